@@ -1,0 +1,584 @@
+// liaison-bench: what the sync bookkeeping costs. Each step runs the replica
+// (local writes, change feed, merge, a field-level update) on the WORKLOAD.md
+// case records beside plain SQLite doing the same job on the same rows in the
+// same process, and prints one JSON object per line, so that the ratio, not
+// the machine, is the figure to compare. bench/README.md explains each line.
+#include <sqlite3.h>
+#include <stdlib.h>  // mkdtemp
+#include <unistd.h>  // sysconf
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/workload.hpp"
+#include "shared/error.hpp"
+#include "shared/ids.hpp"
+#include "shared/node_id.hpp"
+#include "shared/schema.hpp"
+#include "sync/replica.hpp"
+
+namespace liaison::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using sync::Cell;
+using sync::FeedCursor;
+using sync::Replica;
+
+constexpr std::size_t kRowsPerTransaction = 1000;
+constexpr std::size_t kCellsPerPage = 1000;
+constexpr std::size_t kCellsPerBatch = 1000;
+
+// A failed step makes every later figure meaningless: unwind to main, which
+// removes the scratch files and exits non-zero.
+struct BenchFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void must(const Status& status, std::string_view doing) {
+  if (!status.ok())
+    throw BenchFailure(std::string(doing) + ": " + status.error().message + " (" + errc_name(status.error().code) + ")");
+}
+template <class T>
+T must(Result<T> result, std::string_view doing) {
+  if (!result.ok())
+    throw BenchFailure(std::string(doing) + ": " + result.error().message + " (" + errc_name(result.error().code) + ")");
+  return std::move(result).value();
+}
+
+class Stopwatch {
+ public:
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// Other work on a shared machine skews every figure; the env line says how busy it was.
+double load_average() {
+  double load[1] = {0.0};
+  return getloadavg(load, 1) == 1 ? load[0] : -1.0;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+// One JSON object, printed as one line (flushed, so a crash mid-run keeps
+// the lines already measured).
+class JsonLine {
+ public:
+  explicit JsonLine(std::string_view bench) { str("bench", bench); }
+  JsonLine& str(std::string_view key, std::string_view value) {
+    this->key(key);
+    out_ += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') out_ += '\\';
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        out_ += buf;
+      } else {
+        out_ += c;
+      }
+    }
+    out_ += '"';
+    return *this;
+  }
+  JsonLine& integer(std::string_view key, std::uint64_t value) {
+    this->key(key);
+    out_ += std::to_string(value);
+    return *this;
+  }
+  JsonLine& number(std::string_view key, double value, int decimals) {
+    this->key(key);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+    out_ += buf;
+    return *this;
+  }
+  JsonLine& boolean(std::string_view key, bool value) {
+    this->key(key);
+    out_ += value ? "true" : "false";
+    return *this;
+  }
+  JsonLine& numbers(std::string_view key, const std::vector<double>& values, int decimals) {
+    this->key(key);
+    out_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%s%.*f", i ? "," : "", decimals, values[i]);
+      out_ += buf;
+    }
+    out_ += ']';
+    return *this;
+  }
+  // The figures every timed line carries: the median, and every run so that
+  // a reader can see how noisy the (shared) machine was.
+  JsonLine& timing(std::size_t cells, const std::vector<double>& runs) {
+    const double seconds = median(runs);
+    integer("cells", cells);
+    number("seconds", seconds, 4);
+    number("cells_per_s", seconds > 0 ? static_cast<double>(cells) / seconds : 0.0, 0);
+    return runs.size() > 1 ? numbers("runs_seconds", runs, 4) : *this;
+  }
+  // The ratio of medians; only where the baseline ran in this process on the same rows.
+  JsonLine& versus(std::string_view baseline, const std::vector<double>& baseline_runs, const std::vector<double>& runs) {
+    const double baseline_seconds = median(baseline_runs);
+    const double seconds = median(runs);
+    str("baseline", baseline);
+    number("baseline_seconds", baseline_seconds, 4);
+    return number("time_ratio", baseline_seconds > 0 ? seconds / baseline_seconds : 0.0, 2);
+  }
+  void print() const {
+    std::printf("{%s}\n", out_.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  void key(std::string_view k) {
+    if (!out_.empty()) out_ += ',';
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+  }
+  std::string out_;
+};
+
+// ---------------------------------------------------------------------------
+// The baseline: plain SQLite, same pragmas as a durable replica, no clocks,
+// no feed. Rows are bound straight from the records (no copies).
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    if (int rc = sqlite3_open(path.c_str(), &db_); rc != SQLITE_OK) fail(rc, "open " + path);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void create_table() {
+    exec("CREATE TABLE cases(id BLOB PRIMARY KEY, county TEXT, kind TEXT, title TEXT, status TEXT, "
+         "applicant TEXT, summary TEXT, updated_at INTEGER)");
+  }
+
+  void insert_all(std::span<const CaseRecord> records, std::span<const Uuid> ids) {
+    sqlite3_stmt* st = prepare("INSERT INTO cases VALUES(?,?,?,?,?,?,?,?)");
+    in_transactions(records.size(), [&](std::size_t i) {
+      const CaseRecord& r = records[i];
+      sqlite3_bind_blob(st, 1, ids[i].bytes.data(), 16, SQLITE_STATIC);
+      bind_text(st, 2, r.county);
+      bind_text(st, 3, r.kind);
+      bind_text(st, 4, r.title);
+      bind_text(st, 5, r.status);
+      bind_text(st, 6, r.applicant);
+      bind_text(st, 7, r.notes);
+      sqlite3_bind_int64(st, 8, r.updated_at);
+      step_done(st, "insert case");
+    });
+    sqlite3_finalize(st);
+  }
+
+  // Every column of every row, read and touched; returns the rows seen.
+  std::size_t scan_all(std::uint64_t& bytes_seen) {
+    sqlite3_stmt* st = prepare("SELECT id, county, kind, title, status, applicant, summary, updated_at FROM cases");
+    std::size_t rows = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      for (int c = 0; c < 7; ++c) {
+        const void* p = sqlite3_column_blob(st, c);
+        bytes_seen += static_cast<std::uint64_t>(sqlite3_column_bytes(st, c)) + (p != nullptr);
+      }
+      bytes_seen += static_cast<std::uint64_t>(sqlite3_column_int64(st, 7) & 1);
+      ++rows;
+    }
+    if (rc != SQLITE_DONE) fail(rc, "scan cases");
+    sqlite3_finalize(st);
+    return rows;
+  }
+
+  void update_status(std::span<const Uuid> ids, std::span<const std::size_t> which, std::string_view status) {
+    sqlite3_stmt* st = prepare("UPDATE cases SET status = ? WHERE id = ?");
+    in_transactions(which.size(), [&](std::size_t k) {
+      bind_text(st, 1, status);
+      sqlite3_bind_blob(st, 2, ids[which[k]].bytes.data(), 16, SQLITE_STATIC);
+      step_done(st, "update case status");
+    });
+    sqlite3_finalize(st);
+  }
+
+ private:
+  void in_transactions(std::size_t n, const std::function<void(std::size_t)>& row) {
+    for (std::size_t start = 0; start < n; start += kRowsPerTransaction) {
+      exec("BEGIN");
+      for (std::size_t i = start; i < std::min(n, start + kRowsPerTransaction); ++i) row(i);
+      exec("COMMIT");
+    }
+  }
+  sqlite3_stmt* prepare(const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (int rc = sqlite3_prepare_v2(db_, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(rc, sql);
+    return st;
+  }
+  static void bind_text(sqlite3_stmt* st, int index, std::string_view text) {
+    sqlite3_bind_text(st, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  }
+  void step_done(sqlite3_stmt* st, const char* doing) {
+    if (int rc = sqlite3_step(st); rc != SQLITE_DONE) fail(rc, doing);
+    sqlite3_reset(st);
+  }
+  void exec(const char* sql) {
+    if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); rc != SQLITE_OK) fail(rc, sql);
+  }
+  [[noreturn]] void fail(int rc, const std::string& doing) {
+    throw BenchFailure("raw sqlite: " + doing + ": " + sqlite3_errstr(rc) + " (" + sqlite3_errmsg(db_) + ")");
+  }
+  sqlite3* db_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------
+// The replica side.
+
+std::unique_ptr<Replica> open_replica(const std::string& path, std::string_view node, bool hub, std::uint64_t seed) {
+  sync::ReplicaOptions options;
+  options.path = path;
+  options.self = must(NodeId::parse(node), "parse node id");
+  options.hub = hub;
+  options.seed = seed;
+  return must(Replica::open(std::move(options)), "open replica " + path);
+}
+
+sync::Fields fields_of(const CaseRecord& r) {
+  return {{"county", r.county},       {"kind", r.kind},       {"title", r.title},
+          {"status", r.status},       {"applicant", r.applicant}, {"summary", r.notes},
+          {"updated_at", r.updated_at}};
+}
+
+void insert_all(Replica& replica, std::span<const sync::Fields> fields, std::span<const Uuid> ids) {
+  for (std::size_t start = 0; start < fields.size(); start += kRowsPerTransaction) {
+    must(replica.transact([&]() -> Status {
+      for (std::size_t i = start; i < std::min(fields.size(), start + kRowsPerTransaction); ++i) {
+        auto inserted = replica.insert(TableId::cases, fields[i], ids[i]);
+        if (!inserted.ok()) return inserted.error();
+      }
+      return Status::success();
+    }),
+         "insert cases");
+  }
+}
+
+// Reads the feed from `from` to its end; appends the cells to `sink` when
+// given. Returns the cursor after the last page.
+FeedCursor read_whole_feed(Replica& replica, FeedCursor from, std::size_t& cells, std::vector<Cell>* sink) {
+  FeedCursor cursor = from;
+  for (;;) {
+    auto page = must(replica.read_feed(cursor, kCellsPerPage), "read feed");
+    cells += page.cells.size();
+    if (sink) std::move(page.cells.begin(), page.cells.end(), std::back_inserter(*sink));
+    if (!page.more) return page.next;
+    if (page.next == cursor) throw BenchFailure("read feed: cursor did not advance with more == true");
+    cursor = page.next;
+  }
+}
+
+sync::MergeStats apply_in_batches(Replica& replica, std::span<const Cell> cells) {
+  sync::MergeStats total;
+  for (std::size_t start = 0; start < cells.size(); start += kCellsPerBatch) {
+    const auto batch = cells.subspan(start, std::min(kCellsPerBatch, cells.size() - start));
+    const auto stats = must(replica.apply_remote(batch), "apply remote batch");
+    total.applied += stats.applied;
+    total.duplicates += stats.duplicates;
+    total.older += stats.older;
+    total.conflicts += stats.conflicts;
+  }
+  return total;
+}
+
+std::uint64_t file_bytes(const std::string& path) {
+  std::uint64_t total = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    const auto size = fs::file_size(path + suffix, ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------
+
+struct Options {
+  std::size_t records = 100000;
+  std::size_t runs = 3;
+  std::string dir;  // parent of the scratch directory; empty = /tmp
+};
+
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& parent) {
+    std::string tmpl = (parent.empty() ? std::string("/tmp") : parent) + "/liaison-bench-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) throw BenchFailure("make scratch directory under " + tmpl + ": " + std::strerror(errno));
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void run(const Options& opt, const ScratchDir& scratch) {
+  const std::size_t n = opt.records;
+  const std::size_t runs = opt.runs;
+  const std::size_t workload_cells = n * kFieldsPerRecord;
+
+  // Everything a step needs is built before any clock starts: the timed
+  // sections measure storage work, not our string copies.
+  const auto records = generate_workload(n);
+  std::vector<Uuid> ids;
+  std::vector<sync::Fields> fields;
+  ids.reserve(n);
+  fields.reserve(n);
+  for (const auto& r : records) {
+    const auto id = Uuid::parse(r.id);
+    if (!id) throw BenchFailure("workload id is not a UUID: " + r.id);
+    ids.push_back(*id);
+    fields.push_back(fields_of(r));
+  }
+
+  JsonLine("env")
+      .integer("nproc", static_cast<std::uint64_t>(sysconf(_SC_NPROCESSORS_ONLN)))
+      .number("loadavg_1m", load_average(), 2)
+      .str("sqlite_version", sqlite3_libversion())
+#ifdef __clang__
+      .str("compiler", "clang " __clang_version__)
+#else
+      .str("compiler", "gcc " __VERSION__)
+#endif
+#ifdef NDEBUG
+      .boolean("ndebug", true)
+#else
+      .boolean("ndebug", false)
+#endif
+      .integer("records", n)
+      .integer("seed", kDefaultSeed)
+      .str("workload_checksum", checksum_hex(workload_checksum(records)))
+      .integer("runs", runs)
+      .str("dir", scratch.path())
+      .print();
+
+  // ---- inserts: baseline and replica interleaved, so machine noise hits both
+  std::vector<std::unique_ptr<RawDb>> raws;
+  std::vector<std::unique_ptr<Replica>> locals;
+  std::vector<double> raw_insert_s, local_write_s;
+  for (std::size_t r = 0; r < runs; ++r) {
+    auto raw = std::make_unique<RawDb>(scratch.file("raw-" + std::to_string(r) + ".db"));
+    raw->create_table();
+    Stopwatch raw_watch;
+    raw->insert_all(records, ids);
+    raw_insert_s.push_back(raw_watch.seconds());
+    raws.push_back(std::move(raw));
+
+    auto local = open_replica(scratch.file("local-" + std::to_string(r) + ".db"), "longyou:office-1", false, 1 + r);
+    Stopwatch local_watch;
+    insert_all(*local, fields, ids);
+    local_write_s.push_back(local_watch.seconds());
+    locals.push_back(std::move(local));
+  }
+  JsonLine("raw_sqlite_insert").timing(workload_cells, raw_insert_s).print();
+  JsonLine("local_write").timing(workload_cells, local_write_s)
+      .versus("raw_sqlite_insert", raw_insert_s, local_write_s).print();
+
+  // ---- full scans: the feed from zero against a plain SELECT
+  std::vector<double> raw_scan_s, feed_s;
+  std::vector<FeedCursor> after_inserts(runs);
+  std::vector<Cell> feed_cells;  // run 0's feed: the input of the merge step
+  std::size_t feed_cell_count = 0;
+  for (std::size_t r = 0; r < runs; ++r) {
+    std::uint64_t bytes_seen = 0;
+    Stopwatch raw_watch;
+    const auto rows = raws[r]->scan_all(bytes_seen);
+    raw_scan_s.push_back(raw_watch.seconds());
+    if (rows != n) throw BenchFailure("raw scan saw " + std::to_string(rows) + " rows, expected " + std::to_string(n));
+
+    std::size_t cells = 0;
+    std::vector<Cell> sink;
+    Stopwatch feed_watch;
+    after_inserts[r] = read_whole_feed(*locals[r], FeedCursor{0, 0}, cells, &sink);
+    feed_s.push_back(feed_watch.seconds());
+    if (r == 0) {
+      feed_cells = std::move(sink);
+      feed_cell_count = cells;
+    }
+  }
+  JsonLine("raw_sqlite_scan").timing(workload_cells, raw_scan_s).print();
+  JsonLine("feed_read").timing(workload_cells, feed_s)
+      .integer("feed_cells", feed_cell_count)
+      .integer("page_cells", kCellsPerPage)
+      .versus("raw_sqlite_scan", raw_scan_s, feed_s).print();
+
+  // ---- merge: the whole feed, in push-sized batches, into empty replicas
+  const auto source_hash = must(locals[0]->content_hash(kCityScope), "content hash of local replica");
+  std::uint64_t hub_bytes = 0;
+  auto merge_into = [&](std::string_view bench, std::string_view node, bool hub) {
+    std::vector<double> merge_s, replay_s;
+    sync::MergeStats first, replay;
+    bool converged = true;
+    for (std::size_t r = 0; r < runs; ++r) {
+      const auto path = scratch.file(std::string(bench) + "-" + std::to_string(r) + ".db");
+      auto target = open_replica(path, node, hub, 100 + r);
+      Stopwatch watch;
+      const auto stats = apply_in_batches(*target, feed_cells);
+      merge_s.push_back(watch.seconds());
+      converged = converged && must(target->content_hash(kCityScope), "content hash of merged replica") == source_hash;
+      // At-least-once delivery resends batches: a replay must cost little and change nothing.
+      Stopwatch replay_watch;
+      const auto again = apply_in_batches(*target, feed_cells);
+      replay_s.push_back(replay_watch.seconds());
+      if (r == 0) {
+        first = stats;
+        replay = again;
+      }
+      target.reset();
+      if (r == 0 && hub) hub_bytes = file_bytes(path);
+    }
+    JsonLine(bench).str("node", node).timing(workload_cells, merge_s)
+        .integer("feed_cells", feed_cells.size())
+        .integer("batch_cells", kCellsPerBatch)
+        .integer("applied", first.applied)
+        .integer("duplicates", first.duplicates)
+        .integer("conflicts", first.conflicts)
+        .boolean("converged", converged)
+        .versus("raw_sqlite_insert", raw_insert_s, merge_s).print();
+    JsonLine(std::string(bench) + "_replay").str("node", node).timing(workload_cells, replay_s)
+        .integer("applied", replay.applied)
+        .integer("duplicates", replay.duplicates)
+        .versus("raw_sqlite_insert", raw_insert_s, replay_s).print();
+  };
+  merge_into("merge", "city:hub", true);
+  merge_into("merge_client", "city:desk-3", false);
+
+  // ---- update phase: one field of every tenth case, then what the feed ships
+  const auto status_column = Schema::get().table(TableId::cases).column_index("status");
+  std::vector<std::size_t> updated;
+  for (std::size_t i = 0; i < n; ++i)
+    if (is_updated_in_phase(i)) updated.push_back(i);
+  const sync::Fields submitted = {{"status", std::string(kUpdatedStatus)}};
+  std::vector<double> raw_update_s, update_s, update_feed_s;
+  std::size_t shipped = 0;
+  bool only_status = true;
+  for (std::size_t r = 0; r < runs; ++r) {
+    Stopwatch raw_watch;
+    raws[r]->update_status(ids, updated, kUpdatedStatus);
+    raw_update_s.push_back(raw_watch.seconds());
+
+    Replica& local = *locals[r];
+    Stopwatch watch;
+    for (std::size_t start = 0; start < updated.size(); start += kRowsPerTransaction) {
+      must(local.transact([&]() -> Status {
+        for (std::size_t k = start; k < std::min(updated.size(), start + kRowsPerTransaction); ++k)
+          LIAISON_TRY(local.update(TableId::cases, ids[updated[k]], submitted));
+        return Status::success();
+      }),
+           "update case status");
+    }
+    update_s.push_back(watch.seconds());
+
+    std::size_t cells = 0;
+    std::vector<Cell> sink;
+    Stopwatch feed_watch;
+    read_whole_feed(local, after_inserts[r], cells, &sink);
+    update_feed_s.push_back(feed_watch.seconds());
+    if (r == 0) {
+      shipped = cells;
+      for (const auto& c : sink) only_status = only_status && status_column && c.column == *status_column;
+    }
+  }
+  JsonLine("raw_sqlite_update").timing(updated.size(), raw_update_s).print();
+  JsonLine("update_phase").timing(updated.size(), update_s)
+      .integer("cells_shipped", shipped)
+      .integer("expected_cells", updated.size())
+      .boolean("only_status_shipped", only_status)
+      .number("feed_seconds", median(update_feed_s), 4)
+      .versus("raw_sqlite_update", raw_update_s, update_s).print();
+
+  // ---- storage: what the per-cell clocks and feed index cost on disk
+  raws.clear();
+  locals.clear();
+  const auto raw_bytes = file_bytes(scratch.file("raw-0.db"));
+  const auto local_bytes = file_bytes(scratch.file("local-0.db"));
+  JsonLine("storage")
+      .integer("raw_bytes", raw_bytes)
+      .integer("replica_bytes", local_bytes)
+      .integer("hub_bytes", hub_bytes)
+      .number("replica_vs_raw", raw_bytes ? static_cast<double>(local_bytes) / static_cast<double>(raw_bytes) : 0.0, 2)
+      .print();
+}
+
+std::size_t parse_count(const char* flag, const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || v == 0 || text[0] == '-')
+    throw BenchFailure(std::string(flag) + " wants a positive integer, got '" + text + "'");
+  return static_cast<std::size_t>(v);
+}
+
+Options parse_options(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--records" && has_value) {
+      opt.records = parse_count("--records", argv[++i]);
+    } else if (arg == "--runs" && has_value) {
+      opt.runs = parse_count("--runs", argv[++i]);
+    } else if (arg == "--dir" && has_value) {
+      opt.dir = argv[++i];
+    } else {
+      throw BenchFailure("usage: liaison-bench [--records N] [--runs R] [--dir DIR]\n"
+                         "  N records of WORKLOAD.md seed 42 (default 100000); each timed step runs R times\n"
+                         "  (default 3) on fresh files, median reported; scratch files go in a fresh\n"
+                         "  directory under DIR (default /tmp), removed at the end");
+    }
+  }
+  return opt;
+}
+
+}  // namespace
+}  // namespace liaison::bench
+
+int main(int argc, char** argv) {
+  using namespace liaison::bench;
+  try {
+    const Options opt = parse_options(argc, argv);
+    const ScratchDir scratch(opt.dir);
+    run(opt, scratch);
+  } catch (const BenchFailure& e) {
+    std::fprintf(stderr, "liaison-bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

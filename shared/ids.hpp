@@ -1,0 +1,39 @@
+// Row identifiers: 128-bit UUIDs. New rows get UUIDv7 (48-bit Unix ms prefix,
+// so ids sort by creation time and SQLite b-tree inserts stay append-mostly).
+// Records that every device of a county must share (a directive receipt) get
+// a name-based id so that two devices writing "the same" row merge cell by
+// cell instead of creating duplicates. Value type; thread-safe.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace liaison {
+
+struct Uuid {
+  std::array<std::uint8_t, 16> bytes{};
+
+  auto operator<=>(const Uuid&) const = default;
+  bool is_nil() const noexcept;
+  std::string to_string() const;  // lowercase 8-4-4-4-12
+  static std::optional<Uuid> parse(std::string_view text);
+  static Uuid from_bytes(const void* data);  // REQUIRES: 16 readable bytes
+};
+
+// Version-7 UUID for a row created at `unix_ms`, random bits from `rng`.
+Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng);
+
+// Deterministic (version-8, SHA-free FNV-based) id derived from a parent id
+// and a name: the same inputs give the same id on every device.
+Uuid derived_uuid(const Uuid& parent, std::string_view name);
+
+struct UuidHash {
+  std::size_t operator()(const Uuid& id) const noexcept;
+};
+
+}  // namespace liaison

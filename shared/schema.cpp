@@ -1,0 +1,260 @@
+// The domain tables and case kinds of the Quzhou Foreign Affairs & Overseas
+// Chinese Affairs Office, mapped from its published duties (see DESIGN.md).
+#include "shared/schema.hpp"
+
+#include <algorithm>
+
+#include "shared/value.hpp"
+
+namespace liaison {
+namespace {
+
+constexpr Side kCounty = Side::county;
+constexpr Side kCity = Side::city;
+constexpr Side kBoth = Side::both;
+constexpr ValueType kText = ValueType::text;
+constexpr ValueType kInt = ValueType::integer;
+constexpr ValueType kReal = ValueType::real;
+
+// Statuses shared by every kind that goes to the city for a decision.
+std::vector<StatusDef> approval_statuses() {
+  return {{"draft", true},     {"submitted", false}, {"returned", true},
+          {"approved", false}, {"rejected", false},  {"closed", false}};
+}
+
+std::vector<Transition> approval_transitions() {
+  return {
+      {"draft", "submitted", kCounty},   // county submits for approval
+      {"submitted", "draft", kCounty},   // county withdraws
+      {"submitted", "approved", kCity},  // only the city decides
+      {"submitted", "rejected", kCity},
+      {"submitted", "returned", kCity},  // sent back for changes
+      {"returned", "submitted", kCounty},
+      {"returned", "draft", kCounty},
+      {"approved", "closed", kBoth},
+      {"rejected", "closed", kBoth},
+  };
+}
+
+CaseKind approval_kind(std::string_view name, std::string_view label, std::vector<std::string_view> fields) {
+  return CaseKind{name, label, "draft", std::move(fields), approval_statuses(), approval_transitions()};
+}
+
+}  // namespace
+
+bool side_allows(Side allowed, bool writer_is_city) noexcept {
+  return (static_cast<std::uint8_t>(allowed) & static_cast<std::uint8_t>(writer_is_city ? kCity : kCounty)) != 0;
+}
+
+std::string to_display(const Value& v) {
+  switch (v.index()) {
+    case 1: return std::to_string(std::get<std::int64_t>(v));
+    case 2: {
+      std::string s = std::to_string(std::get<double>(v));
+      while (s.size() > 1 && s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
+      return s;
+    }
+    case 3: return std::get<std::string>(v);
+    default: return {};
+  }
+}
+
+std::optional<std::uint16_t> TableDef::column_index(std::string_view column) const noexcept {
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == column) return static_cast<std::uint16_t>(i);
+  return std::nullopt;
+}
+
+const StatusDef* CaseKind::status(std::string_view name) const noexcept {
+  for (const auto& s : statuses)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::optional<Side> CaseKind::transition_side(std::string_view from, std::string_view to) const noexcept {
+  for (const auto& t : transitions)
+    if (t.from == from && t.to == to) return t.by;
+  return std::nullopt;
+}
+
+bool CaseKind::has_field(std::string_view column) const noexcept {
+  return std::find(fields.begin(), fields.end(), column) != fields.end();
+}
+
+const Schema& Schema::get() {
+  static const Schema schema;
+  return schema;
+}
+
+const TableDef* Schema::find_table(std::string_view name) const noexcept {
+  for (const auto& t : tables_)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+const TableDef* Schema::table_at(std::uint32_t index) const noexcept {
+  return index < tables_.size() ? &tables_[index] : nullptr;
+}
+
+const CaseKind* Schema::find_kind(std::string_view name) const noexcept {
+  for (const auto& k : kinds_)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+Schema::Schema() {
+  common_case_fields_ = {"kind", "county", "title", "status", "applicant", "summary", "updated_at", "created_by",
+                         "decision_reason"};
+
+  // `cases` holds every kind; kind-specific columns stay null for other kinds.
+  tables_.push_back(TableDef{
+      TableId::cases,
+      "cases",
+      false,
+      false,
+      ScopeRule::own_column,
+      2,
+      std::nullopt,
+      {
+          {"deleted", kInt, kBoth},
+          {"kind", kText, kBoth, true},
+          {"county", kText, kBoth, true},
+          {"title", kText, kBoth},
+          {"status", kText, kBoth},
+          {"applicant", kText, kBoth},
+          {"summary", kText, kBoth},
+          {"updated_at", kInt, kBoth},
+          {"created_by", kText, kBoth, true},
+          {"decision_reason", kText, kCity},
+          // kind-specific
+          {"destination", kText, kBoth},
+          {"depart_on", kText, kBoth},
+          {"return_on", kText, kBoth},
+          {"purpose", kText, kBoth},
+          {"briefing_done", kInt, kBoth},
+          {"invitee", kText, kBoth},
+          {"nationality", kText, kBoth},
+          {"organisation", kText, kBoth},
+          {"visit_from", kText, kBoth},
+          {"visit_to", kText, kBoth},
+          {"passport_no", kText, kCity},
+          {"holder", kText, kBoth},
+          {"issued_on", kText, kCity},
+          {"due_back_on", kText, kCity},
+          {"returned_on", kText, kCity},
+          {"partner_city", kText, kBoth},
+          {"country", kText, kBoth},
+          {"event_on", kText, kBoth},
+          {"person", kText, kBoth},
+          {"matter", kText, kBoth},
+          {"occurred_on", kText, kBoth},
+          {"location", kText, kBoth},
+          {"severity", kText, kBoth},
+          {"donor", kText, kBoth},
+          {"amount", kReal, kBoth},
+          {"partner", kText, kBoth},
+          {"sector", kText, kBoth},
+          {"course", kText, kBoth},
+          {"starts_on", kText, kBoth},
+          {"participants", kInt, kBoth},
+          {"period", kText, kBoth},
+      },
+  });
+  const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {
+    std::vector<ColumnDef> cols = {{"deleted", kInt, kBoth}, {"case_id", kText, kBoth, true}};
+    cols.insert(cols.end(), extra.begin(), extra.end());
+    return TableDef{id, name, true, false, ScopeRule::parent_row, 1, TableId::cases, std::move(cols)};
+  };
+  tables_.push_back(child(TableId::case_notes, "case_notes",
+                          {{"author", kText, kBoth}, {"body", kText, kBoth}, {"written_at", kInt, kBoth}}));
+  tables_.push_back(child(TableId::itinerary_items, "itinerary_items",
+                          {{"at", kText, kBoth}, {"place", kText, kBoth}, {"description", kText, kBoth}}));
+  tables_.push_back(child(TableId::guests, "guests",
+                          {{"name", kText, kBoth},
+                           {"organisation", kText, kBoth},
+                           {"nationality", kText, kBoth},
+                           {"role", kText, kBoth}}));
+  tables_.push_back(TableDef{TableId::directives,
+                             "directives",
+                             false,
+                             true,
+                             ScopeRule::target_list,
+                             5,
+                             std::nullopt,
+                             {
+                                 {"deleted", kInt, kCity},
+                                 {"kind", kText, kCity, true},  // notice | task | decision
+                                 {"title", kText, kCity},
+                                 {"body", kText, kCity},
+                                 {"due_on", kText, kCity},
+                                 {"targets", kText, kCity, true},  // "all" or "longyou,kaihua"
+                                 {"case_id", kText, kCity, true},
+                                 {"issued_by", kText, kCity, true},
+                                 {"issued_at", kInt, kCity, true},
+                             }});
+  // One row per (directive, county), id derived from both, written by any
+  // device of that county; the city only reads them.
+  tables_.push_back(TableDef{TableId::directive_receipts,
+                             "directive_receipts",
+                             false,
+                             false,
+                             ScopeRule::own_column,
+                             2,
+                             std::nullopt,
+                             {
+                                 {"deleted", kInt, kCounty},
+                                 {"directive_id", kText, kCounty, true},
+                                 {"county", kText, kCounty, true},
+                                 {"received_at", kInt, kCounty},
+                                 {"acknowledged_at", kInt, kCounty},
+                                 {"reply", kText, kCounty},
+                                 {"replied_by", kText, kCounty},
+                             }});
+
+  kinds_.push_back(approval_kind("outbound_trip", "Official trip abroad",
+                                 {"destination", "depart_on", "return_on", "purpose", "briefing_done"}));
+  kinds_.push_back(approval_kind("foreign_invitation", "Invitation to a foreign guest",
+                                 {"invitee", "nationality", "organisation", "visit_from", "visit_to", "purpose"}));
+  kinds_.push_back(CaseKind{
+      "passport",
+      "Service/official passport in custody",
+      "issued",
+      {"passport_no", "holder", "issued_on", "due_back_on", "returned_on"},
+      {{"issued", true}, {"due_back", false}, {"returned", false}, {"cancelled", false}},
+      {{"issued", "due_back", kCity},
+       {"due_back", "returned", kCity},
+       {"issued", "returned", kCity},
+       {"issued", "cancelled", kCity},
+       {"due_back", "cancelled", kCity}},
+  });
+  kinds_.push_back(approval_kind("delegation_visit", "Foreign delegation visit",
+                                 {"organisation", "nationality", "visit_from", "visit_to", "purpose"}));
+  kinds_.push_back(approval_kind("friendship_exchange", "Friendship city / CPAFFC exchange",
+                                 {"partner_city", "country", "event_on", "purpose"}));
+  kinds_.push_back(approval_kind("overseas_chinese", "Overseas Chinese affairs",
+                                 {"person", "country", "matter"}));
+  kinds_.push_back(CaseKind{
+      "foreign_incident",
+      "Incident concerning foreigners",
+      "open",
+      {"occurred_on", "location", "nationality", "severity"},
+      {{"open", true}, {"reported", true}, {"resolved", false}},
+      {{"open", "reported", kCounty}, {"reported", "resolved", kCity}, {"open", "resolved", kCity},
+       {"reported", "open", kCity}},
+  });
+  kinds_.push_back(approval_kind("donation", "Donation from abroad", {"donor", "country", "amount", "purpose"}));
+  kinds_.push_back(approval_kind("investment_liaison", "Economic liaison: technology, talent, investment",
+                                 {"partner", "country", "sector", "amount"}));
+  kinds_.push_back(approval_kind("training", "Pre-departure education / staff training",
+                                 {"course", "starts_on", "participants"}));
+  kinds_.push_back(CaseKind{
+      "situation_report",
+      "Local situation report",
+      "draft",
+      {"period"},
+      {{"draft", true}, {"submitted", false}, {"acknowledged", false}},
+      {{"draft", "submitted", kCounty}, {"submitted", "draft", kCounty}, {"submitted", "acknowledged", kCity}},
+  });
+}
+
+}  // namespace liaison

@@ -1,0 +1,112 @@
+// The domain schema as data, in one place: the tables every replica holds,
+// their columns, who (county or city side) may write each, how each row's
+// scope is found, and for cases the kinds, their fields, statuses and the
+// transitions each side may make. Replicas create their tables from this;
+// the hub's authority check and the CLI read it. Immutable after start-up;
+// safe for concurrent use.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace liaison {
+
+// Bump when tables or columns change; peers with another version are refused.
+inline constexpr std::uint32_t kSchemaVersion = 1;
+
+enum class ValueType : std::uint8_t { text, integer, real };
+
+// Which side may write: county offices, the city office, or either.
+enum class Side : std::uint8_t { county = 1, city = 2, both = 3 };
+bool side_allows(Side allowed, bool writer_is_city) noexcept;
+
+struct ColumnDef {
+  std::string_view name;
+  ValueType type;
+  Side writers;
+  bool immutable = false;  // set once at creation, never changed afterwards
+};
+
+// How the hub finds the county a row belongs to.
+enum class ScopeRule : std::uint8_t {
+  own_column,   // a column holds the county (cases.county, receipts.county)
+  parent_row,   // same scope as the parent row named by a column (notes -> case)
+  target_list,  // a column lists target counties, or "all" (directives)
+};
+
+enum class TableId : std::uint8_t {
+  cases = 0,
+  case_notes,
+  itinerary_items,
+  guests,
+  directives,
+  directive_receipts,
+};
+inline constexpr std::size_t kTableCount = 6;
+
+struct TableDef {
+  TableId id;
+  std::string_view name;
+  bool append_only;  // child records that only grow: never edited after creation
+  bool city_only;    // only city nodes may write any of its rows
+  ScopeRule scope_rule;
+  std::uint16_t scope_column;  // index into columns
+  std::optional<TableId> parent;  // for parent_row
+  std::vector<ColumnDef> columns;  // column 0 is always `deleted` (tombstone)
+
+  std::optional<std::uint16_t> column_index(std::string_view column) const noexcept;
+};
+
+inline constexpr std::uint16_t kDeletedColumn = 0;  // row tombstone: 1 = deleted
+
+struct Transition {
+  std::string_view from;
+  std::string_view to;
+  Side by;
+};
+
+struct StatusDef {
+  std::string_view name;
+  bool county_editable;  // county may edit case fields while in this status
+};
+
+struct CaseKind {
+  std::string_view name;
+  std::string_view label;  // for people: "Official trip abroad"
+  std::string_view initial_status;
+  std::vector<std::string_view> fields;  // kind-specific columns of `cases`
+  std::vector<StatusDef> statuses;
+  std::vector<Transition> transitions;
+
+  const StatusDef* status(std::string_view name) const noexcept;
+  // The side that may move a case from `from` to `to`, if any.
+  std::optional<Side> transition_side(std::string_view from, std::string_view to) const noexcept;
+  bool has_field(std::string_view column) const noexcept;
+};
+
+inline constexpr std::string_view kAllCounties = "all";  // directive target list
+
+class Schema {
+ public:
+  static const Schema& get();
+
+  std::span<const TableDef> tables() const noexcept { return tables_; }
+  const TableDef& table(TableId id) const noexcept { return tables_[static_cast<std::size_t>(id)]; }
+  const TableDef* find_table(std::string_view name) const noexcept;
+  const TableDef* table_at(std::uint32_t index) const noexcept;
+  std::span<const CaseKind> case_kinds() const noexcept { return kinds_; }
+  const CaseKind* find_kind(std::string_view name) const noexcept;
+  // Columns every case has, whatever its kind.
+  std::span<const std::string_view> common_case_fields() const noexcept { return common_case_fields_; }
+
+ private:
+  Schema();
+  std::vector<TableDef> tables_;
+  std::vector<CaseKind> kinds_;
+  std::vector<std::string_view> common_case_fields_;
+};
+
+}  // namespace liaison

@@ -1,0 +1,196 @@
+// Authority rules over the schema in shared/; see authority.hpp.
+#include "sync/authority.hpp"
+
+#include <algorithm>
+
+#include "sync/hlc.hpp"
+#include "sync/replica.hpp"
+
+namespace liaison::sync {
+namespace {
+
+const std::string* text_of(const Value& v) { return std::get_if<std::string>(&v); }
+
+bool type_matches(const Value& v, ValueType type) {
+  switch (v.index()) {
+    case 0: return true;
+    case 1: return type == ValueType::integer;
+    case 2: return type == ValueType::real;
+    case 3: return type == ValueType::text;
+  }
+  return false;
+}
+
+std::string side_name(bool city) { return city ? "the city office" : "a county office"; }
+
+// Values as they will be once the incoming cells are applied (for scope and
+// kind, which only matter on rows being created: both are immutable).
+std::vector<Value> values_after(const TableDef& def, const CurrentRow& current, std::span<const Cell> cells) {
+  std::vector<Value> values = current.exists ? current.values : std::vector<Value>(def.columns.size());
+  values.resize(def.columns.size());
+  for (const auto& cell : cells)
+    if (cell.column < values.size() && (!current.exists || current.stamps.at(cell.column).empty()))
+      values[cell.column] = cell.value;
+  return values;
+}
+
+// Checks that apply to the case table only: kind, fields of the kind, status.
+Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const std::vector<Value>& after,
+                        const Cell& cell) {
+  const auto& def = Schema::get().table(TableId::cases);
+  const auto& column = def.columns[cell.column];
+  const std::string* kind_name = text_of(after[*def.column_index("kind")]);
+  const CaseKind* kind = kind_name ? Schema::get().find_kind(*kind_name) : nullptr;
+  if (!kind)
+    return {Errc::bad_value, "case has no valid kind (" + (kind_name ? *kind_name : std::string("none")) + ")"};
+  const auto& common = Schema::get().common_case_fields();
+  const bool common_field =
+      column.name == "deleted" || std::find(common.begin(), common.end(), column.name) != common.end();
+  if (!common_field && !kind->has_field(column.name))
+    return {Errc::unknown_field,
+            "field '" + std::string(column.name) + "' does not belong to a " + std::string(kind->name) + " case"};
+
+  const auto status_col = *def.column_index("status");
+  const std::string* current_status = current.exists ? text_of(current.values[status_col]) : nullptr;
+  if (column.name == "status") {
+    const std::string* to = text_of(cell.value);
+    if (!to || !kind->status(*to))
+      return {Errc::bad_value, "'" + to_display(cell.value) + "' is not a status of " + std::string(kind->name)};
+    if (!current_status) {
+      if (*to != kind->initial_status)
+        return {Errc::bad_transition, "a new " + std::string(kind->name) + " case starts as " +
+                                          std::string(kind->initial_status) + ", not " + *to};
+      return {};
+    }
+    if (*current_status == *to) return {};
+    const auto side = kind->transition_side(*current_status, *to);
+    if (!side || !side_allows(*side, writer.is_city()))
+      return {Errc::bad_transition, side_name(writer.is_city()) + " may not move a case from " + *current_status +
+                                        " to " + *to};
+    return {};
+  }
+  if (!writer.is_city() && current.exists && current_status) {
+    const StatusDef* status = kind->status(*current_status);
+    if (status && !status->county_editable)
+      return {Errc::not_permitted, "case is " + *current_status + "; a county office can change '" +
+                                       std::string(column.name) + "' only while it is being drafted or returned"};
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> derive_scope(TableId table, const std::vector<Value>& values, const RowLookup& lookup) {
+  const auto& def = Schema::get().table(table);
+  const Value& v = values.at(def.scope_column);
+  const std::string* text = text_of(v);
+  switch (def.scope_rule) {
+    case ScopeRule::own_column:
+      if (!text || !is_county(*text))
+        return make_error(Errc::out_of_scope, std::string(def.name) + " row needs a county, got '" + to_display(v) + "'");
+      return *text;
+    case ScopeRule::target_list: {
+      if (!text || text->empty()) return make_error(Errc::bad_value, "directive has no targets");
+      if (*text != kAllCounties) {
+        std::size_t start = 0;
+        while (start <= text->size()) {
+          const auto end = std::min(text->find(',', start), text->size());
+          if (!is_county(std::string_view(*text).substr(start, end - start)))
+            return make_error(Errc::bad_value, "directive target list '" + *text + "' names an unknown county");
+          start = end + 1;
+        }
+      }
+      return directive_scope(*text);
+    }
+    case ScopeRule::parent_row: {
+      const auto parent_id = text ? Uuid::parse(*text) : std::nullopt;
+      if (!parent_id) return make_error(Errc::unknown_parent, std::string(def.name) + " row has no valid case id");
+      auto parent = lookup(*def.parent, *parent_id);
+      if (!parent || !parent->exists)
+        return make_error(Errc::unknown_parent, "case " + *text + " is not known to the hub");
+      return parent->scope;
+    }
+  }
+  return make_error(Errc::out_of_scope, "no scope rule");
+}
+
+std::vector<Verdict> check_authority(const AuthorityRequest& req) {
+  const auto& def = Schema::get().table(req.table);
+  std::vector<Verdict> verdicts(req.cells.size());
+  const auto refuse_all = [&](Errc code, const std::string& reason) {
+    for (auto& v : verdicts)
+      if (v.accepted()) v = {code, reason};
+  };
+
+  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+    const Cell& cell = req.cells[i];
+    if (cell.stamp.node != req.writer.str())
+      verdicts[i] = {Errc::forged_stamp, "cell stamped by " + cell.stamp.node + " was sent by " + req.writer.str()};
+    else if (hlc_ms(cell.stamp.hlc) > req.hub_now_ms + req.max_clock_ahead_ms)
+      verdicts[i] = {Errc::clock_ahead, "change stamped " + std::to_string((hlc_ms(cell.stamp.hlc) - req.hub_now_ms) / 1000) +
+                                            " s ahead of the hub's clock; correct the device clock, it will be re-sent"};
+    else if (cell.column >= def.columns.size())
+      verdicts[i] = {Errc::unknown_field, "column " + std::to_string(cell.column) + " is not in " + std::string(def.name)};
+  }
+
+  if (def.city_only && !req.writer.is_city()) {
+    refuse_all(Errc::not_permitted, "only the city office may write " + std::string(def.name));
+    return verdicts;
+  }
+
+  const std::vector<Value> after = values_after(def, req.current, req.cells);
+  std::string scope = req.current.scope;
+  if (!req.current.exists) {
+    auto derived = derive_scope(req.table, after, req.lookup);
+    if (!derived) {
+      refuse_all(derived.error().code, derived.error().message);
+      return verdicts;
+    }
+    scope = std::move(*derived);
+  }
+  if (!req.writer.is_city() && !scope_visible(scope, req.writer.scope())) {
+    refuse_all(Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
+                                       " row of " + (scope.empty() ? std::string("unknown scope") : scope));
+    return verdicts;
+  }
+  if (req.table == TableId::directive_receipts && !req.current.exists) {
+    const std::string* directive_text = text_of(after[*def.column_index("directive_id")]);
+    const auto directive_id = directive_text ? Uuid::parse(*directive_text) : std::nullopt;
+    const auto directive = directive_id ? req.lookup(TableId::directives, *directive_id) : std::nullopt;
+    if (!directive || !directive->exists) {
+      refuse_all(Errc::unknown_parent, "receipt for a directive the hub doesn't know");
+      return verdicts;
+    }
+    if (!scope_visible(directive->scope, scope)) {
+      refuse_all(Errc::out_of_scope, "directive is not addressed to " + scope);
+      return verdicts;
+    }
+  }
+
+  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+    if (!verdicts[i].accepted()) continue;
+    const Cell& cell = req.cells[i];
+    const ColumnDef& column = def.columns[cell.column];
+    const Stamp* existing = req.current.exists ? &req.current.stamps.at(cell.column) : nullptr;
+    const bool has_existing = existing && !existing->empty();
+    if (!side_allows(column.writers, req.writer.is_city()))
+      verdicts[i] = {Errc::not_permitted, "only " + side_name(!req.writer.is_city()) + " may set '" +
+                                              std::string(column.name) + "' in " + std::string(def.name)};
+    else if (!type_matches(cell.value, column.type))
+      verdicts[i] = {Errc::bad_value, "'" + std::string(column.name) + "' needs a " +
+                                          (column.type == ValueType::text      ? "text"
+                                           : column.type == ValueType::integer ? "whole number"
+                                                                               : "number") +
+                                          " value"};
+    else if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
+      verdicts[i] = {Errc::immutable_field, "'" + std::string(column.name) + "' can't change once a " +
+                                                std::string(def.name) + " row exists"};
+    else if (def.append_only && has_existing && *existing != cell.stamp)
+      verdicts[i] = {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
+    else if (req.table == TableId::cases)
+      verdicts[i] = check_case_cell(req.writer, req.current, after, cell);
+  }
+  return verdicts;
+}
+
+}  // namespace liaison::sync

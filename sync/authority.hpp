@@ -1,0 +1,63 @@
+// The hub's authority check: may `writer` make these cell changes to this
+// row? A pure function of the writer, the row as the hub has it, the
+// incoming cells and a read-only lookup of other rows (a note's case, a
+// receipt's directive) — so the simulation exercises exactly what the hub
+// runs, and clients can pre-check a write before queueing it. Rules:
+//   - a cell must be stamped by its writer, and not too far in the future;
+//   - a county node writes only rows of its own county (scope);
+//   - directives are written only by city nodes; receipts only by counties;
+//   - per-column writer side, immutable columns, append-only child rows;
+//   - case status changes follow the kind's transitions for the writer's
+//     side; county edits only while the case is in an editable status.
+// Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "shared/error.hpp"
+#include "shared/node_id.hpp"
+#include "sync/cell.hpp"
+
+namespace liaison::sync {
+
+// A row as the hub currently holds it. `values` and `stamps` are indexed by
+// schema column; an empty stamp means the cell was never written.
+struct CurrentRow {
+  bool exists = false;
+  std::vector<Value> values;
+  std::vector<Stamp> stamps;
+  std::string scope;
+};
+
+using RowLookup = std::function<std::optional<CurrentRow>(TableId, const Uuid&)>;
+
+struct Verdict {
+  Errc code = Errc::ok;  // ok: accepted
+  std::string reason;
+  bool accepted() const noexcept { return code == Errc::ok; }
+};
+
+struct AuthorityRequest {
+  const NodeId& writer;
+  TableId table;
+  const Uuid& row;
+  const CurrentRow& current;
+  std::span<const Cell> cells;  // all for `row`
+  const RowLookup& lookup;
+  std::uint64_t hub_now_ms = 0;
+  std::uint64_t max_clock_ahead_ms = 0;
+};
+
+// One verdict per incoming cell, in order.
+std::vector<Verdict> check_authority(const AuthorityRequest& request);
+
+// The scope a row of `table` has, given its values (indexed by column):
+// the county, a directive's target set, or the parent's scope via `lookup`.
+Result<std::string> derive_scope(TableId table, const std::vector<Value>& values, const RowLookup& lookup);
+
+}  // namespace liaison::sync

@@ -1,0 +1,218 @@
+// Client end of a sync connection; see session.hpp for the flow.
+#include <algorithm>
+
+#include "sync/session.hpp"
+
+namespace liaison::sync {
+namespace {
+
+constexpr std::string_view kConfirmedHlc = "confirmed_hlc";  // highest stamp the hub has, from or for us
+
+std::uint64_t max_hlc(std::span<const Cell> cells) {
+  std::uint64_t out = 0;
+  for (const auto& c : cells) out = std::max(out, c.stamp.hlc);
+  return out;
+}
+
+}  // namespace
+
+ClientSession::ClientSession(Replica& replica, ClientSessionOptions options)
+    : replica_(replica), options_(options) {}
+
+std::int64_t ClientSession::clock_offset_ms() const noexcept { return replica_.clock().offset_ms(); }
+
+Outbox ClientSession::fail(Error error) {
+  state_ = ClientState::failed;
+  failure_ = std::move(error);
+  return {};
+}
+
+Outbox ClientSession::start(std::uint64_t now_ms) {
+  auto peer = replica_.peer(kHubPeer);
+  if (!peer) return fail(peer.error());
+  peer_ = *peer;
+  state_ = ClientState::await_welcome;
+  last_sent_ms_ = last_heard_ms_ = request_sent_ms_ = now_ms;
+  return {Hello{kProtocolVersion, replica_.self().str(), kSchemaVersion, peer_.pulled, peer_.remote_id,
+                replica_.clock().wall_ms()}};
+}
+
+Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
+  if (state_ == ClientState::failed || state_ == ClientState::done) return {};
+  last_heard_ms_ = now_ms;
+  Outbox out;
+  if (const auto* m = std::get_if<ErrorMessage>(&message)) {
+    if (m->code == Errc::cursor_ahead) {
+      // The hub's feed is behind our cursor (restored from a backup): start over.
+      peer_.pulled = {};
+      peer_.remote_id = {};
+      (void)replica_.set_peer(kHubPeer, peer_);
+    }
+    return fail(make_error(m->code, "hub: " + m->message));
+  }
+  if (const auto* m = std::get_if<Ping>(&message)) return {Pong{m->nonce}};
+  if (std::holds_alternative<Pong>(message)) return {};
+  switch (state_) {
+    case ClientState::await_welcome:
+      if (const auto* m = std::get_if<Welcome>(&message)) out = on_welcome(*m);
+      else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " before welcome"));
+      break;
+    case ClientState::await_push_ack:
+      if (const auto* m = std::get_if<PushAck>(&message)) out = on_push_ack(*m);
+      else if (const auto* n = std::get_if<Notify>(&message)) { hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq); pull_wanted_ = true; }
+      else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " while a push was unanswered"));
+      break;
+    case ClientState::await_changes:
+      if (const auto* m = std::get_if<Changes>(&message)) out = on_changes(*m);
+      else if (const auto* n = std::get_if<Notify>(&message)) hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+      else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " while a pull was unanswered"));
+      break;
+    case ClientState::live:
+      if (const auto* n = std::get_if<Notify>(&message)) {
+        hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+        if (n->hub_seq > peer_.pulled.pos) out = pull();
+      } else {
+        return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " unasked"));
+      }
+      break;
+    default:
+      return fail(make_error(Errc::unexpected_message, "message before the session started"));
+  }
+  if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
+  return out;
+}
+
+Outbox ClientSession::on_welcome(const Welcome& welcome) {
+  auto& clock = replica_.clock();
+  if (welcome.hub_id != peer_.remote_id) {
+    // A hub we haven't synced with (or one rebuilt from a backup): its feed
+    // positions mean nothing to us, and it may lack what we pushed before.
+    peer_ = PeerState{};
+    peer_.remote_id = welcome.hub_id;
+    if (auto st = replica_.set_peer(kHubPeer, peer_); !st) return fail(st.error());
+  }
+  hub_seq_seen_ = welcome.hub_seq;
+  // The hub is the time reference: correct our wall clock's offset.
+  const auto local = static_cast<std::int64_t>(clock.wall_ms());
+  const auto error = static_cast<std::int64_t>(welcome.hub_time_ms) - local;
+  if (error > static_cast<std::int64_t>(options_.skew_tolerance_ms) ||
+      -error > static_cast<std::int64_t>(options_.skew_tolerance_ms)) {
+    clock.set_offset_ms(clock.offset_ms() + error);
+    if (auto st = replica_.set_meta("clock_offset_ms", std::to_string(clock.offset_ms())); !st) return fail(st.error());
+  }
+  // Stamps issued while our clock ran ahead are refused as clock_ahead and
+  // re-stamped then (see on_push_ack); pull the clock back so the new stamps
+  // are acceptable. The hub may have accepted stamps up to its time plus the
+  // allowance, so the clock never goes back below that.
+  const std::uint64_t ceiling = hlc_pack(welcome.hub_time_ms + welcome.max_clock_ahead_ms, 0);
+  if (clock.last() > ceiling) {
+    auto confirmed = replica_.meta(kConfirmedHlc);
+    if (!confirmed) return fail(confirmed.error());
+    const std::uint64_t floor = *confirmed ? std::stoull(**confirmed) : 0;
+    if (auto st = replica_.rewind_clock(std::max(ceiling, floor)); !st) return fail(st.error());
+  }
+  return next_push();
+}
+
+Outbox ClientSession::next_push() {
+  auto page = replica_.read_feed(peer_.pushed, options_.batch_cells, FeedFilter{std::nullopt, true, true});
+  if (!page) return fail(page.error());
+  if (page->cells.empty()) {
+    if (page->next != peer_.pushed) {
+      peer_.pushed = page->next;
+      if (auto st = replica_.set_peer(kHubPeer, peer_); !st) return fail(st.error());
+    }
+    if (synced_ && !pull_wanted_ && hub_seq_seen_ <= peer_.pulled.pos) {
+      state_ = options_.stay_live ? ClientState::live : ClientState::done;
+      return {};
+    }
+    return pull();
+  }
+  pending_push_next_ = page->next;
+  pending_push_max_hlc_ = max_hlc(page->cells);
+  stats_.cells_pushed += page->cells.size();
+  ++stats_.push_batches;
+  state_ = ClientState::await_push_ack;
+  return {Push{next_batch_++, std::move(page->cells)}};
+}
+
+Status ClientSession::raise_confirmed(std::uint64_t hlc) {
+  auto current = replica_.meta(kConfirmedHlc);
+  if (!current) return current.error();
+  if (*current && std::stoull(**current) >= hlc) return {};
+  return replica_.set_meta(kConfirmedHlc, std::to_string(hlc));
+}
+
+Outbox ClientSession::on_push_ack(const PushAck& ack) {
+  if (ack.batch != next_batch_ - 1)
+    return fail(make_error(Errc::unexpected_message, "hub acknowledged batch " + std::to_string(ack.batch) +
+                                                         ", expected " + std::to_string(next_batch_ - 1)));
+  stats_.rejections += ack.rejections.size();
+  PeerState advanced = peer_;
+  advanced.pushed = pending_push_next_;
+  Status st = replica_.transact([&]() -> Status {
+    LIAISON_TRY(replica_.record_push_outcome(ack.rejections, ack.corrections));
+    std::uint64_t confirmed = pending_push_max_hlc_;
+    for (const auto& r : ack.rejections)
+      if (r.code == Errc::clock_ahead && r.stamp.hlc >= confirmed) confirmed = 0;  // not accepted: don't trust it
+    LIAISON_TRY(raise_confirmed(std::max(confirmed, max_hlc(ack.corrections))));
+    return replica_.set_peer(kHubPeer, advanced);
+  });
+  if (!st) return fail(st.error());
+  peer_ = advanced;
+  return next_push();
+}
+
+Outbox ClientSession::pull() {
+  pull_wanted_ = false;
+  state_ = ClientState::await_changes;
+  ++stats_.pull_pages;
+  return {Pull{peer_.pulled, options_.batch_cells}};
+}
+
+Outbox ClientSession::on_changes(const Changes& changes) {
+  PeerState advanced = peer_;
+  advanced.pulled = changes.next;
+  Status st = replica_.transact([&]() -> Status {
+    auto merged = replica_.apply_remote(changes.cells);
+    if (!merged) return merged.error();
+    LIAISON_TRY(raise_confirmed(max_hlc(changes.cells)));
+    return replica_.set_peer(kHubPeer, advanced);  // the cursor moves with the merge it covers
+  });
+  if (!st) return fail(st.error());
+  peer_ = advanced;
+  stats_.cells_pulled += changes.cells.size();
+  if (changes.more) return pull();
+  synced_ = true;
+  hub_seq_seen_ = std::max(hub_seq_seen_, peer_.pulled.pos);
+  // Local writes made meanwhile (or re-stamped by a rejection) go out now.
+  return next_push();
+}
+
+Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
+  if (state_ == ClientState::live) {
+    Outbox out = next_push();
+    if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
+    return out;
+  }
+  return {};  // a push or pull is in flight: its completion reads the feed again
+}
+
+Outbox ClientSession::on_tick(std::uint64_t now_ms) {
+  if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return {};
+  if (now_ms - last_heard_ms_ > options_.timeout_ms)
+    return fail(make_error(Errc::timeout, "hub silent for " + std::to_string((now_ms - last_heard_ms_) / 1000) +
+                                              " s — the link is down or blocked; will retry"));
+  const bool awaiting = state_ == ClientState::await_welcome || state_ == ClientState::await_push_ack ||
+                        state_ == ClientState::await_changes;
+  if (awaiting && now_ms - request_sent_ms_ > options_.timeout_ms)
+    return fail(make_error(Errc::timeout, "no answer from the hub for " +
+                                              std::to_string((now_ms - request_sent_ms_) / 1000) + " s; will retry"));
+  if (now_ms - last_sent_ms_ >= options_.heartbeat_ms) {
+    last_sent_ms_ = now_ms;
+    return {Ping{next_nonce_++}};
+  }
+  return {};
+}
+
+}  // namespace liaison::sync

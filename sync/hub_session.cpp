@@ -1,0 +1,121 @@
+// Hub end of a sync connection; see session.hpp for the flow.
+#include <algorithm>
+
+#include "sync/session.hpp"
+
+namespace liaison::sync {
+
+HubSession::HubSession(Replica& hub, NodeId peer, HubSessionOptions options)
+    : hub_(hub), peer_(std::move(peer)), options_(options) {}
+
+Outbox HubSession::refuse(Errc code, std::string message) {
+  closed_ = true;
+  failure_ = make_error(code, message);
+  return {ErrorMessage{code, std::move(message)}};
+}
+
+Outbox HubSession::on_message(const Message& message, std::uint64_t now_ms) {
+  if (closed_) return {};
+  last_heard_ms_ = now_ms;
+  if (const auto* m = std::get_if<Hello>(&message)) {
+    if (greeted_) return refuse(Errc::unexpected_message, "hello sent twice on one connection");
+    return on_hello(*m, now_ms);
+  }
+  if (!greeted_)
+    return refuse(Errc::unexpected_message,
+                  std::string(message_name(type_of(message))) + " before hello — send hello first");
+  if (const auto* m = std::get_if<Push>(&message)) return on_push(*m, now_ms);
+  if (const auto* m = std::get_if<Pull>(&message)) return on_pull(*m, now_ms);
+  if (const auto* m = std::get_if<Ping>(&message)) return {Pong{m->nonce}};
+  if (std::holds_alternative<Pong>(message)) return {};
+  if (const auto* m = std::get_if<ErrorMessage>(&message)) {
+    closed_ = true;
+    failure_ = make_error(m->code, peer_.str() + ": " + m->message);
+    return {};
+  }
+  return refuse(Errc::unexpected_message,
+                std::string(message_name(type_of(message))) + " is a hub-to-client message; a client can't send it");
+}
+
+Outbox HubSession::on_hello(const Hello& hello, std::uint64_t now_ms) {
+  if (hello.protocol != kProtocolVersion)
+    return refuse(Errc::protocol_version, "protocol version " + std::to_string(hello.protocol) + " is not " +
+                                              std::to_string(kProtocolVersion) + " — update liaison-client");
+  if (hello.schema != kSchemaVersion)
+    return refuse(Errc::schema_mismatch, "schema version " + std::to_string(hello.schema) + " is not " +
+                                             std::to_string(kSchemaVersion) + " — update liaison-client");
+  if (hello.node != peer_.str())
+    return refuse(Errc::not_permitted,
+                  "hello names " + hello.node + " but the certificate is for " + peer_.str());
+  if (hello.hub_id == hub_.replica_id() && hello.pull_cursor.pos > hub_.feed_end())
+    return refuse(Errc::cursor_ahead, "cursor " + std::to_string(hello.pull_cursor.pos) +
+                                          " is beyond the hub's feed (" + std::to_string(hub_.feed_end()) +
+                                          "); the client will resync from the start");
+  greeted_ = true;
+  cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
+  auto state = hub_.peer(peer_.str());
+  if (state) {
+    state->pulled = cursor_;
+    state->last_seen_ms = now_ms;
+    (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
+  }
+  return {Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
+                  options_.max_batch_cells, options_.max_clock_ahead_ms}};
+}
+
+Outbox HubSession::on_push(const Push& push, std::uint64_t now_ms) {
+  (void)now_ms;
+  if (push.cells.size() > options_.max_push_cells)
+    return refuse(Errc::malformed, "push of " + std::to_string(push.cells.size()) + " cells exceeds the limit of " +
+                                       std::to_string(options_.max_push_cells));
+  auto result = hub_.apply_push(peer_, push.cells, options_.max_clock_ahead_ms);
+  if (!result) return refuse(result.error().code, "hub could not store the push: " + result.error().message);
+  stats_.cells_pushed += push.cells.size();
+  stats_.rejections += result->rejections.size();
+  ++stats_.push_batches;
+  return {PushAck{push.batch, static_cast<std::uint32_t>(push.cells.size() - result->rejections.size()),
+                  std::move(result->rejections), std::move(result->corrections)}};
+}
+
+Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
+  if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
+    return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
+  const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, options_.max_batch_cells);
+  auto page = hub_.read_feed(pull.cursor, limit, FeedFilter{std::string(peer_.scope()), false, false});
+  if (!page) return refuse(page.error().code, "hub could not read its feed: " + page.error().message);
+  cursor_ = page->next;
+  caught_up_ = !page->more;
+  if (caught_up_) notified_seq_ = std::max(notified_seq_, page->next.pos);
+  stats_.cells_pulled += page->cells.size();
+  ++stats_.pull_pages;
+  if (caught_up_) {
+    auto state = hub_.peer(peer_.str());
+    if (state) {
+      state->pulled = cursor_;
+      state->last_seen_ms = now_ms;
+      (void)hub_.set_peer(peer_.str(), *state);
+    }
+  }
+  return {Changes{std::move(page->cells), page->next, page->more}};
+}
+
+Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
+  (void)now_ms;
+  if (closed_ || !caught_up_ || hub_.feed_end() <= notified_seq_) return {};
+  // Only wake the client when something in its scope changed.
+  auto probe = hub_.read_feed(cursor_, 1, FeedFilter{std::string(peer_.scope()), false, false});
+  notified_seq_ = hub_.feed_end();
+  if (!probe || probe->cells.empty()) return {};
+  return {Notify{hub_.feed_end()}};
+}
+
+Outbox HubSession::on_tick(std::uint64_t now_ms) {
+  if (closed_) return {};
+  if (last_heard_ms_ == 0) last_heard_ms_ = now_ms;  // the idle clock starts with the connection
+  if (now_ms - last_heard_ms_ > options_.idle_timeout_ms)
+    return refuse(Errc::timeout, "no message from " + peer_.str() + " for " +
+                                     std::to_string((now_ms - last_heard_ms_) / 1000) + " s; closing the connection");
+  return {};
+}
+
+}  // namespace liaison::sync

@@ -1,0 +1,127 @@
+// Protocol messages between a node and the hub. Semantics per message (what
+// the receiver does with duplicates, unknown rows, stale cursors) are written
+// in docs/PROTOCOL.md; this header is the shape. Value types.
+//
+//   client                              hub
+//   Hello(cursor, clock)        ->
+//                               <-      Welcome(hub time, limits) | Error
+//   Push(batch n, cells)        ->      merged in one transaction
+//                               <-      PushAck(n, rejections, corrections)
+//   Pull(cursor)                ->
+//                               <-      Changes(cells, next cursor, more?)
+//                               <-      Notify(hub seq)   (new cells in scope)
+//   Ping(nonce)                 <->     Pong(nonce)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "shared/error.hpp"
+#include "sync/cell.hpp"
+
+namespace liaison::sync {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+enum class MessageType : std::uint8_t {
+  hello = 1,
+  welcome = 2,
+  push = 3,
+  push_ack = 4,
+  pull = 5,
+  changes = 6,
+  notify = 7,
+  ping = 8,
+  pong = 9,
+  error = 10,
+};
+
+struct Hello {
+  std::uint32_t protocol = kProtocolVersion;
+  std::string node;  // must equal the certificate's CN
+  std::uint32_t schema = kSchemaVersion;
+  FeedCursor pull_cursor;  // where this node's copy of the hub feed stands
+  Uuid hub_id;             // the hub replica the cursor belongs to (nil: none yet)
+  std::uint64_t client_time_ms = 0;
+  friend bool operator==(const Hello&, const Hello&) = default;
+};
+
+struct Welcome {
+  std::uint64_t hub_time_ms = 0;
+  Uuid hub_id;
+  std::uint64_t hub_seq = 0;             // the hub feed's current end
+  std::uint32_t max_frame_bytes = 0;
+  std::uint32_t max_batch_cells = 0;
+  std::uint64_t max_clock_ahead_ms = 0;  // stamps further ahead are refused
+  friend bool operator==(const Welcome&, const Welcome&) = default;
+};
+
+struct Push {
+  std::uint64_t batch = 0;  // client-chosen, echoed in the ack
+  std::vector<Cell> cells;
+  friend bool operator==(const Push&, const Push&) = default;
+};
+
+// One refused cell: which, why, and whether sending it again can succeed.
+struct Rejection {
+  TableId table = TableId::cases;
+  Uuid row;
+  std::uint16_t column = 0;
+  Stamp stamp;
+  Errc code = Errc::not_permitted;
+  std::string reason;
+  friend bool operator==(const Rejection&, const Rejection&) = default;
+};
+
+struct PushAck {
+  std::uint64_t batch = 0;
+  std::uint32_t applied = 0;  // cells accepted (including duplicates)
+  std::vector<Rejection> rejections;
+  // Authoritative values, newer than the refused ones, for the client to
+  // converge to (a tombstone where the hub has no such row).
+  std::vector<Cell> corrections;
+  friend bool operator==(const PushAck&, const PushAck&) = default;
+};
+
+struct Pull {
+  FeedCursor cursor;
+  std::uint32_t max_cells = 0;
+  friend bool operator==(const Pull&, const Pull&) = default;
+};
+
+struct Changes {
+  std::vector<Cell> cells;
+  FeedCursor next;
+  bool more = false;
+  friend bool operator==(const Changes&, const Changes&) = default;
+};
+
+struct Notify {
+  std::uint64_t hub_seq = 0;
+  friend bool operator==(const Notify&, const Notify&) = default;
+};
+
+struct Ping {
+  std::uint64_t nonce = 0;
+  friend bool operator==(const Ping&, const Ping&) = default;
+};
+
+struct Pong {
+  std::uint64_t nonce = 0;
+  friend bool operator==(const Pong&, const Pong&) = default;
+};
+
+struct ErrorMessage {
+  Errc code = Errc::malformed;
+  std::string message;
+  friend bool operator==(const ErrorMessage&, const ErrorMessage&) = default;
+};
+
+using Message = std::variant<Hello, Welcome, Push, PushAck, Pull, Changes, Notify, Ping, Pong, ErrorMessage>;
+
+MessageType type_of(const Message& message) noexcept;
+const char* message_name(MessageType type) noexcept;
+
+}  // namespace liaison::sync

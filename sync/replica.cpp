@@ -1,0 +1,613 @@
+// Replica: opening and creating the file, transactions, local writes, reads,
+// peers and metadata. Merge lives in replica_merge.cpp, the feed in
+// replica_feed.cpp.
+#include "sync/replica.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "sync/replica_impl.hpp"
+
+namespace liaison::sync {
+namespace {
+
+std::string column_list(const TableDef& def, std::string_view prefix = "") {
+  std::string out;
+  for (const auto& c : def.columns) {
+    if (!out.empty()) out += ", ";
+    out += prefix;
+    out += '"';
+    out += c.name;
+    out += '"';
+  }
+  return out;
+}
+
+const char* sql_type(ValueType t) {
+  switch (t) {
+    case ValueType::integer: return "INTEGER";
+    case ValueType::real: return "REAL";
+    default: return "TEXT";
+  }
+}
+
+void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(v));
+}
+
+bool get_varint(std::span<const std::uint8_t>& in, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    const std::uint8_t b = in.front();
+    in = in.subspan(1);
+    v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+Status create_schema(sql::Database& db, bool hub) {
+  std::string ddl =
+      "CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS _nodes (ref INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+      "CREATE TABLE IF NOT EXISTS _peers (peer TEXT PRIMARY KEY, push_low INTEGER NOT NULL DEFAULT 0,"
+      " push_pos INTEGER NOT NULL DEFAULT 0, pull_low INTEGER NOT NULL DEFAULT 0, pull_pos INTEGER NOT NULL DEFAULT 0,"
+      " remote_id BLOB, last_seen_ms INTEGER NOT NULL DEFAULT 0);"
+      "CREATE TABLE IF NOT EXISTS _conflicts (id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, row BLOB NOT NULL,"
+      " col INTEGER NOT NULL, loser_value, loser_hlc INTEGER NOT NULL, loser_node TEXT NOT NULL, winner_value,"
+      " winner_hlc INTEGER NOT NULL, winner_node TEXT NOT NULL, logged_at_ms INTEGER NOT NULL,"
+      " restored INTEGER NOT NULL DEFAULT 0, UNIQUE (tbl, row, col, loser_hlc, loser_node));"
+      "CREATE TABLE IF NOT EXISTS _rejections (id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, row BLOB NOT NULL,"
+      " col INTEGER NOT NULL, value, hlc INTEGER NOT NULL, node TEXT NOT NULL, code TEXT NOT NULL,"
+      " reason TEXT NOT NULL, at_ms INTEGER NOT NULL, UNIQUE (tbl, row, col, hlc, node));";
+  for (const auto& def : Schema::get().tables()) {
+    const std::string name(def.name);
+    ddl += "CREATE TABLE IF NOT EXISTS " + name + " (id BLOB NOT NULL UNIQUE";
+    for (const auto& c : def.columns) ddl += std::string(", \"") + std::string(c.name) + "\" " + sql_type(c.type);
+    ddl += ", _scope TEXT NOT NULL DEFAULT '', _seq INTEGER NOT NULL, _clock BLOB NOT NULL);";
+    ddl += "CREATE INDEX IF NOT EXISTS " + name + "__seq ON " + name + " (_seq);";
+    if (hub) ddl += "CREATE INDEX IF NOT EXISTS " + name + "__scope ON " + name + " (_scope, _seq);";
+  }
+  return db.exec(ddl);
+}
+
+Status prepare_table(sql::Database& db, const TableDef& def, TableStatements& st) {
+  const std::string name(def.name);
+  const std::string cols = column_list(def);
+  std::string placeholders, assignments;
+  for (std::size_t i = 0; i < def.columns.size(); ++i) {
+    placeholders += ", ?";
+    assignments += std::string(i ? ", " : "") + "\"" + std::string(def.columns[i].name) + "\" = ?";
+  }
+  const std::string row_fields = "id, " + cols + ", _scope, _seq, _clock";
+  auto select = db.prepare("SELECT rowid, " + row_fields + " FROM " + name + " WHERE id = ?");
+  auto insert = db.prepare("INSERT INTO " + name + " (" + row_fields + ") VALUES (?" + placeholders + ", ?, ?, ?)");
+  auto update = db.prepare("UPDATE " + name + " SET " + assignments + ", _scope = ?, _seq = ?, _clock = ? WHERE rowid = ?");
+  auto feed = db.prepare("SELECT rowid, " + row_fields + " FROM " + name + " WHERE _seq > ?1 ORDER BY _seq LIMIT ?2");
+  const std::string scope_test = def.scope_rule == ScopeRule::target_list
+                                     ? "(_scope = '*' OR instr(_scope, ',' || ?3 || ',') > 0)"
+                                     : "_scope = ?3";
+  auto scoped = db.prepare("SELECT rowid, " + row_fields + " FROM " + name + " WHERE " + scope_test +
+                           " AND _seq > ?1 ORDER BY _seq LIMIT ?2");
+  for (auto* r : {&select, &insert, &update, &feed, &scoped})
+    if (!*r) return r->error();
+  st = {std::move(*select), std::move(*insert), std::move(*update), std::move(*feed), std::move(*scoped)};
+  return {};
+}
+
+Error invalid_field(const TableDef& def, std::string_view field) {
+  std::string known;
+  for (const auto& c : def.columns)
+    if (c.name != "deleted") known += (known.empty() ? "" : ", ") + std::string(c.name);
+  return make_error(Errc::invalid_argument,
+                    "no field '" + std::string(field) + "' in " + std::string(def.name) + " — known fields: " + known);
+}
+
+}  // namespace
+
+// ---- clock blob ----
+
+std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta) {
+  std::vector<std::uint8_t> out;
+  out.reserve(meta.size() * 8);
+  for (std::size_t col = 0; col < meta.size(); ++col) {
+    const auto& m = meta[col];
+    if (!m.present()) continue;
+    put_varint(out, col);
+    put_varint(out, m.hlc);
+    put_varint(out, m.node);
+    put_varint(out, m.seq);
+    put_varint(out, m.base_hlc);
+    put_varint(out, m.base_node);
+  }
+  return out;
+}
+
+bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta) {
+  while (!blob.empty()) {
+    std::uint64_t col, hlc, node, seq, base_hlc, base_node;
+    if (!get_varint(blob, col) || !get_varint(blob, hlc) || !get_varint(blob, node) || !get_varint(blob, seq) ||
+        !get_varint(blob, base_hlc) || !get_varint(blob, base_node) || col >= meta.size())
+      return false;
+    meta[col] = {hlc, static_cast<std::uint32_t>(node), seq, base_hlc, static_cast<std::uint32_t>(base_node)};
+  }
+  return true;
+}
+
+// ---- Impl ----
+
+Result<std::uint32_t> Replica::Impl::node_ref(const std::string& name) {
+  if (name.empty()) return 0u;
+  if (auto it = node_refs.find(name); it != node_refs.end()) return it->second;
+  const auto ref = static_cast<std::uint32_t>(node_names.size());
+  insert_node.bind(1, static_cast<std::int64_t>(ref)).bind(2, std::string_view(name));
+  LIAISON_TRY(insert_node.run());
+  node_names.push_back(name);
+  node_refs.emplace(name, ref);
+  return ref;
+}
+
+Status Replica::Impl::reload_nodes() {
+  node_names.assign(1, std::string());
+  node_refs.clear();
+  auto st = db->prepare("SELECT ref, name FROM _nodes ORDER BY ref");
+  if (!st) return st.error();
+  for (;;) {
+    auto more = st->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    const auto ref = static_cast<std::size_t>(st->column_int(0));
+    if (ref != node_names.size())
+      return make_error(Errc::storage_failed, "replica " + options.path + ": node table has a gap at " +
+                                                  std::to_string(ref) + " — the file is damaged; resync it");
+    node_names.push_back(st->column_text(1));
+    node_refs.emplace(node_names.back(), static_cast<std::uint32_t>(ref));
+  }
+  return {};
+}
+
+void Replica::Impl::read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const {
+  const auto& def = Schema::get().table(table);
+  const int n = static_cast<int>(def.columns.size());
+  row.exists = true;
+  row.values.resize(def.columns.size());
+  for (int i = 0; i < n; ++i) row.values[static_cast<std::size_t>(i)] = st.column_value(first + i);
+  row.scope = st.column_text(first + n);
+  row.seq = static_cast<std::uint64_t>(st.column_int(first + n + 1));
+  row.meta.assign(def.columns.size(), CellMeta{});
+  decode_clock(st.column_blob(first + n + 2), row.meta);
+}
+
+Result<StoredRow> Replica::Impl::load(TableId table, const Uuid& id) {
+  auto& st = stmts(table).select_by_id;
+  st.bind_blob(1, id.bytes);
+  StoredRow row;
+  auto found = st.step();
+  if (!found) return found.error();
+  if (*found) {
+    row.rowid = st.column_int(0);
+    read_row(st, 2, table, row);
+  } else {
+    const auto n = Schema::get().table(table).columns.size();
+    row.values.resize(n);
+    row.meta.resize(n);
+  }
+  st.reset();
+  return row;
+}
+
+Status Replica::Impl::store(TableId table, const Uuid& id, StoredRow& row) {
+  const auto clock_blob = encode_clock(row.meta);
+  const int n = static_cast<int>(row.values.size());
+  auto& st = row.exists ? stmts(table).update : stmts(table).insert;
+  int i = 1;
+  if (!row.exists) st.bind_blob(i++, id.bytes);
+  for (int c = 0; c < n; ++c) st.bind_value(i++, row.values[static_cast<std::size_t>(c)]);
+  st.bind(i++, std::string_view(row.scope));
+  st.bind(i++, static_cast<std::int64_t>(row.seq));
+  st.bind_blob(i++, clock_blob);
+  if (row.exists) st.bind(i++, row.rowid);
+  LIAISON_TRY(st.run());
+  if (!row.exists) {
+    row.exists = true;
+    row.rowid = sqlite3_last_insert_rowid(db->handle());
+  }
+  return {};
+}
+
+CurrentRow Replica::Impl::current_of(const StoredRow& row) const {
+  CurrentRow current;
+  current.exists = row.exists;
+  current.values = row.values;
+  current.scope = row.scope;
+  current.stamps.reserve(row.meta.size());
+  for (const auto& m : row.meta) current.stamps.push_back(m.present() ? stamp_of(m) : Stamp{});
+  return current;
+}
+
+RowLookup Replica::Impl::lookup() {
+  return [this](TableId table, const Uuid& id) -> std::optional<CurrentRow> {
+    auto row = load(table, id);
+    if (!row || !row->exists) return std::nullopt;
+    return current_of(*row);
+  };
+}
+
+Status Replica::Impl::set_scope_if_unknown(TableId table, StoredRow& row) {
+  if (!row.scope.empty()) return {};
+  auto scope = derive_scope(table, row.values, lookup());
+  if (scope) row.scope = std::move(*scope);
+  return {};  // a child seen before its parent keeps an empty scope until written again
+}
+
+// ---- Replica ----
+
+Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Replica::~Replica() = default;
+
+const NodeId& Replica::self() const noexcept { return impl_->options.self; }
+const Uuid& Replica::replica_id() const noexcept { return impl_->replica_id; }
+HybridClock& Replica::clock() noexcept { return impl_->clock; }
+std::uint64_t Replica::feed_end() const noexcept { return impl_->seq; }
+
+Status Replica::rewind_clock(std::uint64_t hlc) {
+  auto& I = *impl_;
+  I.clock.rewind_to(hlc);
+  return transact([&]() -> Status {
+    I.put_meta.bind(1, std::string_view("hlc_last")).bind(2, std::to_string(hlc));
+    LIAISON_TRY(I.put_meta.run());
+    I.persisted_hlc = hlc;
+    return {};
+  });
+}
+
+Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
+  if (options.self.empty()) return make_error(Errc::invalid_argument, "open replica " + options.path + ": no node id");
+  auto impl = std::make_unique<Impl>(std::move(options));
+  auto& I = *impl;
+  const std::string& path = I.options.path;
+  auto db = sql::Database::open(path);
+  if (!db) return db.error();
+  I.db = std::move(*db);
+  LIAISON_TRY(I.db->exec("PRAGMA journal_mode=WAL"));
+  LIAISON_TRY(I.db->exec(I.options.durable ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF"));
+  LIAISON_TRY(I.db->exec("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000"));
+  LIAISON_TRY(I.db->exec("BEGIN IMMEDIATE"));
+  auto setup = [&]() -> Status {
+    LIAISON_TRY(create_schema(*I.db, I.options.hub));
+    auto get = I.db->prepare("SELECT value FROM _meta WHERE key = ?");
+    auto put = I.db->prepare("INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!get) return get.error();
+    if (!put) return put.error();
+    I.get_meta = std::move(*get);
+    I.put_meta = std::move(*put);
+    auto read_meta = [&](std::string_view key) -> Result<std::optional<std::string>> {
+      I.get_meta.bind(1, key);
+      auto row = I.get_meta.step();
+      if (!row) return row.error();
+      std::optional<std::string> out;
+      if (*row) out = I.get_meta.column_text(0);
+      I.get_meta.reset();
+      return out;
+    };
+    auto write_meta = [&](std::string_view key, std::string_view value) {
+      I.put_meta.bind(1, key).bind(2, value);
+      return I.put_meta.run();
+    };
+    auto schema = read_meta("schema_version");
+    if (!schema) return schema.error();
+    std::random_device entropy;
+    I.rng.seed(I.options.seed ? I.options.seed : (static_cast<std::uint64_t>(entropy()) << 32 | entropy()));
+    if (!*schema) {
+      I.replica_id = new_uuid_v7(I.clock.wall_ms(), I.rng);
+      LIAISON_TRY(write_meta("schema_version", std::to_string(kSchemaVersion)));
+      LIAISON_TRY(write_meta("replica_id", I.replica_id.to_string()));
+      LIAISON_TRY(write_meta("node", I.options.self.str()));
+      LIAISON_TRY(write_meta("role", I.options.hub ? "hub" : "client"));
+    } else {
+      if (**schema != std::to_string(kSchemaVersion))
+        return make_error(Errc::schema_mismatch, "replica " + path + " has schema version " + **schema +
+                                                     ", this program needs " + std::to_string(kSchemaVersion) +
+                                                     " — upgrade the program, or start a new replica and resync");
+      auto node = read_meta("node");
+      auto id = read_meta("replica_id");
+      if (!node) return node.error();
+      if (!id) return id.error();
+      if (*node && **node != I.options.self.str())
+        return make_error(Errc::invalid_argument, "replica " + path + " belongs to " + **node + ", not " +
+                                                      I.options.self.str() + " — use that node's certificate or another data folder");
+      auto parsed = *id ? Uuid::parse(**id) : std::nullopt;
+      if (!parsed) return make_error(Errc::storage_failed, "replica " + path + " has no valid replica_id — the file is damaged");
+      I.replica_id = *parsed;
+      if (auto hlc = read_meta("hlc_last"); hlc && *hlc) I.persisted_hlc = std::stoull(**hlc);
+      if (auto off = read_meta("clock_offset_ms"); off && *off) I.clock.set_offset_ms(std::stoll(**off));
+      I.clock.restore(I.persisted_hlc);
+    }
+    auto ins = I.db->prepare("INSERT INTO _nodes (ref, name) VALUES (?, ?)");
+    if (!ins) return ins.error();
+    I.insert_node = std::move(*ins);
+    auto conflict = I.db->prepare(
+        "INSERT OR IGNORE INTO _conflicts (tbl, row, col, loser_value, loser_hlc, loser_node, winner_value,"
+        " winner_hlc, winner_node, logged_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!conflict) return conflict.error();
+    I.insert_conflict = std::move(*conflict);
+    auto rejection = I.db->prepare(
+        "INSERT OR IGNORE INTO _rejections (tbl, row, col, value, hlc, node, code, reason, at_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!rejection) return rejection.error();
+    I.insert_rejection = std::move(*rejection);
+    for (const auto& def : Schema::get().tables()) {
+      LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
+      auto max_seq = I.db->prepare("SELECT COALESCE(MAX(_seq), 0) FROM " + std::string(def.name));
+      if (!max_seq) return max_seq.error();
+      auto row = max_seq->step();
+      if (!row) return row.error();
+      I.seq = std::max(I.seq, static_cast<std::uint64_t>(max_seq->column_int(0)));
+    }
+    LIAISON_TRY(I.reload_nodes());
+    auto self = I.node_ref(I.options.self.str());
+    if (!self) return self.error();
+    I.self_ref = *self;
+    return {};
+  };
+  Status st = setup();
+  if (!st) {
+    (void)I.db->exec("ROLLBACK");
+    return st.error();
+  }
+  LIAISON_TRY(I.db->exec("COMMIT"));
+  return std::unique_ptr<Replica>(new Replica(std::move(impl)));
+}
+
+Status Replica::transact(const std::function<Status()>& body) {
+  auto& I = *impl_;
+  if (I.depth > 0) {
+    ++I.depth;
+    Status st = body();
+    --I.depth;
+    return st;
+  }
+  LIAISON_TRY(I.db->exec("BEGIN IMMEDIATE"));
+  ++I.depth;
+  Status st = body();
+  --I.depth;
+  if (st && I.clock.last() > I.persisted_hlc) {
+    I.put_meta.bind(1, std::string_view("hlc_last")).bind(2, std::to_string(I.clock.last()));
+    st = I.put_meta.run();
+  }
+  if (st) {
+    st = I.db->exec("COMMIT");
+    if (st) {
+      I.persisted_hlc = std::max(I.persisted_hlc, I.clock.last());
+      return st;
+    }
+  }
+  (void)I.db->exec("ROLLBACK");
+  (void)I.reload_nodes();  // refs interned in the rolled-back transaction are gone
+  return st;
+}
+
+Result<Uuid> Replica::insert(TableId table, const Fields& fields, std::optional<Uuid> id) {
+  // A caller-chosen id may name an existing row (a receipt another device of
+  // the county wrote): then this is an update of that row.
+  const Uuid row_id = id ? *id : new_uuid_v7(impl_->clock.wall_ms(), impl_->rng);
+  LIAISON_TRY(write_local(table, row_id, fields, false));
+  return row_id;
+}
+
+Status Replica::update(TableId table, const Uuid& id, const Fields& fields) {
+  return write_local(table, id, fields, true);
+}
+
+Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields, bool must_exist) {
+  auto& I = *impl_;
+  const auto& def = Schema::get().table(table);
+  std::vector<std::pair<std::uint16_t, const Value*>> changes;
+  for (const auto& [name, value] : fields) {
+    const auto col = def.column_index(name);
+    if (!col) return invalid_field(def, name);
+    const auto type = def.columns[*col].type;
+    const bool ok = value.index() == 0 || (value.index() == 1 && type == ValueType::integer) ||
+                    (value.index() == 2 && type == ValueType::real) || (value.index() == 3 && type == ValueType::text);
+    if (!ok) return make_error(Errc::invalid_argument, "field '" + name + "' of " + std::string(def.name) +
+                                                           " can't hold '" + to_display(value) + "'");
+    changes.emplace_back(*col, &value);
+  }
+  return transact([&]() -> Status {
+    auto row = I.load(table, id);
+    if (!row) return row.error();
+    if (must_exist && !row->exists)
+      return make_error(Errc::not_found, std::string(def.name) + " " + id.to_string() + " not found on this replica");
+    const std::uint64_t hlc = I.clock.now();
+    const std::uint64_t seq = ++I.seq;
+    for (const auto& [col, value] : changes) {
+      CellMeta& m = row->meta[col];
+      m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node};
+      row->values[col] = *value;
+    }
+    row->seq = seq;
+    if (row->scope.empty()) {
+      auto scope = derive_scope(table, row->values, I.lookup());
+      if (!scope) return make_error(scope.error().code, "write " + std::string(def.name) + ": " + scope.error().message);
+      row->scope = std::move(*scope);
+    }
+    return I.store(table, id, *row);
+  });
+}
+
+Status Replica::remove(TableId table, const Uuid& row) {
+  return update(table, row, {{"deleted", Value{std::int64_t{1}}}});
+}
+
+Status Replica::restamp(TableId table, const Uuid& id, std::uint16_t column) {
+  auto& I = *impl_;
+  return transact([&]() -> Status {
+    auto row = I.load(table, id);
+    if (!row) return row.error();
+    if (!row->exists || column >= row->meta.size() || !row->meta[column].present()) return {};
+    CellMeta& m = row->meta[column];
+    m.hlc = I.clock.now();
+    m.node = I.self_ref;
+    m.seq = row->seq = ++I.seq;  // base stays: the hub never accepted the value being replaced
+    return I.store(table, id, *row);
+  });
+}
+
+Result<std::optional<Row>> Replica::get(TableId table, const Uuid& id) {
+  auto row = impl_->load(table, id);
+  if (!row) return row.error();
+  if (!row->exists) return std::optional<Row>{};
+  return std::optional<Row>(Row{table, id, std::move(row->values), std::move(row->scope), row->seq});
+}
+
+Result<std::vector<Row>> Replica::list(TableId table, const RowFilter& filter) {
+  const auto& def = Schema::get().table(table);
+  std::string sql = "SELECT id, " + column_list(def) + ", _scope, _seq FROM " + std::string(def.name) + " WHERE 1";
+  if (!filter.include_deleted) sql += " AND COALESCE(deleted, 0) = 0";
+  for (const auto& [name, value] : filter.equals) {
+    if (!def.column_index(name)) return invalid_field(def, name);
+    sql += " AND \"" + name + "\" IS ?";
+  }
+  sql += " ORDER BY id";
+  if (filter.limit) sql += " LIMIT " + std::to_string(filter.limit);
+  auto st = impl_->db->prepare(sql);
+  if (!st) return st.error();
+  int i = 1;
+  for (const auto& [name, value] : filter.equals) st->bind_value(i++, value);
+  std::vector<Row> rows;
+  const int n = static_cast<int>(def.columns.size());
+  for (;;) {
+    auto more = st->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    Row row{table, Uuid::from_bytes(st->column_blob(0).data()), {}, {}, 0};
+    row.values.reserve(def.columns.size());
+    for (int c = 0; c < n; ++c) row.values.push_back(st->column_value(1 + c));
+    row.scope = st->column_text(1 + n);
+    row.seq = static_cast<std::uint64_t>(st->column_int(2 + n));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<std::optional<Cell>> Replica::cell_of(TableId table, const Uuid& id, std::uint16_t column) {
+  auto row = impl_->load(table, id);
+  if (!row) return row.error();
+  if (!row->exists || column >= row->meta.size() || !row->meta[column].present()) return std::optional<Cell>{};
+  const CellMeta& m = row->meta[column];
+  return std::optional<Cell>(Cell{table, id, column, row->values[column], impl_->stamp_of(m), impl_->base_of(m)});
+}
+
+const Value& Row::operator[](std::string_view column) const {
+  static const Value kNull;
+  const auto col = Schema::get().table(table).column_index(column);
+  return col && *col < values.size() ? values[*col] : kNull;
+}
+
+bool Row::deleted() const {
+  const auto* v = std::get_if<std::int64_t>(&values.at(kDeletedColumn));
+  return v && *v != 0;
+}
+
+// ---- peers and metadata ----
+
+Result<PeerState> Replica::peer(std::string_view name) {
+  auto st = impl_->db->prepare(
+      "SELECT push_low, push_pos, pull_low, pull_pos, remote_id, last_seen_ms FROM _peers WHERE peer = ?");
+  if (!st) return st.error();
+  st->bind(1, name);
+  PeerState state;
+  auto row = st->step();
+  if (!row) return row.error();
+  if (*row) {
+    state.pushed = {static_cast<std::uint64_t>(st->column_int(0)), static_cast<std::uint64_t>(st->column_int(1))};
+    state.pulled = {static_cast<std::uint64_t>(st->column_int(2)), static_cast<std::uint64_t>(st->column_int(3))};
+    if (st->column_blob(4).size() == 16) state.remote_id = Uuid::from_bytes(st->column_blob(4).data());
+    state.last_seen_ms = static_cast<std::uint64_t>(st->column_int(5));
+  }
+  return state;
+}
+
+Status Replica::set_peer(std::string_view name, const PeerState& s) {
+  return transact([&]() -> Status {
+    auto st = impl_->db->prepare(
+        "INSERT INTO _peers (peer, push_low, push_pos, pull_low, pull_pos, remote_id, last_seen_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (peer) DO UPDATE SET push_low = excluded.push_low,"
+        " push_pos = excluded.push_pos, pull_low = excluded.pull_low, pull_pos = excluded.pull_pos,"
+        " remote_id = excluded.remote_id, last_seen_ms = excluded.last_seen_ms");
+    if (!st) return st.error();
+    st->bind(1, name)
+        .bind(2, static_cast<std::int64_t>(s.pushed.low))
+        .bind(3, static_cast<std::int64_t>(s.pushed.pos))
+        .bind(4, static_cast<std::int64_t>(s.pulled.low))
+        .bind(5, static_cast<std::int64_t>(s.pulled.pos))
+        .bind_blob(6, s.remote_id.bytes)
+        .bind(7, static_cast<std::int64_t>(s.last_seen_ms));
+    return st->run();
+  });
+}
+
+Result<std::vector<std::pair<std::string, PeerState>>> Replica::peers() {
+  auto st = impl_->db->prepare("SELECT peer FROM _peers ORDER BY peer");
+  if (!st) return st.error();
+  std::vector<std::pair<std::string, PeerState>> out;
+  for (;;) {
+    auto more = st->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    auto state = peer(st->column_text(0));
+    if (!state) return state.error();
+    out.emplace_back(st->column_text(0), *state);
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> Replica::meta(std::string_view key) {
+  auto& st = impl_->get_meta;
+  st.bind(1, key);
+  auto row = st.step();
+  if (!row) return row.error();
+  std::optional<std::string> out;
+  if (*row) out = st.column_text(0);
+  st.reset();
+  return out;
+}
+
+Status Replica::set_meta(std::string_view key, std::string_view value) {
+  return transact([&]() -> Status {
+    impl_->put_meta.bind(1, key).bind(2, value);
+    return impl_->put_meta.run();
+  });
+}
+
+Result<bool> Replica::integrity_ok() {
+  auto st = impl_->db->prepare("PRAGMA integrity_check");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return *row && st->column_text(0) == "ok";
+}
+
+bool scope_visible(std::string_view scope, std::string_view county) {
+  if (county == kCityScope) return true;
+  if (scope == "*") return true;
+  if (scope == county) return true;
+  if (scope.size() > 2 && scope.front() == ',') {
+    const std::string needle = "," + std::string(county) + ",";
+    return scope.find(needle) != std::string_view::npos;
+  }
+  return false;
+}
+
+std::string directive_scope(std::string_view targets) {
+  if (targets == kAllCounties) return "*";
+  return "," + std::string(targets) + ",";
+}
+
+}  // namespace liaison::sync

@@ -1,0 +1,205 @@
+// A replica: one SQLite file (WAL) holding the domain tables of the schema,
+// materialised, plus the bookkeeping that makes them sync:
+//   - every domain row carries `_scope` (its county, "*" or ",a,b," for
+//     directives), `_seq` (local feed position of its latest change) and
+//     `_clock` (per-cell stamp, base and seq, packed);
+//   - `_conflicts`: every losing value of a concurrent write, restorable;
+//   - `_rejections`: cells the hub refused (client side);
+//   - `_peers`: durable feed cursors per peer; `_nodes`, `_meta`.
+// Local writes go through insert/update/remove, which update the row and its
+// cell clocks in one transaction. Remote cells arrive through apply_remote
+// (last writer wins per cell on (hlc, node); idempotent, commutative,
+// associative on rows and clocks) or, on the hub, apply_push (authority
+// checked first). The merge cases are documented in docs/PROTOCOL.md.
+//
+// Not thread-safe: one owner thread. The Replica must outlive nothing else;
+// closing it (destructor) leaves the file consistent at the last commit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "shared/error.hpp"
+#include "shared/ids.hpp"
+#include "shared/node_id.hpp"
+#include "shared/schema.hpp"
+#include "sync/cell.hpp"
+#include "sync/hlc.hpp"
+#include "sync/protocol.hpp"
+
+namespace liaison::sync {
+
+struct ReplicaOptions {
+  std::string path;            // SQLite file; created if missing
+  NodeId self;                 // who local writes are stamped as
+  bool hub = false;            // hub replicas index the feed by scope
+  WallClock wall = system_wall_clock();
+  std::uint64_t seed = 0;      // id generator seed; 0 = from the OS
+  bool durable = true;         // synchronous=NORMAL (WAL) vs OFF for scratch copies
+};
+
+using Fields = std::vector<std::pair<std::string, Value>>;
+
+// A current row as the user sees it: values by schema column index.
+struct Row {
+  TableId table = TableId::cases;
+  Uuid id;
+  std::vector<Value> values;
+  std::string scope;
+  std::uint64_t seq = 0;
+
+  const Value& operator[](std::string_view column) const;
+  bool deleted() const;
+};
+
+struct RowFilter {
+  std::vector<std::pair<std::string, Value>> equals;  // column = value, all must hold
+  bool include_deleted = false;
+  std::size_t limit = 0;  // 0 = no limit
+};
+
+struct FeedFilter {
+  std::optional<std::string> scope;  // hub: only rows visible to this county ("city": all)
+  bool own_cells_only = false;       // client push: only cells stamped by self
+  bool parents_first = false;        // emit a child's pending parent before it
+};
+
+struct FeedPage {
+  std::vector<Cell> cells;
+  FeedCursor next;
+  bool more = false;
+};
+
+struct MergeStats {
+  std::size_t applied = 0;     // cells that changed this replica
+  std::size_t duplicates = 0;  // already had exactly this cell
+  std::size_t older = 0;       // lost to a newer cell already here
+  std::size_t conflicts = 0;   // losers written to the conflict log
+};
+
+struct PushResult {
+  MergeStats stats;
+  std::vector<Rejection> rejections;
+  std::vector<Cell> corrections;
+};
+
+struct Conflict {
+  std::int64_t id = 0;
+  TableId table = TableId::cases;
+  Uuid row;
+  std::uint16_t column = 0;
+  Value loser_value;
+  Stamp loser;
+  Value winner_value;
+  Stamp winner;
+  std::uint64_t logged_at_ms = 0;
+  bool restored = false;
+};
+
+struct RecordedRejection {
+  std::int64_t id = 0;
+  TableId table = TableId::cases;
+  Uuid row;
+  std::uint16_t column = 0;
+  Value value;  // the refused value as this replica had it
+  Stamp stamp;
+  Errc code = Errc::not_permitted;
+  std::string reason;
+  std::uint64_t at_ms = 0;
+};
+
+struct PeerState {
+  FeedCursor pushed;  // our feed, as far as the peer acknowledged
+  FeedCursor pulled;  // the peer's feed, as far as we applied
+  Uuid remote_id;     // the peer replica those cursors belong to
+  std::uint64_t last_seen_ms = 0;
+};
+
+class Replica {
+ public:
+  static Result<std::unique_ptr<Replica>> open(ReplicaOptions options);
+  ~Replica();
+  Replica(const Replica&) = delete;
+  Replica& operator=(const Replica&) = delete;
+
+  const NodeId& self() const noexcept;
+  const Uuid& replica_id() const noexcept;  // random, made when the file was created
+  HybridClock& clock() noexcept;
+  std::uint64_t feed_end() const noexcept;  // highest _seq assigned so far
+  // Pulls the clock back (after it ran ahead of the hub) and persists that,
+  // so a restart continues from the rewound value, not the old future one.
+  Status rewind_clock(std::uint64_t hlc);
+
+  // Runs `body` in one transaction (nested calls join the outer one). Commits
+  // if it returns ok, rolls back otherwise; in-memory state follows the file.
+  Status transact(const std::function<Status()>& body);
+
+  // ---- local writes (stamped now, by self) ----
+  // Creates a row; `id` lets a caller choose a derived id (receipts).
+  Result<Uuid> insert(TableId table, const Fields& fields, std::optional<Uuid> id = std::nullopt);
+  // Fails with not_found when the row doesn't exist here.
+  Status update(TableId table, const Uuid& row, const Fields& fields);
+  Status remove(TableId table, const Uuid& row);  // tombstone: deleted = 1
+  // Writes a cell's current value again with a fresh stamp so it is sent
+  // again (after a retryable rejection, or a clock correction).
+  Status restamp(TableId table, const Uuid& row, std::uint16_t column);
+
+  // ---- reads ----
+  Result<std::optional<Row>> get(TableId table, const Uuid& row);
+  Result<std::vector<Row>> list(TableId table, const RowFilter& filter = {});
+  // One cell with its stamp and base; nullopt when it was never written.
+  Result<std::optional<Cell>> cell_of(TableId table, const Uuid& row, std::uint16_t column);
+
+  // ---- change feed ----
+  Result<FeedPage> read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter = {});
+
+  // ---- merge ----
+  Result<MergeStats> apply_remote(std::span<const Cell> cells);
+  // Hub only: authority-check `from`'s cells, merge the accepted ones,
+  // re-assert refused ones with newer stamps. One transaction.
+  Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms);
+
+  // ---- conflict log ----
+  Result<std::vector<Conflict>> conflicts(bool include_restored = false);
+  // Writes the losing value back as a new local write; marks it restored.
+  Status restore_conflict(std::int64_t conflict_id);
+
+  // ---- rejections (client) ----
+  // Records refusals, applies the hub's corrections and re-stamps retryable
+  // cells; the caller wraps this with the cursor update in one transaction.
+  Status record_push_outcome(std::span<const Rejection> rejections, std::span<const Cell> corrections);
+  Result<std::vector<RecordedRejection>> rejections();
+
+  // ---- peers and metadata ----
+  Result<PeerState> peer(std::string_view peer);
+  Status set_peer(std::string_view peer, const PeerState& state);
+  Result<std::vector<std::pair<std::string, PeerState>>> peers();
+  Result<std::optional<std::string>> meta(std::string_view key);
+  Status set_meta(std::string_view key, std::string_view value);
+
+  // Order-independent hash of the visible rows in `scope` ("city": all), over
+  // ids and values only: equal on two replicas iff they show the same data.
+  Result<std::uint64_t> content_hash(std::string_view scope);
+  // PRAGMA integrity_check == ok.
+  Result<bool> integrity_ok();
+
+  struct Impl;
+
+ private:
+  explicit Replica(std::unique_ptr<Impl> impl);
+  Status write_local(TableId table, const Uuid& row, const Fields& fields, bool must_exist);
+  std::unique_ptr<Impl> impl_;
+};
+
+// True when a row with `scope` is visible to a node of county `county`.
+bool scope_visible(std::string_view scope, std::string_view county);
+// The _scope stored for a directive addressed to `targets` ("all" or "a,b").
+std::string directive_scope(std::string_view targets);
+
+}  // namespace liaison::sync

@@ -1,0 +1,147 @@
+// The change feed of a replica: "cells changed after a cursor", compacted by
+// construction (a cell edited many times since the cursor is sent once), and
+// an order-independent content hash for comparing replicas.
+//
+// Rows are visited in order of `_seq`, the feed position of their latest
+// change. A page that stops at row position P has sent every row whose
+// latest change is at or before P; a row changed again later moves past P
+// and is visited again. Because a row carries cells of different ages, a
+// pass sends each visited row's cells changed after `low`, the cursor at
+// which the pass began, not after P: otherwise a cell changed at 3 in a row
+// last changed at 8 would be skipped by a page that stopped at 6.
+#include <algorithm>
+#include <set>
+
+#include "sync/replica_impl.hpp"
+
+namespace liaison::sync {
+namespace {
+
+struct Candidate {
+  TableId table;
+  Uuid id;
+  StoredRow row;
+};
+
+void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, bool own_only,
+                std::vector<Cell>& out) {
+  for (std::size_t col = 0; col < c.row.meta.size(); ++col) {
+    const CellMeta& m = c.row.meta[col];
+    if (!m.present() || m.seq <= low || (own_only && m.node != I.self_ref)) continue;
+    out.push_back(Cell{c.table, c.id, static_cast<std::uint16_t>(col), c.row.values[col], I.stamp_of(m), I.base_of(m)});
+  }
+}
+
+std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) {
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) {
+  auto& I = *impl_;
+  FeedPage page;
+  page.next = from;
+  const bool scoped = filter.scope && *filter.scope != kCityScope;
+  const std::size_t row_limit = std::max<std::size_t>(max_cells, 1);
+  std::set<std::pair<std::uint8_t, Uuid>> sent_ahead;  // parents pulled forward in this page
+
+  while (true) {
+    std::vector<Candidate> candidates;
+    std::uint64_t cutoff = UINT64_MAX;  // rows past a table's fetch limit are unknown
+    for (const auto& def : Schema::get().tables()) {
+      auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
+      st.bind(1, static_cast<std::int64_t>(page.next.pos)).bind(2, static_cast<std::int64_t>(row_limit));
+      if (scoped) st.bind(3, std::string_view(*filter.scope));
+      std::size_t fetched = 0;
+      std::uint64_t last_seq = 0;
+      for (;;) {
+        auto more = st.step();
+        if (!more) {
+          st.reset();
+          return more.error();
+        }
+        if (!*more) break;
+        Candidate c{def.id, Uuid::from_bytes(st.column_blob(1).data()), {}};
+        c.row.rowid = st.column_int(0);
+        I.read_row(st, 2, def.id, c.row);
+        last_seq = c.row.seq;
+        candidates.push_back(std::move(c));
+        ++fetched;
+      }
+      st.reset();
+      if (fetched == row_limit) cutoff = std::min(cutoff, last_seq);
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.row.seq < b.row.seq; });
+
+    bool page_full = false;
+    for (const Candidate& c : candidates) {
+      if (c.row.seq > cutoff) break;
+      const auto& def = Schema::get().table(c.table);
+      if (filter.parents_first && def.parent) {
+        // The parent's pending cells must reach the hub before the child's.
+        const Value& parent_text = c.row.values[def.scope_column];
+        const auto* text = std::get_if<std::string>(&parent_text);
+        const auto parent_id = text ? Uuid::parse(*text) : std::nullopt;
+        if (parent_id && !sent_ahead.count({static_cast<std::uint8_t>(*def.parent), *parent_id})) {
+          auto parent = I.load(*def.parent, *parent_id);
+          if (!parent) return parent.error();
+          if (parent->exists && parent->seq > c.row.seq) {
+            emit_cells(I, Candidate{*def.parent, *parent_id, std::move(*parent)}, from.low, filter.own_cells_only,
+                       page.cells);
+            sent_ahead.insert({static_cast<std::uint8_t>(*def.parent), *parent_id});
+          }
+        }
+      }
+      emit_cells(I, c, from.low, filter.own_cells_only, page.cells);
+      page.next.pos = c.row.seq;
+      if (page.cells.size() >= max_cells) {
+        page_full = true;
+        break;
+      }
+    }
+    if (page_full) {
+      page.more = true;
+      break;
+    }
+    if (cutoff == UINT64_MAX) {
+      page.next.pos = std::max(page.next.pos, I.seq);
+      page.more = false;
+      break;
+    }
+    page.next.pos = cutoff;  // everything up to the cutoff was visited; go on reading
+  }
+  page.next.low = page.more ? from.low : page.next.pos;
+  return page;
+}
+
+Result<std::uint64_t> Replica::content_hash(std::string_view scope) {
+  std::uint64_t total = 0;
+  for (const auto& def : Schema::get().tables()) {
+    auto rows = list(def.id);
+    if (!rows) return rows.error();
+    for (const Row& row : *rows) {
+      if (!scope_visible(row.scope, scope)) continue;
+      std::uint64_t h = 0xcbf29ce484222325ULL;
+      const auto table = static_cast<std::uint8_t>(def.id);
+      h = mix(h, &table, 1);
+      h = mix(h, row.id.bytes.data(), 16);
+      for (const Value& v : row.values) {
+        const auto tag = static_cast<std::uint8_t>(v.index());
+        h = mix(h, &tag, 1);
+        const std::string text = to_display(v);
+        h = mix(h, text.data(), text.size());
+      }
+      total += h * 0x9e3779b97f4a7c15ULL + (h >> 29);
+    }
+  }
+  return total;
+}
+
+}  // namespace liaison::sync

@@ -1,0 +1,92 @@
+// Internals of Replica shared by its translation units (replica.cpp,
+// replica_merge.cpp, replica_feed.cpp): the stored row with its per-cell
+// clocks, the clock blob format, node-id interning and per-table prepared
+// statements. Not part of the engine's interface.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sync/authority.hpp"
+#include "sync/replica.hpp"
+#include "sync/sqlite.hpp"
+
+namespace liaison::sync {
+
+// Clock of one stored cell. Node ids are interned (`_nodes`): 0 = none.
+struct CellMeta {
+  std::uint64_t hlc = 0;
+  std::uint32_t node = 0;
+  std::uint64_t seq = 0;  // local feed position of this cell's last change
+  std::uint64_t base_hlc = 0;
+  std::uint32_t base_node = 0;
+  bool present() const noexcept { return node != 0; }
+};
+
+struct StoredRow {
+  bool exists = false;
+  std::int64_t rowid = 0;
+  std::vector<Value> values;
+  std::vector<CellMeta> meta;
+  std::string scope;
+  std::uint64_t seq = 0;
+};
+
+// `_clock` blob: for each written column, ascending, six LEB128 varints:
+// column, hlc, node ref, seq, base hlc, base node ref.
+std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta);
+bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta);
+
+struct TableStatements {
+  sql::Statement select_by_id;
+  sql::Statement insert;
+  sql::Statement update;
+  sql::Statement feed;         // all rows after a seq
+  sql::Statement feed_scoped;  // rows after a seq visible to a county (hub)
+};
+
+struct Replica::Impl {
+  ReplicaOptions options;
+  std::unique_ptr<sql::Database> db;
+  HybridClock clock;
+  Uuid replica_id;
+  std::mt19937_64 rng;
+  std::uint64_t seq = 0;
+  std::uint64_t persisted_hlc = 0;
+  int depth = 0;  // transaction nesting
+  std::uint32_t self_ref = 0;
+  std::vector<std::string> node_names;  // index = ref; [0] = ""
+  std::unordered_map<std::string, std::uint32_t> node_refs;
+  std::array<TableStatements, kTableCount> tables;
+  sql::Statement insert_node, insert_conflict, insert_rejection, get_meta, put_meta;
+
+  explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
+
+  TableStatements& stmts(TableId t) { return tables[static_cast<std::size_t>(t)]; }
+  Result<std::uint32_t> node_ref(const std::string& name);
+  Stamp stamp(std::uint64_t hlc, std::uint32_t node) const { return {hlc, node_names.at(node)}; }
+  Stamp stamp_of(const CellMeta& m) const { return stamp(m.hlc, m.node); }
+  Stamp base_of(const CellMeta& m) const { return stamp(m.base_hlc, m.base_node); }
+  Status reload_nodes();
+
+  Result<StoredRow> load(TableId table, const Uuid& id);
+  Status store(TableId table, const Uuid& id, StoredRow& row);
+  // Row as the authority check sees it.
+  CurrentRow current_of(const StoredRow& row) const;
+  RowLookup lookup();
+  // Row fields read by a feed or select statement starting at column `first`.
+  void read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const;
+
+  Status log_conflict(TableId table, const Uuid& id, std::uint16_t column, const Value& loser_value,
+                      const Stamp& loser, const Value& winner_value, const Stamp& winner);
+  // Last-writer-wins merge of one cell into a loaded row; true if it changed.
+  Result<bool> merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell, std::uint64_t seq,
+                          MergeStats& stats);
+  Status set_scope_if_unknown(TableId table, StoredRow& row);
+};
+
+}  // namespace liaison::sync

@@ -1,0 +1,274 @@
+// Merging remote cells into a replica: last writer wins per cell on
+// (hlc, node); the loser of a concurrent write goes to the conflict log; on
+// the hub, the authority check runs first and refused cells are answered
+// with corrections. The merge cases are listed in docs/PROTOCOL.md.
+#include <sqlite3.h>
+
+#include "sync/replica_impl.hpp"
+
+namespace liaison::sync {
+namespace {
+
+// Consecutive cells of one row: batches are row-grouped by construction, and
+// a row that appears twice is simply loaded twice.
+template <class Fn>
+Status for_each_row_run(std::span<const Cell> cells, Fn&& fn) {
+  std::size_t begin = 0;
+  while (begin < cells.size()) {
+    std::size_t end = begin + 1;
+    while (end < cells.size() && cells[end].table == cells[begin].table && cells[end].row == cells[begin].row) ++end;
+    LIAISON_TRY(fn(cells.subspan(begin, end - begin)));
+    begin = end;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status Replica::Impl::log_conflict(TableId table, const Uuid& id, std::uint16_t column, const Value& loser_value,
+                                   const Stamp& loser, const Value& winner_value, const Stamp& winner) {
+  auto& st = insert_conflict;
+  st.bind(1, static_cast<std::int64_t>(table))
+      .bind_blob(2, id.bytes)
+      .bind(3, column)
+      .bind_value(4, loser_value)
+      .bind(5, static_cast<std::int64_t>(loser.hlc))
+      .bind(6, std::string_view(loser.node))
+      .bind_value(7, winner_value)
+      .bind(8, static_cast<std::int64_t>(winner.hlc))
+      .bind(9, std::string_view(winner.node))
+      .bind(10, static_cast<std::int64_t>(clock.wall_ms()));
+  return st.run();
+}
+
+Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell,
+                                       std::uint64_t new_seq, MergeStats& stats) {
+  CellMeta& m = row.meta[cell.column];
+  const auto adopt = [&]() -> Result<bool> {
+    auto node = node_ref(cell.stamp.node);
+    if (!node) return node.error();
+    auto base = node_ref(cell.base.node);
+    if (!base) return base.error();
+    m = CellMeta{cell.stamp.hlc, *node, new_seq, cell.base.hlc, *base};
+    row.values[cell.column] = cell.value;
+    ++stats.applied;
+    return true;
+  };
+  if (!m.present()) return adopt();
+  const Stamp existing = stamp_of(m);
+  if (cell.stamp == existing) {
+    ++stats.duplicates;
+    return false;
+  }
+  const Value& current = row.values[cell.column];
+  // A write is concurrent with the one it replaces unless it names it as its
+  // base (its writer saw it). Only concurrent, different values are logged.
+  if (cell.stamp > existing) {
+    if (existing.node != cell.stamp.node && current != cell.value && cell.base != existing) {
+      LIAISON_TRY(log_conflict(table, id, cell.column, current, existing, cell.value, cell.stamp));
+      ++stats.conflicts;
+    }
+    return adopt();
+  }
+  ++stats.older;
+  if (existing.node != cell.stamp.node && current != cell.value && base_of(m) != cell.stamp) {
+    LIAISON_TRY(log_conflict(table, id, cell.column, cell.value, cell.stamp, current, existing));
+    ++stats.conflicts;
+  }
+  return false;
+}
+
+Result<MergeStats> Replica::apply_remote(std::span<const Cell> cells) {
+  auto& I = *impl_;
+  MergeStats stats;
+  Status st = transact([&]() -> Status {
+    return for_each_row_run(cells, [&](std::span<const Cell> run) -> Status {
+      auto row = I.load(run.front().table, run.front().row);
+      if (!row) return row.error();
+      const std::uint64_t seq = I.seq + 1;
+      bool changed = false;
+      for (const Cell& cell : run) {
+        I.clock.observe(cell.stamp.hlc);
+        auto merged = I.merge_cell(cell.table, cell.row, *row, cell, seq, stats);
+        if (!merged) return merged.error();
+        changed |= *merged;
+      }
+      if (!changed) return {};
+      I.seq = seq;
+      row->seq = seq;
+      LIAISON_TRY(I.set_scope_if_unknown(run.front().table, *row));
+      return I.store(run.front().table, run.front().row, *row);
+    });
+  });
+  if (!st) return st.error();
+  return stats;
+}
+
+Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell> cells,
+                                       std::uint64_t max_clock_ahead_ms) {
+  auto& I = *impl_;
+  PushResult result;
+  const RowLookup lookup = I.lookup();
+  Status st = transact([&]() -> Status {
+    return for_each_row_run(cells, [&](std::span<const Cell> run) -> Status {
+      const TableId table = run.front().table;
+      const Uuid& id = run.front().row;
+      auto row = I.load(table, id);
+      if (!row) return row.error();
+      const CurrentRow current = I.current_of(*row);
+      const auto verdicts = check_authority(
+          {from, table, id, current, run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
+      const std::uint64_t seq = I.seq + 1;
+      bool changed = false, tombstone_sent = false;
+      bool any_accepted = false;
+      for (const auto& v : verdicts) any_accepted |= v.accepted();
+      for (std::size_t i = 0; i < run.size(); ++i) {
+        const Cell& cell = run[i];
+        const Verdict& verdict = verdicts[i];
+        // A stamp refused for being in the future must not drag our clock along.
+        if (verdict.code != Errc::clock_ahead && verdict.code != Errc::forged_stamp) I.clock.observe(cell.stamp.hlc);
+        if (verdict.accepted()) {
+          auto merged = I.merge_cell(table, id, *row, cell, seq, result.stats);
+          if (!merged) return merged.error();
+          changed |= *merged;
+          continue;
+        }
+        result.rejections.push_back({table, id, cell.column, cell.stamp, verdict.code, verdict.reason});
+        if (is_retryable(verdict.code) || verdict.code == Errc::forged_stamp) continue;
+        // Re-assert the hub's value with a stamp newer than the refused one,
+        // so the writer converges to it. Needed only where the refused cell
+        // would otherwise win on the writer's replica.
+        if (!row->exists && !any_accepted) {
+          if (!tombstone_sent)
+            result.corrections.push_back(
+                {table, id, kDeletedColumn, Value{std::int64_t{1}}, {I.clock.now(), I.options.self.str()}, cell.stamp});
+          tombstone_sent = true;
+          continue;
+        }
+        CellMeta& m = row->meta[cell.column];
+        if (m.present() && I.stamp_of(m) > cell.stamp) continue;
+        const Cell correction{table, id, cell.column, row->values[cell.column], {I.clock.now(), I.options.self.str()},
+                              cell.stamp};
+        m = CellMeta{correction.stamp.hlc, I.self_ref, seq, cell.stamp.hlc, 0};
+        auto base = I.node_ref(cell.stamp.node);
+        if (!base) return base.error();
+        m.base_node = *base;
+        changed = true;
+        result.corrections.push_back(correction);
+      }
+      if (!changed) return {};
+      I.seq = seq;
+      row->seq = seq;
+      if (row->scope.empty()) {
+        auto scope = derive_scope(table, row->values, lookup);
+        if (!scope) return make_error(Errc::storage_failed, "accepted a row without scope: " + scope.error().message);
+        row->scope = std::move(*scope);
+      }
+      return I.store(table, id, *row);
+    });
+  });
+  if (!st) return st.error();
+  return result;
+}
+
+Status Replica::record_push_outcome(std::span<const Rejection> rejections, std::span<const Cell> corrections) {
+  auto& I = *impl_;
+  return transact([&]() -> Status {
+    for (const Rejection& r : rejections) {
+      auto row = I.load(r.table, r.row);
+      if (!row) return row.error();
+      if (!row->exists || r.column >= row->meta.size()) continue;
+      const CellMeta& m = row->meta[r.column];
+      if (!m.present() || I.stamp_of(m) != r.stamp) continue;  // already rewritten since: nothing refused remains
+      auto& st = I.insert_rejection;
+      st.bind(1, static_cast<std::int64_t>(r.table))
+          .bind_blob(2, r.row.bytes)
+          .bind(3, r.column)
+          .bind_value(4, row->values[r.column])
+          .bind(5, static_cast<std::int64_t>(r.stamp.hlc))
+          .bind(6, std::string_view(r.stamp.node))
+          .bind(7, std::string_view(errc_name(r.code)))
+          .bind(8, std::string_view(r.reason))
+          .bind(9, static_cast<std::int64_t>(I.clock.wall_ms()));
+      LIAISON_TRY(st.run());
+      if (is_retryable(r.code)) LIAISON_TRY(restamp(r.table, r.row, r.column));
+    }
+    auto merged = apply_remote(corrections);
+    if (!merged) return merged.error();
+    return {};
+  });
+}
+
+Result<std::vector<Conflict>> Replica::conflicts(bool include_restored) {
+  auto st = impl_->db->prepare(
+      std::string("SELECT id, tbl, row, col, loser_value, loser_hlc, loser_node, winner_value, winner_hlc,"
+                  " winner_node, logged_at_ms, restored FROM _conflicts") +
+      (include_restored ? "" : " WHERE restored = 0") + " ORDER BY id");
+  if (!st) return st.error();
+  std::vector<Conflict> out;
+  for (;;) {
+    auto more = st->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    Conflict c;
+    c.id = st->column_int(0);
+    c.table = static_cast<TableId>(st->column_int(1));
+    c.row = Uuid::from_bytes(st->column_blob(2).data());
+    c.column = static_cast<std::uint16_t>(st->column_int(3));
+    c.loser_value = st->column_value(4);
+    c.loser = {static_cast<std::uint64_t>(st->column_int(5)), st->column_text(6)};
+    c.winner_value = st->column_value(7);
+    c.winner = {static_cast<std::uint64_t>(st->column_int(8)), st->column_text(9)};
+    c.logged_at_ms = static_cast<std::uint64_t>(st->column_int(10));
+    c.restored = st->column_int(11) != 0;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status Replica::restore_conflict(std::int64_t conflict_id) {
+  auto all = conflicts(true);
+  if (!all) return all.error();
+  for (const Conflict& c : *all) {
+    if (c.id != conflict_id) continue;
+    if (c.restored)
+      return make_error(Errc::invalid_argument, "conflict " + std::to_string(conflict_id) + " was already restored");
+    const auto& def = Schema::get().table(c.table);
+    return transact([&]() -> Status {
+      LIAISON_TRY(update(c.table, c.row, {{std::string(def.columns.at(c.column).name), c.loser_value}}));
+      auto st = impl_->db->prepare("UPDATE _conflicts SET restored = 1 WHERE id = ?");
+      if (!st) return st.error();
+      st->bind(1, conflict_id);
+      return st->run();
+    });
+  }
+  return make_error(Errc::not_found, "no conflict " + std::to_string(conflict_id) + " — list them with 'conflicts'");
+}
+
+Result<std::vector<RecordedRejection>> Replica::rejections() {
+  auto st = impl_->db->prepare(
+      "SELECT id, tbl, row, col, value, hlc, node, code, reason, at_ms FROM _rejections ORDER BY id");
+  if (!st) return st.error();
+  std::vector<RecordedRejection> out;
+  for (;;) {
+    auto more = st->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    RecordedRejection r;
+    r.id = st->column_int(0);
+    r.table = static_cast<TableId>(st->column_int(1));
+    r.row = Uuid::from_bytes(st->column_blob(2).data());
+    r.column = static_cast<std::uint16_t>(st->column_int(3));
+    r.value = st->column_value(4);
+    r.stamp = {static_cast<std::uint64_t>(st->column_int(5)), st->column_text(6)};
+    const std::string code = st->column_text(7);
+    for (int e = 0; e <= static_cast<int>(Errc::unknown_field); ++e)
+      if (code == errc_name(static_cast<Errc>(e))) r.code = static_cast<Errc>(e);
+    r.reason = st->column_text(8);
+    r.at_ms = static_cast<std::uint64_t>(st->column_int(9));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace liaison::sync

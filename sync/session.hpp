@@ -1,0 +1,137 @@
+// The two ends of a sync connection as state machines with no I/O: messages
+// in, messages out, time as an input. The TLS transport and the simulation
+// drive the same code. One session per connection; a failed session is
+// discarded and a new one started on reconnect (everything durable lives in
+// the replica, so nothing is lost with it).
+//
+// Client: Hello -> Welcome -> push own changes batch by batch (one in
+// flight) -> pull the hub's changes page by page -> done, or live (watch
+// mode: pull on Notify, push on local change). Hub: answers Hello, merges
+// pushes through the authority check, serves the scope-filtered feed,
+// notifies a caught-up client of new changes.
+//
+// Not thread-safe; the Replica must outlive the session.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "shared/error.hpp"
+#include "sync/protocol.hpp"
+#include "sync/replica.hpp"
+
+namespace liaison::sync {
+
+using Outbox = std::vector<Message>;
+
+inline constexpr std::string_view kHubPeer = "hub";
+
+struct SessionStats {
+  std::uint64_t cells_pushed = 0;
+  std::uint64_t cells_pulled = 0;
+  std::uint64_t push_batches = 0;
+  std::uint64_t pull_pages = 0;
+  std::uint64_t rejections = 0;
+};
+
+struct ClientSessionOptions {
+  std::uint32_t batch_cells = 1000;
+  std::uint64_t heartbeat_ms = 10'000;  // ping after this long without sending
+  std::uint64_t timeout_ms = 30'000;    // fail after this long without hearing anything,
+                                        // or without an answer to a request
+  std::uint64_t skew_tolerance_ms = 2'000;
+  bool stay_live = false;  // watch mode: stay connected after the first pass
+};
+
+enum class ClientState { start, await_welcome, await_push_ack, await_changes, live, done, failed };
+
+class ClientSession {
+ public:
+  ClientSession(Replica& replica, ClientSessionOptions options = {});
+
+  Outbox start(std::uint64_t now_ms);
+  Outbox on_message(const Message& message, std::uint64_t now_ms);
+  Outbox on_tick(std::uint64_t now_ms);
+  // New local writes while live: push them.
+  Outbox on_local_change(std::uint64_t now_ms);
+
+  ClientState state() const noexcept { return state_; }
+  const std::optional<Error>& failure() const noexcept { return failure_; }
+  // A full pass (everything pushed, everything pulled) completed.
+  bool synced() const noexcept { return synced_; }
+  const SessionStats& stats() const noexcept { return stats_; }
+  std::int64_t clock_offset_ms() const noexcept;
+
+ private:
+  Outbox fail(Error error);
+  Outbox on_welcome(const Welcome& welcome);
+  Outbox on_push_ack(const PushAck& ack);
+  Outbox on_changes(const Changes& changes);
+  Outbox next_push();
+  Outbox pull();
+  Status raise_confirmed(std::uint64_t hlc);
+
+  Replica& replica_;
+  ClientSessionOptions options_;
+  ClientState state_ = ClientState::start;
+  std::optional<Error> failure_;
+  bool synced_ = false;
+  PeerState peer_;
+  std::uint64_t next_batch_ = 1;
+  FeedCursor pending_push_next_;
+  std::uint64_t pending_push_max_hlc_ = 0;
+  std::uint64_t hub_seq_seen_ = 0;
+  bool pull_wanted_ = false;  // a Notify came while a push was in flight
+  std::uint64_t last_sent_ms_ = 0;
+  std::uint64_t last_heard_ms_ = 0;
+  std::uint64_t request_sent_ms_ = 0;  // the push, pull or hello now awaiting an answer
+  std::uint64_t next_nonce_ = 1;
+  SessionStats stats_;
+};
+
+struct HubSessionOptions {
+  std::uint32_t max_batch_cells = 1000;   // cells per Changes page, at most
+  std::uint32_t max_push_cells = 10'000;  // cells per Push accepted
+  std::uint32_t max_frame_bytes = 16u << 20;
+  std::uint64_t max_clock_ahead_ms = 60'000;
+  std::uint64_t idle_timeout_ms = 60'000;  // close after this long without hearing anything
+};
+
+class HubSession {
+ public:
+  // `peer` is the authenticated node (certificate CN), not what Hello claims.
+  HubSession(Replica& hub, NodeId peer, HubSessionOptions options = {});
+
+  Outbox on_message(const Message& message, std::uint64_t now_ms);
+  Outbox on_tick(std::uint64_t now_ms);
+  // The hub's feed advanced (any writer): notify a caught-up client whose
+  // scope has new cells.
+  Outbox on_feed_advanced(std::uint64_t now_ms);
+
+  // The connection should be closed (after sending what was returned).
+  bool closed() const noexcept { return closed_; }
+  const std::optional<Error>& failure() const noexcept { return failure_; }
+  const NodeId& peer() const noexcept { return peer_; }
+  const SessionStats& stats() const noexcept { return stats_; }
+
+ private:
+  Outbox refuse(Errc code, std::string message);
+  Outbox on_hello(const Hello& hello, std::uint64_t now_ms);
+  Outbox on_push(const Push& push, std::uint64_t now_ms);
+  Outbox on_pull(const Pull& pull, std::uint64_t now_ms);
+
+  Replica& hub_;
+  NodeId peer_;
+  HubSessionOptions options_;
+  bool greeted_ = false;
+  bool closed_ = false;
+  bool caught_up_ = false;  // last pull reached the end of the feed
+  FeedCursor cursor_;       // where the client's copy of our feed stands
+  std::uint64_t notified_seq_ = 0;
+  std::uint64_t last_heard_ms_ = 0;
+  std::optional<Error> failure_;
+  SessionStats stats_;
+};
+
+}  // namespace liaison::sync

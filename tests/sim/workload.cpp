@@ -1,0 +1,169 @@
+// Random office work for the simulation; see workload.hpp.
+#include "workload.hpp"
+
+#include <array>
+#include <string>
+
+namespace liaison::sim {
+namespace {
+
+using sync::Fields;
+using sync::Replica;
+using sync::Row;
+
+constexpr std::array<std::string_view, 12> kTitleWords = {"衢州", "龙游", "开化", "出访", "邀请", "代表团",
+                                                          "华侨", "捐赠", "外事", "审批", "会议", "友好城市"};
+
+std::string random_title(std::mt19937_64& rng) {
+  std::string title;
+  const int words = 2 + static_cast<int>(rng() % 3);
+  for (int i = 0; i < words; ++i) title += kTitleWords[rng() % kTitleWords.size()];
+  return title + " " + std::to_string(rng() % 1000);
+}
+
+template <class T>
+const T& pick(const std::vector<T>& items, std::mt19937_64& rng) {
+  return items[rng() % items.size()];
+}
+
+std::string text(const Value& v) { return to_display(v); }
+
+bool chance(std::mt19937_64& rng, int percent) { return static_cast<int>(rng() % 100) < percent; }
+
+// Logs the cells `fields` wrote to `row` (their stamps are read back).
+// `refused_field` names the one field the hub must refuse ("*": all).
+void log_write(Replica& replica, TableId table, const Uuid& row, const Fields& fields, std::size_t node,
+               std::string_view refused_field, std::vector<WriteRecord>& log) {
+  const auto& def = Schema::get().table(table);
+  for (const auto& [name, value] : fields) {
+    auto cell = replica.cell_of(table, row, *def.column_index(name));
+    if (cell && *cell) log.push_back({node, **cell, refused_field == "*" || refused_field == name});
+  }
+}
+
+void write(Replica& replica, TableId table, const Uuid& row, const Fields& fields, std::size_t node,
+           std::string_view refused_field, std::vector<WriteRecord>& log) {
+  if (replica.update(table, row, fields)) log_write(replica, table, row, fields, node, refused_field, log);
+}
+
+void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
+  const auto kinds = Schema::get().case_kinds();
+  const CaseKind& kind = kinds[rng() % kinds.size()];
+  const bool city = r.self().is_city();
+  std::string county = city ? std::string(kCounties[rng() % kCounties.size()]) : std::string(r.self().scope());
+  std::string_view refused;
+  std::string status(kind.initial_status);
+  if (chance(rng, 4)) {  // created straight into a later status
+    status = std::string(kind.statuses.back().name);
+    if (status != kind.initial_status) refused = "status";
+  }
+  if (!city && chance(rng, 5)) {  // a county filing a case for another county
+    county = std::string(kCounties[rng() % kCounties.size()]);
+    if (county != r.self().scope()) refused = "*";
+  }
+  Fields fields = {{"kind", std::string(kind.name)},  {"county", county},
+                   {"title", random_title(rng)},      {"status", status},
+                   {"applicant", "staff-" + std::to_string(rng() % 50)},
+                   {"summary", "notes " + std::to_string(rng())},
+                   {"created_by", r.self().str()}};
+  if (!kind.fields.empty()) fields.emplace_back(std::string(kind.fields.front()), std::monostate{});
+  if (!kind.fields.empty() && Schema::get().table(TableId::cases).columns[*Schema::get().table(TableId::cases).column_index(kind.fields.front())].type == ValueType::text)
+    fields.back().second = "detail " + std::to_string(rng() % 100);
+  auto id = r.insert(TableId::cases, fields);
+  if (id) log_write(r, TableId::cases, *id, fields, node, refused, log);
+}
+
+void edit_case(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
+  static const std::vector<std::string> kEditable = {"title", "summary", "applicant"};
+  const std::string& field = pick(kEditable, rng);
+  Fields fields = {{field, field == "title" ? Value(random_title(rng)) : Value("v" + std::to_string(rng() % 100000))}};
+  write(r, TableId::cases, c.id, fields, node, "", log);
+}
+
+void change_status(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
+  const CaseKind* kind = Schema::get().find_kind(text(c["kind"]));
+  if (!kind) return;
+  std::vector<const Transition*> options;
+  for (const auto& t : kind->transitions)
+    if (t.from == text(c["status"])) options.push_back(&t);
+  if (options.empty()) return;
+  // Transitions reserved for the other side are tried too. Whether the hub
+  // refuses one depends on its own view of the status (moving to the status
+  // it already has is no change), so only the accounting check applies.
+  const Transition& t = *pick(options, rng);
+  Fields fields = {{"status", std::string(t.to)}};
+  if (r.self().is_city() && (t.to == "approved" || t.to == "rejected" || t.to == "returned"))
+    fields.emplace_back("decision_reason", "decided " + std::to_string(rng() % 100));
+  write(r, TableId::cases, c.id, fields, node, "", log);
+}
+
+void add_note(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
+  Fields fields = {{"case_id", c.id.to_string()}, {"author", r.self().str()},
+                   {"body", "现场记录 " + std::to_string(rng() % 10000)}, {"written_at", std::int64_t(rng() % 100000)}};
+  auto id = r.insert(TableId::case_notes, fields);
+  if (id) log_write(r, TableId::case_notes, *id, fields, node, "", log);
+}
+
+void issue_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
+  std::string targets = "all";
+  if (chance(rng, 60)) {
+    targets = std::string(kCounties[rng() % kCounties.size()]);
+    const std::string second(kCounties[rng() % kCounties.size()]);
+    if (second != targets && chance(rng, 50)) targets += "," + second;
+  }
+  Fields fields = {{"kind", chance(rng, 50) ? "notice" : "task"}, {"title", "通知 " + random_title(rng)},
+                   {"body", "请各县市区外办落实"},                   {"targets", targets},
+                   {"issued_by", r.self().str()}};
+  auto id = r.insert(TableId::directives, fields);
+  if (id) log_write(r, TableId::directives, *id, fields, node, r.self().is_city() ? "" : "*", log);
+}
+
+void answer_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
+  auto directives = r.list(TableId::directives);
+  if (!directives || directives->empty()) return;
+  const Row& d = pick(*directives, rng);
+  const std::string county(r.self().scope());
+  const Uuid receipt = derived_uuid(d.id, county);
+  Fields fields = {{"directive_id", d.id.to_string()}, {"county", county}};
+  switch (rng() % 3) {
+    case 0: fields.emplace_back("received_at", std::int64_t(rng() % 100000)); break;
+    case 1: fields.emplace_back("acknowledged_at", std::int64_t(rng() % 100000)); break;
+    default: fields.emplace_back("reply", "已收到，正在办理 " + std::to_string(rng() % 100)); break;
+  }
+  auto id = r.insert(TableId::directive_receipts, fields, receipt);
+  if (id) log_write(r, TableId::directive_receipts, *id, fields, node, "", log);
+}
+
+}  // namespace
+
+void random_action(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
+  auto cases = r.list(TableId::cases);
+  if (!cases) return;
+  const bool city = r.self().is_city();
+  const int roll = static_cast<int>(rng() % 100);
+  if (cases->empty() || roll < 22) return create_case(r, rng, node, log);
+  const Row& c = pick(*cases, rng);
+  if (roll < 50) return edit_case(r, rng, c, node, log);
+  if (roll < 68) return change_status(r, rng, c, node, log);
+  if (roll < 78) return add_note(r, rng, c, node, log);
+  if (roll < 82) {
+    if (text(c["status"]) == "draft" || city) write(r, TableId::cases, c.id, {{"deleted", std::int64_t{1}}}, node, "", log);
+    return;
+  }
+  if (roll < 90) return city ? issue_directive(r, rng, node, log) : answer_directive(r, rng, node, log);
+  if (roll < 92 && !city) return issue_directive(r, rng, node, log);  // must be refused
+  if (roll < 95) {
+    auto conflicts = r.conflicts();
+    if (conflicts && !conflicts->empty()) {
+      const auto& c2 = pick(*conflicts, rng);
+      if (r.restore_conflict(c2.id)) {
+        auto cell = r.cell_of(c2.table, c2.row, c2.column);
+        if (cell && *cell) log.push_back({node, **cell, false});
+      }
+    }
+    return;
+  }
+  edit_case(r, rng, c, node, log);
+}
+
+}  // namespace liaison::sim

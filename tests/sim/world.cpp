@@ -1,0 +1,451 @@
+// The simulated world and its end-of-run checks; see world.hpp.
+#include "world.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <queue>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "sync/codec.hpp"
+#include "sync/framing.hpp"
+#include "sync/session.hpp"
+#include "workload.hpp"
+
+namespace liaison::sim {
+namespace {
+
+using namespace liaison::sync;
+
+constexpr std::uint64_t kStepMs = 50;
+constexpr std::uint64_t kStartMs = 1'780'000'000'000;  // 2026-05-28, an arbitrary fixed epoch
+
+struct Node {
+  std::size_t index = 0;
+  NodeId id;
+  std::string path;
+  bool hub = false;
+  std::unique_ptr<Replica> replica;
+  bool up = true;
+  std::uint64_t down_until = 0;
+  std::int64_t skew_ms = 0;
+  bool partitioned = false;
+  std::optional<std::uint64_t> conn;  // client: open connection id
+  std::uint64_t next_attempt = 0;
+  int failures = 0;
+};
+
+struct Connection {
+  std::size_t client = 0;
+  std::unique_ptr<ClientSession> client_session;
+  std::unique_ptr<HubSession> hub_session;
+  FrameDecoder to_hub, to_client;
+};
+
+struct InFlight {
+  std::uint64_t at;
+  std::uint64_t order;
+  std::uint64_t conn;
+  bool to_hub;
+  std::vector<std::uint8_t> frame;
+  bool operator>(const InFlight& o) const { return std::tie(at, order) > std::tie(o.at, o.order); }
+};
+
+using CellKey = std::tuple<std::uint8_t, Uuid, std::uint16_t>;
+CellKey key_of(const Cell& c) { return {static_cast<std::uint8_t>(c.table), c.row, c.column}; }
+
+std::string describe(const Cell& c) {
+  return std::string(Schema::get().table(c.table).name) + " " + c.row.to_string() + "." +
+         std::string(Schema::get().table(c.table).columns[c.column].name) + " = '" + to_display(c.value) +
+         "' stamped " + std::to_string(c.stamp.hlc) + "@" + c.stamp.node;
+}
+
+class World {
+ public:
+  explicit World(const SimConfig& config) : config_(config), rng_(config.seed) {}
+
+  SimReport run();
+
+ private:
+  void log(const std::string& line) {
+    if (config_.verbose) std::cerr << "[" << (now_ - kStartMs) << "ms] " << line << "\n";
+  }
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) { return lo + rng_() % (hi - lo + 1); }
+
+  Status open_node(Node& node);
+  void crash(Node& node);
+  void close_connection(std::uint64_t id, const std::string& why);
+  void send(std::uint64_t conn, bool to_hub, const Outbox& out);
+  void deliver(const InFlight& msg);
+  void handle_client_outcome(std::uint64_t conn_id);
+  void feed_advanced();
+  void step(bool faults);
+  void faults_step();
+  bool try_connect(Node& node);
+  std::optional<std::string> converged();
+  std::optional<std::string> check_invariants();
+
+  SimConfig config_;
+  std::mt19937_64 rng_;
+  std::uint64_t now_ = kStartMs;
+  std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the hub
+  std::map<std::uint64_t, Connection> conns_;
+  std::uint64_t next_conn_ = 1, next_order_ = 0;
+  std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> network_;
+  std::vector<WriteRecord> writes_;
+  SimReport report_;
+  bool faults_on_ = true;
+  std::uint64_t hub_seq_seen_ = 0;
+};
+
+Status World::open_node(Node& node) {
+  ReplicaOptions options;
+  options.path = node.path;
+  options.self = node.id;
+  options.hub = node.hub;
+  options.durable = false;  // crashes here are process crashes, not power loss
+  options.seed = config_.seed * 1000 + node.index + 1;
+  Node* n = &node;
+  options.wall = [this, n] { return static_cast<std::uint64_t>(static_cast<std::int64_t>(now_) + n->skew_ms); };
+  auto replica = Replica::open(options);
+  if (!replica) return replica.error();
+  node.replica = std::move(*replica);
+  node.up = true;
+  return {};
+}
+
+void World::crash(Node& node) {
+  ++report_.crashes;
+  log("crash " + node.id.str());
+  if (node.hub) {
+    std::vector<std::uint64_t> ids;
+    for (auto& [id, c] : conns_) ids.push_back(id);
+    for (auto id : ids) close_connection(id, "hub crashed");
+  } else if (node.conn) {
+    close_connection(*node.conn, "client crashed");
+  }
+  node.replica.reset();  // an open transaction, if any, is rolled back by SQLite
+  node.up = false;
+  node.down_until = now_ + between(200, 8000);
+}
+
+void World::close_connection(std::uint64_t id, const std::string& why) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Node& client = *nodes_[it->second.client];
+  log("close connection " + std::to_string(id) + " of " + client.id.str() + ": " + why);
+  client.conn.reset();
+  const bool synced = it->second.client_session && it->second.client_session->synced();
+  client.failures = synced ? 0 : client.failures + 1;
+  // Exponential backoff with jitter, as the real client does.
+  const std::uint64_t ceiling = std::min<std::uint64_t>(20'000, 250ull << std::min(client.failures, 7));
+  client.next_attempt = now_ + ceiling / 2 + rng_() % (ceiling / 2 + 1);
+  conns_.erase(it);
+}
+
+void World::send(std::uint64_t conn, bool to_hub, const Outbox& out) {
+  for (const Message& m : out) {
+    std::vector<std::uint8_t> frame;
+    append_frame(frame, encode(m));
+    ++report_.messages;
+    std::uint64_t delay = between(5, 120);
+    if (faults_on_) {
+      if (chance(0.02)) {
+        ++report_.dropped;
+        continue;
+      }
+      if (chance(0.05)) {
+        ++report_.delayed;
+        delay += between(100, 3000);  // overtaken by later messages
+      }
+      if (chance(0.02)) {
+        ++report_.duplicated;
+        network_.push({now_ + delay + between(0, 500), next_order_++, conn, to_hub, frame});
+      }
+    }
+    network_.push({now_ + delay, next_order_++, conn, to_hub, std::move(frame)});
+  }
+}
+
+void World::feed_advanced() {
+  Replica& hub = *nodes_[0]->replica;
+  if (hub.feed_end() == hub_seq_seen_) return;
+  hub_seq_seen_ = hub.feed_end();
+  for (auto& [id, c] : conns_)
+    if (c.hub_session) send(id, false, c.hub_session->on_feed_advanced(now_));
+}
+
+void World::handle_client_outcome(std::uint64_t conn_id) {
+  auto it = conns_.find(conn_id);
+  if (it == conns_.end()) return;
+  auto& cs = *it->second.client_session;
+  if (cs.state() == ClientState::failed) close_connection(conn_id, "client: " + cs.failure()->message);
+  else if (it->second.hub_session && it->second.hub_session->closed())
+    close_connection(conn_id, "hub: " + (it->second.hub_session->failure() ? it->second.hub_session->failure()->message : ""));
+}
+
+void World::deliver(const InFlight& msg) {
+  auto it = conns_.find(msg.conn);
+  if (it == conns_.end()) return;  // connection already gone: the bytes vanish
+  Connection& c = it->second;
+  Node& client = *nodes_[c.client];
+  Node& hub = *nodes_[0];
+  if (client.partitioned || !hub.up || !client.up) return;
+  FrameDecoder& decoder = msg.to_hub ? c.to_hub : c.to_client;
+  decoder.feed(msg.frame);
+  auto frame = decoder.next();
+  if (!frame || !*frame) return close_connection(msg.conn, "bad frame");
+  auto message = decode(**frame);
+  if (!message) return close_connection(msg.conn, "undecodable message: " + message.error().message);
+  if (msg.to_hub) {
+    if (!c.hub_session) return;
+    Outbox out = c.hub_session->on_message(*message, now_);
+    // The hub's re-asserted values are writes too: account for them.
+    for (const Message& m : out)
+      if (const auto* ack = std::get_if<PushAck>(&m))
+        for (const Cell& cell : ack->corrections) {
+          // A tombstone for a row the hub refused outright is not stored at
+          // the hub; it only settles the writer's copy, so it isn't checked.
+          auto row = hub.replica->get(cell.table, cell.row);
+          writes_.push_back({0, cell, false, row && *row});
+        }
+    send(msg.conn, false, out);
+    feed_advanced();
+  } else {
+    Outbox out = c.client_session->on_message(*message, now_);
+    send(msg.conn, true, out);
+  }
+  handle_client_outcome(msg.conn);
+}
+
+bool World::try_connect(Node& node) {
+  if (node.conn || !node.up || node.partitioned || now_ < node.next_attempt) return false;
+  if (!nodes_[0]->up) {
+    node.failures++;
+    node.next_attempt = now_ + 1000;
+    return false;
+  }
+  const std::uint64_t id = next_conn_++;
+  Connection c;
+  c.client = node.index;
+  ClientSessionOptions options;
+  options.stay_live = true;
+  options.batch_cells = static_cast<std::uint32_t>(between(20, 200));  // many batches, many cut points
+  options.heartbeat_ms = 3'000;
+  options.timeout_ms = 10'000;
+  c.client_session = std::make_unique<ClientSession>(*node.replica, options);
+  HubSessionOptions hub_options;
+  hub_options.max_batch_cells = static_cast<std::uint32_t>(between(20, 200));
+  hub_options.idle_timeout_ms = 20'000;
+  c.hub_session = std::make_unique<HubSession>(*nodes_[0]->replica, node.id, hub_options);
+  Outbox hello = c.client_session->start(now_);
+  conns_.emplace(id, std::move(c));
+  node.conn = id;
+  log("connect " + node.id.str() + " as " + std::to_string(id));
+  send(id, true, hello);
+  return true;
+}
+
+void World::faults_step() {
+  for (auto& n : nodes_) {
+    if (!n->up) continue;
+    if (chance(n->hub ? 0.002 : 0.003)) crash(*n);
+  }
+  for (auto& n : nodes_) {
+    if (n->hub) continue;
+    if (!n->partitioned && chance(0.002)) {
+      ++report_.partitions;
+      n->partitioned = true;
+      log("partition " + n->id.str());
+    } else if (n->partitioned && chance(0.02)) {
+      n->partitioned = false;
+      log("heal " + n->id.str());
+    }
+    if (chance(0.002)) {
+      const auto jump = static_cast<std::int64_t>(between(1'000, 120'000));
+      n->skew_ms -= jump;  // the wall clock jumps backwards
+      log("clock of " + n->id.str() + " jumps back " + std::to_string(jump) + " ms");
+    }
+  }
+}
+
+void World::step(bool faults) {
+  now_ += kStepMs;
+  while (!network_.empty() && network_.top().at <= now_) {
+    InFlight msg = network_.top();
+    network_.pop();
+    deliver(msg);
+  }
+  for (auto& n : nodes_) {
+    if (!n->up && now_ >= n->down_until) {
+      if (auto st = open_node(*n); !st) throw std::runtime_error("reopen " + n->id.str() + ": " + st.error().message);
+      log("restart " + n->id.str());
+    }
+  }
+  if (faults) {
+    faults_step();
+    for (auto& n : nodes_) {
+      if (n->hub || !n->up || !chance(0.08)) continue;
+      const std::size_t before = writes_.size();
+      random_action(*n->replica, rng_, n->index, writes_);
+      if (writes_.size() != before && n->conn) {
+        auto& c = conns_.at(*n->conn);
+        send(*n->conn, true, c.client_session->on_local_change(now_));
+        handle_client_outcome(*n->conn);
+      }
+    }
+  }
+  for (auto& n : nodes_)
+    if (!n->hub) try_connect(*n);
+  std::vector<std::uint64_t> ids;
+  for (auto& [id, c] : conns_) ids.push_back(id);
+  for (auto id : ids) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    if (nodes_[it->second.client]->partitioned) {
+      // Bytes vanish; each side only learns by its own timeout.
+    }
+    send(id, true, it->second.client_session->on_tick(now_));
+    if (it->second.hub_session) send(id, false, it->second.hub_session->on_tick(now_));
+    handle_client_outcome(id);
+  }
+}
+
+std::optional<std::string> World::converged() {
+  for (auto& n : nodes_) {
+    if (n->hub) continue;
+    if (!n->conn) return n->id.str() + " not connected";
+    auto& cs = *conns_.at(*n->conn).client_session;
+    if (cs.state() != ClientState::live) return n->id.str() + " not live";
+  }
+  Replica& hub = *nodes_[0]->replica;
+  for (auto& n : nodes_) {
+    if (n->hub) continue;
+    auto mine = n->replica->content_hash(kCityScope);
+    auto theirs = hub.content_hash(n->id.scope());
+    if (!mine || !theirs) return "hash failed";
+    if (*mine != *theirs) return n->id.str() + " differs from the hub on its scope";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> World::check_invariants() {
+  Replica& hub = *nodes_[0]->replica;
+  std::set<std::pair<CellKey, Stamp>> losers, refused, bases;
+  for (auto& n : nodes_) {
+    auto ok = n->replica->integrity_ok();
+    if (!ok || !*ok) return n->id.str() + ": integrity_check failed";
+    auto conflicts = n->replica->conflicts(true);
+    if (!conflicts) return conflicts.error().message;
+    report_.conflicts += conflicts->size();
+    for (const auto& c : *conflicts) losers.insert({{static_cast<std::uint8_t>(c.table), c.row, c.column}, c.loser});
+    auto rejections = n->replica->rejections();
+    if (!rejections) return rejections.error().message;
+    report_.rejections += rejections->size();
+    for (const auto& r : *rejections) refused.insert({{static_cast<std::uint8_t>(r.table), r.row, r.column}, r.stamp});
+  }
+  for (const auto& w : writes_) bases.insert({key_of(w.cell), w.cell.base});
+  for (const auto& w : writes_) {
+    if (!w.checked) continue;
+    const auto key = std::make_pair(key_of(w.cell), w.cell.stamp);
+    auto at_hub = hub.cell_of(w.cell.table, w.cell.row, w.cell.column);
+    if (!at_hub) return at_hub.error().message;
+    const bool current = *at_hub && (*at_hub)->stamp == w.cell.stamp;
+    const bool was_refused = refused.count(key) > 0;
+    if (w.must_be_refused) {
+      if (current) return "hub accepted a write it must refuse: " + describe(w.cell);
+      // Refused, or replaced on its own device before it was ever sent.
+      if (!was_refused && !bases.count(key))
+        return "no rejection recorded for " + describe(w.cell) + " by " + nodes_[w.node]->id.str();
+      continue;
+    }
+    if (current || was_refused || losers.count(key) || bases.count(key)) continue;
+    // Nothing is lost when a newer write set the same value.
+    if (*at_hub && (*at_hub)->stamp > w.cell.stamp && (*at_hub)->value == w.cell.value) continue;
+    bool same_value_later = false;
+    for (const auto& other : writes_)
+      same_value_later |= key_of(other.cell) == key_of(w.cell) && other.cell.stamp > w.cell.stamp &&
+                          other.cell.value == w.cell.value;
+    if (same_value_later) continue;
+    // Also accounted: a replica holds a newer value whose writer saw this one.
+    bool superseded = false;
+    for (auto& n : nodes_) {
+      auto cell = n->replica->cell_of(w.cell.table, w.cell.row, w.cell.column);
+      if (cell && *cell && (*cell)->base == w.cell.stamp) superseded = true;
+    }
+    if (!superseded) {
+      std::string history;
+      for (const auto& other : writes_)
+        if (key_of(other.cell) == key_of(w.cell))
+          history += "\n       written: " + describe(other.cell) + " base " + std::to_string(other.cell.base.hlc) + "@" +
+                     other.cell.base.node;
+      if (*at_hub) history += "\n       at hub: " + describe(**at_hub) + " base " + std::to_string((*at_hub)->base.hlc);
+      else if (auto row = hub.get(w.cell.table, w.cell.row); row && !*row) history += "\n       the hub has no such row";
+      auto mine = nodes_[w.node]->replica->cell_of(w.cell.table, w.cell.row, w.cell.column);
+      if (mine && *mine) history += "\n       at writer: " + describe(**mine) + " base " + std::to_string((*mine)->base.hlc) + "@" + (*mine)->base.node;
+      return "write lost: " + describe(w.cell) + " by " + nodes_[w.node]->id.str() +
+             " is neither current at the hub, nor a logged conflict loser, nor refused, nor superseded" + history;
+    }
+  }
+  return std::nullopt;
+}
+
+SimReport World::run() {
+  namespace fs = std::filesystem;
+  const std::vector<std::string> names = {"city:hub",         "longyou:office-1", "longyou:field-2", "kaihua:office-1",
+                                          "qujiang:office-1", "jiangshan:office-1", "changshan:office-1", "city:desk-1"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto node = std::make_unique<Node>();
+    node->index = i;
+    node->id = NodeId::parse(names[i]).value();
+    node->hub = i == 0;
+    node->path = (fs::path(config_.dir) / (names[i].substr(0, names[i].find(':')) + "-" + std::to_string(i) + ".db")).string();
+    if (!node->hub) node->skew_ms = static_cast<std::int64_t>(between(0, 480'000)) - 240'000;  // +-4 min
+    if (auto st = open_node(*node); !st) {
+      report_.failure = st.error().message;
+      return report_;
+    }
+    nodes_.push_back(std::move(node));
+  }
+  for (int i = 0; i < config_.fault_steps; ++i) step(true);
+
+  // Liveness: faults stop, the network heals, everyone comes back.
+  faults_on_ = false;
+  log("--- faults stop ---");
+  for (auto& n : nodes_) {
+    n->partitioned = false;
+    n->down_until = std::min(n->down_until, now_);
+    n->next_attempt = std::min(n->next_attempt, now_ + 1000);
+  }
+  std::optional<std::string> why = "not checked";
+  int heal = 0;
+  for (; heal < config_.max_heal_steps; ++heal) {
+    step(false);
+    if (heal % 10 == 9 && !(why = converged())) break;
+  }
+  report_.heal_steps = static_cast<std::uint64_t>(heal);
+  report_.writes = writes_.size();
+  if (why) {
+    report_.failure = "no convergence within " + std::to_string(config_.max_heal_steps) + " steps: " + *why;
+    return report_;
+  }
+  if (auto broken = check_invariants()) {
+    report_.failure = *broken;
+    return report_;
+  }
+  report_.ok = true;
+  return report_;
+}
+
+}  // namespace
+
+SimReport run_simulation(const SimConfig& config) {
+  World world(config);
+  return world.run();
+}
+
+}  // namespace liaison::sim
