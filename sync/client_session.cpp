@@ -6,7 +6,18 @@
 namespace liaison::sync {
 namespace {
 
-constexpr std::string_view kConfirmedHlc = "confirmed_hlc";  // highest stamp the hub has, from or for us
+// Everything the hub may hold from us is stamped at or below the larger of
+// these two: the highest stamp it confirmed (accepted or sent us), and the
+// highest stamp of the push still unacknowledged (it may have been accepted
+// with its ack lost). The clock is never pulled back below them.
+constexpr std::string_view kConfirmedHlc = "confirmed_hlc";
+constexpr std::string_view kInflightHlc = "inflight_hlc";
+
+Result<std::uint64_t> meta_number(Replica& replica, std::string_view key) {
+  auto value = replica.meta(key);
+  if (!value) return value.error();
+  return *value ? std::stoull(**value) : std::uint64_t{0};
+}
 
 std::uint64_t max_hlc(std::span<const Cell> cells) {
   std::uint64_t out = 0;
@@ -100,18 +111,31 @@ Outbox ClientSession::on_welcome(const Welcome& welcome) {
     clock.set_offset_ms(clock.offset_ms() + error);
     if (auto st = replica_.set_meta("clock_offset_ms", std::to_string(clock.offset_ms())); !st) return fail(st.error());
   }
-  // Stamps issued while our clock ran ahead are refused as clock_ahead and
-  // re-stamped then (see on_push_ack); pull the clock back so the new stamps
-  // are acceptable. The hub may have accepted stamps up to its time plus the
-  // allowance, so the clock never goes back below that.
-  const std::uint64_t ceiling = hlc_pack(welcome.hub_time_ms + welcome.max_clock_ahead_ms, 0);
-  if (clock.last() > ceiling) {
-    auto confirmed = replica_.meta(kConfirmedHlc);
-    if (!confirmed) return fail(confirmed.error());
-    const std::uint64_t floor = *confirmed ? std::stoull(**confirmed) : 0;
-    if (auto st = replica_.rewind_clock(std::max(ceiling, floor)); !st) return fail(st.error());
-  }
+  max_clock_ahead_ms_ = welcome.max_clock_ahead_ms;
+  if (auto st = rewind_if_ahead(peer_.pushed); !st) return fail(st.error());
   return next_push();
+}
+
+// Stamps issued while our clock ran ahead would be refused as clock_ahead:
+// pull the clock back so new stamps are acceptable, but never below what the
+// hub may already hold from us, and re-stamp unsent cells above the new
+// value so every stamp of ours stays at or below the clock.
+Status ClientSession::rewind_if_ahead(FeedCursor pushed) {
+  auto& clock = replica_.clock();
+  const std::uint64_t now = hlc_pack(clock.wall_ms(), 0);  // corrected to the hub's time
+  if (clock.last() <= now + hlc_pack(max_clock_ahead_ms_ / 2, 0)) return {};
+  auto confirmed = meta_number(replica_, kConfirmedHlc);
+  if (!confirmed) return confirmed.error();
+  auto inflight = meta_number(replica_, kInflightHlc);
+  if (!inflight) return inflight.error();
+  const std::uint64_t target = std::max({now, *confirmed, *inflight});
+  if (target >= clock.last()) return {};
+  return replica_.transact([&]() -> Status {
+    LIAISON_TRY(replica_.rewind_clock(target));
+    auto restamped = replica_.restamp_own_after(pushed, target);
+    if (!restamped) return restamped.error();
+    return {};
+  });
 }
 
 Outbox ClientSession::next_push() {
@@ -129,18 +153,14 @@ Outbox ClientSession::next_push() {
     return pull();
   }
   pending_push_next_ = page->next;
-  pending_push_max_hlc_ = max_hlc(page->cells);
+  pending_push_stamps_.clear();
+  for (const Cell& c : page->cells) pending_push_stamps_.push_back(c.stamp.hlc);
+  // Durable before sending: once sent, the hub may accept these stamps.
+  if (auto st = replica_.set_meta(kInflightHlc, std::to_string(max_hlc(page->cells))); !st) return fail(st.error());
   stats_.cells_pushed += page->cells.size();
   ++stats_.push_batches;
   state_ = ClientState::await_push_ack;
   return {Push{next_batch_++, std::move(page->cells)}};
-}
-
-Status ClientSession::raise_confirmed(std::uint64_t hlc) {
-  auto current = replica_.meta(kConfirmedHlc);
-  if (!current) return current.error();
-  if (*current && std::stoull(**current) >= hlc) return {};
-  return replica_.set_meta(kConfirmedHlc, std::to_string(hlc));
 }
 
 Outbox ClientSession::on_push_ack(const PushAck& ack) {
@@ -148,19 +168,38 @@ Outbox ClientSession::on_push_ack(const PushAck& ack) {
     return fail(make_error(Errc::unexpected_message, "hub acknowledged batch " + std::to_string(ack.batch) +
                                                          ", expected " + std::to_string(next_batch_ - 1)));
   stats_.rejections += ack.rejections.size();
+  auto confirmed = meta_number(replica_, kConfirmedHlc);
+  if (!confirmed) return fail(confirmed.error());
+  std::vector<std::uint64_t> refused;
+  bool clock_ahead = false;
+  for (const auto& r : ack.rejections) {
+    refused.push_back(r.stamp.hlc);
+    clock_ahead |= r.code == Errc::clock_ahead;
+  }
+  std::sort(refused.begin(), refused.end());
+  std::uint64_t new_confirmed = std::max(*confirmed, max_hlc(ack.corrections));
+  for (std::uint64_t hlc : pending_push_stamps_)
+    if (!std::binary_search(refused.begin(), refused.end(), hlc)) new_confirmed = std::max(new_confirmed, hlc);
   PeerState advanced = peer_;
   advanced.pushed = pending_push_next_;
   Status st = replica_.transact([&]() -> Status {
+    LIAISON_TRY(replica_.set_meta(kConfirmedHlc, std::to_string(new_confirmed)));
+    LIAISON_TRY(replica_.set_meta(kInflightHlc, "0"));
+    // Pull the clock back before refused cells are re-stamped with it.
+    if (clock_ahead) LIAISON_TRY(rewind_if_ahead(advanced.pushed));
     LIAISON_TRY(replica_.record_push_outcome(ack.rejections, ack.corrections));
-    std::uint64_t confirmed = pending_push_max_hlc_;
-    for (const auto& r : ack.rejections)
-      if (r.code == Errc::clock_ahead && r.stamp.hlc >= confirmed) confirmed = 0;  // not accepted: don't trust it
-    LIAISON_TRY(raise_confirmed(std::max(confirmed, max_hlc(ack.corrections))));
     return replica_.set_peer(kHubPeer, advanced);
   });
   if (!st) return fail(st.error());
   peer_ = advanced;
   return next_push();
+}
+
+Status ClientSession::raise_confirmed(std::uint64_t hlc) {
+  auto current = meta_number(replica_, kConfirmedHlc);
+  if (!current) return current.error();
+  if (*current >= hlc) return {};
+  return replica_.set_meta(kConfirmedHlc, std::to_string(hlc));
 }
 
 Outbox ClientSession::pull() {

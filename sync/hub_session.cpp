@@ -65,6 +65,11 @@ Outbox HubSession::on_hello(const Hello& hello, std::uint64_t now_ms) {
 
 Outbox HubSession::on_push(const Push& push, std::uint64_t now_ms) {
   (void)now_ms;
+  // Batch numbers rise within a connection: anything else is a copy of a
+  // push already answered. Judged again later, a copy could be accepted
+  // where the original was refused (a stamp no longer too far ahead).
+  if (push.batch <= last_push_batch_) return {};
+  last_push_batch_ = push.batch;
   if (push.cells.size() > options_.max_push_cells)
     return refuse(Errc::malformed, "push of " + std::to_string(push.cells.size()) + " cells exceeds the limit of " +
                                        std::to_string(options_.max_push_cells));

@@ -452,11 +452,33 @@ Status Replica::restamp(TableId table, const Uuid& id, std::uint16_t column) {
     if (!row) return row.error();
     if (!row->exists || column >= row->meta.size() || !row->meta[column].present()) return {};
     CellMeta& m = row->meta[column];
+    const Cell before{table, id, column, row->values[column], I.stamp_of(m), I.base_of(m)};
     m.hlc = I.clock.now();
     m.node = I.self_ref;
-    m.seq = row->seq = ++I.seq;  // base stays: the hub never accepted the value being replaced
-    return I.store(table, id, *row);
+    m.seq = row->seq = ++I.seq;  // the base stays: the hub never accepted the stamp being replaced
+    LIAISON_TRY(I.store(table, id, *row));
+    if (I.options.on_restamp) I.options.on_restamp(before, Cell{table, id, column, before.value, I.stamp_of(m), before.base});
+    return {};
   });
+}
+
+Result<std::size_t> Replica::restamp_own_after(FeedCursor pushed, std::uint64_t hlc_limit) {
+  std::vector<Cell> ahead;
+  FeedCursor cursor = pushed;
+  for (;;) {
+    auto page = read_feed(cursor, 1000, FeedFilter{std::nullopt, true, false});
+    if (!page) return page.error();
+    for (auto& cell : page->cells)
+      if (cell.stamp.hlc > hlc_limit) ahead.push_back(std::move(cell));
+    if (!page->more) break;
+    cursor = page->next;
+  }
+  Status st = transact([&]() -> Status {
+    for (const Cell& c : ahead) LIAISON_TRY(restamp(c.table, c.row, c.column));
+    return {};
+  });
+  if (!st) return st.error();
+  return ahead.size();
 }
 
 Result<std::optional<Row>> Replica::get(TableId table, const Uuid& id) {

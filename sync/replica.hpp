@@ -42,6 +42,8 @@ struct ReplicaOptions {
   WallClock wall = system_wall_clock();
   std::uint64_t seed = 0;      // id generator seed; 0 = from the OS
   bool durable = true;         // synchronous=NORMAL (WAL) vs OFF for scratch copies
+  // Called after a cell is re-stamped (same value, new stamp), for logs.
+  std::function<void(const Cell& before, const Cell& after)> on_restamp;
 };
 
 using Fields = std::vector<std::pair<std::string, Value>>;
@@ -134,6 +136,8 @@ class Replica {
   std::uint64_t feed_end() const noexcept;  // highest _seq assigned so far
   // Pulls the clock back (after it ran ahead of the hub) and persists that,
   // so a restart continues from the rewound value, not the old future one.
+  // REQUIRES: no peer holds a stamp of ours above `hlc`; the caller then
+  // re-stamps unsent cells above it (restamp_own_after).
   Status rewind_clock(std::uint64_t hlc);
 
   // Runs `body` in one transaction (nested calls join the outer one). Commits
@@ -149,6 +153,10 @@ class Replica {
   // Writes a cell's current value again with a fresh stamp so it is sent
   // again (after a retryable rejection, or a clock correction).
   Status restamp(TableId table, const Uuid& row, std::uint16_t column);
+  // Re-stamps every own cell not yet covered by `pushed` whose stamp is above
+  // `hlc_limit`: after the clock is pulled back, no unsent stamp may lie
+  // above it (a later write of the same cell would lose to it). Returns how many.
+  Result<std::size_t> restamp_own_after(FeedCursor pushed, std::uint64_t hlc_limit);
 
   // ---- reads ----
   Result<std::optional<Row>> get(TableId table, const Uuid& row);

@@ -48,75 +48,69 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
   FeedPage page;
   page.next = from;
   const bool scoped = filter.scope && *filter.scope != kCityScope;
-  const std::size_t row_limit = std::max<std::size_t>(max_cells, 1);
+
+  // One cursor per table, stepped lazily and merged by _seq: a page reads
+  // the rows it sends plus one look-ahead row per table.
+  struct Head {
+    sql::Statement* st;
+    std::optional<Candidate> row;
+  };
+  std::vector<Head> heads;
+  const auto advance = [&](Head& head, TableId table) -> Status {
+    auto more = head.st->step();
+    if (!more) return more.error();
+    head.row.reset();
+    if (!*more) return {};
+    Candidate c{table, Uuid::from_bytes(head.st->column_blob(1).data()), {}};
+    c.row.rowid = head.st->column_int(0);
+    I.read_row(*head.st, 2, table, c.row);
+    head.row = std::move(c);
+    return {};
+  };
+  Status status;
+  for (const auto& def : Schema::get().tables()) {
+    auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
+    st.bind(1, static_cast<std::int64_t>(from.pos)).bind(2, std::int64_t{-1});
+    if (scoped) st.bind(3, std::string_view(*filter.scope));
+    heads.push_back({&st, std::nullopt});
+    if (status) status = advance(heads.back(), def.id);
+  }
   std::set<std::pair<std::uint8_t, Uuid>> sent_ahead;  // parents pulled forward in this page
-
-  while (true) {
-    std::vector<Candidate> candidates;
-    std::uint64_t cutoff = UINT64_MAX;  // rows past a table's fetch limit are unknown
-    for (const auto& def : Schema::get().tables()) {
-      auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
-      st.bind(1, static_cast<std::int64_t>(page.next.pos)).bind(2, static_cast<std::int64_t>(row_limit));
-      if (scoped) st.bind(3, std::string_view(*filter.scope));
-      std::size_t fetched = 0;
-      std::uint64_t last_seq = 0;
-      for (;;) {
-        auto more = st.step();
-        if (!more) {
-          st.reset();
-          return more.error();
-        }
-        if (!*more) break;
-        Candidate c{def.id, Uuid::from_bytes(st.column_blob(1).data()), {}};
-        c.row.rowid = st.column_int(0);
-        I.read_row(st, 2, def.id, c.row);
-        last_seq = c.row.seq;
-        candidates.push_back(std::move(c));
-        ++fetched;
-      }
-      st.reset();
-      if (fetched == row_limit) cutoff = std::min(cutoff, last_seq);
-    }
-    std::sort(candidates.begin(), candidates.end(),
-              [](const Candidate& a, const Candidate& b) { return a.row.seq < b.row.seq; });
-
-    bool page_full = false;
-    for (const Candidate& c : candidates) {
-      if (c.row.seq > cutoff) break;
-      const auto& def = Schema::get().table(c.table);
-      if (filter.parents_first && def.parent) {
-        // The parent's pending cells must reach the hub before the child's.
-        const Value& parent_text = c.row.values[def.scope_column];
-        const auto* text = std::get_if<std::string>(&parent_text);
-        const auto parent_id = text ? Uuid::parse(*text) : std::nullopt;
-        if (parent_id && !sent_ahead.count({static_cast<std::uint8_t>(*def.parent), *parent_id})) {
-          auto parent = I.load(*def.parent, *parent_id);
-          if (!parent) return parent.error();
-          if (parent->exists && parent->seq > c.row.seq) {
-            emit_cells(I, Candidate{*def.parent, *parent_id, std::move(*parent)}, from.low, filter.own_cells_only,
-                       page.cells);
-            sent_ahead.insert({static_cast<std::uint8_t>(*def.parent), *parent_id});
-          }
-        }
-      }
-      emit_cells(I, c, from.low, filter.own_cells_only, page.cells);
-      page.next.pos = c.row.seq;
-      if (page.cells.size() >= max_cells) {
-        page_full = true;
-        break;
-      }
-    }
-    if (page_full) {
+  while (status) {
+    Head* next = nullptr;
+    for (auto& head : heads)
+      if (head.row && (!next || head.row->row.seq < next->row->row.seq)) next = &head;
+    if (!next) break;  // every table exhausted
+    if (page.cells.size() >= max_cells) {
       page.more = true;
       break;
     }
-    if (cutoff == UINT64_MAX) {
-      page.next.pos = std::max(page.next.pos, I.seq);
-      page.more = false;
-      break;
+    const Candidate c = std::move(*next->row);
+    const auto& def = Schema::get().table(c.table);
+    if (filter.parents_first && def.parent) {
+      // The parent's pending cells must reach the hub before the child's.
+      const auto* text = std::get_if<std::string>(&c.row.values[def.scope_column]);
+      const auto parent_id = text ? Uuid::parse(*text) : std::nullopt;
+      if (parent_id && !sent_ahead.count({static_cast<std::uint8_t>(*def.parent), *parent_id})) {
+        auto parent = I.load(*def.parent, *parent_id);
+        if (!parent) {
+          status = parent.error();
+          break;
+        }
+        if (parent->exists && parent->seq > c.row.seq) {
+          emit_cells(I, Candidate{*def.parent, *parent_id, std::move(*parent)}, from.low, filter.own_cells_only,
+                     page.cells);
+          sent_ahead.insert({static_cast<std::uint8_t>(*def.parent), *parent_id});
+        }
+      }
     }
-    page.next.pos = cutoff;  // everything up to the cutoff was visited; go on reading
+    emit_cells(I, c, from.low, filter.own_cells_only, page.cells);
+    page.next.pos = c.row.seq;
+    status = advance(*next, c.table);
   }
+  for (auto& head : heads) head.st->reset();
+  if (!status) return status.error();
+  if (!page.more) page.next.pos = std::max(page.next.pos, I.seq);
   page.next.low = page.more ? from.low : page.next.pos;
   return page;
 }

@@ -4,6 +4,8 @@
 // with corrections. The merge cases are listed in docs/PROTOCOL.md.
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "sync/replica_impl.hpp"
 
 namespace liaison::sync {
@@ -85,7 +87,11 @@ Result<MergeStats> Replica::apply_remote(std::span<const Cell> cells) {
     return for_each_row_run(cells, [&](std::span<const Cell> run) -> Status {
       auto row = I.load(run.front().table, run.front().row);
       if (!row) return row.error();
-      const std::uint64_t seq = I.seq + 1;
+      // Only a hub serves its feed to others. A client's feed is what it
+      // still has to push: remote cells don't enter it, and a row they touch
+      // keeps its place (else a push pass would revisit, and resend, every
+      // row the hub's corrections touched).
+      const std::uint64_t seq = I.options.hub ? I.seq + 1 : 0;
       bool changed = false;
       for (const Cell& cell : run) {
         I.clock.observe(cell.stamp.hlc);
@@ -94,8 +100,7 @@ Result<MergeStats> Replica::apply_remote(std::span<const Cell> cells) {
         changed |= *merged;
       }
       if (!changed) return {};
-      I.seq = seq;
-      row->seq = seq;
+      if (I.options.hub) I.seq = row->seq = seq;
       LIAISON_TRY(I.set_scope_if_unknown(run.front().table, *row));
       return I.store(run.front().table, run.front().row, *row);
     });
@@ -116,8 +121,19 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       auto row = I.load(table, id);
       if (!row) return row.error();
       const CurrentRow current = I.current_of(*row);
-      const auto verdicts = check_authority(
-          {from, table, id, current, run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
+      auto verdicts = check_authority({from, table, id, current, run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
+      // A new row is created whole or not at all: if some of its cells must
+      // come back later (stamped too far ahead), hold the rest back with
+      // them, so the verdict on the row is given once, on all its cells.
+      if (!row->exists) {
+        const auto retry = std::find_if(verdicts.begin(), verdicts.end(),
+                                        [](const Verdict& v) { return is_retryable(v.code); });
+        if (retry != verdicts.end()) {
+          const Verdict held{retry->code, "held back with the rest of the new row: " + retry->reason};
+          for (auto& v : verdicts)
+            if (!is_retryable(v.code)) v = held;
+        }
+      }
       const std::uint64_t seq = I.seq + 1;
       bool changed = false, tombstone_sent = false;
       bool any_accepted = false;

@@ -71,6 +71,7 @@ class ClientSession {
   Outbox next_push();
   Outbox pull();
   Status raise_confirmed(std::uint64_t hlc);
+  Status rewind_if_ahead(FeedCursor pushed);
 
   Replica& replica_;
   ClientSessionOptions options_;
@@ -80,7 +81,8 @@ class ClientSession {
   PeerState peer_;
   std::uint64_t next_batch_ = 1;
   FeedCursor pending_push_next_;
-  std::uint64_t pending_push_max_hlc_ = 0;
+  std::vector<std::uint64_t> pending_push_stamps_;
+  std::uint64_t max_clock_ahead_ms_ = 60'000;
   std::uint64_t hub_seq_seen_ = 0;
   bool pull_wanted_ = false;  // a Notify came while a push was in flight
   std::uint64_t last_sent_ms_ = 0;
@@ -129,6 +131,7 @@ class HubSession {
   bool caught_up_ = false;  // last pull reached the end of the feed
   FeedCursor cursor_;       // where the client's copy of our feed stands
   std::uint64_t notified_seq_ = 0;
+  std::uint64_t last_push_batch_ = 0;
   std::uint64_t last_heard_ms_ = 0;
   std::optional<Error> failure_;
   SessionStats stats_;

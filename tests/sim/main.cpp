@@ -14,7 +14,7 @@ namespace {
 
 int usage(const std::string& why) {
   std::cerr << "liaison-sim: " << why << "\n"
-            << "usage: liaison-sim [--seed S | --seeds N [--first-seed F]] [--steps N] [--verbose] [--keep]\n";
+            << "usage: liaison-sim [--seed S | --seeds N [--first-seed F]] [--steps N] [--verbose] [--trace-row ID-PREFIX] [--keep]\n";
   return 2;
 }
 
@@ -29,6 +29,7 @@ bool parse_number(const char* text, std::uint64_t& out) {
 int main(int argc, char** argv) {
   std::uint64_t first = 1, count = 1, steps = 500;
   bool verbose = false, keep = false;
+  std::string trace_row;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
       if (!parse_number(argv[++i], first)) return usage("--first-seed needs a number");
     } else if (arg == "--steps" && has_value) {
       if (!parse_number(argv[++i], steps)) return usage("--steps needs a number");
+    } else if (arg == "--trace-row" && has_value) {
+      trace_row = argv[++i];
     } else if (arg == "--verbose") {
       verbose = true;
     } else if (arg == "--keep") {
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
     config.seed = seed;
     config.dir = dir.string();
     config.verbose = verbose;
+    config.trace_row = trace_row;
     config.fault_steps = static_cast<int>(steps);
     liaison::sim::SimReport r;
     try {

@@ -81,6 +81,7 @@ class World {
   void close_connection(std::uint64_t id, const std::string& why);
   void send(std::uint64_t conn, bool to_hub, const Outbox& out);
   void deliver(const InFlight& msg);
+  void trace(const InFlight& msg, const Message& message);
   void handle_client_outcome(std::uint64_t conn_id);
   void feed_advanced();
   void step(bool faults);
@@ -97,6 +98,7 @@ class World {
   std::uint64_t next_conn_ = 1, next_order_ = 0;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> network_;
   std::vector<WriteRecord> writes_;
+  std::set<std::pair<CellKey, Stamp>> restamped_;
   SimReport report_;
   bool faults_on_ = true;
   std::uint64_t hub_seq_seen_ = 0;
@@ -111,6 +113,11 @@ Status World::open_node(Node& node) {
   options.seed = config_.seed * 1000 + node.index + 1;
   Node* n = &node;
   options.wall = [this, n] { return static_cast<std::uint64_t>(static_cast<std::int64_t>(now_) + n->skew_ms); };
+  // A re-stamped cell is the same write under a new stamp: follow it.
+  options.on_restamp = [this, n](const Cell& before, const Cell& after) {
+    restamped_.insert({key_of(before), before.stamp});
+    writes_.push_back({n->index, after, false});
+  };
   auto replica = Replica::open(options);
   if (!replica) return replica.error();
   node.replica = std::move(*replica);
@@ -188,6 +195,25 @@ void World::handle_client_outcome(std::uint64_t conn_id) {
     close_connection(conn_id, "hub: " + (it->second.hub_session->failure() ? it->second.hub_session->failure()->message : ""));
 }
 
+// Prints every cell of the traced row that crosses the network.
+void World::trace(const InFlight& msg, const Message& message) {
+  const auto show = [&](const char* what, const std::vector<Cell>& cells) {
+    for (const Cell& c : cells)
+      if (c.row.to_string().rfind(config_.trace_row, 0) == 0)
+        std::cerr << "[" << (now_ - kStartMs) << "ms] conn " << msg.conn << (msg.to_hub ? " -> hub " : " -> client ")
+                  << what << ": " << describe(c) << " base " << c.base.hlc << "\n";
+  };
+  if (const auto* m = std::get_if<Push>(&message)) show("push", m->cells);
+  if (const auto* m = std::get_if<Changes>(&message)) show("changes", m->cells);
+  if (const auto* m = std::get_if<PushAck>(&message)) {
+    show("correction", m->corrections);
+    for (const auto& r : m->rejections)
+      if (r.row.to_string().rfind(config_.trace_row, 0) == 0)
+        std::cerr << "[" << (now_ - kStartMs) << "ms] conn " << msg.conn << " rejected col " << r.column << " "
+                  << r.stamp.hlc << ": " << r.reason << "\n";
+  }
+}
+
 void World::deliver(const InFlight& msg) {
   auto it = conns_.find(msg.conn);
   if (it == conns_.end()) return;  // connection already gone: the bytes vanish
@@ -201,18 +227,23 @@ void World::deliver(const InFlight& msg) {
   if (!frame || !*frame) return close_connection(msg.conn, "bad frame");
   auto message = decode(**frame);
   if (!message) return close_connection(msg.conn, "undecodable message: " + message.error().message);
+  if (!config_.trace_row.empty()) trace(msg, *message);
   if (msg.to_hub) {
     if (!c.hub_session) return;
     Outbox out = c.hub_session->on_message(*message, now_);
     // The hub's re-asserted values are writes too: account for them.
     for (const Message& m : out)
-      if (const auto* ack = std::get_if<PushAck>(&m))
+      if (const auto* ack = std::get_if<PushAck>(&m)) {
+        if (!ack->rejections.empty())
+          log(client.id.str() + ": " + std::to_string(ack->rejections.size()) + " cells refused, first: " +
+              errc_name(ack->rejections.front().code) + ": " + ack->rejections.front().reason);
         for (const Cell& cell : ack->corrections) {
           // A tombstone for a row the hub refused outright is not stored at
           // the hub; it only settles the writer's copy, so it isn't checked.
           auto row = hub.replica->get(cell.table, cell.row);
           writes_.push_back({0, cell, false, row && *row});
         }
+      }
     send(msg.conn, false, out);
     feed_advanced();
   } else {
@@ -315,6 +346,43 @@ void World::step(bool faults) {
   }
 }
 
+// The first row that differs between the hub's view of a node's scope and
+// the node's replica, for the failure message.
+std::string difference(Replica& hub, const Node& node) {
+  for (const auto& def : Schema::get().tables()) {
+    auto theirs = hub.list(def.id);
+    auto mine = node.replica->list(def.id);
+    if (!theirs || !mine) return " (list failed)";
+    std::map<Uuid, const Row*> at_hub, at_node;
+    for (const Row& r : *theirs)
+      if (scope_visible(r.scope, node.id.scope())) at_hub[r.id] = &r;
+    for (const Row& r : *mine) at_node[r.id] = &r;
+    for (const auto& [id, row] : at_hub) {
+      auto it = at_node.find(id);
+      if (it == at_node.end()) {
+        std::string detail = ": " + std::string(def.name) + " " + id.to_string() + " missing at the node";
+        auto deleted = node.replica->cell_of(def.id, id, kDeletedColumn);
+        if (deleted && *deleted) detail += " (deleted there: " + describe(**deleted) + " base " + std::to_string((*deleted)->base.hlc) + "@" + (*deleted)->base.node + ")";
+        auto kind = hub.cell_of(def.id, id, 1);
+        if (kind && *kind) detail += "; hub: " + describe(**kind);
+        return detail;
+      }
+      for (std::size_t c = 0; c < row->values.size(); ++c)
+        if (row->values[c] != it->second->values[c]) {
+          auto a = hub.cell_of(def.id, id, static_cast<std::uint16_t>(c));
+          auto b = node.replica->cell_of(def.id, id, static_cast<std::uint16_t>(c));
+          std::string detail = ": " + std::string(def.name) + " " + id.to_string() + "." + std::string(def.columns[c].name);
+          if (a && *a) detail += " hub has " + describe(**a);
+          if (b && *b) detail += "; node has " + describe(**b);
+          return detail;
+        }
+    }
+    for (const auto& [id, row] : at_node)
+      if (!at_hub.count(id)) return ": " + std::string(def.name) + " " + id.to_string() + " only at the node (scope '" + row->scope + "')";
+  }
+  return "";
+}
+
 std::optional<std::string> World::converged() {
   for (auto& n : nodes_) {
     if (n->hub) continue;
@@ -328,7 +396,7 @@ std::optional<std::string> World::converged() {
     auto mine = n->replica->content_hash(kCityScope);
     auto theirs = hub.content_hash(n->id.scope());
     if (!mine || !theirs) return "hash failed";
-    if (*mine != *theirs) return n->id.str() + " differs from the hub on its scope";
+    if (*mine != *theirs) return n->id.str() + " differs from the hub on its scope" + difference(hub, *n);
   }
   return std::nullopt;
 }
@@ -359,11 +427,11 @@ std::optional<std::string> World::check_invariants() {
     if (w.must_be_refused) {
       if (current) return "hub accepted a write it must refuse: " + describe(w.cell);
       // Refused, or replaced on its own device before it was ever sent.
-      if (!was_refused && !bases.count(key))
+      if (!was_refused && !bases.count(key) && !restamped_.count(key))
         return "no rejection recorded for " + describe(w.cell) + " by " + nodes_[w.node]->id.str();
       continue;
     }
-    if (current || was_refused || losers.count(key) || bases.count(key)) continue;
+    if (current || was_refused || losers.count(key) || bases.count(key) || restamped_.count(key)) continue;
     // Nothing is lost when a newer write set the same value.
     if (*at_hub && (*at_hub)->stamp > w.cell.stamp && (*at_hub)->value == w.cell.value) continue;
     bool same_value_later = false;

@@ -16,6 +16,7 @@ struct SimConfig {
   std::uint64_t seed = 1;
   std::string dir;           // scratch folder for the replica files
   bool verbose = false;      // print every event
+  std::string trace_row;     // print every cell of rows whose id starts with this
   int fault_steps = 500;     // steps of 50 simulated ms with faults and writes
   int max_heal_steps = 6000; // bound on the liveness phase
 };

@@ -1,0 +1,596 @@
+// Tests for the SQLite replica: local writes and reads, tombstones, reopening
+// a file, the compacted change feed and its paging cursor, last-writer-wins
+// merge with the conflict log, and (seeded property tests) that merging is
+// idempotent, commutative and order-independent.
+#include "sync/replica.hpp"
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace liaison::sync {
+namespace {
+
+constexpr std::uint64_t kT0 = 1'760'000'000'000;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/liaison-replica-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir_ = tmpl;
+  }
+  ~TempDir() { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+};
+
+std::unique_ptr<Replica> open_replica(const std::string& path, const char* node, std::uint64_t* wall,
+                                      bool hub = false) {
+  auto r = Replica::open(ReplicaOptions{path, NodeId::parse(node).value(), hub, [wall] { return *wall; }, 1, false});
+  if (!r) FAIL(r.error().message);
+  return std::move(r).value();
+}
+
+std::uint16_t col(const char* name) { return *Schema::get().table(TableId::cases).column_index(name); }
+std::string text(const Value& v) { return to_display(v); }
+
+Fields new_case(const std::string& title, const char* county = "longyou") {
+  return {{"kind", std::string("outbound_trip")}, {"county", std::string(county)},
+          {"title", title}, {"status", std::string("draft")}};
+}
+
+Uuid row_id(int n) { return derived_uuid(Uuid{}, "row-" + std::to_string(n)); }
+
+Cell remote(const Uuid& row, const char* column, Value value, std::uint64_t ms, const char* node, Stamp base = {}) {
+  return Cell{TableId::cases, row, col(column), std::move(value), {hlc_pack(kT0 + ms, 0), node}, std::move(base)};
+}
+
+// Cells that create case `row` (kind and county), as written by longyou:office-1.
+std::vector<Cell> creation(const Uuid& row) {
+  return {remote(row, "kind", std::string("outbound_trip"), 0, "longyou:office-1"),
+          remote(row, "county", std::string("longyou"), 0, "longyou:office-1")};
+}
+
+void merge_into(Replica& r, const std::vector<Cell>& cells) { REQUIRE(r.apply_remote(cells).ok()); }
+
+std::vector<Cell> read_all(Replica& r, FeedCursor from, FeedCursor* next = nullptr) {
+  auto page = r.read_feed(from, 1'000'000);
+  REQUIRE(page.ok());
+  CHECK_FALSE(page->more);
+  if (next) *next = page->next;
+  return page->cells;
+}
+
+}  // namespace
+
+TEST_CASE("a local insert can be read back, listed and updated") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  auto id = r->insert(TableId::cases, new_case("Trip to Hamburg"));
+  REQUIRE(id.ok());
+  auto row = r->get(TableId::cases, *id);
+  REQUIRE(row.ok());
+  REQUIRE(row->has_value());
+  CHECK(text((**row)["title"]) == "Trip to Hamburg");
+  CHECK((**row).scope == "longyou");
+  CHECK_FALSE((**row).deleted());
+
+  REQUIRE(r->update(TableId::cases, *id, {{"title", std::string("Trip to Bremen")}, {"summary", std::string("3 staff")}}).ok());
+  row = r->get(TableId::cases, *id);
+  CHECK(text((**row)["title"]) == "Trip to Bremen");
+  CHECK(text((**row)["summary"]) == "3 staff");
+  CHECK(text((**row)["kind"]) == "outbound_trip");  // untouched fields stay
+
+  REQUIRE(r->insert(TableId::cases, new_case("Invite", "longyou")).ok());
+  auto all = r->list(TableId::cases);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 2);
+  auto filtered = r->list(TableId::cases, RowFilter{{{"title", std::string("Invite")}}});
+  REQUIRE(filtered.ok());
+  CHECK(filtered->size() == 1);
+  CHECK(r->get(TableId::cases, row_id(999)).value() == std::nullopt);
+}
+
+TEST_CASE("updating a row this replica doesn't have is not_found") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  const Status st = r->update(TableId::cases, row_id(1), {{"title", std::string("x")}});
+  CHECK(st.error().code == Errc::not_found);
+  CHECK(st.error().message.find(row_id(1).to_string()) != std::string::npos);
+  CHECK(r->list(TableId::cases, RowFilter{{}, true}).value().empty());  // nothing was created
+}
+
+TEST_CASE("an unknown field is refused and the message names the known fields") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  auto bad = r->insert(TableId::cases, {{"kind", std::string("outbound_trip")}, {"titel", std::string("x")}});
+  REQUIRE_FALSE(bad.ok());
+  CAPTURE(bad.error().message);
+  CHECK(bad.error().code == Errc::invalid_argument);
+  CHECK(bad.error().message.find("'titel'") != std::string::npos);
+  CHECK(bad.error().message.find("known fields") != std::string::npos);
+  CHECK(bad.error().message.find("title") != std::string::npos);
+  CHECK(bad.error().message.find("destination") != std::string::npos);
+  CHECK(r->list(TableId::cases, RowFilter{{{"colour", std::string("red")}}}).error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("a value of the wrong type for its field is refused") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  const auto id = r->insert(TableId::cases, new_case("Trip")).value();
+  const Status text_in_int = r->update(TableId::cases, id, {{"updated_at", std::string("yesterday")}});
+  CHECK(text_in_int.error().code == Errc::invalid_argument);
+  CHECK(text_in_int.error().message.find("updated_at") != std::string::npos);
+  CHECK(r->update(TableId::cases, id, {{"title", std::int64_t{5}}}).error().code == Errc::invalid_argument);
+  CHECK(r->update(TableId::cases, id, {{"amount", std::string("many")}}).error().code == Errc::invalid_argument);
+  CHECK(r->update(TableId::cases, id, {{"amount", 12.5}, {"updated_at", std::int64_t{7}}}).ok());
+  CHECK(r->update(TableId::cases, id, {{"summary", Value{}}}).ok());  // null fits any field
+  CHECK(text(r->get(TableId::cases, id).value().value()["title"]) == "Trip");
+}
+
+TEST_CASE("a case without a county can't be created locally: it would have no scope") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  auto id = r->insert(TableId::cases, {{"kind", std::string("outbound_trip")}, {"title", std::string("x")}});
+  REQUIRE_FALSE(id.ok());
+  CHECK(id.error().code == Errc::out_of_scope);
+  CHECK(id.error().message.find("county") != std::string::npos);
+}
+
+TEST_CASE("remove() tombstones a row: hidden from list, still there with include_deleted") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  const auto keep = r->insert(TableId::cases, new_case("keep")).value();
+  const auto gone = r->insert(TableId::cases, new_case("gone")).value();
+  REQUIRE(r->remove(TableId::cases, gone).ok());
+  const auto visible = r->list(TableId::cases).value();
+  REQUIRE(visible.size() == 1);
+  CHECK(visible[0].id == keep);
+  CHECK(r->list(TableId::cases, RowFilter{{}, true}).value().size() == 2);
+  const auto row = r->get(TableId::cases, gone).value();
+  REQUIRE(row.has_value());
+  CHECK(row->deleted());
+  CHECK(text((*row)["title"]) == "gone");
+  auto tomb = r->cell_of(TableId::cases, gone, kDeletedColumn).value();
+  REQUIRE(tomb.has_value());
+  CHECK(tomb->value == Value{std::int64_t{1}});
+  CHECK(r->remove(TableId::cases, row_id(5)).error().code == Errc::not_found);
+}
+
+TEST_CASE("data and the clock survive closing and reopening the file") {
+  TempDir dir;
+  std::uint64_t wall = kT0 + 60'000;
+  Uuid id, replica;
+  std::uint64_t before = 0;
+  {
+    auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+    replica = r->replica_id();
+    id = r->insert(TableId::cases, new_case("Trip")).value();
+    for (int i = 0; i < 20; ++i) REQUIRE(r->update(TableId::cases, id, {{"summary", std::to_string(i)}}).ok());
+    before = r->cell_of(TableId::cases, id, col("summary")).value()->stamp.hlc;
+  }
+  wall = kT0;  // the device clock went back a minute while it was off
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  CHECK(r->replica_id() == replica);
+  CHECK(text(r->get(TableId::cases, id).value().value()["summary"]) == "19");
+  CHECK(r->clock().last() >= before);
+  REQUIRE(r->update(TableId::cases, id, {{"title", std::string("after")}}).ok());
+  CHECK(r->cell_of(TableId::cases, id, col("title")).value()->stamp.hlc > before);
+  const auto fresh = r->insert(TableId::cases, new_case("new")).value();
+  CHECK(r->cell_of(TableId::cases, fresh, col("title")).value()->stamp.hlc > before);
+}
+
+TEST_CASE("reopening a replica as another node is refused") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  { open_replica(dir.path("c.db"), "longyou:office-1", &wall); }
+  auto other = Replica::open(ReplicaOptions{dir.path("c.db"), NodeId::parse("kaihua:office-1").value(), false,
+                                            [&] { return wall; }, 1, false});
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().code == Errc::invalid_argument);
+  CHECK(other.error().message.find("belongs to longyou:office-1") != std::string::npos);
+  CHECK(Replica::open(ReplicaOptions{dir.path("d.db"), NodeId{}}).error().code == Errc::invalid_argument);
+}
+
+TEST_CASE("read_feed after a full read returns exactly the cells changed since, each once") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  std::vector<Uuid> ids;
+  for (int i = 0; i < 100; ++i) ids.push_back(r->insert(TableId::cases, new_case("t" + std::to_string(i))).value());
+  FeedCursor c1;
+  CHECK(read_all(*r, {}, &c1).size() == 400);
+  CHECK(read_all(*r, c1).empty());
+
+  for (int i = 0; i < 100; ++i) REQUIRE(r->update(TableId::cases, ids[i], {{"title", "edited " + std::to_string(i)}}).ok());
+  FeedCursor c2;
+  const auto cells = read_all(*r, c1, &c2);
+  CHECK(cells.size() == 100);
+  std::set<Uuid> rows;
+  for (const Cell& c : cells) {
+    CHECK(c.column == col("title"));
+    CHECK(text(c.value).rfind("edited ", 0) == 0);
+    CHECK(c.stamp.node == "longyou:office-1");
+    rows.insert(c.row);
+  }
+  CHECK(rows.size() == 100);
+
+  for (int i = 1; i <= 5; ++i) REQUIRE(r->update(TableId::cases, ids[7], {{"summary", "v" + std::to_string(i)}}).ok());
+  const auto compacted = read_all(*r, c2);
+  REQUIRE(compacted.size() == 1);
+  CHECK(compacted[0].column == col("summary"));
+  CHECK(text(compacted[0].value) == "v5");
+}
+
+TEST_CASE("paging with a small page size returns every cell exactly once") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  std::vector<Uuid> ids;
+  for (int i = 0; i < 60; ++i) ids.push_back(r->insert(TableId::cases, new_case("t" + std::to_string(i))).value());
+  for (int i = 0; i < 60; i += 3) REQUIRE(r->update(TableId::cases, ids[i], {{"summary", std::string("s")}}).ok());
+  REQUIRE(r->insert(TableId::case_notes, {{"case_id", ids[0].to_string()}, {"body", std::string("note")}}).ok());
+  const std::size_t total = read_all(*r, {}).size();
+  for (std::size_t page_size : {1u, 2u, 3u, 7u, 50u}) {
+    CAPTURE(page_size);
+    std::map<std::pair<Uuid, int>, int> seen;
+    FeedCursor cursor;
+    int pages = 0;
+    for (bool more = true; more; ++pages) {
+      auto page = r->read_feed(cursor, page_size);
+      REQUIRE(page.ok());
+      for (const Cell& c : page->cells) ++seen[{c.row, static_cast<int>(c.table) * 100 + c.column}];
+      cursor = page->next;
+      more = page->more;
+      REQUIRE(pages < 1000);
+    }
+    CHECK(pages > 1);
+    CHECK(seen.size() == total);
+    for (const auto& [key, n] : seen) CHECK(n == 1);
+    CHECK(read_all(*r, cursor).empty());
+  }
+}
+
+TEST_CASE("paging while rows are edited between pages delivers every change at least once") {
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u}) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    TempDir dir;
+    std::uint64_t wall = kT0;
+    auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+    std::vector<Uuid> ids;
+    for (int i = 0; i < 40; ++i) ids.push_back(r->insert(TableId::cases, new_case("t" + std::to_string(i))).value());
+    FeedCursor cursor;
+    read_all(*r, {}, &cursor);
+    const char* const columns[] = {"title", "summary", "applicant"};
+    std::set<std::pair<Uuid, std::uint16_t>> changed;
+    const auto edit = [&] {
+      if (rng() % 5 == 0) {
+        const Uuid id = r->insert(TableId::cases, new_case("late")).value();
+        ids.push_back(id);
+        for (const char* c : {"kind", "county", "title", "status"}) changed.insert({id, col(c)});
+        return;
+      }
+      const Uuid id = ids[rng() % ids.size()];
+      const char* column = columns[rng() % 3];
+      ++wall;
+      REQUIRE(r->update(TableId::cases, id, {{column, "e" + std::to_string(rng() % 1000)}}).ok());
+      changed.insert({id, col(column)});
+    };
+    for (int i = 0; i < 30; ++i) edit();
+    std::map<std::pair<Uuid, std::uint16_t>, Cell> received;  // newest received per cell
+    for (bool more = true; more;) {
+      auto page = r->read_feed(cursor, 1 + rng() % 6);
+      REQUIRE(page.ok());
+      for (const Cell& c : page->cells) {
+        auto& slot = received[{c.row, c.column}];
+        if (slot.stamp < c.stamp) slot = c;
+      }
+      cursor = page->next;
+      more = page->more;
+      for (int i = rng() % 3; i > 0; --i) edit();  // the user keeps typing between pages
+    }
+    // Everything changed up to the end of the pass arrived with its newest value;
+    // what changed during the last page is left for the next pass.
+    const auto rest = read_all(*r, cursor);
+    for (const Cell& c : rest) received[{c.row, c.column}] = c;
+    for (const auto& key : changed) {
+      CAPTURE(key.first.to_string());
+      CAPTURE(key.second);
+      REQUIRE(received.count(key) == 1);
+      const auto now = r->cell_of(TableId::cases, key.first, key.second).value();
+      CHECK(received[key].stamp == now->stamp);
+      CHECK(received[key].value == now->value);
+    }
+    for (const auto& [key, c] : received) CHECK(changed.count(key) == 1);  // nothing unchanged is resent
+  }
+}
+
+// ------------------------------------------------------------------ merge
+
+TEST_CASE("apply_remote: the last writer wins by (hlc, node)") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "city:desk-9", &wall);
+  const Uuid id = row_id(1);
+  merge_into(*r, creation(id));
+  merge_into(*r, {remote(id, "title", std::string("a"), 10, "longyou:office-1")});
+  merge_into(*r, {remote(id, "title", std::string("b"), 20, "longyou:field-2")});
+  CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "b");
+  merge_into(*r, {remote(id, "title", std::string("c"), 20, "longyou:field-1")});  // same hlc, smaller node: loses
+  CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "b");
+  merge_into(*r, {remote(id, "title", std::string("d"), 20, "longyou:office-1")});  // same hlc, larger node: wins
+  CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "d");
+  CHECK(r->get(TableId::cases, id).value()->scope == "longyou");
+  CHECK(r->clock().now() > hlc_pack(kT0 + 20, 0));  // the clock folded in what it saw
+}
+
+TEST_CASE("applying the same cells twice is a no-op") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "city:desk-9", &wall);
+  auto batch = creation(row_id(1));
+  batch.push_back(remote(row_id(1), "title", std::string("a"), 10, "longyou:office-1"));
+  const auto first = r->apply_remote(batch).value();
+  CHECK(first.applied == 3);
+  const auto hash = r->content_hash("city").value();
+  const auto second = r->apply_remote(batch).value();
+  CHECK(second.applied == 0);
+  CHECK(second.duplicates == 3);
+  CHECK(second.conflicts == 0);
+  CHECK(r->content_hash("city").value() == hash);
+  CHECK(r->conflicts().value().empty());
+}
+
+TEST_CASE("an older cell loses to the newer one already here") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "city:desk-9", &wall);
+  const Uuid id = row_id(1);
+  merge_into(*r, creation(id));
+  merge_into(*r, {remote(id, "title", std::string("new"), 50, "longyou:office-1")});
+  const auto stats = r->apply_remote(std::vector{remote(id, "title", std::string("old"), 30, "longyou:office-1")}).value();
+  CHECK(stats.older == 1);
+  CHECK(stats.applied == 0);
+  CHECK(stats.conflicts == 0);  // the same writer later overwrote its own value
+  CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "new");
+  CHECK(r->cell_of(TableId::cases, id, col("title")).value()->stamp == Stamp{hlc_pack(kT0 + 50, 0), "longyou:office-1"});
+}
+
+TEST_CASE("concurrent different values: the loser goes to the conflict log, in either order") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  const Uuid id = row_id(1);
+  const Stamp origin{hlc_pack(kT0 + 1, 0), "longyou:office-1"};
+  const Cell a = remote(id, "title", std::string("Trip to Hamburg"), 10, "longyou:field-2", origin);
+  const Cell b = remote(id, "title", std::string("Trip to Hanover"), 11, "city:desk-3", origin);
+  for (bool a_first : {true, false}) {
+    CAPTURE(a_first);
+    auto r = open_replica(dir.path(a_first ? "ab.db" : "ba.db"), "city:desk-9", &wall);
+    merge_into(*r, creation(id));
+    merge_into(*r, {remote(id, "title", std::string("Trip"), 1, "longyou:office-1")});
+    const auto s1 = r->apply_remote(std::vector{a_first ? a : b}).value();
+    const auto s2 = r->apply_remote(std::vector{a_first ? b : a}).value();
+    CHECK(s1.conflicts + s2.conflicts == 1);
+    CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "Trip to Hanover");
+    const auto log = r->conflicts().value();
+    REQUIRE(log.size() == 1);
+    CHECK(log[0].row == id);
+    CHECK(log[0].column == col("title"));
+    CHECK(log[0].loser_value == a.value);
+    CHECK(log[0].loser == a.stamp);
+    CHECK(log[0].winner_value == b.value);
+    CHECK(log[0].winner == b.stamp);
+    CHECK_FALSE(log[0].restored);
+  }
+}
+
+TEST_CASE("a causal successor (its base is the stamp it replaces) is not a conflict, in either order") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  const Uuid id = row_id(1);
+  const Cell a = remote(id, "title", std::string("draft title"), 10, "longyou:field-2");
+  const Cell b = remote(id, "title", std::string("final title"), 12, "city:desk-3", a.stamp);
+  for (bool a_first : {true, false}) {
+    CAPTURE(a_first);
+    auto r = open_replica(dir.path(a_first ? "ab.db" : "ba.db"), "city:desk-9", &wall);
+    merge_into(*r, creation(id));
+    const auto s1 = r->apply_remote(std::vector{a_first ? a : b}).value();
+    const auto s2 = r->apply_remote(std::vector{a_first ? b : a}).value();
+    CHECK(s1.conflicts + s2.conflicts == 0);
+    CHECK(r->conflicts().value().empty());
+    CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "final title");
+  }
+}
+
+TEST_CASE("restore_conflict writes the losing value back as a new local write") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "city:desk-9", &wall);
+  const Uuid id = row_id(1);
+  merge_into(*r, creation(id));
+  merge_into(*r, {remote(id, "summary", std::string("mine"), 10, "longyou:field-2")});
+  merge_into(*r, {remote(id, "summary", std::string("theirs"), 11, "city:desk-3")});
+  FeedCursor before;
+  read_all(*r, {}, &before);
+  const auto log = r->conflicts().value();
+  REQUIRE(log.size() == 1);
+  REQUIRE(r->restore_conflict(log[0].id).ok());
+  CHECK(text(r->get(TableId::cases, id).value()->operator[]("summary")) == "mine");
+  const auto restored = r->cell_of(TableId::cases, id, col("summary")).value();
+  CHECK(restored->stamp.node == "city:desk-9");
+  CHECK(restored->stamp > log[0].winner);  // wins everywhere once synced
+  CHECK(r->conflicts().value().empty());
+  const auto all = r->conflicts(true).value();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].restored);
+  const auto sent = read_all(*r, before);  // the restored value will be pushed
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].value == Value{std::string("mine")});
+  CHECK(r->restore_conflict(log[0].id).error().code == Errc::invalid_argument);
+  CHECK(r->restore_conflict(12345).error().code == Errc::not_found);
+}
+
+TEST_CASE("a tombstone and a concurrent update converge the same in either order") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  const Uuid id = row_id(1);
+  const Cell tomb{TableId::cases, id, kDeletedColumn, std::int64_t{1}, {hlc_pack(kT0 + 5, 0), "city:desk-3"}, {}};
+  const Cell edit = remote(id, "title", std::string("changed offline"), 6, "longyou:field-2");
+  auto r1 = open_replica(dir.path("1.db"), "city:desk-9", &wall);
+  auto r2 = open_replica(dir.path("2.db"), "city:desk-9", &wall);
+  for (auto* r : {r1.get(), r2.get()}) merge_into(*r, creation(id));
+  merge_into(*r1, {tomb});
+  merge_into(*r1, {edit});
+  merge_into(*r2, {edit});
+  merge_into(*r2, {tomb});
+  CHECK(r1->content_hash("city").value() == r2->content_hash("city").value());
+  for (auto* r : {r1.get(), r2.get()}) {
+    CHECK(r->list(TableId::cases).value().empty());
+    const auto row = r->get(TableId::cases, id).value();
+    REQUIRE(row.has_value());
+    CHECK(row->deleted());
+    CHECK(text((*row)["title"]) == "changed offline");
+  }
+}
+
+// ------------------------------------------------------------------ properties
+
+namespace {
+
+const char* const kWriters[] = {"longyou:office-1", "longyou:field-2", "city:desk-3"};
+const char* const kTextColumns[] = {"title", "summary", "applicant", "destination", "status"};
+
+// Random cells over 4 rows, 5 text columns plus the tombstone, 3 writers and
+// stamps in a 12 ms window, so ties on hlc, equal values (and cleared
+// fields) and duplicates are common. A writer never issues one stamp for two values: value and base are
+// a function of (row, column, stamp).
+struct Generator {
+  std::mt19937_64 rng;
+  std::vector<Uuid> rows;
+  explicit Generator(std::uint64_t seed) : rng(seed) {
+    for (int i = 0; i < 4; ++i) rows.push_back(row_id(static_cast<int>(seed * 10 + i)));
+  }
+  Cell cell() {
+    const Uuid& row = rows[rng() % rows.size()];
+    const bool tombstone = rng() % 8 == 0;
+    const std::uint16_t column = tombstone ? kDeletedColumn : col(kTextColumns[rng() % 5]);
+    const std::uint64_t hlc = hlc_pack(kT0 + 1 + rng() % 12, static_cast<std::uint16_t>(rng() % 2));
+    const char* node = kWriters[rng() % 3];
+    const std::uint64_t h = UuidHash{}(row) ^ (hlc * 31 + column) ^ std::hash<std::string>{}(node);
+    Value value = tombstone ? Value{std::int64_t(h % 2)} : h % 4 == 0 ? Value{} : Value{"v" + std::to_string(h % 3)};
+    Stamp base = h % 3 == 0 ? Stamp{} : Stamp{hlc - 1 - h % 3, kWriters[h % 3]};
+    return Cell{TableId::cases, row, column, std::move(value), {hlc, node}, std::move(base)};
+  }
+  std::vector<Cell> batch() {
+    std::vector<Cell> out;
+    for (const Uuid& row : rows)
+      for (const Cell& c : creation(row)) out.push_back(c);
+    for (int i = 5 + static_cast<int>(rng() % 30); i > 0; --i) out.push_back(cell());
+    std::shuffle(out.begin(), out.end(), rng);
+    return out;
+  }
+};
+
+// Same visible data, and the same winning cell (value, stamp, base) everywhere.
+void check_same(Replica& a, Replica& b, const std::vector<Uuid>& rows) {
+  CHECK(a.content_hash("city").value() == b.content_hash("city").value());
+  CHECK(a.content_hash("longyou").value() == b.content_hash("longyou").value());
+  const auto ncols = static_cast<std::uint16_t>(Schema::get().table(TableId::cases).columns.size());
+  for (const Uuid& row : rows)
+    for (std::uint16_t c = 0; c < ncols; ++c) {
+      const auto ca = a.cell_of(TableId::cases, row, c).value();
+      const auto cb = b.cell_of(TableId::cases, row, c).value();
+      CAPTURE(c);
+      REQUIRE(ca.has_value() == cb.has_value());
+      if (ca) CHECK(*ca == *cb);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("property: applying a batch twice equals applying it once") {
+  for (bool hub : {false, true})
+    for (std::uint64_t seed = 1; seed <= 15; ++seed) {
+      INFO("seed " << seed << (hub ? " (hub replica)" : " (client replica)"));
+      Generator gen(seed);
+      const auto a = gen.batch();
+      TempDir dir;
+      std::uint64_t wall = kT0;
+      auto once = open_replica(dir.path("once.db"), hub ? "city:hub" : "city:desk-9", &wall, hub);
+      auto twice = open_replica(dir.path("twice.db"), hub ? "city:hub" : "city:desk-9", &wall, hub);
+      merge_into(*once, a);
+      merge_into(*twice, a);
+      const auto again = twice->apply_remote(a).value();
+      CHECK(again.applied == 0);
+      CHECK(again.duplicates + again.older == a.size());
+      check_same(*once, *twice, gen.rows);
+    }
+}
+
+TEST_CASE("property: applying A then B equals B then A") {
+  for (bool hub : {false, true})
+    for (std::uint64_t seed = 1; seed <= 15; ++seed) {
+      INFO("seed " << seed << (hub ? " (hub replica)" : " (client replica)"));
+      Generator gen(seed);
+      const auto a = gen.batch(), b = gen.batch();
+      TempDir dir;
+      std::uint64_t wall = kT0;
+      auto ab = open_replica(dir.path("ab.db"), hub ? "city:hub" : "city:desk-9", &wall, hub);
+      auto ba = open_replica(dir.path("ba.db"), hub ? "city:hub" : "city:desk-9", &wall, hub);
+      merge_into(*ab, a);
+      merge_into(*ab, b);
+      merge_into(*ba, b);
+      merge_into(*ba, a);
+      check_same(*ab, *ba, gen.rows);
+    }
+}
+
+TEST_CASE("property: any permutation and split of several batches gives the same state") {
+  for (bool hub : {false, true})
+    for (std::uint64_t seed = 1; seed <= 15; ++seed) {
+      INFO("seed " << seed << (hub ? " (hub replica)" : " (client replica)"));
+      Generator gen(seed);
+      std::vector<std::vector<Cell>> batches;
+      std::vector<Cell> all;
+      for (int i = 0; i < 4; ++i) {
+        batches.push_back(gen.batch());
+        all.insert(all.end(), batches.back().begin(), batches.back().end());
+      }
+      TempDir dir;
+      std::uint64_t wall = kT0;
+      auto ordered = open_replica(dir.path("ordered.db"), hub ? "city:hub" : "city:desk-9", &wall, hub);
+      for (const auto& batch : batches) merge_into(*ordered, batch);
+      for (int trial = 0; trial < 3; ++trial) {
+        CAPTURE(trial);
+        std::shuffle(all.begin(), all.end(), gen.rng);
+        auto mixed = open_replica(dir.path("mixed" + std::to_string(trial) + ".db"),
+                                  hub ? "city:hub" : "city:desk-9", &wall, hub);
+        for (std::size_t at = 0; at < all.size();) {
+          const std::size_t n = trial == 0 ? all.size() : 1 + gen.rng() % 20;  // trial 0: one batch
+          const std::vector<Cell> piece(all.begin() + at, all.begin() + std::min(all.size(), at + n));
+          merge_into(*mixed, piece);
+          at += piece.size();
+        }
+        check_same(*ordered, *mixed, gen.rows);
+      }
+    }
+}
+
+}  // namespace liaison::sync
