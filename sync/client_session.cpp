@@ -229,7 +229,8 @@ Outbox ClientSession::on_changes(const Changes& changes) {
 }
 
 Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
-  if (state_ == ClientState::live) {
+  // A pass that just finished (done) takes writes made on its completion too.
+  if (state_ == ClientState::live || state_ == ClientState::done) {
     Outbox out = next_push();
     if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
     return out;

@@ -246,6 +246,37 @@ Status Replica::Impl::set_scope_if_unknown(TableId table, StoredRow& row) {
   return {};  // a child seen before its parent keeps an empty scope until written again
 }
 
+Result<bool> Replica::Impl::refresh_from_disk() {
+  if (!data_version_stmt.prepared()) {
+    auto prepared = db->prepare("PRAGMA data_version");
+    if (!prepared) return prepared.error();
+    data_version_stmt = std::move(*prepared);
+  }
+  auto row = data_version_stmt.step();
+  if (!row) return row.error();
+  const std::int64_t now = data_version_stmt.column_int(0);
+  data_version_stmt.reset();
+  if (now == data_version) return false;
+  data_version = now;
+  std::string sql = "SELECT MAX(m) FROM (";
+  for (const auto& def : Schema::get().tables())
+    sql += std::string(def.id == TableId::cases ? "" : " UNION ALL ") + "SELECT COALESCE(MAX(_seq), 0) AS m FROM " +
+           std::string(def.name);
+  auto max_seq = db->prepare(sql + ")");
+  if (!max_seq) return max_seq.error();
+  auto got = max_seq->step();
+  if (!got) return got.error();
+  const auto old_seq = seq;
+  seq = std::max(seq, static_cast<std::uint64_t>(max_seq->column_int(0)));
+  get_meta.bind(1, std::string_view("hlc_last"));
+  auto hlc = get_meta.step();
+  if (!hlc) return hlc.error();
+  if (*hlc) clock.restore(std::stoull(get_meta.column_text(0)));
+  get_meta.reset();
+  LIAISON_TRY(reload_nodes());
+  return seq != old_seq;
+}
+
 // ---- Replica ----
 
 Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -255,6 +286,8 @@ const NodeId& Replica::self() const noexcept { return impl_->options.self; }
 const Uuid& Replica::replica_id() const noexcept { return impl_->replica_id; }
 HybridClock& Replica::clock() noexcept { return impl_->clock; }
 std::uint64_t Replica::feed_end() const noexcept { return impl_->seq; }
+
+Result<bool> Replica::refresh() { return impl_->refresh_from_disk(); }
 
 Status Replica::rewind_clock(std::uint64_t hlc) {
   auto& I = *impl_;
@@ -342,15 +375,9 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!rejection) return rejection.error();
     I.insert_rejection = std::move(*rejection);
-    for (const auto& def : Schema::get().tables()) {
-      LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
-      auto max_seq = I.db->prepare("SELECT COALESCE(MAX(_seq), 0) FROM " + std::string(def.name));
-      if (!max_seq) return max_seq.error();
-      auto row = max_seq->step();
-      if (!row) return row.error();
-      I.seq = std::max(I.seq, static_cast<std::uint64_t>(max_seq->column_int(0)));
-    }
-    LIAISON_TRY(I.reload_nodes());
+    for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
+    auto fresh = I.refresh_from_disk();
+    if (!fresh) return fresh.error();
     auto self = I.node_ref(I.options.self.str());
     if (!self) return self.error();
     I.self_ref = *self;
@@ -374,6 +401,10 @@ Status Replica::transact(const std::function<Status()>& body) {
     return st;
   }
   LIAISON_TRY(I.db->exec("BEGIN IMMEDIATE"));
+  if (auto fresh = I.refresh_from_disk(); !fresh) {
+    (void)I.db->exec("ROLLBACK");
+    return fresh.error();
+  }
   ++I.depth;
   Status st = body();
   --I.depth;

@@ -140,6 +140,10 @@ class Replica {
   // re-stamps unsent cells above it (restamp_own_after).
   Status rewind_clock(std::uint64_t hlc);
 
+  // Picks up commits another process made to the same file since we last
+  // looked (feed end, clock); true if the feed grew. Cheap: one pragma.
+  Result<bool> refresh();
+
   // Runs `body` in one transaction (nested calls join the outer one). Commits
   // if it returns ok, rolls back otherwise; in-memory state follows the file.
   Status transact(const std::function<Status()>& body);

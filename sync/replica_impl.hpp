@@ -58,11 +58,12 @@ struct Replica::Impl {
   std::uint64_t seq = 0;
   std::uint64_t persisted_hlc = 0;
   int depth = 0;  // transaction nesting
+  std::int64_t data_version = -1;  // PRAGMA data_version when last in step with the file
   std::uint32_t self_ref = 0;
   std::vector<std::string> node_names;  // index = ref; [0] = ""
   std::unordered_map<std::string, std::uint32_t> node_refs;
   std::array<TableStatements, kTableCount> tables;
-  sql::Statement insert_node, insert_conflict, insert_rejection, get_meta, put_meta;
+  sql::Statement insert_node, insert_conflict, insert_rejection, get_meta, put_meta, data_version_stmt;
 
   explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
 
@@ -72,6 +73,10 @@ struct Replica::Impl {
   Stamp stamp_of(const CellMeta& m) const { return stamp(m.hlc, m.node); }
   Stamp base_of(const CellMeta& m) const { return stamp(m.base_hlc, m.base_node); }
   Status reload_nodes();
+  // Brings in-memory state (feed end, node refs, clock) in step with commits
+  // made by other connections to the same file (admin commands beside a
+  // running hub). Returns whether anything changed.
+  Result<bool> refresh_from_disk();
 
   Result<StoredRow> load(TableId table, const Uuid& id);
   Status store(TableId table, const Uuid& id, StoredRow& row);

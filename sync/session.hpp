@@ -53,7 +53,7 @@ class ClientSession {
   Outbox start(std::uint64_t now_ms);
   Outbox on_message(const Message& message, std::uint64_t now_ms);
   Outbox on_tick(std::uint64_t now_ms);
-  // New local writes while live: push them.
+  // New local writes while live (or right after a pass finished): push them.
   Outbox on_local_change(std::uint64_t now_ms);
 
   ClientState state() const noexcept { return state_; }

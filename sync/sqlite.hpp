@@ -37,6 +37,7 @@ class Statement {
   Result<bool> step();
   Status run();  // step to completion, expecting no rows
   void reset();
+  bool prepared() const noexcept { return stmt_ != nullptr; }
 
   std::int64_t column_int(int i) const;
   std::string column_text(int i) const;

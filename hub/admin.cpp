@@ -1,0 +1,277 @@
+// The hub's admin commands on its own replica: cases, decisions,
+// directives and their receipt matrix, nodes. Writes are the hub node's and
+// pass the same authority check as anyone's.
+#include <algorithm>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <regex>
+
+#include "hub/commands.hpp"
+#include "sync/authority.hpp"
+#include "sync/session.hpp"
+
+namespace liaison::hub {
+namespace {
+
+using sync::Row;
+
+std::int64_t now_ms() { return static_cast<std::int64_t>(std::time(nullptr)) * 1000; }
+
+std::string text(const Value& v) { return to_display(v); }
+
+// Runs the authority check on a write the hub itself is about to make.
+Status precheck(sync::Replica& replica, TableId table, const Uuid& id, const sync::Fields& fields) {
+  const auto& def = Schema::get().table(table);
+  auto row = replica.get(table, id);
+  if (!row) return row.error();
+  sync::CurrentRow current;
+  current.values.resize(def.columns.size());
+  current.stamps.resize(def.columns.size());
+  if (*row) {
+    current.exists = true;
+    current.values = (*row)->values;
+    current.scope = (*row)->scope;
+    for (std::uint16_t c = 0; c < def.columns.size(); ++c) {
+      auto cell = replica.cell_of(table, id, c);
+      if (cell && *cell) current.stamps[c] = (**cell).stamp;
+    }
+  }
+  std::vector<sync::Cell> cells;
+  for (const auto& [name, value] : fields)
+    cells.push_back({table, id, *def.column_index(name), value, {replica.clock().wall_ms() << 16, replica.self().str()}, {}});
+  sync::RowLookup lookup = [&](TableId t, const Uuid& u) -> std::optional<sync::CurrentRow> {
+    auto r = replica.get(t, u);
+    if (!r || !*r) return std::nullopt;
+    sync::CurrentRow out;
+    out.exists = true;
+    out.values = (*r)->values;
+    out.scope = (*r)->scope;
+    out.stamps.resize(out.values.size());
+    return out;
+  };
+  const auto verdicts = sync::check_authority({replica.self(), table, id, current, cells, lookup,
+                                               replica.clock().wall_ms(), 60'000});
+  for (const auto& v : verdicts)
+    if (!v.accepted()) return make_error(v.code, v.reason);
+  return {};
+}
+
+Result<std::string> county_option(cli::Args& args, const char* name) {
+  auto c = args.option(name);
+  if (c && !is_county(*c))
+    return make_error(Errc::invalid_argument, "--" + std::string(name) + " '" + *c +
+                                                  "' is not a county: kecheng, qujiang, jiangshan, longyou, changshan, kaihua");
+  return c.value_or("");
+}
+
+}  // namespace
+
+std::string short_id(const Uuid& id) { return id.to_string().substr(0, 8); }
+
+Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text) {
+  if (auto exact = Uuid::parse(text)) return *exact;
+  if (text.size() < 8 || !std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; }))
+    return make_error(Errc::invalid_argument, "'" + text + "' is not an id — give the full id or its first 8 characters or more");
+  auto rows = replica.list(table, {{}, true, 0});
+  if (!rows) return rows.error();
+  std::optional<Uuid> found;
+  for (const Row& r : *rows)
+    if (r.id.to_string().rfind(text, 0) == 0) {
+      if (found) return make_error(Errc::invalid_argument, "'" + text + "' matches more than one " +
+                                                               std::string(Schema::get().table(table).name) + " row — give more of the id");
+      found = r.id;
+    }
+  if (!found) return make_error(Errc::not_found, "no " + std::string(Schema::get().table(table).name) + " with id " + text);
+  return *found;
+}
+
+std::string row_json(const Row& row, bool only_set) {
+  const auto& def = Schema::get().table(row.table);
+  std::vector<std::pair<std::string, std::string>> members = {{"id", cli::json_quote(row.id.to_string())}};
+  for (std::size_t c = 0; c < def.columns.size(); ++c)
+    if (!only_set || !is_null(row.values[c])) members.emplace_back(std::string(def.columns[c].name), cli::json_value(row.values[c]));
+  return cli::json_object(members);
+}
+
+Status cmd_case_list(Context& ctx, cli::Args& args) {
+  sync::RowFilter filter;
+  auto county = county_option(args, "county");
+  if (!county) return county.error();
+  if (!county->empty()) filter.equals.emplace_back("county", *county);
+  if (auto kind = args.option("kind")) {
+    if (!Schema::get().find_kind(*kind)) return make_error(Errc::invalid_argument, "no case kind '" + *kind + "'");
+    filter.equals.emplace_back("kind", *kind);
+  }
+  if (auto status = args.option("status")) filter.equals.emplace_back("status", *status);
+  LIAISON_TRY(args.finish());
+  auto rows = ctx.replica->list(TableId::cases, filter);
+  if (!rows) return rows.error();
+  std::stable_sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
+  if (ctx.json) {
+    std::vector<std::string> items;
+    for (const Row& r : *rows) items.push_back(row_json(r));
+    std::cout << cli::json_array(items) << "\n";
+    return {};
+  }
+  cli::Table table{{"id", "county", "kind", "status", "title"}, {}};
+  for (const Row& r : *rows)
+    table.rows.push_back({short_id(r.id), text(r["county"]), text(r["kind"]), text(r["status"]), text(r["title"])});
+  table.print(std::cout);
+  std::cout << rows->size() << " case" << (rows->size() == 1 ? "" : "s") << "\n";
+  return {};
+}
+
+Status cmd_case_show(Context& ctx, cli::Args& args) {
+  const auto ids = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (ids.size() != 1) return make_error(Errc::invalid_argument, "case show needs one case id — see --help");
+  auto id = resolve_id(*ctx.replica, TableId::cases, ids[0]);
+  if (!id) return id.error();
+  auto row = ctx.replica->get(TableId::cases, *id);
+  if (!row) return row.error();
+  auto notes = ctx.replica->list(TableId::case_notes, {{{"case_id", id->to_string()}}, false, 0});
+  if (!notes) return notes.error();
+  if (ctx.json) {
+    std::string object = row_json(**row);
+    std::vector<std::string> items;
+    for (const Row& n : *notes) items.push_back(row_json(n));
+    object.pop_back();
+    std::cout << object << ",\"notes\":" << cli::json_array(items) << "}\n";
+    return {};
+  }
+  const auto& def = Schema::get().table(TableId::cases);
+  cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
+  for (std::size_t c = 0; c < def.columns.size(); ++c)
+    if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
+  table.print(std::cout);
+  for (const Row& n : *notes) std::cout << "note by " << text(n["author"]) << ": " << text(n["body"]) << "\n";
+  return {};
+}
+
+Status cmd_case_decide(Context& ctx, cli::Args& args) {
+  const auto reason = args.option("reason");
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (words.size() != 2) return make_error(Errc::invalid_argument, "case decide needs ID and approve|reject|return — see --help");
+  static const std::map<std::string, std::string> kDecisions = {
+      {"approve", "approved"}, {"reject", "rejected"}, {"return", "returned"}};
+  const auto decision = kDecisions.find(words[1]);
+  if (decision == kDecisions.end())
+    return make_error(Errc::invalid_argument, "decision '" + words[1] + "' must be approve, reject or return");
+  auto id = resolve_id(*ctx.replica, TableId::cases, words[0]);
+  if (!id) return id.error();
+  sync::Fields fields = {{"status", decision->second}, {"updated_at", now_ms()}};
+  if (reason) fields.emplace_back("decision_reason", *reason);
+  LIAISON_TRY(precheck(*ctx.replica, TableId::cases, *id, fields));
+  LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
+  if (ctx.json) std::cout << cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}) << "\n";
+  else std::cout << "case " << short_id(*id) << " " << decision->second << "\n";
+  return {};
+}
+
+Status cmd_directive_issue(Context& ctx, cli::Args& args) {
+  auto to = args.required("to");
+  if (!to) return to.error();
+  auto kind = args.required("kind");
+  if (!kind) return kind.error();
+  auto title = args.required("title");
+  if (!title) return title.error();
+  const auto body = args.option("body");
+  const auto due = args.option("due");
+  LIAISON_TRY(args.finish());
+  if (*kind != "notice" && *kind != "task") return make_error(Errc::invalid_argument, "--kind must be notice or task");
+  if (due && !std::regex_match(*due, std::regex(R"(\d{4}-\d{2}-\d{2})")))
+    return make_error(Errc::invalid_argument, "--due '" + *due + "' is not a date like 2026-12-31");
+  if (*kind == "task" && !due) return make_error(Errc::invalid_argument, "a task needs --due YYYY-MM-DD");
+  sync::Fields fields = {{"kind", *kind}, {"title", *title}, {"targets", *to}, {"issued_by", ctx.replica->self().str()},
+                         {"issued_at", now_ms()}};
+  if (body) fields.emplace_back("body", *body);
+  if (due) fields.emplace_back("due_on", *due);
+  const auto& def = Schema::get().table(TableId::directives);
+  std::vector<Value> values(def.columns.size());
+  values[*def.column_index("targets")] = *to;
+  if (auto scope = sync::derive_scope(TableId::directives, values, {}); !scope)
+    return make_error(Errc::invalid_argument, "--to: " + scope.error().message + " (use all, or counties separated by commas)");
+  auto id = ctx.replica->insert(TableId::directives, fields);
+  if (!id) return id.error();
+  if (ctx.json) std::cout << cli::json_object({{"id", cli::json_quote(id->to_string())}}) << "\n";
+  else std::cout << id->to_string() << "\n";
+  return {};
+}
+
+Status cmd_directive_list(Context& ctx, cli::Args& args) {
+  LIAISON_TRY(args.finish());
+  auto directives = ctx.replica->list(TableId::directives);
+  if (!directives) return directives.error();
+  auto receipts = ctx.replica->list(TableId::directive_receipts);
+  if (!receipts) return receipts.error();
+  std::map<std::pair<std::string, std::string>, const Row*> by_key;  // (directive id, county)
+  for (const Row& r : *receipts) by_key[{text(r["directive_id"]), text(r["county"])}] = &r;
+  std::vector<std::string> items;
+  cli::Table table{{"id", "kind", "due", "title"}, {}};
+  for (auto c : kCounties) table.headers.emplace_back(c);
+  for (const Row& d : *directives) {
+    std::vector<std::string> row = {short_id(d.id), text(d["kind"]), text(d["due_on"]), text(d["title"])};
+    std::vector<std::pair<std::string, std::string>> matrix;
+    for (auto county : kCounties) {
+      if (!sync::scope_visible(d.scope, county)) {
+        row.push_back("");
+        continue;
+      }
+      const auto it = by_key.find({d.id.to_string(), std::string(county)});
+      const Row* receipt = it == by_key.end() ? nullptr : it->second;
+      const bool acked = receipt && !is_null((*receipt)["acknowledged_at"]);
+      const bool received = receipt && !is_null((*receipt)["received_at"]);
+      const bool replied = receipt && !is_null((*receipt)["reply"]);
+      row.push_back(replied ? "replied" : acked ? "acked" : received ? "received" : "—");
+      matrix.emplace_back(std::string(county),
+                          cli::json_object({{"received_at", receipt ? cli::json_value((*receipt)["received_at"]) : "null"},
+                                            {"acknowledged_at", receipt ? cli::json_value((*receipt)["acknowledged_at"]) : "null"},
+                                            {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"}}));
+    }
+    table.rows.push_back(row);
+    std::string object = row_json(d);
+    object.pop_back();
+    items.push_back(object + ",\"receipts\":" + cli::json_object(matrix) + "}");
+  }
+  if (ctx.json) {
+    std::cout << cli::json_array(items) << "\n";
+    return {};
+  }
+  table.print(std::cout);
+  for (const Row& r : *receipts)
+    if (!is_null(r["reply"]))
+      std::cout << text(r["county"]) << " replied to " << text(r["directive_id"]).substr(0, 8) << ": " << text(r["reply"]) << "\n";
+  return {};
+}
+
+Status cmd_nodes(Context& ctx, cli::Args& args) {
+  LIAISON_TRY(args.finish());
+  auto peers = ctx.replica->peers();
+  if (!peers) return peers.error();
+  std::vector<std::string> items;
+  cli::Table table{{"node", "last seen", "pending cells", "behind (feed positions)"}, {}};
+  const std::uint64_t end = ctx.replica->feed_end();
+  for (const auto& [name, state] : *peers) {
+    auto node = NodeId::parse(name);
+    if (!node) continue;
+    // Cells in the node's scope it has not pulled yet, counted up to a cap.
+    constexpr std::size_t kCap = 100'000;
+    auto page = ctx.replica->read_feed(state.pulled, kCap, sync::FeedFilter{std::string(node->scope()), false, false});
+    if (!page) return page.error();
+    const std::size_t pending = page->cells.size();
+    const std::uint64_t behind = end > state.pulled.pos ? end - state.pulled.pos : 0;
+    const std::string pending_text = std::to_string(pending) + (page->more ? "+" : "");
+    table.rows.push_back({name, cli::format_time(state.last_seen_ms), pending_text, std::to_string(behind)});
+    items.push_back(cli::json_object({{"node", cli::json_quote(name)},
+                                      {"last_seen_ms", std::to_string(state.last_seen_ms)},
+                                      {"pending_cells", std::to_string(pending)},
+                                      {"behind", std::to_string(behind)}}));
+  }
+  if (ctx.json) std::cout << cli::json_array(items) << "\n";
+  else table.print(std::cout);
+  return {};
+}
+
+}  // namespace liaison::hub

@@ -1,0 +1,39 @@
+// The liaison-hub commands. Each takes the parsed arguments, prints its
+// result (a table, or JSON with --json) and returns an error to report.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hub/config.hpp"
+#include "shared/cli.hpp"
+#include "sync/replica.hpp"
+
+namespace liaison::hub {
+
+// What every command after `init` works with: the configuration and the
+// hub's replica, opened as the hub node (admin writes are the hub's).
+struct Context {
+  std::string data_dir;
+  bool json = false;
+  HubConfig config;
+  std::unique_ptr<sync::Replica> replica;
+};
+
+Result<Context> open_context(cli::Args& args);
+
+Status cmd_init(cli::Args& args);
+Status cmd_serve(cli::Args& args);
+Status cmd_directive_issue(Context& ctx, cli::Args& args);
+Status cmd_directive_list(Context& ctx, cli::Args& args);
+Status cmd_case_list(Context& ctx, cli::Args& args);
+Status cmd_case_show(Context& ctx, cli::Args& args);
+Status cmd_case_decide(Context& ctx, cli::Args& args);
+Status cmd_nodes(Context& ctx, cli::Args& args);
+
+// Rows for people and for JSON.
+Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text);
+std::string row_json(const sync::Row& row, bool only_set = true);
+std::string short_id(const Uuid& id);
+
+}  // namespace liaison::hub

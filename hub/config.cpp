@@ -1,0 +1,69 @@
+// Reading and writing DATA/hub.json with cereal.
+#include "hub/config.hpp"
+
+#include <cereal/archives/json.hpp>
+#include <filesystem>
+#include <fstream>
+
+namespace liaison::hub {
+
+template <class Archive>
+void serialize(Archive& ar, HubConfig& c) {
+  ar(cereal::make_nvp("listen_host", c.listen_host), cereal::make_nvp("listen_port", c.listen_port),
+     cereal::make_nvp("ca", c.ca), cereal::make_nvp("cert", c.cert), cereal::make_nvp("key", c.key),
+     cereal::make_nvp("crl", c.crl), cereal::make_nvp("node", c.node),
+     cereal::make_nvp("max_clock_ahead_ms", c.max_clock_ahead_ms),
+     cereal::make_nvp("max_frame_bytes", c.max_frame_bytes));
+}
+
+std::string config_path(const std::string& data_dir) { return (std::filesystem::path(data_dir) / "hub.json").string(); }
+std::string replica_path(const std::string& data_dir) { return (std::filesystem::path(data_dir) / "hub.db").string(); }
+
+Result<HubConfig> load_config(const std::string& data_dir) {
+  const std::string path = config_path(data_dir);
+  std::ifstream in(path);
+  if (!in)
+    return make_error(Errc::not_found, "no hub configuration at " + path + " — run 'liaison-hub init --data " + data_dir +
+                                           " ...' first, or pass the right --data");
+  HubConfig config;
+  try {
+    cereal::JSONInputArchive archive(in);
+    archive(cereal::make_nvp("hub", config));
+  } catch (const std::exception& e) {
+    return make_error(Errc::invalid_argument, "hub configuration " + path + " is not valid: " + e.what() +
+                                                  " — fix it or run 'liaison-hub init --force'");
+  }
+  return config;
+}
+
+Status save_config(const std::string& data_dir, const HubConfig& config) {
+  const std::string path = config_path(data_dir);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return make_error(Errc::storage_failed, "can't write " + tmp + " — check the folder's permissions");
+    cereal::JSONOutputArchive archive(out);
+    archive(cereal::make_nvp("hub", config));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);  // all or nothing
+  if (ec) return make_error(Errc::storage_failed, "can't write " + path + ": " + ec.message());
+  return {};
+}
+
+Status parse_listen(const std::string& text, HubConfig& config) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return make_error(Errc::invalid_argument, "--listen '" + text + "' is not HOST:PORT, e.g. 0.0.0.0:7443");
+  const std::string port = text.substr(colon + 1);
+  char* end = nullptr;
+  const unsigned long value = std::strtoul(port.c_str(), &end, 10);
+  if (!end || *end || value > 65535)
+    return make_error(Errc::invalid_argument, "--listen port '" + port + "' is not a port number (0-65535)");
+  config.listen_host = text.substr(0, colon);
+  if (config.listen_host.size() > 2 && config.listen_host.front() == '[') config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
+  config.listen_port = static_cast<std::uint16_t>(value);
+  return {};
+}
+
+}  // namespace liaison::hub

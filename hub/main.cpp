@@ -1,0 +1,163 @@
+// liaison-hub: the city office's hub — its configuration, the server, and
+// the admin commands that act on the hub's replica (they work while the
+// server runs: both use the same SQLite file).
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+
+#include "hub/commands.hpp"
+#include "sync/net/net.hpp"
+
+namespace liaison::hub {
+namespace {
+
+constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
+
+  init --data DIR --ca CA.pem --cert HUB.pem --key HUB.key [--crl CRL.pem]
+       [--listen HOST:PORT] [--force]          make a hub in DIR
+  serve --data DIR                             run the hub until SIGINT/SIGTERM
+  directive issue --to all|COUNTY[,COUNTY] --kind notice|task --title T
+       [--body B] [--due YYYY-MM-DD]          issue a directive to counties
+  directive list                               directives and each county's receipt
+  case list [--county C] [--kind K] [--status S]
+  case show ID
+  case decide ID approve|reject|return [--reason R]
+  nodes                                        each node: last seen, how far behind
+
+Every command takes --data DIR (default: $LIAISON_DATA) and --json.
+)";
+
+std::string now_text() { return cli::format_time(static_cast<std::uint64_t>(std::time(nullptr)) * 1000); }
+
+}  // namespace
+
+Result<Context> open_context(cli::Args& args) {
+  Context ctx;
+  auto data = args.option("data");
+  if (!data) {
+    const char* env = std::getenv("LIAISON_DATA");
+    if (!env || !*env) return make_error(Errc::invalid_argument, "no data folder — pass --data DIR or set LIAISON_DATA");
+    data = env;
+  }
+  ctx.data_dir = *data;
+  ctx.json = args.flag("json");
+  auto config = load_config(ctx.data_dir);
+  if (!config) return config.error();
+  ctx.config = *config;
+  auto node = NodeId::parse(ctx.config.node);
+  if (!node) return make_error(Errc::invalid_argument, "hub.json names node '" + ctx.config.node + "': " + node.error().message);
+  sync::ReplicaOptions options;
+  options.path = replica_path(ctx.data_dir);
+  options.self = *node;
+  options.hub = true;
+  if (!std::filesystem::exists(options.path))
+    return make_error(Errc::not_found, "no hub replica at " + options.path + " — run 'liaison-hub init' first");
+  auto replica = sync::Replica::open(options);
+  if (!replica) return replica.error();
+  ctx.replica = std::move(*replica);
+  return ctx;
+}
+
+Status cmd_init(cli::Args& args) {
+  auto data = args.required("data");
+  if (!data) return data.error();
+  HubConfig config;
+  sync::net::TlsFiles files;
+  for (auto [name, target] : {std::pair{"ca", &files.ca}, {"cert", &files.cert}, {"key", &files.key}}) {
+    auto value = args.required(name);
+    if (!value) return value.error();
+    *target = std::filesystem::absolute(*value).string();
+  }
+  if (auto crl = args.option("crl")) files.crl = std::filesystem::absolute(*crl).string();
+  if (auto listen = args.option("listen")) LIAISON_TRY(parse_listen(*listen, config));
+  const bool force = args.flag("force");
+  LIAISON_TRY(args.finish());
+  auto node = sync::net::check_tls_files(files);
+  if (!node) return node.error();
+  if (!node->is_city())
+    return make_error(Errc::invalid_argument, "certificate " + files.cert + " is for " + node->str() +
+                                                  "; a hub needs a city certificate such as city:hub");
+  std::error_code ec;
+  std::filesystem::create_directories(*data, ec);
+  if (ec) return make_error(Errc::storage_failed, "can't create " + *data + ": " + ec.message());
+  std::filesystem::permissions(*data, std::filesystem::perms::owner_all, ec);
+  if (std::filesystem::exists(config_path(*data)) && !force)
+    return make_error(Errc::invalid_argument, *data + " already holds a hub — pass --force to rewrite its configuration");
+  config.ca = files.ca;
+  config.cert = files.cert;
+  config.key = files.key;
+  config.crl = files.crl;
+  config.node = node->str();
+  sync::ReplicaOptions options;
+  options.path = replica_path(*data);
+  options.self = *node;
+  options.hub = true;
+  auto replica = sync::Replica::open(options);  // creates the file, or checks an existing one
+  if (!replica) return replica.error();
+  LIAISON_TRY(save_config(*data, config));
+  std::cout << "hub " << node->str() << " ready in " << *data << " (replica " << (*replica)->replica_id().to_string()
+            << "), will listen on " << config.listen_host << ":" << config.listen_port << "\n";
+  return {};
+}
+
+Status cmd_serve(cli::Args& args) {
+  auto ctx = open_context(args);
+  if (!ctx) return ctx.error();
+  LIAISON_TRY(args.finish());
+  sync::net::HubServerOptions options;
+  options.host = ctx->config.listen_host;
+  options.port = ctx->config.listen_port;
+  options.tls = {ctx->config.ca, ctx->config.cert, ctx->config.key, ctx->config.crl};
+  options.session.max_clock_ahead_ms = ctx->config.max_clock_ahead_ms;
+  options.session.max_frame_bytes = ctx->config.max_frame_bytes;
+  auto log = [](const std::string& line) { std::cerr << now_text() << " " << line << std::endl; };
+  log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " + std::to_string(ctx->replica->feed_end()) + ")");
+  Status st = sync::net::run_hub_server(*ctx->replica, options, log);
+  if (st) log("stopped cleanly");
+  return st;
+}
+
+}  // namespace liaison::hub
+
+int main(int argc, char** argv) {
+  using namespace liaison;
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+    std::cout << hub::kUsage;
+    return words.empty() ? 2 : 0;
+  }
+  const std::string command = words[0];
+  const bool has_sub = words.size() > 1 && words[1].rfind("--", 0) != 0;
+  const std::string sub = has_sub ? words[1] : "";
+  cli::Args args(std::vector<std::string>(words.begin() + (has_sub ? 2 : 1), words.end()));
+  if (args.flag("help")) {
+    std::cout << hub::kUsage;
+    return 0;
+  }
+  Status st;
+  const auto with_context = [&](Status (*fn)(hub::Context&, cli::Args&)) -> Status {
+    auto ctx = hub::open_context(args);
+    if (!ctx) return ctx.error();
+    return fn(*ctx, args);
+  };
+  bool usage_error = false;
+  if (command == "init" && !has_sub) st = hub::cmd_init(args);
+  else if (command == "serve" && !has_sub) st = hub::cmd_serve(args);
+  else if (command == "directive" && sub == "issue") st = with_context(hub::cmd_directive_issue);
+  else if (command == "directive" && sub == "list") st = with_context(hub::cmd_directive_list);
+  else if (command == "case" && sub == "list") st = with_context(hub::cmd_case_list);
+  else if (command == "case" && sub == "show") st = with_context(hub::cmd_case_show);
+  else if (command == "case" && sub == "decide") st = with_context(hub::cmd_case_decide);
+  else if (command == "nodes" && !has_sub) st = with_context(hub::cmd_nodes);
+  else {
+    std::cerr << "liaison-hub: unknown command '" << command << (sub.empty() ? "" : " " + sub) << "'\n\n" << hub::kUsage;
+    return 2;
+  }
+  if (!st) {
+    usage_error = st.error().code == Errc::invalid_argument && st.error().message.find("--help") != std::string::npos;
+    std::cerr << "liaison-hub: " << st.error().message << "\n";
+    return usage_error ? 2 : 1;
+  }
+  return 0;
+}

@@ -1,0 +1,177 @@
+// Command-line support; see cli.hpp.
+#include "shared/cli.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <ostream>
+
+namespace liaison::cli {
+
+void Args::mark(std::size_t i) {
+  if (used_.size() < words_.size()) used_.resize(words_.size(), false);
+  used_[i] = true;
+}
+
+std::optional<std::string> Args::option(std::string_view name) {
+  auto all = options(name);
+  if (all.empty()) return std::nullopt;
+  return all.back();
+}
+
+std::vector<std::string> Args::options(std::string_view name) {
+  std::vector<std::string> out;
+  const std::string flag = "--" + std::string(name);
+  for (std::size_t i = 0; i < words_.size(); ++i) {
+    if (is_used(i)) continue;
+    const std::string& w = words_[i];
+    if (w == flag && i + 1 < words_.size()) {
+      mark(i);
+      mark(i + 1);
+      out.push_back(words_[i + 1]);
+      ++i;
+    } else if (w.rfind(flag + "=", 0) == 0) {
+      mark(i);
+      out.push_back(w.substr(flag.size() + 1));
+    }
+  }
+  return out;
+}
+
+bool Args::flag(std::string_view name) {
+  const std::string flag = "--" + std::string(name);
+  bool found = false;
+  for (std::size_t i = 0; i < words_.size(); ++i)
+    if (!is_used(i) && words_[i] == flag) {
+      mark(i);
+      found = true;
+    }
+  return found;
+}
+
+std::vector<std::string> Args::positionals() {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < words_.size(); ++i) {
+    if (is_used(i) || (words_[i].size() > 2 && words_[i].rfind("--", 0) == 0)) continue;
+    mark(i);
+    out.push_back(words_[i]);
+  }
+  return out;
+}
+
+Status Args::finish() const {
+  for (std::size_t i = 0; i < words_.size(); ++i)
+    if (!is_used(i)) {
+      const std::string& w = words_[i];
+      if (w.rfind("--", 0) == 0)
+        return make_error(Errc::invalid_argument, "unknown option " + w + " (or it needs a value) — see --help");
+      return make_error(Errc::invalid_argument, "unexpected argument '" + w + "' — see --help");
+    }
+  return {};
+}
+
+Result<std::string> Args::required(std::string_view name) {
+  auto v = option(name);
+  if (!v || v->empty()) return make_error(Errc::invalid_argument, "--" + std::string(name) + " is required");
+  return *v;
+}
+
+std::size_t display_width(std::string_view s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    std::uint32_t cp = c;
+    if (len > 1 && i + len <= s.size()) {
+      cp = c & (0x7f >> len);
+      for (std::size_t k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    }
+    // East Asian wide ranges: CJK, Hangul, fullwidth forms.
+    const bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+                      (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+                      (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+                      (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
+    width += wide ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+void Table::print(std::ostream& out) const {
+  std::vector<std::size_t> widths(headers.size(), 0);
+  for (std::size_t c = 0; c < headers.size(); ++c) widths[c] = display_width(headers[c]);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+  const auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < headers.size(); ++c) {
+      const std::string cell = c < cells.size() ? cells[c] : "";
+      out << cell;
+      if (c + 1 < headers.size()) out << std::string(widths[c] - display_width(cell) + 2, ' ');
+    }
+    out << '\n';
+  };
+  line(headers);
+  std::vector<std::string> rule;
+  for (auto w : widths) rule.push_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& row : rows) line(row);
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_value(const Value& v) {
+  switch (v.index()) {
+    case 1: return std::to_string(std::get<std::int64_t>(v));
+    case 2: return to_display(v);
+    case 3: return json_quote(std::get<std::string>(v));
+    default: return "null";
+  }
+}
+
+std::string json_object(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (i) out += ",";
+    out += json_quote(members[i].first) + ":" + members[i].second;
+  }
+  return out + "}";
+}
+
+std::string json_array(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  return out + "]";
+}
+
+std::string format_time(std::uint64_t unix_ms) {
+  if (unix_ms == 0) return "never";
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace liaison::cli

@@ -1,0 +1,346 @@
+// The hub's network side: accepts mutual-TLS connections and runs a
+// HubSession for each on one io_context thread; pushes that arrive together
+// are merged in one transaction (group commit) before any of them is
+// acknowledged; every commit, local or by an admin command in another
+// process, wakes caught-up clients whose scope changed.
+#include "sync/net/tls.hpp"
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <deque>
+#include <set>
+
+#include "sync/codec.hpp"
+#include "sync/framing.hpp"
+
+namespace liaison::sync::net {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using TlsStream = asio::ssl::stream<tcp::socket>;
+using boost::system::error_code;
+
+std::uint64_t steady_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+constexpr auto kAwait = asio::use_awaitable;
+
+class Server;
+
+struct Connection {
+  Connection(tcp::socket socket, asio::ssl::context& ctx, std::uint32_t max_frame)
+      : stream(std::move(socket), ctx), wake(stream.get_executor()), decoder(max_frame) {}
+
+  TlsStream stream;
+  asio::steady_timer wake;  // wakes the writer when frames are queued
+  FrameDecoder decoder;
+  std::string remote;
+  std::optional<HubSession> session;
+  std::deque<std::vector<std::uint8_t>> outbox;
+  bool closing = false;  // flush what is queued, then close
+  bool closed = false;
+
+  void send(const Outbox& messages) {
+    if (closed || messages.empty()) return;
+    for (const Message& m : messages) {
+      std::vector<std::uint8_t> frame;
+      append_frame(frame, encode(m));
+      outbox.push_back(std::move(frame));
+    }
+    wake.cancel();
+  }
+  void close_after_flush() {
+    closing = true;
+    wake.cancel();
+  }
+  void close_now() {
+    closed = true;
+    error_code ignored;
+    stream.lowest_layer().close(ignored);
+    wake.cancel();
+  }
+};
+
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+struct PendingPush {
+  ConnectionPtr conn;
+  Push push;
+};
+
+class Server {
+ public:
+  Server(Replica& hub, const HubServerOptions& options, const LogLine& log, asio::ssl::context& ctx)
+      : hub_(hub), options_(options), log_(log), ctx_(ctx), acceptor_(io_), signals_(io_, SIGINT, SIGTERM) {}
+
+  Status listen(const std::function<void(std::uint16_t)>& on_listening) {
+    error_code ec;
+    const auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return make_error(Errc::invalid_argument, "listen address '" + options_.host + "' is not an IP address");
+    const tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return make_error(Errc::invalid_argument, "can't listen on " + options_.host + ":" + std::to_string(options_.port) +
+                                                    ": " + ec.message() + " — pick a free port with --listen");
+    const auto port = acceptor_.local_endpoint().port();
+    log_("listening on " + options_.host + ":" + std::to_string(port));
+    if (on_listening) on_listening(port);
+    return {};
+  }
+
+  Status run(std::atomic<bool>* stop) {
+    external_stop_ = stop;
+    signals_.async_wait([this](const error_code& ec, int signal) {
+      if (!ec) log_(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
+      shutdown();
+    });
+    asio::co_spawn(io_, accept_loop(), [this](std::exception_ptr e) { report(e, "accept loop"); });
+    asio::co_spawn(io_, ticker(), [this](std::exception_ptr e) { report(e, "ticker"); });
+    io_.run();
+    return failure_ ? Status(*failure_) : Status();
+  }
+
+ private:
+  void report(std::exception_ptr e, const char* what) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log_(std::string(what) + " failed: " + ex.what());
+    }
+  }
+
+  void shutdown() {
+    if (stopping_) return;
+    stopping_ = true;
+    error_code ignored;
+    acceptor_.close(ignored);
+    signals_.cancel();
+    // Pushes already received are committed and acknowledged first.
+    if (!pending_.empty()) group_commit();
+    for (const auto& c : connections_) c->close_after_flush();
+  }
+
+  awaitable<void> accept_loop() {
+    while (!stopping_) {
+      error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(kAwait, ec));
+      if (ec) {
+        if (stopping_) break;
+        log_("accept failed: " + ec.message());
+        continue;
+      }
+      if (connections_.size() >= options_.max_connections) {
+        log_("refusing connection: " + std::to_string(connections_.size()) + " already open");
+        socket.close(ec);
+        continue;
+      }
+      auto conn = std::make_shared<Connection>(std::move(socket), ctx_, options_.session.max_frame_bytes);
+      conn->remote = conn->stream.lowest_layer().remote_endpoint(ec).address().to_string();
+      connections_.insert(conn);
+      asio::co_spawn(io_, serve(conn), [this, conn](std::exception_ptr e) {
+        report(e, "connection");
+        conn->close_now();
+        connections_.erase(conn);
+      });
+    }
+  }
+
+  awaitable<void> serve(ConnectionPtr conn) {
+    // The handshake has a deadline: a peer that stalls it is dropped.
+    asio::steady_timer deadline(io_);
+    deadline.expires_after(std::chrono::milliseconds(options_.handshake_timeout_ms));
+    deadline.async_wait([conn](const error_code& ec) {
+      if (!ec && !conn->session) conn->close_now();
+    });
+    error_code ec;
+    co_await conn->stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(kAwait, ec));
+    if (ec || conn->closed) {
+      log_("refused " + conn->remote + ": " +
+           (conn->closed ? std::string("no TLS handshake within the deadline")
+                         : explain_tls_failure(ec, conn->stream.native_handle(), Role::hub)));
+      conn->close_now();
+      co_return;
+    }
+    const auto cn = peer_common_name(conn->stream.native_handle());
+    auto node = cn ? NodeId::parse(*cn) : Result<NodeId>(make_error(Errc::invalid_argument, "no certificate CN"));
+    if (!node) {
+      log_("refused " + conn->remote + ": certificate CN '" + cn.value_or("") + "' is not a node id");
+      conn->close_now();
+      co_return;
+    }
+    deadline.cancel();
+    conn->session.emplace(hub_, *node, options_.session);
+    log_("connected " + node->str() + " from " + conn->remote);
+    asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
+
+    std::vector<std::uint8_t> buffer(64 * 1024);
+    const DecodeLimits limits{options_.session.max_push_cells, 1u << 20, 8};
+    std::string why = "closed by peer";
+    while (!conn->closed && !conn->closing) {
+      const std::size_t n = co_await conn->stream.async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
+      if (ec) {
+        why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
+                  ? "closed by peer"
+                  : explain_tls_failure(ec, conn->stream.native_handle(), Role::hub);
+        break;
+      }
+      conn->decoder.feed({buffer.data(), n});
+      while (!conn->closing) {
+        auto frame = conn->decoder.next();
+        if (!frame) {
+          why = frame.error().message;
+          conn->send({ErrorMessage{frame.error().code, frame.error().message}});
+          conn->close_after_flush();
+          break;
+        }
+        if (!*frame) break;
+        auto message = decode(**frame, limits);
+        if (!message) {
+          why = "bad message: " + message.error().message;
+          conn->send({ErrorMessage{message.error().code, message.error().message}});
+          conn->close_after_flush();
+          break;
+        }
+        if (auto* push = std::get_if<Push>(&*message)) {
+          enqueue(conn, std::move(*push));
+          continue;
+        }
+        conn->send(conn->session->on_message(*message, steady_ms()));
+        if (conn->session->closed()) {
+          why = conn->session->failure() ? conn->session->failure()->message : "session ended";
+          conn->close_after_flush();
+        }
+      }
+    }
+    if (conn->session && conn->session->failure()) why = conn->session->failure()->message;
+    log_("disconnected " + node->str() + " (" + conn->remote + "): " + why);
+    if (!conn->closing) conn->close_now();
+  }
+
+  awaitable<void> writer(ConnectionPtr conn) {
+    error_code ec;
+    while (!conn->closed) {
+      if (conn->outbox.empty()) {
+        if (conn->closing) break;
+        conn->wake.expires_at(asio::steady_timer::time_point::max());
+        co_await conn->wake.async_wait(asio::redirect_error(kAwait, ec));
+        continue;
+      }
+      std::vector<std::uint8_t> frame = std::move(conn->outbox.front());
+      conn->outbox.pop_front();
+      co_await asio::async_write(conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
+      if (ec) break;
+    }
+    conn->close_now();
+    connections_.erase(conn);
+  }
+
+  void enqueue(const ConnectionPtr& conn, Push push) {
+    pending_.push_back({conn, std::move(push)});
+    if (commit_posted_) return;
+    commit_posted_ = true;
+    // Reads already completed run first and add their pushes to this group.
+    asio::post(io_, [this] { group_commit(); });
+  }
+
+  void group_commit() {
+    commit_posted_ = false;
+    if (pending_.empty()) return;
+    std::vector<PendingPush> group = std::move(pending_);
+    pending_.clear();
+    std::vector<Outbox> replies(group.size());
+    const std::uint64_t now = steady_ms();
+    Status st = hub_.transact([&]() -> Status {
+      for (std::size_t i = 0; i < group.size(); ++i) {
+        auto& p = group[i];
+        if (p.conn->closed || !p.conn->session) continue;
+        replies[i] = p.conn->session->on_message(p.push, now);
+        const auto& failure = p.conn->session->failure();
+        if (failure && (failure->code == Errc::storage_failed || failure->code == Errc::storage_busy))
+          return *failure;  // nothing of this group is kept; everyone resends
+      }
+      return {};
+    });
+    if (!st) {
+      log_("group commit of " + std::to_string(group.size()) + " pushes failed: " + st.error().message);
+      for (auto& p : group) {
+        p.conn->send({ErrorMessage{st.error().code, "hub could not store the push: " + st.error().message}});
+        p.conn->close_after_flush();
+      }
+      return;
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      group[i].conn->send(replies[i]);
+      if (group[i].conn->session && group[i].conn->session->closed()) group[i].conn->close_after_flush();
+    }
+    notify_all();
+  }
+
+  void notify_all() {
+    const std::uint64_t now = steady_ms();
+    for (const auto& c : connections_)
+      if (c->session && !c->closing) c->send(c->session->on_feed_advanced(now));
+  }
+
+  awaitable<void> ticker() {
+    asio::steady_timer timer(io_);
+    std::uint64_t last_tick = 0;
+    while (!stopping_) {
+      timer.expires_after(std::chrono::milliseconds(std::min(options_.poll_ms, options_.tick_ms)));
+      error_code ec;
+      co_await timer.async_wait(asio::redirect_error(kAwait, ec));
+      if (external_stop_ && external_stop_->load()) shutdown();
+      if (stopping_) break;
+      // Admin commands write the same file from another process.
+      auto grew = hub_.refresh();
+      if (!grew) log_("reading the hub replica failed: " + grew.error().message);
+      else if (*grew) notify_all();
+      const std::uint64_t now = steady_ms();
+      if (now - last_tick < options_.tick_ms) continue;
+      last_tick = now;
+      for (const auto& c : std::vector<ConnectionPtr>(connections_.begin(), connections_.end())) {
+        if (!c->session || c->closing) continue;
+        c->send(c->session->on_tick(now));
+        if (c->session->closed()) {
+          log_("closing " + c->session->peer().str() + ": " + c->session->failure()->message);
+          c->close_after_flush();
+        }
+      }
+    }
+  }
+
+  Replica& hub_;
+  HubServerOptions options_;
+  LogLine log_;
+  asio::ssl::context& ctx_;
+  asio::io_context io_{1};
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  std::set<ConnectionPtr> connections_;
+  std::vector<PendingPush> pending_;
+  bool commit_posted_ = false;
+  bool stopping_ = false;
+  std::atomic<bool>* external_stop_ = nullptr;
+  std::optional<Error> failure_;
+};
+
+}  // namespace
+
+Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLine& log,
+                     const std::function<void(std::uint16_t)>& on_listening, std::atomic<bool>* stop) {
+  auto context = make_tls_context(options.tls, Role::hub);
+  if (!context) return context.error();
+  Server server(hub, options, log, **context);
+  LIAISON_TRY(server.listen(on_listening));
+  return server.run(stop);
+}
+
+}  // namespace liaison::sync::net

@@ -1,0 +1,100 @@
+// The network transport: mutual TLS 1.3 over TCP (Boost.Asio, OpenSSL),
+// carrying framed protocol messages between the session state machines of
+// session.hpp. This header keeps Asio and OpenSSL out of its includers.
+//
+// The hub server runs one io_context thread: every connection, the group
+// commit of pushes and the notifications share it, so no locks. A client
+// link runs its own io_context for one pass (`sync`) or until stopped
+// (`sync --watch`, reconnecting with exponential backoff and jitter).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "shared/error.hpp"
+#include "sync/replica.hpp"
+#include "sync/session.hpp"
+
+namespace liaison::sync::net {
+
+inline constexpr std::uint16_t kDefaultPort = 7443;
+
+// PEM files of the project CA, this node's certificate and key, and the
+// CA's certificate revocation list (optional; refused certificates are
+// checked against it when present).
+struct TlsFiles {
+  std::string ca;
+  std::string cert;
+  std::string key;
+  std::string crl;
+};
+
+// Checks that the files exist, parse, match each other and that the
+// certificate's CN is a valid node id; returns that node id.
+Result<NodeId> check_tls_files(const TlsFiles& files);
+
+using LogLine = std::function<void(const std::string&)>;
+
+struct HubServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = kDefaultPort;
+  TlsFiles tls;
+  HubSessionOptions session;
+  std::uint64_t handshake_timeout_ms = 10'000;
+  std::uint64_t tick_ms = 1'000;           // session timers
+  std::uint64_t poll_ms = 200;             // notice writes by admin commands
+  std::size_t max_connections = 10'000;
+};
+
+// Serves until SIGINT/SIGTERM (or `stop` becomes true): accepts mutual-TLS
+// connections, runs a HubSession per connection, merges pushes in group
+// commits, notifies connected clients of new changes. Returns once every
+// connection is closed and the last commit is done. `on_listening` gets the
+// bound port (useful with port 0).
+Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLine& log,
+                      const std::function<void(std::uint16_t)>& on_listening = {},
+                      std::atomic<bool>* stop = nullptr);
+
+struct ClientLinkOptions {
+  std::string host;
+  std::uint16_t port = kDefaultPort;
+  TlsFiles tls;
+  ClientSessionOptions session;
+  std::uint64_t connect_timeout_ms = 10'000;
+  std::uint64_t tick_ms = 500;
+  std::uint64_t backoff_min_ms = 500;   // watch mode: first retry delay
+  std::uint64_t backoff_max_ms = 60'000;
+  std::uint64_t poll_ms = 300;          // watch mode: notice local writes by other commands
+  // Called each time the replica has caught up with the hub (after a pull
+  // that reached the end of the feed); returns true if it wrote to the
+  // replica (e.g. marked new directives received), so that is pushed too.
+  std::function<bool(Replica&)> on_caught_up;
+};
+
+struct SyncProgress {
+  std::uint64_t cells_pushed = 0;
+  std::uint64_t cells_pulled = 0;
+  std::uint64_t hub_seq = 0;  // how far the hub's feed goes (for percent)
+};
+
+struct SyncReport {
+  bool synced = false;  // a full pass completed
+  SessionStats stats;
+  std::int64_t clock_offset_ms = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+};
+
+// One pass: connect, push everything, pull everything, disconnect.
+Result<SyncReport> sync_once(Replica& replica, const ClientLinkOptions& options,
+                             const std::function<void(const SyncProgress&)>& progress = {});
+
+// Stays connected, applying live changes and pushing local writes as they
+// happen; reconnects with backoff and jitter; returns when `stop` is set
+// (SIGINT/SIGTERM also set it).
+Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogLine& log,
+                  std::atomic<bool>* stop = nullptr);
+
+}  // namespace liaison::sync::net

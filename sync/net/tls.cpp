@@ -1,0 +1,168 @@
+// TLS contexts, peer identity and error explanations; see tls.hpp.
+#include "sync/net/tls.hpp"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace liaison::sync::net {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+std::string openssl_errors() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out.empty() ? "no detail from OpenSSL" : out;
+}
+
+Error file_error(const std::string& what, const std::string& path, const std::string& fix) {
+  return make_error(Errc::invalid_argument, "can't use " + what + " " + path + ": " + openssl_errors() + " — " + fix);
+}
+
+Status require_file(const std::string& what, const std::string& path) {
+  if (path.empty()) return make_error(Errc::invalid_argument, "no " + what + " given");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return make_error(Errc::invalid_argument, what + " " + path + " does not exist or is not a file");
+  return {};
+}
+
+struct X509Deleter {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct CrlDeleter {
+  void operator()(X509_CRL* x) const { X509_CRL_free(x); }
+};
+
+std::optional<std::string> common_name(X509* cert) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  const int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (index < 0) return std::nullopt;
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0) return std::nullopt;
+  std::string cn(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return cn;
+}
+
+}  // namespace
+
+Result<NodeId> check_tls_files(const TlsFiles& files) {
+  LIAISON_TRY(require_file("CA certificate", files.ca));
+  LIAISON_TRY(require_file("certificate", files.cert));
+  LIAISON_TRY(require_file("private key", files.key));
+  if (!files.crl.empty()) LIAISON_TRY(require_file("revocation list", files.crl));
+  auto context = make_tls_context(files, Role::client);
+  if (!context) return context.error();
+  X509* cert = SSL_CTX_get0_certificate(context->get()->native_handle());
+  auto cn = cert ? common_name(cert) : std::nullopt;
+  if (!cn)
+    return make_error(Errc::invalid_argument, "certificate " + files.cert + " has no CN — issue it with CN=county:device");
+  auto node = NodeId::parse(*cn);
+  if (!node)
+    return make_error(Errc::invalid_argument, "certificate " + files.cert + " CN is not a node id: " + node.error().message);
+  // The certificate must chain to the given CA.
+  X509_STORE* store = SSL_CTX_get_cert_store(context->get()->native_handle());
+  X509_STORE_CTX* verify = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(verify, store, cert, nullptr);
+  const int ok = X509_verify_cert(verify);
+  const int err = X509_STORE_CTX_get_error(verify);
+  X509_STORE_CTX_free(verify);
+  if (ok != 1)
+    return make_error(Errc::invalid_argument, "certificate " + files.cert + " does not verify against " + files.ca +
+                                                  ": " + X509_verify_cert_error_string(err));
+  return *node;
+}
+
+Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Role role) {
+  auto context = std::make_unique<ssl::context>(role == Role::hub ? ssl::context::tls_server : ssl::context::tls_client);
+  SSL_CTX* ctx = context->native_handle();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+  SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+  ERR_clear_error();
+  if (SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
+    return file_error("CA certificate", files.ca, "give the project CA's PEM file");
+  if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
+    return file_error("certificate", files.cert, "give this node's PEM certificate");
+  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
+    return file_error("private key", files.key, "give the PEM key made with this certificate");
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return make_error(Errc::invalid_argument,
+                      "key " + files.key + " does not belong to certificate " + files.cert + " — use the pair issued together");
+  if (!files.crl.empty()) {
+    FILE* f = std::fopen(files.crl.c_str(), "r");
+    if (!f) return make_error(Errc::invalid_argument, "can't open revocation list " + files.crl);
+    std::unique_ptr<X509_CRL, CrlDeleter> crl(PEM_read_X509_CRL(f, nullptr, nullptr, nullptr));
+    std::fclose(f);
+    if (!crl) return file_error("revocation list", files.crl, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    if (X509_STORE_add_crl(store, crl.get()) != 1)
+      return file_error("revocation list", files.crl, "check that it is the CA's CRL");
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  }
+  context->set_verify_mode(role == Role::hub ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_peer);
+  return context;
+}
+
+std::optional<std::string> peer_common_name(SSL* ssl) {
+  std::unique_ptr<X509, X509Deleter> cert(SSL_get1_peer_certificate(ssl));
+  if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
+  return common_name(cert.get());
+}
+
+std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, Role role) {
+  const std::string peer = role == Role::client ? "the hub" : "this hub";
+  if (ec.category() == boost::asio::error::get_ssl_category()) {
+    const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+    switch (reason) {
+      case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+        return peer + " refused the certificate: it is revoked — ask the city office for a new one";
+      case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+        return peer + " refused the certificate: it has expired — ask the city office for a new one";
+      case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+        return peer + " refused the certificate: it is not issued by the project CA — use the certificate the city office issued";
+      case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+        return peer + " requires a client certificate — configure this node's certificate and key";
+      case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+      case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+      case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
+        return peer + " refused the certificate — check that it is this node's, issued by the project CA";
+      case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+      case SSL_R_UNSUPPORTED_PROTOCOL:
+      case SSL_R_NO_PROTOCOLS_AVAILABLE:
+        return "TLS version refused: Liaison speaks TLS 1.3 only";
+      case SSL_R_WRONG_VERSION_NUMBER:
+      case SSL_R_HTTP_REQUEST:
+        return "the peer does not speak TLS (plaintext or another protocol)";
+      case SSL_R_CERTIFICATE_VERIFY_FAILED: {
+        const long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+        const std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : "verification failed";
+        if (role == Role::client)
+          return "the hub's certificate is not trusted (" + why + ") — check the CA file and the hub address";
+        return "client certificate refused: " + why;
+      }
+      default: break;
+    }
+    char buf[256];
+    ERR_error_string_n(static_cast<unsigned long>(ec.value()), buf, sizeof buf);
+    return std::string("TLS failure: ") + buf;
+  }
+  if (ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated)
+    return "the connection was closed during the TLS handshake (certificate refused, or not a Liaison hub)";
+  return ec.message();
+}
+
+}  // namespace liaison::sync::net

@@ -1,0 +1,29 @@
+// TLS plumbing shared by the hub server and the client link: building a
+// TLS 1.3-only context with the project CA (and CRL), reading the node id
+// from a peer certificate, and turning OpenSSL failures into messages that
+// say what to do. Internal to sync/net; includes Asio and OpenSSL headers.
+#pragma once
+
+#include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without it
+
+#include <boost/asio/ssl.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sync/net/net.hpp"
+
+namespace liaison::sync::net {
+
+enum class Role { hub, client };
+
+Result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFiles& files, Role role);
+
+// The CN of the peer's verified certificate, if any.
+std::optional<std::string> peer_common_name(SSL* ssl);
+
+// What went wrong in a TLS handshake or read, for a person: which side
+// refused which certificate and why, and what to do about it.
+std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, Role role);
+
+}  // namespace liaison::sync::net
