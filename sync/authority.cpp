@@ -34,6 +34,21 @@ std::vector<Value> values_after(const TableDef& def, const CurrentRow& current, 
   return values;
 }
 
+}  // namespace
+
+bool status_reachable(const CaseKind& kind, std::string_view target, bool city) {
+  std::vector<std::string_view> seen = {kind.initial_status};
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i] == target) return true;
+    for (const auto& t : kind.transitions)
+      if (t.from == seen[i] && side_allows(t.by, city) && std::find(seen.begin(), seen.end(), t.to) == seen.end())
+        seen.push_back(t.to);
+  }
+  return false;
+}
+
+namespace {
+
 // Checks that apply to the case table only: kind, fields of the kind, status.
 Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const std::vector<Value>& after,
                         const Cell& cell) {
@@ -57,9 +72,13 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
     if (!to || !kind->status(*to))
       return {Errc::bad_value, "'" + to_display(cell.value) + "' is not a status of " + std::string(kind->name)};
     if (!current_status) {
-      if (*to != kind->initial_status)
+      // A case made and moved on offline arrives new in its latest status
+      // (the feed sends each cell once): fine if this side could have got
+      // there from the initial status by itself.
+      if (!status_reachable(*kind, *to, writer.is_city()))
         return {Errc::bad_transition, "a new " + std::string(kind->name) + " case starts as " +
-                                          std::string(kind->initial_status) + ", not " + *to};
+                                          std::string(kind->initial_status) + "; " + side_name(writer.is_city()) +
+                                          " can't bring it to " + *to};
       return {};
     }
     if (*current_status == *to) return {};

@@ -53,6 +53,11 @@ struct AuthorityRequest {
   std::uint64_t max_clock_ahead_ms = 0;
 };
 
+// Whether one side alone can move a case of `kind` from its initial status
+// to `status` through the kind's transitions (a new case may arrive in any
+// such status: it was made and moved on offline).
+bool status_reachable(const CaseKind& kind, std::string_view status, bool city);
+
 // One verdict per incoming cell, in order.
 std::vector<Verdict> check_authority(const AuthorityRequest& request);
 

@@ -206,7 +206,8 @@ Outbox ClientSession::pull() {
   pull_wanted_ = false;
   state_ = ClientState::await_changes;
   ++stats_.pull_pages;
-  return {Pull{peer_.pulled, options_.batch_cells}};
+  // Until a first full pass from this hub is done, take our own cells too.
+  return {Pull{peer_.pulled, options_.batch_cells, peer_.pulled.low == 0}};
 }
 
 Outbox ClientSession::on_changes(const Changes& changes) {

@@ -6,7 +6,7 @@
 //   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms]
 //   push      [3, batch, nodes, cells]
 //   push_ack  [4, batch, applied, [rejection...], nodes, corrections]
-//   pull      [5, cursor, max_cells]
+//   pull      [5, cursor, max_cells, include_own:bool]
 //   changes   [6, nodes, cells, next:cursor, more:bool]
 //   notify    [7, hub_seq]     ping [8, nonce]     pong [9, nonce]
 //   error     [10, code, message:str]
@@ -91,7 +91,7 @@ class Encoder {
   void operator()(const PushAck& m) {
     array(MessageType::push_ack, m.batch, m.applied, m.rejections, Batch{m.corrections});
   }
-  void operator()(const Pull& m) { array(MessageType::pull, m.cursor, m.max_cells); }
+  void operator()(const Pull& m) { array(MessageType::pull, m.cursor, m.max_cells, m.include_own); }
   void operator()(const Changes& m) { array(MessageType::changes, Batch{m.cells}, m.next, m.more); }
   void operator()(const Notify& m) { array(MessageType::notify, m.hub_seq); }
   void operator()(const Ping& m) { array(MessageType::ping, m.nonce); }
@@ -367,7 +367,7 @@ class Reader {
 };
 
 // Field counts after the type tag, indexed by MessageType.
-constexpr std::size_t kFieldCounts[] = {0, 6, 6, 3, 5, 2, 4, 1, 1, 1, 2};
+constexpr std::size_t kFieldCounts[] = {0, 6, 6, 3, 5, 3, 4, 1, 1, 1, 2};
 
 Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
   // `ok` is evaluated before the move: `m` is only bound, not read, first.
@@ -401,7 +401,8 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
     }
     case MessageType::pull: {
       Pull m;
-      return done(m, in.cursor(f[0], "cursor", m.cursor) && in.uint_field(f[1], "max_cells", m.max_cells));
+      return done(m, in.cursor(f[0], "cursor", m.cursor) && in.uint_field(f[1], "max_cells", m.max_cells) &&
+                         in.boolean(f[2], "include_own", m.include_own));
     }
     case MessageType::changes: {
       Changes m;

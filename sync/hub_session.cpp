@@ -86,7 +86,8 @@ Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
   if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
     return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
   const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, options_.max_batch_cells);
-  auto page = hub_.read_feed(pull.cursor, limit, FeedFilter{std::string(peer_.scope()), false, false});
+  FeedFilter filter{std::string(peer_.scope()), false, false, pull.include_own ? std::string() : peer_.str()};
+  auto page = hub_.read_feed(pull.cursor, limit, filter);
   if (!page) return refuse(page.error().code, "hub could not read its feed: " + page.error().message);
   cursor_ = page->next;
   caught_up_ = !page->more;
@@ -108,7 +109,7 @@ Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
   (void)now_ms;
   if (closed_ || !caught_up_ || hub_.feed_end() <= notified_seq_) return {};
   // Only wake the client when something in its scope changed.
-  auto probe = hub_.read_feed(cursor_, 1, FeedFilter{std::string(peer_.scope()), false, false});
+  auto probe = hub_.read_feed(cursor_, 1, FeedFilter{std::string(peer_.scope()), false, false, peer_.str()});
   notified_seq_ = hub_.feed_end();
   if (!probe || probe->cells.empty()) return {};
   return {Notify{hub_.feed_end()}};

@@ -88,6 +88,9 @@ struct PushAck {
 struct Pull {
   FeedCursor cursor;
   std::uint32_t max_cells = 0;
+  // Also send cells this node stamped itself. Only a first full pull needs
+  // them (a reinstalled laptop); otherwise the node has them already.
+  bool include_own = false;
   friend bool operator==(const Pull&, const Pull&) = default;
 };
 

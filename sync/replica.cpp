@@ -405,6 +405,9 @@ Status Replica::transact(const std::function<Status()>& body) {
     (void)I.db->exec("ROLLBACK");
     return fresh.error();
   }
+  // Feed positions taken by a transaction that rolls back are given back:
+  // a cursor handed out past them would skip the next write that reuses them.
+  const std::uint64_t seq_before = I.seq;
   ++I.depth;
   Status st = body();
   --I.depth;
@@ -420,6 +423,7 @@ Status Replica::transact(const std::function<Status()>& body) {
     }
   }
   (void)I.db->exec("ROLLBACK");
+  I.seq = seq_before;
   (void)I.reload_nodes();  // refs interned in the rolled-back transaction are gone
   return st;
 }

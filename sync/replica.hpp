@@ -70,6 +70,7 @@ struct FeedFilter {
   std::optional<std::string> scope;  // hub: only rows visible to this county ("city": all)
   bool own_cells_only = false;       // client push: only cells stamped by self
   bool parents_first = false;        // emit a child's pending parent before it
+  std::string skip_node;             // hub: leave out cells stamped by this node
 };
 
 struct FeedPage {

@@ -23,11 +23,11 @@ struct Candidate {
   StoredRow row;
 };
 
-void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, bool own_only,
+void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, bool own_only, std::uint32_t skip_ref,
                 std::vector<Cell>& out) {
   for (std::size_t col = 0; col < c.row.meta.size(); ++col) {
     const CellMeta& m = c.row.meta[col];
-    if (!m.present() || m.seq <= low || (own_only && m.node != I.self_ref)) continue;
+    if (!m.present() || m.seq <= low || (own_only && m.node != I.self_ref) || (skip_ref && m.node == skip_ref)) continue;
     out.push_back(Cell{c.table, c.id, static_cast<std::uint16_t>(col), c.row.values[col], I.stamp_of(m), I.base_of(m)});
   }
 }
@@ -48,6 +48,11 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
   FeedPage page;
   page.next = from;
   const bool scoped = filter.scope && *filter.scope != kCityScope;
+  std::uint32_t skip_ref = 0;
+  if (!filter.skip_node.empty()) {
+    const auto it = I.node_refs.find(filter.skip_node);
+    skip_ref = it == I.node_refs.end() ? 0 : it->second;
+  }
 
   // One cursor per table, stepped lazily and merged by _seq: a page reads
   // the rows it sends plus one look-ahead row per table.
@@ -99,12 +104,12 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
         }
         if (parent->exists && parent->seq > c.row.seq) {
           emit_cells(I, Candidate{*def.parent, *parent_id, std::move(*parent)}, from.low, filter.own_cells_only,
-                     page.cells);
+                     skip_ref, page.cells);
           sent_ahead.insert({static_cast<std::uint8_t>(*def.parent), *parent_id});
         }
       }
     }
-    emit_cells(I, c, from.low, filter.own_cells_only, page.cells);
+    emit_cells(I, c, from.low, filter.own_cells_only, skip_ref, page.cells);
     page.next.pos = c.row.seq;
     status = advance(*next, c.table);
   }

@@ -25,6 +25,16 @@ Status for_each_row_run(std::span<const Cell> cells, Fn&& fn) {
   return {};
 }
 
+// What a cell of a new row holds before anyone sets it: a case's status
+// starts as its kind's initial status; everything else is empty.
+Value initial_value(TableId table, const StoredRow& row, std::uint16_t column) {
+  const auto& def = Schema::get().table(table);
+  if (table != TableId::cases || def.columns[column].name != "status") return std::monostate{};
+  const auto* kind_name = std::get_if<std::string>(&row.values[*def.column_index("kind")]);
+  const CaseKind* kind = kind_name ? Schema::get().find_kind(*kind_name) : nullptr;
+  return kind ? Value(std::string(kind->initial_status)) : Value(std::monostate{});
+}
+
 }  // namespace
 
 Status Replica::Impl::log_conflict(TableId table, const Uuid& id, std::uint16_t column, const Value& loser_value,
@@ -163,7 +173,11 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
         }
         CellMeta& m = row->meta[cell.column];
         if (m.present() && I.stamp_of(m) > cell.stamp) continue;
-        const Cell correction{table, id, cell.column, row->values[cell.column], {I.clock.now(), I.options.self.str()},
+        // The hub's value; where it has none yet, what a new row starts with.
+        Value authoritative = row->values[cell.column];
+        if (!m.present()) authoritative = initial_value(table, *row, cell.column);
+        row->values[cell.column] = authoritative;
+        const Cell correction{table, id, cell.column, authoritative, {I.clock.now(), I.options.self.str()},
                               cell.stamp};
         m = CellMeta{correction.stamp.hlc, I.self_ref, seq, cell.stamp.hlc, 0};
         auto base = I.node_ref(cell.stamp.node);

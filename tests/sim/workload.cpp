@@ -1,6 +1,8 @@
 // Random office work for the simulation; see workload.hpp.
 #include "workload.hpp"
 
+#include "sync/authority.hpp"
+
 #include <array>
 #include <string>
 
@@ -53,9 +55,9 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
   std::string county = city ? std::string(kCounties[rng() % kCounties.size()]) : std::string(r.self().scope());
   std::string_view refused;
   std::string status(kind.initial_status);
-  if (chance(rng, 4)) {  // created straight into a later status
-    status = std::string(kind.statuses.back().name);
-    if (status != kind.initial_status) refused = "status";
+  if (chance(rng, 6)) {  // created straight into a later status
+    status = std::string(kind.statuses[rng() % kind.statuses.size()].name);
+    if (!sync::status_reachable(kind, status, city)) refused = "status";
   }
   if (!city && chance(rng, 5)) {  // a county filing a case for another county
     county = std::string(kCounties[rng() % kCounties.size()]);

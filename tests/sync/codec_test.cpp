@@ -67,7 +67,7 @@ std::vector<Message> sample_messages() {
       Push{18, many},
       PushAck{17, 7, {rejection, unstamped}, sample_cells()},
       PushAck{18, 0, {}, {}},
-      Pull{{12, 40}, 2000},
+      Pull{{12, 40}, 2000, true},
       Changes{sample_cells(), {12, 49}, true},
       Changes{{}, {0, 0}, false},
       Notify{std::numeric_limits<std::uint64_t>::max()},
@@ -185,7 +185,7 @@ Message random_message(std::mt19937_64& rng) {
       }
       return ack;
     }
-    case 4: return Pull{{random_uint(rng), random_uint(rng)}, static_cast<std::uint32_t>(rng())};
+    case 4: return Pull{{random_uint(rng), random_uint(rng)}, static_cast<std::uint32_t>(rng()), (rng() & 1) != 0};
     case 5: return Changes{random_cells(rng), {random_uint(rng), random_uint(rng)}, rng() % 2 == 0};
     case 6: return Notify{random_uint(rng)};
     case 7: return Ping{random_uint(rng)};
@@ -378,7 +378,7 @@ TEST_CASE("a field of the wrong msgpack type is wrong_type") {
   check_error(Bytes{0x92, 0x08, 0xa1, '5'}, Errc::wrong_type, "nonce is a string");
   check_error(Bytes{0x92, 0x08, 0xff}, Errc::wrong_type, "nonce is a negative integer");
   check_error(Bytes{0x92, 0x08, 0x80}, Errc::wrong_type, "nonce is a map or ext");
-  check_error(Bytes{0x93, 0x05, 0x05, 0x01}, Errc::wrong_type, "cursor is an unsigned integer");
+  check_error(Bytes{0x94, 0x05, 0x05, 0x01, 0xc2}, Errc::wrong_type, "cursor is an unsigned integer");
 }
 
 TEST_CASE("cell fields of the wrong type are wrong_type, naming the cell") {

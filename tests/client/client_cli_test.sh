@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# End-to-end test of liaison-client's offline commands, with a throw-away CA
+# made by plain openssl commands (ECDSA P-256): init, cases, notes, typed
+# fields and their refusals, local authority pre-checks, JSON output,
+# status, and the error messages and exit statuses of bad input.
+# (Sync against a real hub is tested elsewhere.)
+#
+# usage: tests/client/client_cli_test.sh [path/to/liaison-client]
+#        (default: build/client/liaison-client, or $LIAISON_CLIENT)
+# Exits non-zero on any failure; the last line is "N passed, M failed".
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+BIN=${1:-${LIAISON_CLIENT:-$here/../../build/client/liaison-client}}
+if [ ! -x "$BIN" ]; then
+  echo "liaison-client not found at $BIN — build it: cmake --build build --target liaison-client" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+unset LIAISON_DATA
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# run ARGS...: runs the client; sets OUT, ERR, RC.
+run() {
+  OUT=$("$BIN" "$@" 2>"$WORK/stderr")
+  RC=$?
+  ERR=$(cat "$WORK/stderr")
+}
+# expect NAME RC [stdout-substring] [stderr-substring]
+expect() {
+  local name=$1 rc=$2 out=${3:-} err=${4:-}
+  if [ "$RC" != "$rc" ]; then bad "$name: exit $RC, wanted $rc (stdout: $OUT) (stderr: $ERR)"; return; fi
+  if [ -n "$out" ] && [[ "$OUT" != *"$out"* ]]; then bad "$name: stdout lacks '$out': $OUT"; return; fi
+  if [ -n "$err" ] && [[ "$ERR" != *"$err"* ]]; then bad "$name: stderr lacks '$err': $ERR"; return; fi
+  ok
+}
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+  local name=$1
+  shift
+  if "$@"; then ok; else bad "$name"; fi
+}
+json_number() { printf '%s' "$1" | grep -o "\"$2\":[-0-9.]*" | head -n1 | cut -d: -f2; }
+count_ids() { printf '%s' "$1" | grep -o '{"id":' | wc -l | tr -d ' '; }
+
+# ---- a CA and node certificates, plain openssl ----
+PKI=$WORK/pki
+mkdir -p "$PKI"
+(
+  cd "$PKI" || exit 1
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key
+  openssl req -x509 -new -key ca.key -sha256 -days 30 -subj "/CN=Liaison Test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.pem
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth,serverAuth\n' >node.ext
+  for pair in longyou:longyou:office-1 city:city:desk-1; do
+    file=${pair%%:*}
+    cn=${pair#*:}
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$file.key"
+    chmod 600 "$file.key"
+    openssl req -new -key "$file.key" -subj "/CN=$cn" -out "$file.csr"
+    openssl x509 -req -in "$file.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -sha256 \
+      -extfile node.ext -out "$file.pem"
+  done
+) >"$WORK/openssl.log" 2>&1 || { cat "$WORK/openssl.log" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+D=$WORK/longyou  # a county office's data folder
+C=$WORK/city     # a city desk's
+HUB=hub.quzhou.test:7443
+
+# ---- usage ----
+run --help
+expect "--help prints usage" 0 "usage: liaison-client"
+run
+expect "no arguments prints usage, exit 2" 2 "" "usage: liaison-client"
+run --data "$D" frobnicate
+expect "unknown command" 2 "" "liaison-client: no command 'frobnicate'"
+run case list
+expect "no --data and no LIAISON_DATA" 2 "" "liaison-client: no data folder — give --data DIR"
+
+# ---- init ----
+run init --data "$D" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/city.key"
+expect "init refuses a key that does not match the certificate" 1 "" "private key $PKI/city.key"
+check "refused init wrote nothing" test ! -e "$D/client.json"
+run init --data "$D" --hub "no-port:" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/longyou.key"
+expect "init refuses a bad hub address" 2 "" "hub address"
+run init --data "$D" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/nope.pem" --key "$PKI/longyou.key"
+expect "init refuses a missing certificate" 1 "" "nope.pem"
+(cd "$PKI" && "$BIN" init --data "$D" --hub "$HUB" --ca ca.pem --cert longyou.pem --key longyou.key >"$WORK/init.out" 2>&1)
+RC=$? OUT=$(cat "$WORK/init.out") ERR=""
+expect "init with relative paths" 0 "longyou:office-1"
+check "init creates client.json" test -f "$D/client.json"
+check "init creates replica.db" test -f "$D/replica.db"
+check "data folder is mode 0700" test "$(stat -c %a "$D")" = 700
+check "config stores absolute paths" grep -q "\"cert\": \"$PKI/longyou.pem\"" "$D/client.json"
+check "config names the node from the CN" grep -q '"node": "longyou:office-1"' "$D/client.json"
+run init --data "$D" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/longyou.key"
+expect "init refuses to overwrite without --force" 1 "" "already exists"
+run init --data "$D" --hub "other.test:8443" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/longyou.key" --force --json
+expect "init --force replaces the config" 0 '"hub":"other.test:8443"'
+run init --data "$D" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/city.pem" --key "$PKI/city.key" --force
+expect "init --force refuses another node's replica" 1 "" "belongs to longyou:office-1"
+run init --data "$D" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/longyou.key" --force
+expect "init --force back to the hub" 0
+run init --data "$C" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/city.pem" --key "$PKI/city.key"
+expect "init a city desk" 0 "city:desk-1"
+
+# ---- bad data folders ----
+run --data "$WORK/nowhere" case list
+expect "missing data folder" 1 "" "data folder $WORK/nowhere does not exist"
+mkdir -p "$WORK/empty"
+run --data "$WORK/empty" status
+expect "data folder without config" 1 "" "run 'liaison-client init"
+mkdir -p "$WORK/broken" && echo '{"version": 1, "node": ' >"$WORK/broken/client.json"
+run --data "$WORK/broken" status
+expect "damaged config" 1 "" "is damaged"
+
+# ---- case new / show ----
+TITLE='龙游县赴日本友好城市交流团（第一批）'
+run --data "$D" case new --kind friendship_exchange --title "$TITLE" --set partner_city=Kiryu --set country=日本
+expect "case new with a Chinese title" 0
+CASE1=$OUT
+check "case new prints an id" grep -Eqx '[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}' <<<"$CASE1"
+run --data "$D" case show "$CASE1" --json
+expect "case show --json returns the title exactly" 0 "\"title\":\"$TITLE\""
+expect "case show --json has the county" 0 '"county":"longyou"'
+expect "case show --json has the initial status" 0 '"status":"draft"'
+expect "case show --json has created_by" 0 '"created_by":"longyou:office-1"'
+expect "case show --json has --set fields" 0 '"country":"日本"'
+check "case show --json leaves out null fields" bash -c "! grep -q '\"destination\"' <<<'$OUT'"
+check "case show --json is one object" grep -qx '{"id":"'"$CASE1"'".*}' <<<"$OUT"
+LIAISON_DATA=$D run case show "$CASE1"
+expect "LIAISON_DATA and a human case show" 0 "$TITLE"
+
+run --data "$D" case new --kind donation --title "Donation from Kiryu" --set amount=abc
+expect "case new refuses a wrong type" 1 "" "'amount' needs a number"
+run --data "$D" case new --kind donation --title "x" --set destination=Tokyo
+expect "case new refuses a field of another kind" 1 "" "valid fields for a donation case"
+run --data "$D" case new --kind donation --title "x" --set status=approved
+expect "case new refuses a status" 1 "" "starts as draft"
+run --data "$D" case new --kind nonsense --title "x"
+expect "case new refuses an unknown kind" 2 "" "no case kind 'nonsense'"
+run --data "$D" case new --kind donation --title "x" --county kaihua
+expect "a county can't open another county's case" 1 "" "only for longyou, not kaihua"
+run --data "$D" case new --kind donation
+expect "case new needs a title" 2 "" "--title is required"
+run --data "$D" case list --json
+check "refused case new wrote nothing" test "$(count_ids "$OUT")" = 1
+
+run --data "$D" case new --kind donation --title "来自桐生市的捐赠" --set donor=Kiryu --set amount=2500.5
+expect "case new donation" 0
+CASE2=$OUT
+run --data "$D" case new --kind training --title "出国前教育培训" --json
+expect "case new --json" 0 '{"id":"'
+CASE3=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
+
+# ---- case list filters ----
+run --data "$D" case list --json
+check "case list --json lists all three" test "$(count_ids "$OUT")" = 3
+expect "case list --json objects carry updated_at" 0 '"updated_at":'
+run --data "$D" case list --kind donation --json
+check "case list --kind filters" test "$(count_ids "$OUT")" = 1
+expect "case list --kind returns that case" 0 "\"id\":\"$CASE2\""
+run --data "$D" case list --county kaihua --json
+expect "case list --county with no match is []" 0 "[]"
+run --data "$D" case list --status submitted --json
+expect "case list --status with no match is []" 0 "[]"
+run --data "$D" case list --status nonsense
+expect "case list refuses an unknown status" 2 "" "no case status 'nonsense'"
+run --data "$D" case list
+expect "case list table" 0 "来自桐生市的捐赠"
+
+# ---- case set: typed fields and refusals ----
+run --data "$D" case set "$CASE3" participants=12 course=外事礼仪 starts_on=2026-12-01
+expect "case set typed fields" 0 "updated case"
+run --data "$D" case show "$CASE3" --json
+expect "integer field stored as a number" 0 '"participants":12'
+expect "text field stored as text" 0 '"course":"外事礼仪"'
+run --data "$D" case set "$CASE2" amount=3000.25
+run --data "$D" case show "$CASE2" --json
+expect "real field stored as a number" 0 '"amount":3000.25'
+run --data "$D" case set "$CASE3" participants=twelve
+expect "case set refuses a wrong type" 1 "" "'participants' needs a whole number"
+run --data "$D" case set "$CASE3" participants=1.5
+expect "case set refuses a fraction for a whole number" 1 "" "needs a whole number"
+run --data "$D" case set "$CASE3" colour=blue
+expect "case set refuses an unknown field, listing valid ones" 1 "" "valid fields for a training case: title"
+run --data "$D" case set "$CASE3" destination=Tokyo
+expect "case set refuses a field of another kind" 1 "" "'destination' is a field of outbound_trip cases"
+run --data "$D" case set "$CASE3" county=kaihua
+expect "case set refuses a program-kept field" 1 "" "can't be set"
+run --data "$D" case set "$CASE3" summary=partial participants=lots
+expect "case set with one bad field" 1
+run --data "$D" case show "$CASE3" --json
+check "a refused case set writes nothing" bash -c "! grep -q '\"summary\"' <<<'$OUT'"
+expect "refused case set left the old value" 0 '"participants":12'
+run --data "$D" case set "$CASE3" participants
+expect "case set needs FIELD=VALUE" 2 "" "is not FIELD=VALUE"
+run --data "$D" case set "$CASE3" summary=暂定 summary=
+run --data "$D" case show "$CASE3" --json
+check "FIELD= clears a field" bash -c "! grep -q '\"summary\"' <<<'$OUT'"
+
+# ---- authority pre-checks ----
+run --data "$D" case set "$CASE1" status=approved
+expect "a county can't approve" 1 "" "only the city office approves"
+run --data "$D" case set "$CASE1" decision_reason=ok
+expect "a county can't write a city field" 1 "" "only the city office may set 'decision_reason'"
+run --data "$D" case show "$CASE1" --json
+expect "the refused approval wrote nothing" 0 '"status":"draft"'
+
+# ---- case submit ----
+run --data "$D" case submit "$CASE1"
+expect "case submit" 0 "submitted case"
+run --data "$D" case show "$CASE1" --json
+expect "case is submitted" 0 '"status":"submitted"'
+run --data "$D" case submit "$CASE1"
+expect "second submit is refused" 1 "" "is already submitted"
+run --data "$D" case set "$CASE1" title=改
+expect "a county can't edit a submitted case" 1 "" "only while it is being drafted or returned"
+run --data "$D" case set "$CASE1" status=draft
+expect "a county may withdraw a submitted case" 0
+run --data "$D" case submit "$CASE1" --json
+expect "case submit --json prints the case" 0 '"status":"submitted"'
+
+# ---- notes ----
+run --data "$D" note add "${CASE1:0:13}" 代表团已抵达龙游，入住龙游宾馆。
+expect "note add by id prefix" 0 "added note"
+run --data "$D" case show "$CASE1" --json
+expect "case show --json lists notes" 0 '"notes":[{"id":"'
+expect "the note keeps its text" 0 '"body":"代表团已抵达龙游，入住龙游宾馆。"'
+expect "the note names its author" 0 '"author":"longyou:office-1"'
+run --data "$D" note add "$CASE1" "   "
+expect "an empty note is refused" 2 "" "the note is empty"
+
+# ---- ids: bad, unknown, ambiguous ----
+run --data "$D" case show xyz
+expect "a malformed id is a usage error" 2 "" "is not a case id"
+run --data "$D" case show 1234
+expect "a too-short prefix is a usage error" 2 "" "at least its first 8 hex digits"
+run --data "$D" case show ffffffff
+expect "an unknown prefix" 1 "" "no case with an id starting ffffffff"
+run --data "$D" case show 00000000-0000-7000-8000-000000000000
+expect "an unknown full id" 1 "" "no case 00000000-0000-7000-8000-000000000000"
+# UUIDv7 ids made within ~65 s share their first 8 hex digits.
+prefix=${CASE1:0:8}
+found=""
+for _ in 1 2 3; do
+  run --data "$D" case list --json
+  if [ "$(printf '%s' "$OUT" | grep -o "\"id\":\"$prefix" | wc -l)" -ge 2 ]; then found=1; break; fi
+  run --data "$D" case new --kind training --title "filler"
+  prefix=${OUT:0:8}
+done
+if [ -n "$found" ]; then
+  run --data "$D" case show "$prefix"
+  expect "an ambiguous prefix" 1 "" "matches"
+else
+  bad "could not make two cases sharing an 8-digit prefix"
+fi
+
+# ---- logs and status ----
+run --data "$D" conflicts --json
+expect "conflicts --json is [] before any sync" 0 "[]"
+check "conflicts --json prints exactly []" test "$OUT" = "[]"
+run --data "$D" rejections --json
+check "rejections --json prints exactly []" test "$OUT" = "[]"
+run --data "$D" conflicts
+expect "conflicts human" 0 "no conflicts"
+run --data "$D" conflicts restore 3
+expect "restoring an unknown conflict" 1 "" "no conflict 3"
+run --data "$D" conflicts restore x
+expect "conflicts restore needs a number" 2 "" "is not a conflict number"
+run --data "$D" status --json
+expect "status --json" 0 '"node":"longyou:office-1"'
+expect "status --json never synced" 0 '"last_sync_ms":null'
+pending=$(json_number "$OUT" pending_changes)
+check "status --json counts pending changes before any sync (got '$pending')" test "${pending:-0}" -gt 0
+run --data "$D" status
+expect "status human" 0 "pending changes"
+
+# ---- directives ----
+run --data "$D" directive list --json
+check "directive list --json prints exactly [] before any sync" test "$OUT" = "[]"
+run --data "$D" directive ack 0123456789abcdef
+expect "acknowledging an unknown directive" 1 "" "no directive"
+
+# ---- a city desk ----
+run --data "$C" case new --kind outbound_trip --title "市外办赴德国考察"
+expect "a city node must give --county" 2 "" "add --county"
+run --data "$C" case new --kind outbound_trip --title "市外办赴德国考察" --county kaihua --set briefing_done=1
+expect "a city node opens a case for a county" 0
+run --data "$C" case list --county kaihua --json
+expect "the city's case is listed under its county" 0 '"county":"kaihua"'
+run --data "$C" directive ack 0123456789abcdef
+expect "a city node does not acknowledge directives" 1 "" "only county offices acknowledge"
+
+# ---- options ----
+run --data "$D" case list --colour blue
+expect "an unknown option is a usage error" 2 "" "unknown option --colour"
+run --data "$D" case
+expect "a group without subcommand" 2 "" "'case' needs a subcommand"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,400 @@
+// Tests for the hub's authority check: who may write which rows, fields and
+// status transitions (check_authority as a pure function over hand-built
+// rows), and how a hub replica answers refused cells in apply_push: typed
+// rejections, corrections that win on the writer, the rest of the batch kept.
+#include "sync/authority.hpp"
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sync/replica.hpp"
+
+namespace liaison::sync {
+namespace {
+
+constexpr std::uint64_t kNow = 1'760'000'000'000;
+constexpr std::uint64_t kAhead = 60'000;
+const NodeId kLongyou = NodeId::parse("longyou:office-1").value();
+const NodeId kCity = NodeId::parse("city:desk-3").value();
+
+std::uint16_t col(TableId t, const char* name) {
+  const auto c = Schema::get().table(t).column_index(name);
+  REQUIRE(c.has_value());
+  return *c;
+}
+
+Uuid id(const char* name) { return derived_uuid(Uuid{}, name); }
+
+Cell cell(TableId t, const Uuid& row, const char* column, Value v, const NodeId& by, std::uint64_t ms = kNow) {
+  return Cell{t, row, col(t, column), std::move(v), {hlc_pack(ms, 0), by.str()}, {}};
+}
+
+using Values = std::vector<std::pair<const char*, Value>>;
+
+// The rows the hub holds, for lookups; written by `by` one second ago.
+struct HubRows {
+  std::map<std::pair<TableId, Uuid>, CurrentRow> rows;
+  RowLookup lookup = [this](TableId t, const Uuid& row) -> std::optional<CurrentRow> {
+    const auto it = rows.find({t, row});
+    if (it == rows.end()) return std::nullopt;
+    return it->second;
+  };
+  void add(TableId t, const Uuid& row, const Values& values, const std::string& scope, const NodeId& by = kLongyou) {
+    CurrentRow r;
+    r.exists = true;
+    r.scope = scope;
+    r.values.resize(Schema::get().table(t).columns.size());
+    r.stamps.resize(r.values.size());
+    for (const auto& [name, v] : values) {
+      r.values[col(t, name)] = v;
+      r.stamps[col(t, name)] = {hlc_pack(kNow - 1000, 0), by.str()};
+    }
+    rows[{t, row}] = r;
+  }
+  std::vector<Verdict> check(const NodeId& writer, TableId t, const Uuid& row, const std::vector<Cell>& cells) const {
+    const auto it = rows.find({t, row});
+    const CurrentRow current = it == rows.end() ? CurrentRow{} : it->second;
+    return check_authority({writer, t, row, current, cells, lookup, kNow, kAhead});
+  }
+};
+
+Values a_case(const char* county, const char* status, const char* kind = "outbound_trip") {
+  return {{"kind", std::string(kind)}, {"county", std::string(county)}, {"title", std::string("Trip")},
+          {"status", std::string(status)}};
+}
+
+std::vector<Cell> cells_of(TableId t, const Uuid& row, const Values& values, const NodeId& by) {
+  std::vector<Cell> out;
+  for (const auto& [name, v] : values) out.push_back(cell(t, row, name, v, by));
+  return out;
+}
+
+// Every verdict has `code`; the first reason mentions `says`.
+void check_all(const std::vector<Verdict>& verdicts, Errc code, const char* says = "") {
+  REQUIRE_FALSE(verdicts.empty());
+  for (const auto& v : verdicts) {
+    CAPTURE(v.reason);
+    CHECK(errc_name(v.code) == std::string(errc_name(code)));
+  }
+  CAPTURE(verdicts[0].reason);
+  CHECK(verdicts[0].reason.find(says) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("a county office may create and edit a case of its own county") {
+  HubRows hub;
+  check_all(hub.check(kLongyou, TableId::cases, id("new"), cells_of(TableId::cases, id("new"), a_case("longyou", "draft"), kLongyou)), Errc::ok);
+  hub.add(TableId::cases, id("draft"), a_case("longyou", "draft"), "longyou");
+  check_all(hub.check(kLongyou, TableId::cases, id("draft"),
+                      {cell(TableId::cases, id("draft"), "title", std::string("Trip to Bremen"), kLongyou),
+                       cell(TableId::cases, id("draft"), "destination", std::string("Bremen"), kLongyou)}),
+            Errc::ok);
+}
+
+TEST_CASE("a county office can't create or edit a case of another county") {
+  HubRows hub;
+  const auto cells = cells_of(TableId::cases, id("k"), a_case("kaihua", "draft"), kLongyou);
+  check_all(hub.check(kLongyou, TableId::cases, id("k"), cells), Errc::out_of_scope, "kaihua");
+  hub.add(TableId::cases, id("k2"), a_case("kaihua", "draft"), "kaihua");
+  check_all(hub.check(kLongyou, TableId::cases, id("k2"), {cell(TableId::cases, id("k2"), "title", std::string("x"), kLongyou)}),
+            Errc::out_of_scope);
+  check_all(hub.check(kCity, TableId::cases, id("k2"), {cell(TableId::cases, id("k2"), "title", std::string("x"), kCity)}),
+            Errc::ok);  // the city may touch any county's case
+}
+
+TEST_CASE("only the city approves: a county moving submitted to approved is a bad transition") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "submitted"), "longyou");
+  const auto to = [&](const NodeId& who, const char* status) {
+    return hub.check(who, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "status", std::string(status), who)});
+  };
+  check_all(to(kLongyou, "approved"), Errc::bad_transition, "from submitted to approved");
+  check_all(to(kLongyou, "returned"), Errc::bad_transition);
+  check_all(to(kCity, "approved"), Errc::ok);
+  check_all(to(kCity, "rejected"), Errc::ok);
+  check_all(to(kLongyou, "draft"), Errc::ok);  // a county may withdraw
+  check_all(to(kCity, "closed"), Errc::bad_transition);  // not from submitted
+  check_all(to(kLongyou, "archived"), Errc::bad_value, "not a status");
+  hub.add(TableId::cases, id("d"), a_case("longyou", "draft"), "longyou");
+  check_all(hub.check(kLongyou, TableId::cases, id("d"), {cell(TableId::cases, id("d"), "status", std::string("submitted"), kLongyou)}),
+            Errc::ok);
+}
+
+TEST_CASE("a new case starts in a status its writer's side can reach from the initial one") {
+  HubRows hub;
+  const auto status_verdict = [&](const char* kind, const char* status) {
+    const auto cells = cells_of(TableId::cases, id("n"), a_case("longyou", status, kind), kLongyou);
+    return hub.check(kLongyou, TableId::cases, id("n"), cells)[3];  // the status cell
+  };
+  // Made and submitted offline: the hub sees it new and already submitted.
+  CHECK(status_verdict("outbound_trip", "submitted").code == Errc::ok);
+  CHECK(status_verdict("outbound_trip", "approved").code == Errc::bad_transition);
+  CHECK(status_verdict("outbound_trip", "approved").reason.find("starts as draft") != std::string::npos);
+  CHECK(status_verdict("foreign_incident", "open").code == Errc::ok);
+  CHECK(status_verdict("foreign_incident", "reported").code == Errc::ok);
+  CHECK(status_verdict("foreign_incident", "resolved").code == Errc::bad_transition);
+  CHECK(status_verdict("foreign_incident", "draft").code == Errc::bad_value);  // not an incident status
+  const auto passport = cells_of(TableId::cases, id("p"), a_case("longyou", "issued", "passport"), kCity);
+  check_all(hub.check(kCity, TableId::cases, id("p"), passport), Errc::ok);
+}
+
+TEST_CASE("a county edits case fields only while the case is a draft or returned") {
+  HubRows hub;
+  for (const char* status : {"draft", "submitted", "returned", "approved"}) {
+    CAPTURE(status);
+    hub.add(TableId::cases, id(status), a_case("longyou", status), "longyou");
+    const auto verdicts = hub.check(kLongyou, TableId::cases, id(status),
+                                    {cell(TableId::cases, id(status), "title", std::string("new title"), kLongyou)});
+    const bool editable = std::string(status) == "draft" || std::string(status) == "returned";
+    CHECK(verdicts[0].code == (editable ? Errc::ok : Errc::not_permitted));
+    if (!editable) CHECK(verdicts[0].reason.find("case is " + std::string(status)) != std::string::npos);
+    check_all(hub.check(kCity, TableId::cases, id(status), {cell(TableId::cases, id(status), "title", std::string("t"), kCity)}),
+              Errc::ok);
+  }
+}
+
+TEST_CASE("city-only fields: a county may not set decision_reason") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const auto reason = [&](const NodeId& who) {
+    return hub.check(who, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "decision_reason", std::string("ok"), who)});
+  };
+  check_all(reason(kLongyou), Errc::not_permitted, "decision_reason");
+  check_all(reason(kCity), Errc::ok);
+}
+
+TEST_CASE("immutable fields can't change once the row exists; re-sending the same value is fine") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const auto set = [&](const char* column, const char* value) {
+    return hub.check(kLongyou, TableId::cases, id("c"), {cell(TableId::cases, id("c"), column, std::string(value), kLongyou)});
+  };
+  check_all(set("county", "kaihua"), Errc::immutable_field, "'county'");
+  check_all(set("kind", "donation"), Errc::immutable_field);
+  check_all(set("county", "longyou"), Errc::ok);
+}
+
+TEST_CASE("case notes are append-only: an existing note can't be edited") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  hub.add(TableId::case_notes, id("note"), {{"case_id", id("c").to_string()}, {"body", std::string("met at station")}},
+          "longyou");
+  Cell edit = cell(TableId::case_notes, id("note"), "body", std::string("met at airport"), kLongyou);
+  check_all(hub.check(kLongyou, TableId::case_notes, id("note"), {edit}), Errc::append_only, "add a new one");
+  edit.stamp = hub.rows[{TableId::case_notes, id("note")}].stamps[col(TableId::case_notes, "body")];
+  edit.value = std::string("met at station");
+  check_all(hub.check(kLongyou, TableId::case_notes, id("note"), {edit}), Errc::ok);  // a resend of the original
+
+  const auto note_on = [&](const Uuid& parent) {
+    const Values v{{"case_id", parent.to_string()}, {"body", std::string("x")}};
+    return hub.check(kLongyou, TableId::case_notes, id("new"), cells_of(TableId::case_notes, id("new"), v, kLongyou));
+  };
+  check_all(note_on(id("c")), Errc::ok);
+  check_all(note_on(id("unknown")), Errc::unknown_parent);
+  hub.add(TableId::cases, id("k"), a_case("kaihua", "draft"), "kaihua");
+  check_all(note_on(id("k")), Errc::out_of_scope);
+}
+
+TEST_CASE("directives are written only by the city") {
+  HubRows hub;
+  const Values directive{{"kind", std::string("notice")}, {"title", std::string("Visit")},
+                         {"targets", std::string("longyou,kaihua")}, {"issued_by", std::string("city:desk-3")}};
+  check_all(hub.check(kLongyou, TableId::directives, id("d"), cells_of(TableId::directives, id("d"), directive, kLongyou)),
+            Errc::not_permitted, "only the city office");
+  check_all(hub.check(kCity, TableId::directives, id("d"), cells_of(TableId::directives, id("d"), directive, kCity)),
+            Errc::ok);
+  const Values bad{{"kind", std::string("notice")}, {"targets", std::string("longyou,hangzhou")}};
+  check_all(hub.check(kCity, TableId::directives, id("b"), cells_of(TableId::directives, id("b"), bad, kCity)),
+            Errc::bad_value, "unknown county");
+}
+
+TEST_CASE("receipts: a county acknowledges only directives addressed to it, as itself") {
+  HubRows hub;
+  hub.add(TableId::directives, id("to-longyou"), {{"targets", std::string("longyou")}}, directive_scope("longyou"), kCity);
+  hub.add(TableId::directives, id("to-kaihua"), {{"targets", std::string("kaihua")}}, directive_scope("kaihua"), kCity);
+  hub.add(TableId::directives, id("to-all"), {{"targets", std::string("all")}}, directive_scope("all"), kCity);
+  const auto receipt = [&](const NodeId& who, const char* directive, const char* county) {
+    const Uuid row = derived_uuid(id(directive), county);
+    const Values v{{"directive_id", id(directive).to_string()}, {"county", std::string(county)},
+                   {"received_at", std::int64_t{kNow}}};
+    return hub.check(who, TableId::directive_receipts, row, cells_of(TableId::directive_receipts, row, v, who));
+  };
+  check_all(receipt(kLongyou, "to-longyou", "longyou"), Errc::ok);
+  check_all(receipt(kLongyou, "to-all", "longyou"), Errc::ok);
+  check_all(receipt(kLongyou, "to-longyou", "kaihua"), Errc::out_of_scope);  // receipt for another county
+  check_all(receipt(kLongyou, "to-kaihua", "longyou"), Errc::out_of_scope, "not addressed to longyou");
+  check_all(receipt(kLongyou, "nothing", "longyou"), Errc::unknown_parent);
+  check_all(receipt(kCity, "to-longyou", "longyou"), Errc::not_permitted);  // the city only reads receipts
+}
+
+TEST_CASE("a cell stamped by another node than the sender is a forged stamp") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const NodeId other_device = NodeId::parse("longyou:field-2").value();
+  const auto verdicts = hub.check(kLongyou, TableId::cases, id("c"),
+                                  {cell(TableId::cases, id("c"), "title", std::string("a"), other_device),
+                                   cell(TableId::cases, id("c"), "summary", std::string("b"), kLongyou)});
+  CHECK(verdicts[0].code == Errc::forged_stamp);
+  CHECK(verdicts[0].reason.find("longyou:field-2") != std::string::npos);
+  CHECK(verdicts[1].code == Errc::ok);  // only the forged cell is refused
+}
+
+TEST_CASE("a stamp too far in the hub's future is refused as clock_ahead (retryable)") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const auto at = [&](std::uint64_t ms) {
+    return hub.check(kLongyou, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "title", std::string("a"), kLongyou, ms)});
+  };
+  check_all(at(kNow + kAhead), Errc::ok);
+  const auto ahead = at(kNow + 10 * 60'000);
+  check_all(ahead, Errc::clock_ahead, "600 s ahead");
+  CHECK(is_retryable(ahead[0].code));
+}
+
+TEST_CASE("a value of the wrong type is a bad value; a field of another kind is unknown") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const auto set = [&](const char* column, Value v) {
+    return hub.check(kLongyou, TableId::cases, id("c"), {cell(TableId::cases, id("c"), column, std::move(v), kLongyou)});
+  };
+  check_all(set("title", std::int64_t{5}), Errc::bad_value, "text");
+  check_all(set("updated_at", std::string("monday")), Errc::bad_value, "whole number");
+  check_all(set("summary", Value{}), Errc::ok);
+  check_all(set("donor", std::string("ACME")), Errc::unknown_field, "does not belong to a outbound_trip");
+  check_all(set("applicant", std::string("Li Wei")), Errc::ok);  // common to every kind
+  Cell beyond = cell(TableId::cases, id("c"), "title", std::string("x"), kLongyou);
+  beyond.column = 200;
+  check_all(hub.check(kLongyou, TableId::cases, id("c"), {beyond}), Errc::unknown_field);
+}
+
+// ------------------------------------------------------------------ apply_push on a hub replica
+
+namespace {
+
+struct HubReplica {
+  std::string dir;
+  std::uint64_t wall = kNow;
+  std::unique_ptr<Replica> hub;
+  HubReplica() {
+    char tmpl[] = "/tmp/liaison-authority-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    ReplicaOptions options;
+    options.path = dir + "/hub.db";
+    options.self = NodeId::parse("city:hub").value();
+    options.hub = true;
+    options.wall = [this] { return wall; };
+    options.seed = 1;
+    options.durable = false;
+    auto r = Replica::open(options);
+    REQUIRE(r.ok());
+    hub = std::move(r).value();
+  }
+  ~HubReplica() {
+    hub.reset();
+    std::filesystem::remove_all(dir);
+  }
+  PushResult push(const std::vector<Cell>& cells, const NodeId& from = kLongyou) {
+    auto result = hub->apply_push(from, cells, kAhead);
+    REQUIRE(result.ok());
+    return std::move(result).value();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("apply_push: a refused change to a case is corrected with the hub's value, newer than the refused stamp") {
+  HubReplica h;
+  const Uuid c = id("c");
+  CHECK(h.push(cells_of(TableId::cases, c, a_case("longyou", "draft"), kLongyou)).rejections.empty());
+  CHECK(h.push({cell(TableId::cases, c, "status", std::string("submitted"), kLongyou, kNow + 1)}).rejections.empty());
+  const auto before = h.hub->feed_end();
+
+  const Cell approve = cell(TableId::cases, c, "status", std::string("approved"), kLongyou, kNow + 2);
+  const PushResult result = h.push({approve});
+  REQUIRE(result.rejections.size() == 1);
+  CHECK(result.rejections[0].code == Errc::bad_transition);
+  CHECK(result.rejections[0].stamp == approve.stamp);
+  REQUIRE(result.corrections.size() == 1);
+  const Cell& fix = result.corrections[0];
+  CHECK(fix.column == approve.column);
+  CHECK(fix.value == Value{std::string("submitted")});
+  CHECK(fix.stamp > approve.stamp);  // wins on the writer's replica
+  CHECK(fix.stamp.node == "city:hub");
+  CHECK(fix.base == approve.stamp);
+  const auto stored = h.hub->cell_of(TableId::cases, c, approve.column).value();
+  REQUIRE(stored.has_value());
+  CHECK(*stored == fix);  // the hub keeps what it told the writer
+  CHECK(h.hub->feed_end() > before);  // and serves it to the county's other devices
+}
+
+TEST_CASE("apply_push: a refused new row is answered with one tombstone and not stored") {
+  HubReplica h;
+  const Uuid k = id("k");
+  const auto cells = cells_of(TableId::cases, k, a_case("kaihua", "draft"), kLongyou);
+  const PushResult result = h.push(cells);
+  CHECK(result.rejections.size() == cells.size());
+  for (const auto& r : result.rejections) CHECK(r.code == Errc::out_of_scope);
+  REQUIRE(result.corrections.size() == 1);
+  CHECK(result.corrections[0].column == kDeletedColumn);
+  CHECK(result.corrections[0].value == Value{std::int64_t{1}});
+  CHECK(result.corrections[0].stamp > cells[0].stamp);
+  CHECK(h.hub->get(TableId::cases, k).value() == std::nullopt);
+  CHECK(h.hub->feed_end() == 0);
+}
+
+TEST_CASE("apply_push: a rejection never blocks the rest of the batch") {
+  HubReplica h;
+  const Uuid submitted = id("submitted"), refused = id("refused"), fine = id("fine");
+  (void)h.push(cells_of(TableId::cases, submitted, a_case("longyou", "draft"), kLongyou));
+  (void)h.push({cell(TableId::cases, submitted, "status", std::string("submitted"), kLongyou, kNow + 1)});
+  std::vector<Cell> batch = cells_of(TableId::cases, refused, a_case("kaihua", "draft"), kLongyou);
+  batch.push_back(cell(TableId::cases, submitted, "title", std::string("edit after submit"), kLongyou, kNow + 2));
+  batch.push_back(cell(TableId::cases, submitted, "decision_reason", std::string("self-approved"), kLongyou, kNow + 2));
+  for (const Cell& c : cells_of(TableId::cases, fine, a_case("longyou", "draft"), kLongyou)) batch.push_back(c);
+  const PushResult result = h.push(batch);
+  CHECK(result.rejections.size() == 4 + 2);
+  CHECK(result.stats.applied == 4);  // the good new case
+  const auto row = h.hub->get(TableId::cases, fine).value();
+  REQUIRE(row.has_value());
+  CHECK((*row)["title"] == Value{std::string("Trip")});
+  CHECK(row->scope == "longyou");
+  CHECK(h.hub->get(TableId::cases, refused).value() == std::nullopt);
+  const auto kept = h.hub->get(TableId::cases, submitted).value();
+  CHECK((*kept)["title"] == Value{std::string("Trip")});
+  CHECK((*kept)["decision_reason"] == Value{});
+  CHECK(result.corrections.size() == 3);  // a tombstone, the old title, a null decision_reason
+}
+
+TEST_CASE("apply_push: a new row stamped too far ahead is held back whole, uncorrected, without moving the hub's clock") {
+  HubReplica h;
+  const Uuid c = id("c");
+  auto cells = cells_of(TableId::cases, c, a_case("longyou", "draft"), kLongyou);
+  cells[2].stamp.hlc = hlc_pack(kNow + 10 * 60'000, 0);  // one cell from a fast clock
+  const PushResult result = h.push(cells);
+  REQUIRE(result.rejections.size() == cells.size());
+  for (const auto& r : result.rejections) CHECK(is_retryable(r.code));
+  CHECK(result.corrections.empty());
+  CHECK(h.hub->get(TableId::cases, c).value() == std::nullopt);
+  CHECK(hlc_ms(h.hub->clock().now()) < kNow + kAhead);
+}
+
+TEST_CASE("apply_push: a forged stamp is refused without a correction") {
+  HubReplica h;
+  const Uuid c = id("c");
+  (void)h.push(cells_of(TableId::cases, c, a_case("longyou", "draft"), kLongyou));
+  const PushResult result =
+      h.push({cell(TableId::cases, c, "title", std::string("x"), NodeId::parse("kaihua:office-1").value(), kNow + 1)});
+  REQUIRE(result.rejections.size() == 1);
+  CHECK(result.rejections[0].code == Errc::forged_stamp);
+  CHECK(result.corrections.empty());
+  CHECK((*h.hub->get(TableId::cases, c).value())["title"] == Value{std::string("Trip")});
+}
+
+}  // namespace liaison::sync
