@@ -143,7 +143,11 @@ std::string json_quote(std::string_view text) {
 std::string json_value(const Value& v) {
   switch (v.index()) {
     case 1: return std::to_string(std::get<std::int64_t>(v));
-    case 2: return to_display(v);
+    case 2: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(v));
+      return buf;
+    }
     case 3: return json_quote(std::get<std::string>(v));
     default: return "null";
   }

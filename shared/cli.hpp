@@ -55,7 +55,7 @@ std::string json_value(const Value& v);
 std::string json_object(const std::vector<std::pair<std::string, std::string>>& members);
 std::string json_array(const std::vector<std::string>& items);
 
-// "2026-11-26 18:40" in local time, or "never" for 0.
+// "2026-11-26 18:40:05" in local time, or "never" for 0.
 std::string format_time(std::uint64_t unix_ms);
 
 }  // namespace liaison::cli

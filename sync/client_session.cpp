@@ -45,7 +45,7 @@ Outbox ClientSession::start(std::uint64_t now_ms) {
   state_ = ClientState::await_welcome;
   last_sent_ms_ = last_heard_ms_ = request_sent_ms_ = now_ms;
   return {Hello{kProtocolVersion, replica_.self().str(), kSchemaVersion, peer_.pulled, peer_.remote_id,
-                replica_.clock().wall_ms()}};
+                replica_.clock().wall_ms(), replica_.replica_id()}};
 }
 
 Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
@@ -139,7 +139,7 @@ Status ClientSession::rewind_if_ahead(FeedCursor pushed) {
 }
 
 Outbox ClientSession::next_push() {
-  auto page = replica_.read_feed(peer_.pushed, options_.batch_cells, FeedFilter{std::nullopt, true, true});
+  auto page = replica_.read_feed(peer_.pushed, options_.batch_cells, FeedFilter{.own_cells_only = true, .parents_first = true});
   if (!page) return fail(page.error());
   if (page->cells.empty()) {
     if (page->next != peer_.pushed) {
@@ -206,8 +206,7 @@ Outbox ClientSession::pull() {
   pull_wanted_ = false;
   state_ = ClientState::await_changes;
   ++stats_.pull_pages;
-  // Until a first full pass from this hub is done, take our own cells too.
-  return {Pull{peer_.pulled, options_.batch_cells, peer_.pulled.low == 0}};
+  return {Pull{peer_.pulled, options_.batch_cells}};
 }
 
 Outbox ClientSession::on_changes(const Changes& changes) {
@@ -243,12 +242,12 @@ Outbox ClientSession::on_tick(std::uint64_t now_ms) {
   if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return {};
   if (now_ms - last_heard_ms_ > options_.timeout_ms)
     return fail(make_error(Errc::timeout, "hub silent for " + std::to_string((now_ms - last_heard_ms_) / 1000) +
-                                              " s — the link is down or blocked; will retry"));
+                                              " s — the link is down or blocked"));
   const bool awaiting = state_ == ClientState::await_welcome || state_ == ClientState::await_push_ack ||
                         state_ == ClientState::await_changes;
   if (awaiting && now_ms - request_sent_ms_ > options_.timeout_ms)
     return fail(make_error(Errc::timeout, "no answer from the hub for " +
-                                              std::to_string((now_ms - request_sent_ms_) / 1000) + " s; will retry"));
+                                              std::to_string((now_ms - request_sent_ms_) / 1000) + " s"));
   if (now_ms - last_sent_ms_ >= options_.heartbeat_ms) {
     last_sent_ms_ = now_ms;
     return {Ping{next_nonce_++}};

@@ -2,11 +2,11 @@
 // any byte string into either a Message or a typed Error, without throwing.
 //
 // Wire layout, protocol 1. Every message is one msgpack array, type first:
-//   hello     [1, protocol, node:str, schema, cursor, hub_id, client_time_ms]
+//   hello     [1, protocol, node:str, schema, cursor, hub_id, client_time_ms, client_id]
 //   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms]
 //   push      [3, batch, nodes, cells]
 //   push_ack  [4, batch, applied, [rejection...], nodes, corrections]
-//   pull      [5, cursor, max_cells, include_own:bool]
+//   pull      [5, cursor, max_cells]
 //   changes   [6, nodes, cells, next:cursor, more:bool]
 //   notify    [7, hub_seq]     ping [8, nonce]     pong [9, nonce]
 //   error     [10, code, message:str]
@@ -81,7 +81,7 @@ class Encoder {
   }
 
   void operator()(const Hello& m) {
-    array(MessageType::hello, m.protocol, m.node, m.schema, m.pull_cursor, m.hub_id, m.client_time_ms);
+    array(MessageType::hello, m.protocol, m.node, m.schema, m.pull_cursor, m.hub_id, m.client_time_ms, m.client_id);
   }
   void operator()(const Welcome& m) {
     array(MessageType::welcome, m.hub_time_ms, m.hub_id, m.hub_seq, m.max_frame_bytes, m.max_batch_cells,
@@ -91,7 +91,7 @@ class Encoder {
   void operator()(const PushAck& m) {
     array(MessageType::push_ack, m.batch, m.applied, m.rejections, Batch{m.corrections});
   }
-  void operator()(const Pull& m) { array(MessageType::pull, m.cursor, m.max_cells, m.include_own); }
+  void operator()(const Pull& m) { array(MessageType::pull, m.cursor, m.max_cells); }
   void operator()(const Changes& m) { array(MessageType::changes, Batch{m.cells}, m.next, m.more); }
   void operator()(const Notify& m) { array(MessageType::notify, m.hub_seq); }
   void operator()(const Ping& m) { array(MessageType::ping, m.nonce); }
@@ -367,7 +367,7 @@ class Reader {
 };
 
 // Field counts after the type tag, indexed by MessageType.
-constexpr std::size_t kFieldCounts[] = {0, 6, 6, 3, 5, 3, 4, 1, 1, 1, 2};
+constexpr std::size_t kFieldCounts[] = {0, 7, 6, 3, 5, 2, 4, 1, 1, 1, 2};
 
 Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
   // `ok` is evaluated before the move: `m` is only bound, not read, first.
@@ -380,7 +380,8 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
       Hello m;
       return done(m, in.uint_field(f[0], "protocol", m.protocol) && in.node(f[1], "node", m.node, true) &&
                          in.uint_field(f[2], "schema", m.schema) && in.cursor(f[3], "pull cursor", m.pull_cursor) &&
-                         in.uuid(f[4], "hub_id", m.hub_id) && in.uint_field(f[5], "client_time_ms", m.client_time_ms));
+                         in.uuid(f[4], "hub_id", m.hub_id) && in.uint_field(f[5], "client_time_ms", m.client_time_ms) &&
+                         in.uuid(f[6], "client_id", m.client_id));
     }
     case MessageType::welcome: {
       Welcome m;
@@ -401,8 +402,7 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
     }
     case MessageType::pull: {
       Pull m;
-      return done(m, in.cursor(f[0], "cursor", m.cursor) && in.uint_field(f[1], "max_cells", m.max_cells) &&
-                         in.boolean(f[2], "include_own", m.include_own));
+      return done(m, in.cursor(f[0], "cursor", m.cursor) && in.uint_field(f[1], "max_cells", m.max_cells));
     }
     case MessageType::changes: {
       Changes m;

@@ -53,8 +53,12 @@ Outbox HubSession::on_hello(const Hello& hello, std::uint64_t now_ms) {
                                           "); the client will resync from the start");
   greeted_ = true;
   cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
+  client_id_ = hello.client_id;
   auto state = hub_.peer(peer_.str());
   if (state) {
+    // Back with another replica than last time: it lacks what it stamped
+    // before, so its pulls carry its own cells until it has caught up.
+    include_own_ = !state->remote_id.is_nil() && state->remote_id != hello.client_id;
     state->pulled = cursor_;
     state->last_seen_ms = now_ms;
     (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
@@ -86,7 +90,7 @@ Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
   if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
     return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
   const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, options_.max_batch_cells);
-  FeedFilter filter{std::string(peer_.scope()), false, false, pull.include_own ? std::string() : peer_.str()};
+  FeedFilter filter{.scope = std::string(peer_.scope()), .skip_node = include_own_ ? std::string() : peer_.str()};
   auto page = hub_.read_feed(pull.cursor, limit, filter);
   if (!page) return refuse(page.error().code, "hub could not read its feed: " + page.error().message);
   cursor_ = page->next;
@@ -95,9 +99,11 @@ Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
   stats_.cells_pulled += page->cells.size();
   ++stats_.pull_pages;
   if (caught_up_) {
+    include_own_ = false;
     auto state = hub_.peer(peer_.str());
     if (state) {
       state->pulled = cursor_;
+      state->remote_id = client_id_;
       state->last_seen_ms = now_ms;
       (void)hub_.set_peer(peer_.str(), *state);
     }
@@ -109,7 +115,7 @@ Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
   (void)now_ms;
   if (closed_ || !caught_up_ || hub_.feed_end() <= notified_seq_) return {};
   // Only wake the client when something in its scope changed.
-  auto probe = hub_.read_feed(cursor_, 1, FeedFilter{std::string(peer_.scope()), false, false, peer_.str()});
+  auto probe = hub_.read_feed(cursor_, 1, FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str()});
   notified_seq_ = hub_.feed_end();
   if (!probe || probe->cells.empty()) return {};
   return {Notify{hub_.feed_end()}};

@@ -45,6 +45,10 @@ struct Hello {
   FeedCursor pull_cursor;  // where this node's copy of the hub feed stands
   Uuid hub_id;             // the hub replica the cursor belongs to (nil: none yet)
   std::uint64_t client_time_ms = 0;
+  // The client's replica. When a node comes back with another replica (a
+  // reinstalled laptop), its first full pull includes the cells it stamped
+  // before; otherwise it has them already and they are left out.
+  Uuid client_id;
   friend bool operator==(const Hello&, const Hello&) = default;
 };
 
@@ -88,9 +92,6 @@ struct PushAck {
 struct Pull {
   FeedCursor cursor;
   std::uint32_t max_cells = 0;
-  // Also send cells this node stamped itself. Only a first full pull needs
-  // them (a reinstalled laptop); otherwise the node has them already.
-  bool include_own = false;
   friend bool operator==(const Pull&, const Pull&) = default;
 };
 

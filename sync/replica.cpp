@@ -501,7 +501,7 @@ Result<std::size_t> Replica::restamp_own_after(FeedCursor pushed, std::uint64_t 
   std::vector<Cell> ahead;
   FeedCursor cursor = pushed;
   for (;;) {
-    auto page = read_feed(cursor, 1000, FeedFilter{std::nullopt, true, false});
+    auto page = read_feed(cursor, 1000, FeedFilter{.own_cells_only = true});
     if (!page) return page.error();
     for (auto& cell : page->cells)
       if (cell.stamp.hlc > hlc_limit) ahead.push_back(std::move(cell));

@@ -92,6 +92,12 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
     }
     const Candidate c = std::move(*next->row);
     const auto& def = Schema::get().table(c.table);
+    if (sent_ahead.count({static_cast<std::uint8_t>(c.table), c.id})) {
+      // Already sent ahead of a child in this page.
+      page.next.pos = c.row.seq;
+      status = advance(*next, c.table);
+      continue;
+    }
     if (filter.parents_first && def.parent) {
       // The parent's pending cells must reach the hub before the child's.
       const auto* text = std::get_if<std::string>(&c.row.values[def.scope_column]);

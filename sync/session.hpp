@@ -132,6 +132,8 @@ class HubSession {
   FeedCursor cursor_;       // where the client's copy of our feed stands
   std::uint64_t notified_seq_ = 0;
   std::uint64_t last_push_batch_ = 0;
+  Uuid client_id_;            // the client's replica
+  bool include_own_ = false;  // its replica is new: send back what it stamped before
   std::uint64_t last_heard_ms_ = 0;
   std::optional<Error> failure_;
   SessionStats stats_;

@@ -128,7 +128,7 @@ class Link {
     co_await asio::async_connect(stream_.lowest_layer(), endpoints, asio::redirect_error(kAwait, ec));
     if (ec)
       co_return fail(make_error(Errc::disconnected, "can't reach the hub at " + where + ": " +
-                                                        (timed_out ? "timed out" : ec.message()) + "; will retry"));
+                                                        (timed_out ? "timed out" : ec.message())));
     stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
     co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(kAwait, ec));
     if (ec)
@@ -161,9 +161,10 @@ class Link {
         const std::string why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
                                     ? "the hub closed the connection"
                                     : explain_tls_failure(ec, stream_.native_handle(), Role::client);
-        co_return fail(make_error(session_.stats().push_batches || session_.stats().pull_pages ? Errc::disconnected
-                                                                                              : Errc::not_permitted,
-                                  why));
+        // A TLS alert before anything was exchanged is the hub refusing us.
+        const bool refused = ec.category() == asio::error::get_ssl_category() &&
+                             session_.state() == ClientState::await_welcome;
+        co_return fail(make_error(refused ? Errc::not_permitted : Errc::disconnected, why));
       }
       bytes_received_ += n;
       decoder.feed({buffer.data(), n});
@@ -279,8 +280,8 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
   std::atomic<bool> local_stop{false};
   if (!stop) stop = &local_stop;
   g_signal_flag = stop;
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  const auto old_int = std::signal(SIGINT, on_stop_signal);
+  const auto old_term = std::signal(SIGTERM, on_stop_signal);
   std::mt19937_64 rng(std::random_device{}());
   std::uint64_t delay = options.backoff_min_ms;
   while (!stop->load()) {
@@ -291,7 +292,12 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
     if (report.synced) delay = options.backoff_min_ms;  // it worked for a while: start over
     if (!st && !st.error().retryable() && st.error().code != Errc::disconnected) {
       log("sync stopped: " + st.error().message);
-      if (st.error().code == Errc::not_permitted || st.error().code == Errc::invalid_argument) return st;
+      if (st.error().code == Errc::not_permitted || st.error().code == Errc::invalid_argument) {
+        std::signal(SIGINT, old_int);
+        std::signal(SIGTERM, old_term);
+        g_signal_flag = nullptr;
+        return st;
+      }
     }
     // Full jitter: anywhere between half and all of the current delay.
     const std::uint64_t wait = delay / 2 + rng() % (delay / 2 + 1);
@@ -301,6 +307,8 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::uint64_t>(100, wait - waited)));
     delay = std::min(options.backoff_max_ms, delay * 2);
   }
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
   g_signal_flag = nullptr;
   return {};
 }

@@ -97,8 +97,14 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
     return file_error("CA certificate", files.ca, "give the project CA's PEM file");
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
     return file_error("certificate", files.cert, "give this node's PEM certificate");
-  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
+  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      return make_error(Errc::invalid_argument, "key " + files.key + " does not belong to certificate " + files.cert +
+                                                    " — use the pair issued together");
+    }
     return file_error("private key", files.key, "give the PEM key made with this certificate");
+  }
   if (SSL_CTX_check_private_key(ctx) != 1)
     return make_error(Errc::invalid_argument,
                       "key " + files.key + " does not belong to certificate " + files.cert + " — use the pair issued together");

@@ -87,7 +87,7 @@ expect "no --data and no LIAISON_DATA" 2 "" "liaison-client: no data folder — 
 
 # ---- init ----
 run init --data "$D" --hub "$HUB" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/city.key"
-expect "init refuses a key that does not match the certificate" 1 "" "private key $PKI/city.key"
+expect "init refuses a key that does not match the certificate" 1 "" "key $PKI/city.key does not belong to certificate"
 check "refused init wrote nothing" test ! -e "$D/client.json"
 run init --data "$D" --hub "no-port:" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/longyou.key"
 expect "init refuses a bad hub address" 2 "" "hub address"

@@ -320,7 +320,7 @@ TEST_CASE("a hub's feed for a county pages through that county's cells only, eac
     std::map<std::pair<Uuid, int>, int> seen;
     FeedCursor cursor;
     for (bool more = true; more;) {
-      auto page = hub->read_feed(cursor, page_size, FeedFilter{std::string("longyou"), false, false});
+      auto page = hub->read_feed(cursor, page_size, FeedFilter{.scope = std::string("longyou")});
       REQUIRE(page.ok());
       for (const Cell& c : page->cells) ++seen[{c.row, c.column}];
       cursor = page->next;

@@ -175,6 +175,34 @@ TEST_CASE("a case created and submitted while offline reaches the hub as submitt
   CHECK(to_display(w.longyou->get(TableId::cases, id).value().value()["status"]) == "submitted");
 }
 
+// Regression: a note added to a case that was then submitted made the push
+// carry the case twice (pulled ahead of the note, then at its own place);
+// the second copy was judged as a county editing a submitted case.
+TEST_CASE("a case with a note, submitted offline, syncs without rejections") {
+  World w;
+  const Uuid id = w.longyou->insert(TableId::cases, a_case("Trip", "longyou")).value();
+  REQUIRE(w.longyou->insert(TableId::case_notes, {{"case_id", id.to_string()}, {"body", std::string("签证已办")}}).ok());
+  REQUIRE(w.longyou->update(TableId::cases, id, {{"status", std::string("submitted")}}).ok());
+  w.sync(*w.longyou);
+  CHECK(w.longyou->rejections().value().empty());
+  CHECK(to_display(w.hub->get(TableId::cases, id).value().value()["status"]) == "submitted");
+  CHECK(w.hub->list(TableId::case_notes).value().size() == 1);
+}
+
+// A push resent after its ack was lost must not be refused the second time,
+// even though the first copy moved the case out of an editable status.
+TEST_CASE("a push applied twice gives no rejections the second time") {
+  World w;
+  const Uuid id = w.longyou->insert(TableId::cases, a_case("Trip", "longyou")).value();
+  REQUIRE(w.longyou->update(TableId::cases, id, {{"status", std::string("submitted")}}).ok());
+  const auto page = w.longyou->read_feed({}, 1000, FeedFilter{.own_cells_only = true}).value();
+  const NodeId longyou = NodeId::parse("longyou:office-1").value();
+  CHECK(w.hub->apply_push(longyou, page.cells, 60'000).value().rejections.empty());
+  const auto again = w.hub->apply_push(longyou, page.cells, 60'000).value();
+  CHECK(again.rejections.empty());
+  CHECK(again.stats.duplicates == page.cells.size());
+}
+
 TEST_CASE("two devices editing one field offline: the later wins everywhere, the other is in the conflict log") {
   World w;
   auto field = w.open("field.db", "longyou:field-2");
@@ -328,7 +356,7 @@ TEST_CASE("a message before hello is refused with an error") {
     CHECK(error->code == Errc::unexpected_message);
     CHECK(error->message.find("before hello") != std::string::npos);
     CHECK(hub.closed());
-    CHECK(hub.on_message(Hello{kProtocolVersion, "longyou:office-1", kSchemaVersion, {}, {}, w.now}, w.now).empty());
+    CHECK(hub.on_message(Hello{kProtocolVersion, "longyou:office-1", kSchemaVersion, {}, {}, w.now, {}}, w.now).empty());
   }
 }
 

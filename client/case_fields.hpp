@@ -1,0 +1,40 @@
+// Case fields as typed on the command line: `FIELD=VALUE`, where FIELD must
+// be a field of the case's kind that this side may set, and VALUE is read
+// by the schema column's type (whole number, number or text; an empty
+// VALUE clears the field). Errors list the valid fields. Pure functions over
+// the schema; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "shared/error.hpp"
+#include "shared/schema.hpp"
+#include "shared/value.hpp"
+
+namespace liaison::client {
+
+// Fields a user may set with `case set` on a case of `kind` from this side
+// (`status` included; kind, county, created_by and updated_at are kept by
+// the program).
+std::vector<std::string_view> settable_fields(const CaseKind& kind, bool city);
+
+// Splits "FIELD=VALUE"; invalid_argument when there is no '=' or no FIELD.
+Result<std::pair<std::string, std::string>> split_assignment(std::string_view text);
+
+// Checks FIELD against `kind` and converts VALUE to its column's type.
+// `allow_status`: false for `case new --set` (a new case starts in its
+// kind's initial status).
+Result<std::pair<std::string, Value>> parse_case_field(const CaseKind& kind, bool city, std::string_view field,
+                                                       std::string_view text, bool allow_status);
+
+// "draft -> submitted (county), submitted -> approved (city)": the moves a
+// side may make from `from`, for messages; "none" when there are none.
+std::string moves_from(const CaseKind& kind, std::string_view from, bool city);
+
+// "outbound_trip, foreign_invitation, ...".
+std::string kind_names();
+
+}  // namespace liaison::client

@@ -1,0 +1,50 @@
+// The client's configuration: DIR/client.json, written by `init` (with
+// cereal) and read by every other command. It names the node, the hub's
+// address and the TLS files, all paths absolute so that commands work from
+// any working directory. Value type; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "shared/error.hpp"
+
+namespace liaison::client {
+
+inline constexpr std::string_view kConfigFile = "client.json";
+inline constexpr std::string_view kReplicaFile = "replica.db";
+inline constexpr int kConfigVersion = 1;
+
+struct HubAddress {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string str() const;  // "host:port" ("[v6]:port" for IPv6 literals)
+};
+
+// "HOST:PORT", "HOST" (default port 7443) or "[IPv6]:PORT".
+Result<HubAddress> parse_hub_address(std::string_view text);
+
+struct ClientConfig {
+  int version = kConfigVersion;
+  std::string node;  // certificate CN, e.g. "longyou:office-1"
+  std::string hub;   // "host:port"
+  std::string ca;    // absolute paths of the PEM files
+  std::string cert;
+  std::string key;
+  std::string crl;   // empty: no revocation list
+
+  template <class Archive>
+  void serialize(Archive& archive);
+};
+
+std::string config_path(const std::string& data_dir);
+std::string replica_path(const std::string& data_dir);
+
+// Reads DIR/client.json. Errors say which file and what to do (run init,
+// or re-run init --force when the file is damaged).
+Result<ClientConfig> load_config(const std::string& data_dir);
+// Writes DIR/client.json atomically (temporary file + rename), mode 0600.
+Status save_config(const std::string& data_dir, const ClientConfig& config);
+
+}  // namespace liaison::client

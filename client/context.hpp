@@ -1,0 +1,72 @@
+// What every command works with: the parsed command line (Invocation) and,
+// once its arguments are known to be well-formed, the opened data folder
+// (Context: configuration, node id, replica). Also the two things most
+// commands share: finding a row by a unique id prefix, and writing through
+// the hub's authority rules first so a refusal is reported at once rather
+// than after the next sync. Not thread-safe; one command per process.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/config.hpp"
+#include "shared/cli.hpp"
+#include "shared/node_id.hpp"
+#include "sync/authority.hpp"
+#include "sync/replica.hpp"
+
+namespace liaison::client {
+
+struct Invocation {
+  cli::Args args;
+  bool json = false;
+  std::string data_dir;  // from --data or LIAISON_DATA, as given
+};
+
+struct Context {
+  std::string data_dir;  // absolute
+  ClientConfig config;
+  NodeId node;
+  std::unique_ptr<sync::Replica> replica;
+  bool json = false;
+
+  // Current time in ms, corrected by the offset to the hub's clock.
+  std::uint64_t now_ms() const { return replica->clock().wall_ms(); }
+  bool county_node() const { return !node.is_city(); }
+};
+
+// Takes the words left after a command read its options. Returns the exit
+// status of a usage error (an unknown option, too few or too many words,
+// naming `synopsis`), or nullopt when they fit.
+std::optional<int> take_words(cli::Args& args, std::vector<std::string>& words, std::size_t min, std::size_t max,
+                              std::string_view synopsis);
+
+// Opens DIR/client.json and DIR/replica.db (never creates either).
+Result<Context> open_context(const Invocation& invocation);
+
+// True when `text` could name a row: a full id, or at least 8 hex digits
+// (dashes allowed where an id has them).
+bool plausible_id(std::string_view text);
+
+// The row of `table` whose id is `text` or starts with it; `what` names the
+// thing for messages ("case", "directive"). not_found when none matches,
+// invalid_argument (with the candidates) when several do.
+// REQUIRES: plausible_id(text).
+Result<sync::Row> find_row(sync::Replica& replica, TableId table, std::string_view text, std::string_view what);
+
+// A row as the hub's authority check sees it (values, per-cell stamps, scope).
+std::optional<sync::CurrentRow> current_row(sync::Replica& replica, TableId table, const Uuid& id);
+
+// Runs check_authority on `fields` written to `row` by this node against
+// what this replica holds. The error carries the hub's reasons.
+Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields);
+
+// Pre-check and write in one transaction: nothing is written when refused.
+Result<Uuid> checked_insert(Context& context, TableId table, const sync::Fields& fields,
+                            std::optional<Uuid> id = std::nullopt);
+Status checked_update(Context& context, TableId table, const Uuid& row, const sync::Fields& fields);
+
+}  // namespace liaison::client

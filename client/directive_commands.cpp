@@ -1,0 +1,176 @@
+// `directive list|show|ack` and marking directives received after a sync.
+// Directives come from the city; each county writes one receipt per
+// directive (id derived from the directive id and the county, so every
+// device of the county writes the same row).
+#include <iostream>
+#include <variant>
+
+#include "client/commands.hpp"
+#include "client/output.hpp"
+
+namespace liaison::client {
+namespace {
+
+constexpr std::string_view kDirectiveColumns[] = {"kind", "title", "body", "due_on", "targets"};
+constexpr std::string_view kReceiptColumns[] = {"received_at", "acknowledged_at", "reply"};
+
+std::string text_of(const Value& value) {
+  const auto* text = std::get_if<std::string>(&value);
+  return text ? *text : std::string();
+}
+
+Uuid receipt_id(const Uuid& directive, std::string_view county) { return derived_uuid(directive, county); }
+
+// Directives this node may see (the hub only sends those, but a city
+// node's replica may hold any).
+Result<std::vector<sync::Row>> visible_directives(sync::Replica& replica, const NodeId& node) {
+  auto rows = replica.list(TableId::directives);
+  if (!rows) return rows.error();
+  std::vector<sync::Row> out;
+  for (auto& row : *rows)
+    if (sync::scope_visible(row.scope, node.scope())) out.push_back(std::move(row));
+  return out;
+}
+
+// This county's receipt for `directive`, if it has one (none on city nodes).
+Result<std::optional<sync::Row>> receipt_of(sync::Replica& replica, const NodeId& node, const Uuid& directive) {
+  if (node.is_city()) return std::optional<sync::Row>{};
+  return replica.get(TableId::directive_receipts, receipt_id(directive, node.scope()));
+}
+
+std::string directive_json(const sync::Row& directive, const std::optional<sync::Row>& receipt) {
+  std::vector<std::pair<std::string, std::string>> members;
+  members.emplace_back("id", cli::json_quote(directive.id.to_string()));
+  for (const auto column : kDirectiveColumns) members.emplace_back(std::string(column), cli::json_value(directive[column]));
+  for (const auto column : kReceiptColumns)
+    members.emplace_back(std::string(column), receipt ? cli::json_value((*receipt)[column]) : "null");
+  return cli::json_object(members);
+}
+
+}  // namespace
+
+Result<std::size_t> mark_directives_received(sync::Replica& replica, const NodeId& node) {
+  if (node.is_city()) return std::size_t{0};
+  std::size_t marked = 0;
+  Status st = replica.transact([&]() -> Status {
+    auto directives = visible_directives(replica, node);
+    if (!directives) return directives.error();
+    const auto now = static_cast<std::int64_t>(replica.clock().wall_ms());
+    for (const auto& directive : *directives) {
+      const Uuid id = receipt_id(directive.id, node.scope());
+      auto receipt = replica.get(TableId::directive_receipts, id);
+      if (!receipt) return receipt.error();
+      if (*receipt && !is_null((**receipt)["received_at"])) continue;
+      sync::Fields fields;
+      if (!*receipt) fields = {{"directive_id", directive.id.to_string()}, {"county", std::string(node.scope())}};
+      fields.emplace_back("received_at", now);
+      auto written = replica.insert(TableId::directive_receipts, fields, id);
+      if (!written) return written.error();
+      ++marked;
+    }
+    return {};
+  });
+  if (!st) return st.error();
+  return marked;
+}
+
+int cmd_directive_list(Invocation& in) {
+  std::vector<std::string> words;
+  if (auto bad = take_words(in.args, words, 0, 0, "directive list")) return *bad;
+  auto context = open_context(in);
+  if (!context) return fail(context.error());
+  auto directives = visible_directives(*context->replica, context->node);
+  if (!directives) return fail(directives.error());
+  std::vector<std::string> items;
+  cli::Table table{{"id", "kind", "due", "title", "received", "acknowledged", "reply"}, {}};
+  for (const auto& directive : *directives) {
+    auto receipt = receipt_of(*context->replica, context->node, directive.id);
+    if (!receipt) return fail(receipt.error());
+    items.push_back(directive_json(directive, *receipt));
+    const auto of_receipt = [&](std::string_view column) {
+      return *receipt ? display_value(column, (**receipt)[column]) : std::string();
+    };
+    table.rows.push_back({directive.id.to_string(), text_of(directive["kind"]), text_of(directive["due_on"]),
+                          text_of(directive["title"]), of_receipt("received_at"), of_receipt("acknowledged_at"),
+                          of_receipt("reply")});
+  }
+  if (in.json)
+    print_line(cli::json_array(items));
+  else if (directives->empty())
+    print_line("no directives on this replica — they arrive with 'sync'");
+  else
+    table.print(std::cout);
+  return kExitOk;
+}
+
+int cmd_directive_show(Invocation& in) {
+  std::vector<std::string> words;
+  if (auto bad = take_words(in.args, words, 1, 1, "directive show ID")) return *bad;
+  if (!plausible_id(words[0]))
+    return usage_error("'" + words[0] + "' is not a directive id — give at least its first 8 hex digits, as 'directive list' shows it");
+  auto context = open_context(in);
+  if (!context) return fail(context.error());
+  auto directive = find_row(*context->replica, TableId::directives, words[0], "directive");
+  if (!directive) return fail(directive.error());
+  auto receipt = receipt_of(*context->replica, context->node, directive->id);
+  if (!receipt) return fail(receipt.error());
+  if (in.json) {
+    print_line(row_json(*directive, {{"receipt", *receipt ? row_json(**receipt) : std::string("null")}}));
+    return kExitOk;
+  }
+  row_table(*directive).print(std::cout);
+  if (*receipt) {
+    std::cout << "\nreceipt of " << context->node.scope() << ":\n";
+    row_table(**receipt).print(std::cout);
+  }
+  return kExitOk;
+}
+
+int cmd_directive_ack(Invocation& in) {
+  const auto reply = in.args.option("reply");
+  std::vector<std::string> words;
+  if (auto bad = take_words(in.args, words, 1, 1, "directive ack ID [--reply TEXT]")) return *bad;
+  if (!plausible_id(words[0]))
+    return usage_error("'" + words[0] + "' is not a directive id — give at least its first 8 hex digits, as 'directive list' shows it");
+  auto context = open_context(in);
+  if (!context) return fail(context.error());
+  Context& ctx = *context;
+  if (ctx.node.is_city())
+    return fail("only county offices acknowledge directives; " + ctx.node.str() + " is a city node",
+                "see who has replied with the hub's reports");
+  auto directive = find_row(*ctx.replica, TableId::directives, words[0], "directive");
+  if (!directive) return fail(directive.error());
+  const std::string id = directive->id.to_string();
+  if (!sync::scope_visible(directive->scope, ctx.node.scope()))
+    return fail("directive " + id + " is not addressed to " + std::string(ctx.node.scope()), "nothing was written");
+  auto receipt = receipt_of(*ctx.replica, ctx.node, directive->id);
+  if (!receipt) return fail(receipt.error());
+  const bool acknowledged = *receipt && !is_null((**receipt)["acknowledged_at"]);
+  if (acknowledged && !reply) {
+    print_line(ctx.json ? directive_json(*directive, *receipt)
+                        : "directive " + id + " was already acknowledged on " +
+                              display_value("acknowledged_at", (**receipt)["acknowledged_at"]));
+    return kExitOk;
+  }
+  const auto now = static_cast<std::int64_t>(ctx.now_ms());
+  sync::Fields fields;
+  if (!*receipt) fields = {{"directive_id", id}, {"county", std::string(ctx.node.scope())}};
+  if (!*receipt || is_null((**receipt)["received_at"])) fields.emplace_back("received_at", now);
+  fields.emplace_back("acknowledged_at", now);
+  if (reply) fields.emplace_back("reply", *reply);
+  fields.emplace_back("replied_by", ctx.node.str());
+  auto written = checked_insert(ctx, TableId::directive_receipts, fields, receipt_id(directive->id, ctx.node.scope()));
+  if (!written) return fail(written.error(), "nothing was written");
+  auto after = receipt_of(*ctx.replica, ctx.node, directive->id);
+  if (!after) return fail(after.error());
+  if (ctx.json) {
+    print_line(directive_json(*directive, *after));
+  } else {
+    print_line("acknowledged directive " + id + (reply ? " with a reply" : "") + "; the city sees it after the next sync");
+    if (!reply && text_of((*directive)["kind"]) == "task")
+      print_line("this is a task: the city expects a reply — 'directive ack " + id + " --reply TEXT'");
+  }
+  return kExitOk;
+}
+
+}  // namespace liaison::client

@@ -1,0 +1,49 @@
+// How liaison-client talks to people and to scripts. Errors go to stderr as
+// `liaison-client: <what happened> — <what to do>`; a failure exits 1, a
+// usage error 2. Results go to stdout as tables (Chinese text lines up) or,
+// with --json, as one JSON object or array. Plain functions; not
+// thread-safe (they write to the process's standard streams).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "shared/cli.hpp"
+#include "shared/error.hpp"
+#include "sync/replica.hpp"
+
+namespace liaison::client {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Prints the error and returns kExitFailure. `todo` is left out when `what`
+// already says what to do (engine messages often carry their own " — ...").
+int fail(std::string_view what, std::string_view todo = {});
+int fail(const Error& error, std::string_view todo = {});
+// Prints the error with "see liaison-client --help" and returns kExitUsage.
+int usage_error(std::string_view what);
+
+// A value for people: times (integer `*_at` columns) in local time, the
+// rest as text.
+std::string display_value(std::string_view column, const Value& value);
+
+// {"id": ..., "<column>": value, ...}: the row's non-null columns in schema
+// order (plus `extra` members, already JSON, at the end).
+std::string row_json(const sync::Row& row,
+                     const std::vector<std::pair<std::string, std::string>>& extra = {});
+// {"id": ..., ...} with exactly `columns` (null where the row has none).
+std::string row_json_columns(const sync::Row& row, std::span<const std::string_view> columns);
+
+// "field / value" table of a row's non-null columns, for `show` commands.
+cli::Table row_table(const sync::Row& row);
+
+// Writes `text` and a newline to stdout.
+void print_line(const std::string& text);
+
+// Ids for people: the full id (unambiguous, copy-pasteable).
+std::string id_text(const Uuid& id);
+
+}  // namespace liaison::client

@@ -1,0 +1,249 @@
+// `status`, `sync` and `sync --watch`: this node's standing with the hub,
+// and the exchange itself over mutual TLS (sync/net/net.hpp keeps Asio and
+// OpenSSL out of this file).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "client/commands.hpp"
+#include "client/output.hpp"
+#include "sync/net/net.hpp"
+
+namespace liaison::client {
+namespace {
+
+using sync::net::SyncProgress;
+
+constexpr std::string_view kLastSyncMeta = "last_sync_ms";
+constexpr std::string_view kClockOffsetMeta = "clock_offset_ms";
+constexpr std::uint64_t kProgressAfterMs = 1'500;
+constexpr std::uint64_t kRedrawMs = 100;
+
+std::uint64_t steady_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// Own cells not yet acknowledged by the hub.
+Result<std::uint64_t> pending_changes(sync::Replica& replica) {
+  auto peer = replica.peer(sync::kHubPeer);
+  if (!peer) return peer.error();
+  sync::FeedFilter filter;
+  filter.own_cells_only = true;
+  sync::FeedCursor cursor = peer->pushed;
+  std::uint64_t count = 0;
+  for (;;) {
+    auto page = replica.read_feed(cursor, 1000, filter);
+    if (!page) return page.error();
+    count += page->cells.size();
+    if (!page->more) return count;
+    cursor = page->next;
+  }
+}
+
+Result<std::int64_t> meta_number(sync::Replica& replica, std::string_view key) {
+  auto value = replica.meta(key);
+  if (!value) return value.error();
+  if (!*value || (*value)->empty()) return std::int64_t{0};
+  try {
+    return static_cast<std::int64_t>(std::stoll(**value));
+  } catch (const std::exception&) {
+    return std::int64_t{0};
+  }
+}
+
+// What to do after a failed sync, by what failed.
+std::string sync_advice(Errc code) {
+  switch (code) {
+    case Errc::not_permitted:
+      return "check the certificate files named in client.json, or ask the city office for a new certificate";
+    case Errc::protocol_version:
+    case Errc::schema_mismatch: return "upgrade liaison-client to the hub's version";
+    case Errc::invalid_argument: return "check client.json (re-create it with 'liaison-client init --force')";
+    default: return "your changes stay queued on this replica; run 'liaison-client sync' again when the link is back";
+  }
+}
+
+// The progress line on stderr: only on a terminal, only once the pass has
+// taken longer than kProgressAfterMs, rewritten in place at most every
+// kRedrawMs. The percentage is how far the pull cursor is along the hub's
+// feed (hub_seq).
+class ProgressLine {
+ public:
+  ProgressLine(sync::Replica& replica, bool enabled) : replica_(replica), enabled_(enabled), start_ms_(steady_ms()) {}
+
+  void update(const SyncProgress& p) {
+    const std::uint64_t now = steady_ms();
+    const std::uint64_t elapsed = now - start_ms_;
+    if (!enabled_ || elapsed < kProgressAfterMs || (shown_ && now - drawn_ms_ < kRedrawMs)) return;
+    drawn_ms_ = now;
+    std::string percent = "";
+    if (p.hub_seq > 0) {
+      auto peer = replica_.peer(sync::kHubPeer);
+      const std::uint64_t at = peer ? std::min(peer->pulled.pos, p.hub_seq) : 0;
+      percent = std::to_string(at * 100 / p.hub_seq) + "%  ";
+    }
+    const double rate = static_cast<double>(p.cells_pushed + p.cells_pulled) * 1000.0 / static_cast<double>(elapsed);
+    std::fprintf(stderr, "\rsync: %spushed %llu, pulled %llu, %.0f cells/s\033[K", percent.c_str(),
+                 static_cast<unsigned long long>(p.cells_pushed), static_cast<unsigned long long>(p.cells_pulled), rate);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+
+  void clear() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+
+ private:
+  sync::Replica& replica_;
+  bool enabled_;
+  std::uint64_t start_ms_;
+  std::uint64_t drawn_ms_ = 0;
+  bool shown_ = false;
+};
+
+void log_line(bool json, const std::string& text) {
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  if (json)
+    std::cerr << cli::json_object({{"at_ms", std::to_string(now)}, {"event", cli::json_quote(text)}}) << std::endl;
+  else
+    std::cerr << cli::format_time(now) << "  " << text << std::endl;
+}
+
+int run_watch(Context& ctx, sync::net::ClientLinkOptions options) {
+  bool announce = true;  // say so when the first pass after a (re)connect completes
+  const auto log = [&](const std::string& line) {
+    log_line(ctx.json, line);
+    announce = true;
+  };
+  auto mark = std::move(options.on_caught_up);
+  options.on_caught_up = [&, mark](sync::Replica& replica) {
+    if (announce) log_line(ctx.json, "in step with the hub at " + ctx.config.hub);
+    announce = false;
+    (void)replica.set_meta(kLastSyncMeta, std::to_string(replica.clock().wall_ms()));
+    const bool marked = mark(replica);
+    if (marked) log_line(ctx.json, "new directives received — see 'liaison-client directive list'");
+    return marked;
+  };
+  log_line(ctx.json, "watching the hub at " + ctx.config.hub + " as " + ctx.node.str() + " (Ctrl-C stops)");
+  std::atomic<bool> stop{false};
+  Status st = sync::net::sync_watch(*ctx.replica, options, log, &stop);
+  if (!st) return fail("sync stopped: " + st.error().message, sync_advice(st.error().code));
+  log_line(ctx.json, "stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_status(Invocation& in) {
+  std::vector<std::string> words;
+  if (auto bad = take_words(in.args, words, 0, 0, "status")) return *bad;
+  auto context = open_context(in);
+  if (!context) return fail(context.error());
+  sync::Replica& replica = *context->replica;
+  auto pending = pending_changes(replica);
+  if (!pending) return fail(pending.error());
+  auto last_sync = meta_number(replica, kLastSyncMeta);
+  auto offset = meta_number(replica, kClockOffsetMeta);
+  auto conflicts = replica.conflicts(false);
+  auto rejections = replica.rejections();
+  if (!last_sync) return fail(last_sync.error());
+  if (!offset) return fail(offset.error());
+  if (!conflicts) return fail(conflicts.error());
+  if (!rejections) return fail(rejections.error());
+  if (in.json) {
+    print_line(cli::json_object({{"node", cli::json_quote(context->node.str())},
+                                 {"hub", cli::json_quote(context->config.hub)},
+                                 {"data", cli::json_quote(context->data_dir)},
+                                 {"pending_changes", std::to_string(*pending)},
+                                 {"last_sync_ms", *last_sync ? std::to_string(*last_sync) : "null"},
+                                 {"clock_offset_ms", std::to_string(*offset)},
+                                 {"conflicts", std::to_string(conflicts->size())},
+                                 {"rejections", std::to_string(rejections->size())}}));
+    return kExitOk;
+  }
+  cli::Table table;
+  table.headers = {"node", context->node.str()};
+  table.rows = {{"hub", context->config.hub},
+                {"data folder", context->data_dir},
+                {"pending changes", std::to_string(*pending) + (*pending ? " (sent at the next sync)" : "")},
+                {"last sync", cli::format_time(static_cast<std::uint64_t>(*last_sync))},
+                {"clock offset to hub", std::to_string(*offset) + " ms"},
+                {"conflicts to review", std::to_string(conflicts->size())},
+                {"refused by the hub", std::to_string(rejections->size())}};
+  table.print(std::cout);
+  return kExitOk;
+}
+
+int cmd_sync(Invocation& in) {
+  const bool watch = in.args.flag("watch");
+  std::vector<std::string> words;
+  if (auto bad = take_words(in.args, words, 0, 0, "sync [--watch]")) return *bad;
+  auto context = open_context(in);
+  if (!context) return fail(context.error());
+  Context& ctx = *context;
+  auto hub = parse_hub_address(ctx.config.hub);
+  if (!hub) return fail("configuration " + config_path(ctx.data_dir) + ": " + hub.error().message);
+  sync::net::ClientLinkOptions options;
+  options.host = hub->host;
+  options.port = hub->port;
+  options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl};
+  auto cert_node = sync::net::check_tls_files(options.tls);
+  if (!cert_node) return fail(cert_node.error(), "check the files named in " + config_path(ctx.data_dir));
+  if (!(*cert_node == ctx.node))
+    return fail("certificate " + ctx.config.cert + " is for " + cert_node->str() + ", but this data folder belongs to " +
+                    ctx.node.str(),
+                "put this node's certificate back, or use another data folder");
+  std::size_t received = 0;
+  const NodeId node = ctx.node;
+  const bool json = ctx.json;
+  options.on_caught_up = [&received, node, json](sync::Replica& replica) {
+    auto marked = mark_directives_received(replica, node);
+    if (!marked) {
+      log_line(json, "could not mark new directives received: " + marked.error().message);
+      return false;
+    }
+    received += *marked;
+    return *marked > 0;
+  };
+  if (watch) return run_watch(ctx, std::move(options));
+
+  ProgressLine progress(*ctx.replica, !ctx.json && ::isatty(STDERR_FILENO) == 1);
+  auto report = sync::net::sync_once(*ctx.replica, options, [&](const SyncProgress& p) { progress.update(p); });
+  progress.clear();
+  if (!report) {
+    // The engine words link failures for the watch loop ("...; will retry");
+    // a single pass does not retry.
+    std::string why = report.error().message;
+    constexpr std::string_view kRetry = "; will retry";
+    if (why.size() >= kRetry.size() && why.compare(why.size() - kRetry.size(), kRetry.size(), kRetry) == 0)
+      why.resize(why.size() - kRetry.size());
+    if (ctx.json) print_line(cli::json_object({{"synced", "false"}, {"error", cli::json_quote(why)}}));
+    return fail("sync with " + ctx.config.hub + " failed: " + why, sync_advice(report.error().code));
+  }
+  if (auto st = ctx.replica->set_meta(kLastSyncMeta, std::to_string(ctx.now_ms())); !st) return fail(st.error());
+  const auto& stats = report->stats;
+  if (ctx.json) {
+    print_line(cli::json_object({{"synced", "true"},
+                                 {"pushed", std::to_string(stats.cells_pushed)},
+                                 {"pulled", std::to_string(stats.cells_pulled)},
+                                 {"rejections", std::to_string(stats.rejections)},
+                                 {"bytes_sent", std::to_string(report->bytes_sent)},
+                                 {"bytes_received", std::to_string(report->bytes_received)}}));
+  } else {
+    std::string line = "synced with " + ctx.config.hub + ": pushed " + std::to_string(stats.cells_pushed) + ", pulled " +
+                       std::to_string(stats.cells_pulled) + ", rejections " + std::to_string(stats.rejections);
+    if (stats.rejections) line += " (see 'liaison-client rejections')";
+    if (received) line += "; " + std::to_string(received) + " new directive(s) (see 'liaison-client directive list')";
+    print_line(line);
+  }
+  return kExitOk;
+}
+
+}  // namespace liaison::client
