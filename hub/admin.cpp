@@ -258,7 +258,7 @@ Status cmd_nodes(Context& ctx, cli::Args& args) {
     if (!node) continue;
     // Cells in the node's scope it has not pulled yet, counted up to a cap.
     constexpr std::size_t kCap = 100'000;
-    auto page = ctx.replica->read_feed(state.pulled, kCap, sync::FeedFilter{std::string(node->scope()), false, false});
+    auto page = ctx.replica->read_feed(state.pulled, kCap, sync::FeedFilter{.scope = std::string(node->scope()), .skip_node = name});
     if (!page) return page.error();
     const std::size_t pending = page->cells.size();
     const std::uint64_t behind = end > state.pulled.pos ? end - state.pulled.pos : 0;
