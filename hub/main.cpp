@@ -122,7 +122,19 @@ Status cmd_serve(cli::Args& args) {
 
 int main(int argc, char** argv) {
   using namespace liaison;
-  std::vector<std::string> words(argv + 1, argv + argc);
+  // --data and --json may stand before the command too.
+  std::vector<std::string> words, globals;
+  for (int i = 1; i < argc; ++i) {
+    const std::string w = argv[i];
+    if (w == "--data" && i + 1 < argc) {
+      globals.push_back(w);
+      globals.push_back(argv[++i]);
+    } else if (w.rfind("--data=", 0) == 0 || w == "--json") {
+      globals.push_back(w);
+    } else {
+      words.push_back(w);
+    }
+  }
   if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
     std::cout << hub::kUsage;
     return words.empty() ? 2 : 0;
@@ -130,7 +142,9 @@ int main(int argc, char** argv) {
   const std::string command = words[0];
   const bool has_sub = words.size() > 1 && words[1].rfind("--", 0) != 0;
   const std::string sub = has_sub ? words[1] : "";
-  cli::Args args(std::vector<std::string>(words.begin() + (has_sub ? 2 : 1), words.end()));
+  std::vector<std::string> rest(words.begin() + (has_sub ? 2 : 1), words.end());
+  rest.insert(rest.end(), globals.begin(), globals.end());
+  cli::Args args(std::move(rest));
   if (args.flag("help")) {
     std::cout << hub::kUsage;
     return 0;

@@ -60,7 +60,7 @@ Outbox HubSession::on_hello(const Hello& hello, std::uint64_t now_ms) {
     // before, so its pulls carry its own cells until it has caught up.
     include_own_ = !state->remote_id.is_nil() && state->remote_id != hello.client_id;
     state->pulled = cursor_;
-    state->last_seen_ms = now_ms;
+    state->last_seen_ms = hub_.clock().wall_ms();  // now_ms is the timers' clock, not the calendar
     (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
   return {Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
@@ -104,7 +104,7 @@ Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
     if (state) {
       state->pulled = cursor_;
       state->remote_id = client_id_;
-      state->last_seen_ms = now_ms;
+      state->last_seen_ms = hub_.clock().wall_ms();  // now_ms is the timers' clock, not the calendar
       (void)hub_.set_peer(peer_.str(), *state);
     }
   }

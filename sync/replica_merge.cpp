@@ -75,15 +75,20 @@ Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow&
   const Value& current = row.values[cell.column];
   // A write is concurrent with the one it replaces unless it names it as its
   // base (its writer saw it). Only concurrent, different values are logged.
+  // Every write passes through the hub in order, so the hub judges them all;
+  // another replica sees only compacted history (a laptop that had "draft"
+  // may never see "submitted" before "approved") and logs only the loss of
+  // its own writes.
   if (cell.stamp > existing) {
-    if (existing.node != cell.stamp.node && current != cell.value && cell.base != existing) {
+    if ((options.hub || m.node == self_ref) && existing.node != cell.stamp.node && current != cell.value &&
+        cell.base != existing) {
       LIAISON_TRY(log_conflict(table, id, cell.column, current, existing, cell.value, cell.stamp));
       ++stats.conflicts;
     }
     return adopt();
   }
   ++stats.older;
-  if (existing.node != cell.stamp.node && current != cell.value && base_of(m) != cell.stamp) {
+  if (options.hub && existing.node != cell.stamp.node && current != cell.value && base_of(m) != cell.stamp) {
     LIAISON_TRY(log_conflict(table, id, cell.column, cell.value, cell.stamp, current, existing));
     ++stats.conflicts;
   }

@@ -441,7 +441,7 @@ TEST_CASE("an older cell loses to the newer one already here") {
   CHECK(r->cell_of(TableId::cases, id, col("title")).value()->stamp == Stamp{hlc_pack(kT0 + 50, 0), "longyou:office-1"});
 }
 
-TEST_CASE("concurrent different values: the loser goes to the conflict log, in either order") {
+TEST_CASE("concurrent different values: the hub logs the loser, in either order") {
   TempDir dir;
   std::uint64_t wall = kT0;
   const Uuid id = row_id(1);
@@ -450,7 +450,7 @@ TEST_CASE("concurrent different values: the loser goes to the conflict log, in e
   const Cell b = remote(id, "title", std::string("Trip to Hanover"), 11, "city:desk-3", origin);
   for (bool a_first : {true, false}) {
     CAPTURE(a_first);
-    auto r = open_replica(dir.path(a_first ? "ab.db" : "ba.db"), "city:desk-9", &wall);
+    auto r = open_replica(dir.path(a_first ? "ab.db" : "ba.db"), "city:hub", &wall, true);
     merge_into(*r, creation(id));
     merge_into(*r, {remote(id, "title", std::string("Trip"), 1, "longyou:office-1")});
     const auto s1 = r->apply_remote(std::vector{a_first ? a : b}).value();
@@ -487,14 +487,35 @@ TEST_CASE("a causal successor (its base is the stamp it replaces) is not a confl
   }
 }
 
+// Regression: a field laptop that had only ever seen "draft" received
+// "approved" (the hub's feed never showed it "submitted" in between) and
+// logged a conflict nobody had. Away from the hub only own losses count.
+TEST_CASE("a client logs the loss of its own writes, not history it only saw compacted") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto r = open_replica(dir.path("c.db"), "longyou:field-2", &wall);
+  const Uuid id = row_id(1);
+  merge_into(*r, creation(id));
+  const Cell draft = remote(id, "status", std::string("draft"), 1, "longyou:office-1");
+  const Cell submitted = remote(id, "status", std::string("submitted"), 5, "longyou:office-1", draft.stamp);
+  merge_into(*r, {draft});
+  merge_into(*r, {remote(id, "status", std::string("approved"), 9, "city:hub", submitted.stamp)});
+  CHECK(r->conflicts().value().empty());
+  REQUIRE(r->update(TableId::cases, id, {{"summary", std::string("mine")}}).ok());
+  merge_into(*r, {remote(id, "summary", std::string("theirs"), 1'000'000, "city:desk-3")});
+  const auto log = r->conflicts().value();
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].loser_value == Value(std::string("mine")));
+}
+
 TEST_CASE("restore_conflict writes the losing value back as a new local write") {
   TempDir dir;
   std::uint64_t wall = kT0;
   auto r = open_replica(dir.path("c.db"), "city:desk-9", &wall);
   const Uuid id = row_id(1);
   merge_into(*r, creation(id));
-  merge_into(*r, {remote(id, "summary", std::string("mine"), 10, "longyou:field-2")});
-  merge_into(*r, {remote(id, "summary", std::string("theirs"), 11, "city:desk-3")});
+  REQUIRE(r->update(TableId::cases, id, {{"summary", std::string("mine")}}).ok());
+  merge_into(*r, {remote(id, "summary", std::string("theirs"), 1'000'000, "city:desk-3")});
   FeedCursor before;
   read_all(*r, {}, &before);
   const auto log = r->conflicts().value();
