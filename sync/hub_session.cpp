@@ -19,13 +19,13 @@ Outbox HubSession::on_message(const Message& message, std::uint64_t now_ms) {
   last_heard_ms_ = now_ms;
   if (const auto* m = std::get_if<Hello>(&message)) {
     if (greeted_) return refuse(Errc::unexpected_message, "hello sent twice on one connection");
-    return on_hello(*m, now_ms);
+    return on_hello(*m);
   }
   if (!greeted_)
     return refuse(Errc::unexpected_message,
                   std::string(message_name(type_of(message))) + " before hello — send hello first");
-  if (const auto* m = std::get_if<Push>(&message)) return on_push(*m, now_ms);
-  if (const auto* m = std::get_if<Pull>(&message)) return on_pull(*m, now_ms);
+  if (const auto* m = std::get_if<Push>(&message)) return on_push(*m);
+  if (const auto* m = std::get_if<Pull>(&message)) return on_pull(*m);
   if (const auto* m = std::get_if<Ping>(&message)) return {Pong{m->nonce}};
   if (std::holds_alternative<Pong>(message)) return {};
   if (const auto* m = std::get_if<ErrorMessage>(&message)) {
@@ -37,7 +37,7 @@ Outbox HubSession::on_message(const Message& message, std::uint64_t now_ms) {
                 std::string(message_name(type_of(message))) + " is a hub-to-client message; a client can't send it");
 }
 
-Outbox HubSession::on_hello(const Hello& hello, std::uint64_t now_ms) {
+Outbox HubSession::on_hello(const Hello& hello) {
   if (hello.protocol != kProtocolVersion)
     return refuse(Errc::protocol_version, "protocol version " + std::to_string(hello.protocol) + " is not " +
                                               std::to_string(kProtocolVersion) + " — update liaison-client");
@@ -60,15 +60,14 @@ Outbox HubSession::on_hello(const Hello& hello, std::uint64_t now_ms) {
     // before, so its pulls carry its own cells until it has caught up.
     include_own_ = !state->remote_id.is_nil() && state->remote_id != hello.client_id;
     state->pulled = cursor_;
-    state->last_seen_ms = hub_.clock().wall_ms();  // now_ms is the timers' clock, not the calendar
+    state->last_seen_ms = hub_.clock().wall_ms();
     (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
   return {Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
                   options_.max_batch_cells, options_.max_clock_ahead_ms}};
 }
 
-Outbox HubSession::on_push(const Push& push, std::uint64_t now_ms) {
-  (void)now_ms;
+Outbox HubSession::on_push(const Push& push) {
   // Batch numbers rise within a connection: anything else is a copy of a
   // push already answered. Judged again later, a copy could be accepted
   // where the original was refused (a stamp no longer too far ahead).
@@ -86,7 +85,7 @@ Outbox HubSession::on_push(const Push& push, std::uint64_t now_ms) {
                   std::move(result->rejections), std::move(result->corrections)}};
 }
 
-Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
+Outbox HubSession::on_pull(const Pull& pull) {
   if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
     return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
   const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, options_.max_batch_cells);
@@ -104,7 +103,7 @@ Outbox HubSession::on_pull(const Pull& pull, std::uint64_t now_ms) {
     if (state) {
       state->pulled = cursor_;
       state->remote_id = client_id_;
-      state->last_seen_ms = hub_.clock().wall_ms();  // now_ms is the timers' clock, not the calendar
+      state->last_seen_ms = hub_.clock().wall_ms();
       (void)hub_.set_peer(peer_.str(), *state);
     }
   }

@@ -119,9 +119,9 @@ class HubSession {
 
  private:
   Outbox refuse(Errc code, std::string message);
-  Outbox on_hello(const Hello& hello, std::uint64_t now_ms);
-  Outbox on_push(const Push& push, std::uint64_t now_ms);
-  Outbox on_pull(const Pull& pull, std::uint64_t now_ms);
+  Outbox on_hello(const Hello& hello);
+  Outbox on_push(const Push& push);
+  Outbox on_pull(const Pull& pull);
 
   Replica& hub_;
   NodeId peer_;
