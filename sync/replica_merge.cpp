@@ -169,7 +169,9 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
         // Re-assert the hub's value with a stamp newer than the refused one,
         // so the writer converges to it. Needed only where the refused cell
         // would otherwise win on the writer's replica.
-        if (!row->exists && !any_accepted) {
+        // A writer outside the row's scope gets no values back, only a
+        // tombstone for its own copy: its refusal must not leak the row.
+        if ((!row->exists && !any_accepted) || verdict.code == Errc::out_of_scope) {
           if (!tombstone_sent)
             result.corrections.push_back(
                 {table, id, kDeletedColumn, Value{std::int64_t{1}}, {I.clock.now(), I.options.self.str()}, cell.stamp});
