@@ -26,7 +26,8 @@
 namespace liaison::sync {
 
 // A row as the hub currently holds it. `values` and `stamps` are indexed by
-// schema column; an empty stamp means the cell was never written.
+// schema column; an empty stamp means the cell was never written. Both may
+// be left empty when the row doesn't exist.
 struct CurrentRow {
   bool exists = false;
   std::vector<Value> values;

@@ -112,6 +112,7 @@ Outbox ClientSession::on_welcome(const Welcome& welcome) {
     if (auto st = replica_.set_meta("clock_offset_ms", std::to_string(clock.offset_ms())); !st) return fail(st.error());
   }
   max_clock_ahead_ms_ = welcome.max_clock_ahead_ms;
+  if (welcome.max_batch_cells > 0) options_.batch_cells = std::min(options_.batch_cells, welcome.max_batch_cells);
   if (auto st = rewind_if_ahead(peer_.pushed); !st) return fail(st.error());
   return next_push();
 }
@@ -139,7 +140,14 @@ Status ClientSession::rewind_if_ahead(FeedCursor pushed) {
 }
 
 Outbox ClientSession::next_push() {
-  auto page = replica_.read_feed(peer_.pushed, options_.batch_cells, FeedFilter{.own_cells_only = true, .parents_first = true});
+  // A batch read ahead from exactly this cursor is still right: whatever was
+  // written since has a later feed position and goes in a later batch.
+  // An empty one is read again: it would end the pass on a stale view.
+  Result<FeedPage> page = prefetched_push_ && prefetched_from_ == peer_.pushed && !prefetched_push_->cells.empty()
+                              ? Result<FeedPage>(std::move(*prefetched_push_))
+                              : replica_.read_feed(peer_.pushed, options_.batch_cells,
+                                                   FeedFilter{.own_cells_only = true, .parents_first = true});
+  prefetched_push_.reset();
   if (!page) return fail(page.error());
   if (page->cells.empty()) {
     if (page->next != peer_.pushed) {
@@ -209,7 +217,7 @@ Outbox ClientSession::pull() {
   return {Pull{peer_.pulled, options_.batch_cells}};
 }
 
-Outbox ClientSession::on_changes(const Changes& changes) {
+Status ClientSession::apply_changes(const Changes& changes) {
   PeerState advanced = peer_;
   advanced.pulled = changes.next;
   Status st = replica_.transact([&]() -> Status {
@@ -218,14 +226,52 @@ Outbox ClientSession::on_changes(const Changes& changes) {
     LIAISON_TRY(raise_confirmed(max_hlc(changes.cells)));
     return replica_.set_peer(kHubPeer, advanced);  // the cursor moves with the merge it covers
   });
-  if (!st) return fail(st.error());
+  if (!st) return st;
   peer_ = advanced;
   stats_.cells_pulled += changes.cells.size();
-  if (changes.more) return pull();
+  return {};
+}
+
+Outbox ClientSession::on_changes(const Changes& changes) {
+  if (deferred_changes_) {
+    Status st = apply_changes(*deferred_changes_);
+    deferred_changes_.reset();
+    if (!st) return fail(st.error());
+  }
+  if (changes.more) {
+    // Ask for the next page first and merge this one while the hub reads it
+    // (on_idle); the cursor still moves only with the merge.
+    deferred_changes_ = changes;
+    ++stats_.pull_pages;
+    return {Pull{changes.next, options_.batch_cells}};
+  }
+  if (Status st = apply_changes(changes); !st) return fail(st.error());
   synced_ = true;
   hub_seq_seen_ = std::max(hub_seq_seen_, peer_.pulled.pos);
   // Local writes made meanwhile (or re-stamped by a rejection) go out now.
   return next_push();
+}
+
+Outbox ClientSession::on_idle() {
+  if (state_ == ClientState::failed) return {};
+  if (deferred_changes_) {
+    Status st = apply_changes(*deferred_changes_);
+    deferred_changes_.reset();
+    if (!st) return fail(st.error());
+  }
+  if (state_ == ClientState::await_push_ack && !prefetched_push_) {
+    // Read the next batch while the hub merges this one.
+    auto page = replica_.read_feed(pending_push_next_, options_.batch_cells,
+                                   FeedFilter{.own_cells_only = true, .parents_first = true});
+    if (!page) return fail(page.error());
+    prefetched_from_ = pending_push_next_;
+    prefetched_push_ = std::move(*page);
+  }
+  return {};
+}
+
+bool ClientSession::has_idle_work() const noexcept {
+  return deferred_changes_.has_value() || (state_ == ClientState::await_push_ack && !prefetched_push_);
 }
 
 Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
@@ -235,6 +281,7 @@ Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
     if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
     return out;
   }
+  prefetched_push_.reset();  // may predate this write
   return {};  // a push or pull is in flight: its completion reads the feed again
 }
 

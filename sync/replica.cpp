@@ -224,6 +224,7 @@ Status Replica::Impl::store(TableId table, const Uuid& id, StoredRow& row) {
 CurrentRow Replica::Impl::current_of(const StoredRow& row) const {
   CurrentRow current;
   current.exists = row.exists;
+  if (!row.exists) return current;  // the check reads values and stamps only of existing rows
   current.values = row.values;
   current.scope = row.scope;
   current.stamps.reserve(row.meta.size());

@@ -36,7 +36,7 @@ struct SessionStats {
 };
 
 struct ClientSessionOptions {
-  std::uint32_t batch_cells = 1000;
+  std::uint32_t batch_cells = 4000;  // capped by the hub's max_batch_cells
   std::uint64_t heartbeat_ms = 10'000;  // ping after this long without sending
   std::uint64_t timeout_ms = 30'000;    // fail after this long without hearing anything,
                                         // or without an answer to a request
@@ -55,6 +55,11 @@ class ClientSession {
   Outbox on_tick(std::uint64_t now_ms);
   // New local writes while live (or right after a pass finished): push them.
   Outbox on_local_change(std::uint64_t now_ms);
+  // The transport has sent what it was given and waits for the hub: merge a
+  // page received ahead, read the next push batch. Optional (everything
+  // also happens without it), but it overlaps our work with the hub's.
+  Outbox on_idle();
+  bool has_idle_work() const noexcept;
 
   ClientState state() const noexcept { return state_; }
   const std::optional<Error>& failure() const noexcept { return failure_; }
@@ -72,6 +77,7 @@ class ClientSession {
   Outbox pull();
   Status raise_confirmed(std::uint64_t hlc);
   Status rewind_if_ahead(FeedCursor pushed);
+  Status apply_changes(const Changes& changes);
 
   Replica& replica_;
   ClientSessionOptions options_;
@@ -82,6 +88,9 @@ class ClientSession {
   std::uint64_t next_batch_ = 1;
   FeedCursor pending_push_next_;
   std::vector<std::uint64_t> pending_push_stamps_;
+  std::optional<FeedPage> prefetched_push_;  // the batch after the one in flight
+  FeedCursor prefetched_from_;
+  std::optional<Changes> deferred_changes_;  // received; merged while the next page comes
   std::uint64_t max_clock_ahead_ms_ = 60'000;
   std::uint64_t hub_seq_seen_ = 0;
   bool pull_wanted_ = false;  // a Notify came while a push was in flight
@@ -93,8 +102,8 @@ class ClientSession {
 };
 
 struct HubSessionOptions {
-  std::uint32_t max_batch_cells = 1000;   // cells per Changes page, at most
-  std::uint32_t max_push_cells = 10'000;  // cells per Push accepted
+  std::uint32_t max_batch_cells = 4000;   // cells per page, both ways (told in Welcome)
+  std::uint32_t max_push_cells = 10'000;  // cells per Push accepted (plus a row's slack)
   std::uint32_t max_frame_bytes = 16u << 20;
   std::uint64_t max_clock_ahead_ms = 60'000;
   std::uint64_t idle_timeout_ms = 60'000;  // close after this long without hearing anything

@@ -181,6 +181,12 @@ class Link {
           send(session_.on_local_change(steady_ms()));
         if (finished()) break;
       }
+      if (!finished() && session_.has_idle_work()) {
+        // Let the writer put what was just queued on the wire, then do the
+        // session's work in the time the hub takes to answer.
+        co_await asio::post(io_, kAwait);
+        send(session_.on_idle());
+      }
     }
     // Let the writer flush (nothing is pending after done), then close.
     close();

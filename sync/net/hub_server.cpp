@@ -142,10 +142,12 @@ class Server {
         socket.close(ec);
         continue;
       }
+      socket.set_option(tcp::no_delay(true), ec);  // request/response: don't wait for delayed ACKs
       auto conn = std::make_shared<Connection>(std::move(socket), ctx_, options_.session.max_frame_bytes);
       conn->remote = conn->stream.lowest_layer().remote_endpoint(ec).address().to_string();
       connections_.insert(conn);
       asio::co_spawn(io_, serve(conn), [this, conn](std::exception_ptr e) {
+        if (!e) return;  // the writer flushes what is queued, then closes
         report(e, "connection");
         conn->close_now();
         connections_.erase(conn);
@@ -167,6 +169,7 @@ class Server {
            (conn->closed ? std::string("no TLS handshake within the deadline")
                          : explain_tls_failure(ec, conn->stream.native_handle(), Role::hub)));
       conn->close_now();
+      connections_.erase(conn);
       co_return;
     }
     const auto cn = peer_common_name(conn->stream.native_handle());
@@ -174,6 +177,7 @@ class Server {
     if (!node) {
       log_("refused " + conn->remote + ": certificate CN '" + cn.value_or("") + "' is not a node id");
       conn->close_now();
+      connections_.erase(conn);
       co_return;
     }
     deadline.cancel();
@@ -182,7 +186,8 @@ class Server {
     asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
 
     std::vector<std::uint8_t> buffer(64 * 1024);
-    const DecodeLimits limits{options_.session.max_push_cells, 1u << 20, 8};
+    // A page runs over its size by up to a row and its parent: allow for it.
+    const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8};
     std::string why = "closed by peer";
     while (!conn->closed && !conn->closing) {
       const std::size_t n = co_await conn->stream.async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
