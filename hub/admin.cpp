@@ -274,4 +274,45 @@ Status cmd_nodes(Context& ctx, cli::Args& args) {
   return {};
 }
 
+Status cmd_conflicts(Context& ctx, cli::Args& args) {
+  const bool all = args.flag("all");
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (!words.empty()) {
+    std::int64_t number = 0;
+    if (words.size() != 2 || words[0] != "restore" || !(number = std::atoll(words[1].c_str())))
+      return make_error(Errc::invalid_argument, "use 'conflicts' or 'conflicts restore N' — see --help");
+    LIAISON_TRY(ctx.replica->restore_conflict(number));
+    std::cout << "restored conflict " << number << "; clients get the value at their next sync\n";
+    return {};
+  }
+  auto logged = ctx.replica->conflicts(all);
+  if (!logged) return logged.error();
+  std::vector<std::string> items;
+  cli::Table table{{"N", "county", "row", "field", "kept", "by", "lost", "by"}, {}};
+  for (const auto& c : *logged) {
+    const auto& def = Schema::get().table(c.table);
+    const std::string field(def.columns.at(c.column).name);
+    if (!all && field == "updated_at") continue;  // every edit stamps it: bookkeeping, not staff's data
+    auto row = ctx.replica->get(c.table, c.row);
+    const std::string county = row && *row ? (*row)->scope : "";
+    table.rows.push_back({std::to_string(c.id), county, std::string(def.name) + " " + short_id(c.row), field,
+                          text(c.winner_value), c.winner.node, text(c.loser_value), c.loser.node});
+    items.push_back(cli::json_object({{"id", std::to_string(c.id)},
+                                      {"scope", cli::json_quote(county)},
+                                      {"table", cli::json_quote(def.name)},
+                                      {"row", cli::json_quote(c.row.to_string())},
+                                      {"field", cli::json_quote(field)},
+                                      {"winner_value", cli::json_value(c.winner_value)},
+                                      {"winner_node", cli::json_quote(c.winner.node)},
+                                      {"loser_value", cli::json_value(c.loser_value)},
+                                      {"loser_node", cli::json_quote(c.loser.node)},
+                                      {"restored", c.restored ? "true" : "false"}}));
+  }
+  if (ctx.json) std::cout << cli::json_array(items) << "\n";
+  else if (table.rows.empty()) std::cout << "no conflicts to review\n";
+  else table.print(std::cout);
+  return {};
+}
+
 }  // namespace liaison::hub

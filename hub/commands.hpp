@@ -30,6 +30,7 @@ Status cmd_case_list(Context& ctx, cli::Args& args);
 Status cmd_case_show(Context& ctx, cli::Args& args);
 Status cmd_case_decide(Context& ctx, cli::Args& args);
 Status cmd_nodes(Context& ctx, cli::Args& args);
+Status cmd_conflicts(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text);

@@ -24,6 +24,7 @@ constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
   case show ID
   case decide ID approve|reject|return [--reason R]
   nodes                                        each node: last seen, how far behind
+  conflicts [--all] | conflicts restore N      concurrent edits whose value lost, city-wide
 
 Every command takes --data DIR (default: $LIAISON_DATA) and --json.
 )";
@@ -164,6 +165,13 @@ int main(int argc, char** argv) {
   else if (command == "case" && sub == "show") st = with_context(hub::cmd_case_show);
   else if (command == "case" && sub == "decide") st = with_context(hub::cmd_case_decide);
   else if (command == "nodes" && !has_sub) st = with_context(hub::cmd_nodes);
+  else if (command == "conflicts") {
+    // `restore N` are the command's own words, not a subcommand.
+    std::vector<std::string> own(words.begin() + 1, words.end());
+    own.insert(own.end(), globals.begin(), globals.end());
+    args = cli::Args(std::move(own));
+    st = with_context(hub::cmd_conflicts);
+  }
   else {
     std::cerr << "liaison-hub: unknown command '" << command << (sub.empty() ? "" : " " + sub) << "'\n\n" << hub::kUsage;
     return 2;

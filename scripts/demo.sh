@@ -77,9 +77,10 @@ step "Receipt matrix"
 hub directive list
 step "Nodes"
 hub nodes
-step "Conflict log on the Longyou office PC (the losing value is kept and can be restored)"
+step "Conflict log at the hub (every concurrent edit whose value lost; restorable)"
+hub conflicts
+step "Conflict log on the Longyou office PC (its own value that lost)"
 client longyou-office conflicts
-client longyou-field conflicts
 step "Done"
 hub_stop
 echo "hub log:"
