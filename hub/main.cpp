@@ -110,6 +110,8 @@ Status cmd_serve(cli::Args& args) {
   options.host = ctx->config.listen_host;
   options.port = ctx->config.listen_port;
   options.tls = {ctx->config.ca, ctx->config.cert, ctx->config.key, ctx->config.crl};
+  // Expired or replaced files would make every client refuse the hub: say so now.
+  if (auto checked = sync::net::check_tls_files(options.tls); !checked) return checked.error();
   options.session.max_clock_ahead_ms = ctx->config.max_clock_ahead_ms;
   options.session.max_frame_bytes = ctx->config.max_frame_bytes;
   auto log = [](const std::string& line) { std::cerr << now_text() << " " << line << std::endl; };

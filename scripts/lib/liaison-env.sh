@@ -66,7 +66,16 @@ hub_stop() {  # [SIGNAL]
   [ -n "${HUB_PID:-}" ] || return 0
   kill "-${1:-TERM}" "$HUB_PID" 2>/dev/null || true
   wait "$HUB_PID" 2>/dev/null || true
+  liaison_forget "$HUB_PID"
   HUB_PID=
+}
+
+# Drops a pid that has ended from the list liaison_cleanup signals (its
+# number could be reused by an unrelated process).
+liaison_forget() {
+  local pid kept=()
+  for pid in "${LIAISON_PIDS[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+  LIAISON_PIDS=("${kept[@]}")
 }
 
 hub() { "$HUB_BIN" --data "$HUB_DATA" "$@"; }
@@ -84,12 +93,14 @@ client() {  # NAME COMMAND...
   "$CLIENT_BIN" --data "$LIAISON_WORK/$name" "$@"
 }
 
-# Starts a background `sync --watch` for NAME; its log is $LIAISON_WORK/NAME.watch.log.
+# Starts a background `sync --watch` for NAME and sets WATCH_PID; its log is
+# $LIAISON_WORK/NAME.watch.log. Call it directly, not in $(...): the watcher
+# would hold the substitution's pipe open.
 client_watch() {
   local name=$1
-  "$CLIENT_BIN" --data "$LIAISON_WORK/$name" sync --watch 2>"$LIAISON_WORK/$name.watch.log" &
-  LIAISON_PIDS+=($!)
-  echo $!
+  "$CLIENT_BIN" --data "$LIAISON_WORK/$name" sync --watch >/dev/null 2>"$LIAISON_WORK/$name.watch.log" &
+  WATCH_PID=$!
+  LIAISON_PIDS+=("$WATCH_PID")
 }
 
 # Stops everything started through these helpers.

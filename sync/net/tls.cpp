@@ -74,6 +74,11 @@ Result<NodeId> check_tls_files(const TlsFiles& files) {
   auto node = NodeId::parse(*cn);
   if (!node)
     return make_error(Errc::invalid_argument, "certificate " + files.cert + " CN is not a node id: " + node.error().message);
+  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
+    return make_error(Errc::invalid_argument, "certificate " + files.cert + " (" + node->str() +
+                                                  ") has expired — ask the city office for a new one");
+  if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
+    return make_error(Errc::invalid_argument, "certificate " + files.cert + " is not valid yet — check this machine's clock");
   // The certificate must chain to the given CA.
   X509_STORE* store = SSL_CTX_get_cert_store(context->get()->native_handle());
   X509_STORE_CTX* verify = X509_STORE_CTX_new();
@@ -129,10 +134,53 @@ std::optional<std::string> peer_common_name(SSL* ssl) {
   return common_name(cert.get());
 }
 
+namespace {
+
+// A verification failure of a peer's certificate, for a person.
+std::string verify_failure(long verify) {
+  switch (verify) {
+    case X509_V_ERR_CERT_REVOKED: return "it is revoked";
+    case X509_V_ERR_CERT_HAS_EXPIRED: return "it has expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID: return "it is not valid yet (check the clocks)";
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+      return "it is not issued by the project CA";
+    case X509_V_OK: return "verification failed";
+    default: return X509_verify_cert_error_string(verify);
+  }
+}
+
+// Alerts carry the other side's verdict on our certificate.
+std::optional<std::string> alert_reason(int reason) {
+  switch (reason) {
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED: return "it is revoked";
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED: return "it has expired";
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA: return "it is not issued by the project CA";
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
+      return "it was not accepted";
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, Role role) {
-  const std::string peer = role == Role::client ? "the hub" : "this hub";
   if (ec.category() == boost::asio::error::get_ssl_category()) {
     const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+    if (role == Role::hub) {
+      if (auto why = alert_reason(reason))
+        return "the client refused this hub's certificate: " + *why +
+               " — check the hub's certificate (project CA, expiry) in hub.json";
+      if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED)
+        return "client certificate refused: " + verify_failure(ssl ? SSL_get_verify_result(ssl) : X509_V_OK);
+      if (reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) return "the client sent no certificate";
+    }
+    const std::string peer = "the hub";
     switch (reason) {
       case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
         return peer + " refused the certificate: it is revoked — ask the city office for a new one";
@@ -155,10 +203,8 @@ std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, R
         return "the peer does not speak TLS (plaintext or another protocol)";
       case SSL_R_CERTIFICATE_VERIFY_FAILED: {
         const long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
-        const std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : "verification failed";
-        if (role == Role::client)
-          return "the hub's certificate is not trusted (" + why + ") — check the CA file and the hub address";
-        return "client certificate refused: " + why;
+        return "the hub's certificate is not trusted (" + verify_failure(verify) +
+               ") — check the CA file and the hub address";
       }
       default: break;
     }
