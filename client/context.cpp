@@ -99,49 +99,8 @@ Result<sync::Row> find_row(sync::Replica& replica, TableId table, std::string_vi
                                                 " " + thing + "s (" + some + ") — give more of the id");
 }
 
-std::optional<sync::CurrentRow> current_row(sync::Replica& replica, TableId table, const Uuid& id) {
-  auto row = replica.get(table, id);
-  if (!row || !*row) return std::nullopt;
-  sync::CurrentRow current;
-  current.exists = true;
-  current.values = (*row)->values;
-  current.scope = (*row)->scope;
-  current.stamps.resize(current.values.size());
-  for (std::size_t c = 0; c < current.values.size(); ++c) {
-    auto cell = replica.cell_of(table, id, static_cast<std::uint16_t>(c));
-    if (cell && *cell) current.stamps[c] = (*cell)->stamp;
-  }
-  return current;
-}
-
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields) {
-  const auto& def = Schema::get().table(table);
-  sync::Replica& replica = *context.replica;
-  const std::uint64_t now = context.now_ms();
-  // Stamped as this node would stamp it; "now" stands in for the hub's clock.
-  const sync::Stamp stamp{sync::hlc_pack(now, 0), context.node.str()};
-  std::vector<sync::Cell> cells;
-  for (const auto& [name, value] : fields) {
-    const auto column = def.column_index(name);
-    if (!column)
-      return make_error(Errc::unknown_field, "no field '" + name + "' in " + std::string(def.name));
-    cells.push_back(sync::Cell{table, row, *column, value, stamp, {}});
-  }
-  const sync::CurrentRow current = current_row(replica, table, row).value_or(sync::CurrentRow{});
-  const sync::RowLookup lookup = [&replica](TableId t, const Uuid& id) { return current_row(replica, t, id); };
-  const auto verdicts = sync::check_authority(
-      sync::AuthorityRequest{context.node, table, row, current, cells, lookup, now, 60'000});
-  std::vector<std::string> reasons;
-  Errc code = Errc::ok;
-  for (const auto& verdict : verdicts) {
-    if (verdict.accepted()) continue;
-    if (code == Errc::ok) code = verdict.code;
-    if (std::find(reasons.begin(), reasons.end(), verdict.reason) == reasons.end()) reasons.push_back(verdict.reason);
-  }
-  if (reasons.empty()) return {};
-  std::string message = "the hub would refuse this (" + std::string(errc_name(code)) + "): ";
-  for (std::size_t i = 0; i < reasons.size(); ++i) message += (i ? "; " : "") + reasons[i];
-  return make_error(code, message);
+  return context.replica->precheck(table, row, fields);
 }
 
 Result<Uuid> checked_insert(Context& context, TableId table, const sync::Fields& fields, std::optional<Uuid> id) {

@@ -20,43 +20,6 @@ std::int64_t now_ms() { return static_cast<std::int64_t>(std::time(nullptr)) * 1
 
 std::string text(const Value& v) { return to_display(v); }
 
-// Runs the authority check on a write the hub itself is about to make.
-Status precheck(sync::Replica& replica, TableId table, const Uuid& id, const sync::Fields& fields) {
-  const auto& def = Schema::get().table(table);
-  auto row = replica.get(table, id);
-  if (!row) return row.error();
-  sync::CurrentRow current;
-  current.values.resize(def.columns.size());
-  current.stamps.resize(def.columns.size());
-  if (*row) {
-    current.exists = true;
-    current.values = (*row)->values;
-    current.scope = (*row)->scope;
-    for (std::uint16_t c = 0; c < def.columns.size(); ++c) {
-      auto cell = replica.cell_of(table, id, c);
-      if (cell && *cell) current.stamps[c] = (**cell).stamp;
-    }
-  }
-  std::vector<sync::Cell> cells;
-  for (const auto& [name, value] : fields)
-    cells.push_back({table, id, *def.column_index(name), value, {replica.clock().wall_ms() << 16, replica.self().str()}, {}});
-  sync::RowLookup lookup = [&](TableId t, const Uuid& u) -> std::optional<sync::CurrentRow> {
-    auto r = replica.get(t, u);
-    if (!r || !*r) return std::nullopt;
-    sync::CurrentRow out;
-    out.exists = true;
-    out.values = (*r)->values;
-    out.scope = (*r)->scope;
-    out.stamps.resize(out.values.size());
-    return out;
-  };
-  const auto verdicts = sync::check_authority({replica.self(), table, id, current, cells, lookup,
-                                               replica.clock().wall_ms(), 60'000});
-  for (const auto& v : verdicts)
-    if (!v.accepted()) return make_error(v.code, v.reason);
-  return {};
-}
-
 Result<std::string> county_option(cli::Args& args, const char* name) {
   auto c = args.option(name);
   if (c && !is_county(*c))
@@ -163,7 +126,7 @@ Status cmd_case_decide(Context& ctx, cli::Args& args) {
   if (!id) return id.error();
   sync::Fields fields = {{"status", decision->second}, {"updated_at", now_ms()}};
   if (reason) fields.emplace_back("decision_reason", *reason);
-  LIAISON_TRY(precheck(*ctx.replica, TableId::cases, *id, fields));
+  LIAISON_TRY(ctx.replica->precheck(TableId::cases, *id, fields));
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
   if (ctx.json) std::cout << cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}) << "\n";
   else std::cout << "case " << short_id(*id) << " " << decision->second << "\n";

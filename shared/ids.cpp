@@ -13,6 +13,8 @@ int hex_value(char c) {
   return -1;
 }
 
+}  // namespace
+
 std::uint64_t fnv1a64(std::uint64_t hash, const void* data, std::size_t size) {
   const auto* p = static_cast<const std::uint8_t*>(data);
   for (std::size_t i = 0; i < size; ++i) {
@@ -21,8 +23,6 @@ std::uint64_t fnv1a64(std::uint64_t hash, const void* data, std::size_t size) {
   }
   return hash;
 }
-
-}  // namespace
 
 bool Uuid::is_nil() const noexcept {
   for (auto b : bytes)
@@ -78,7 +78,7 @@ Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng) {
 }
 
 Uuid derived_uuid(const Uuid& parent, std::string_view name) {
-  std::uint64_t h1 = fnv1a64(0xcbf29ce484222325ULL, parent.bytes.data(), 16);
+  std::uint64_t h1 = fnv1a64(kFnvOffset, parent.bytes.data(), 16);
   h1 = fnv1a64(h1, name.data(), name.size());
   std::uint64_t h2 = fnv1a64(h1 ^ 0x9e3779b97f4a7c15ULL, name.data(), name.size());
   h2 = fnv1a64(h2, parent.bytes.data(), 16);

@@ -32,6 +32,11 @@ Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng);
 // and a name: the same inputs give the same id on every device.
 Uuid derived_uuid(const Uuid& parent, std::string_view name);
 
+// FNV-1a 64 over `size` bytes, continuing from `hash` (start with
+// kFnvOffset): a stable, platform-independent hash for ids and content.
+inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+std::uint64_t fnv1a64(std::uint64_t hash, const void* data, std::size_t size);
+
 struct UuidHash {
   std::size_t operator()(const Uuid& id) const noexcept;
 };

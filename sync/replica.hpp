@@ -163,6 +163,11 @@ class Replica {
   // above it (a later write of the same cell would lose to it). Returns how many.
   Result<std::size_t> restamp_own_after(FeedCursor pushed, std::uint64_t hlc_limit);
 
+  // What the hub's authority check would say about this local write, as
+  // this node, against this replica's view of the row: an error naming
+  // every reason it would be refused, or ok. Writes nothing.
+  Status precheck(TableId table, const Uuid& row, const Fields& fields);
+
   // ---- reads ----
   Result<std::optional<Row>> get(TableId table, const Uuid& row);
   Result<std::vector<Row>> list(TableId table, const RowFilter& filter = {});

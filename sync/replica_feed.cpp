@@ -32,15 +32,6 @@ void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, b
   }
 }
 
-std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) {
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 }  // namespace
 
 Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) {
@@ -133,15 +124,15 @@ Result<std::uint64_t> Replica::content_hash(std::string_view scope) {
     if (!rows) return rows.error();
     for (const Row& row : *rows) {
       if (!scope_visible(row.scope, scope)) continue;
-      std::uint64_t h = 0xcbf29ce484222325ULL;
+      std::uint64_t h = kFnvOffset;
       const auto table = static_cast<std::uint8_t>(def.id);
-      h = mix(h, &table, 1);
-      h = mix(h, row.id.bytes.data(), 16);
+      h = fnv1a64(h, &table, 1);
+      h = fnv1a64(h, row.id.bytes.data(), 16);
       for (const Value& v : row.values) {
         const auto tag = static_cast<std::uint8_t>(v.index());
-        h = mix(h, &tag, 1);
+        h = fnv1a64(h, &tag, 1);
         const std::string text = to_display(v);
-        h = mix(h, text.data(), text.size());
+        h = fnv1a64(h, text.data(), text.size());
       }
       total += h * 0x9e3779b97f4a7c15ULL + (h >> 29);
     }

@@ -208,6 +208,35 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
   return result;
 }
 
+Status Replica::precheck(TableId table, const Uuid& id, const Fields& fields) {
+  auto& I = *impl_;
+  const auto& def = Schema::get().table(table);
+  const std::uint64_t now = I.clock.wall_ms();
+  // Stamped as this node would stamp it; our clock stands in for the hub's.
+  const Stamp stamp{hlc_pack(now, 0), I.options.self.str()};
+  std::vector<Cell> cells;
+  for (const auto& [name, value] : fields) {
+    const auto column = def.column_index(name);
+    if (!column) return make_error(Errc::unknown_field, "no field '" + name + "' in " + std::string(def.name));
+    cells.push_back(Cell{table, id, *column, value, stamp, {}});
+  }
+  auto row = I.load(table, id);
+  if (!row) return row.error();
+  const CurrentRow current = I.current_of(*row);
+  const auto verdicts = check_authority({I.options.self, table, id, current, cells, I.lookup(), now, 60'000});
+  std::vector<std::string> reasons;
+  Errc code = Errc::ok;
+  for (const auto& verdict : verdicts) {
+    if (verdict.accepted()) continue;
+    if (code == Errc::ok) code = verdict.code;
+    if (std::find(reasons.begin(), reasons.end(), verdict.reason) == reasons.end()) reasons.push_back(verdict.reason);
+  }
+  if (reasons.empty()) return {};
+  std::string message = "the hub would refuse this (" + std::string(errc_name(code)) + "): ";
+  for (std::size_t i = 0; i < reasons.size(); ++i) message += (i ? "; " : "") + reasons[i];
+  return make_error(code, message);
+}
+
 Status Replica::record_push_outcome(std::span<const Rejection> rejections, std::span<const Cell> corrections) {
   auto& I = *impl_;
   return transact([&]() -> Status {

@@ -23,11 +23,6 @@ using TlsStream = asio::ssl::stream<tcp::socket>;
 using boost::system::error_code;
 constexpr auto kAwait = asio::use_awaitable;
 
-std::uint64_t steady_ms() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
-}
-
 // One connection's life. Runs on its own io_context.
 class Link {
  public:

@@ -22,11 +22,6 @@ using asio::awaitable;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 using boost::system::error_code;
 
-std::uint64_t steady_ms() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
-}
-
 constexpr auto kAwait = asio::use_awaitable;
 
 class Server;

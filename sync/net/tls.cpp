@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
@@ -59,6 +60,11 @@ std::optional<std::string> common_name(X509* cert) {
 }
 
 }  // namespace
+
+std::uint64_t steady_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
 
 Result<NodeId> check_tls_files(const TlsFiles& files) {
   LIAISON_TRY(require_file("CA certificate", files.ca));

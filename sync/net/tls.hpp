@@ -1,7 +1,8 @@
-// TLS plumbing shared by the hub server and the client link: building a
-// TLS 1.3-only context with the project CA (and CRL), reading the node id
-// from a peer certificate, and turning OpenSSL failures into messages that
-// say what to do. Internal to sync/net; includes Asio and OpenSSL headers.
+// Plumbing shared by the hub server and the client link: building a TLS
+// 1.3-only context with the project CA (and CRL), reading the node id from a
+// peer certificate, turning OpenSSL failures into messages that say what to
+// do, and the sessions' timer clock. Internal to sync/net; includes Asio and
+// OpenSSL headers.
 #pragma once
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without it
@@ -9,6 +10,7 @@
 #include <boost/asio/ssl.hpp>
 #include <memory>
 #include <optional>
+#include <cstdint>
 #include <string>
 
 #include "sync/net/net.hpp"
@@ -16,6 +18,9 @@
 namespace liaison::sync::net {
 
 enum class Role { hub, client };
+
+// Milliseconds on the monotonic clock: what the sessions' timers run on.
+std::uint64_t steady_ms();
 
 Result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFiles& files, Role role);
 

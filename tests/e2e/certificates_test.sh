@@ -19,14 +19,8 @@
 # TLS 1.2, one presenting an expired certificate.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-LIAISON_WORK=$(mktemp -d)
-export LIAISON_WORK
-# shellcheck source=scripts/lib/liaison-env.sh
-source "$here/../../scripts/lib/liaison-env.sh"
 # shellcheck source=tests/e2e/lib.sh
-source "$here/lib.sh"
-trap 'liaison_cleanup; rm -rf "$LIAISON_WORK"' EXIT
-unset LIAISON_DATA
+source "$here/lib.sh"  # a scratch LIAISON_WORK, the harness, clean-up on exit
 e2e_require_programs
 command -v openssl >/dev/null || e2e_abort "openssl is installed (apt-get install openssl)"
 

@@ -12,14 +12,8 @@
 # pulling everything from the restarted hub gets the same cases.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-LIAISON_WORK=$(mktemp -d)
-export LIAISON_WORK
-# shellcheck source=scripts/lib/liaison-env.sh
-source "$here/../../scripts/lib/liaison-env.sh"
 # shellcheck source=tests/e2e/lib.sh
-source "$here/lib.sh"
-trap 'liaison_cleanup; rm -rf "$LIAISON_WORK"' EXIT
-unset LIAISON_DATA
+source "$here/lib.sh"  # a scratch LIAISON_WORK, the harness, clean-up on exit
 BULK=$LIAISON_BIN/tests/liaison-e2e-bulk-cases
 e2e_require_programs "$BULK"
 

@@ -14,14 +14,8 @@
 #     appears at the hub or anywhere else.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-LIAISON_WORK=$(mktemp -d)
-export LIAISON_WORK
-# shellcheck source=scripts/lib/liaison-env.sh
-source "$here/../../scripts/lib/liaison-env.sh"
 # shellcheck source=tests/e2e/lib.sh
-source "$here/lib.sh"
-trap 'liaison_cleanup; rm -rf "$LIAISON_WORK"' EXIT
-unset LIAISON_DATA
+source "$here/lib.sh"  # a scratch LIAISON_WORK, the harness, clean-up on exit
 CRAFT=$LIAISON_BIN/tests/liaison-craft-write
 e2e_require_programs "$CRAFT"
 
