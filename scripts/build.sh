@@ -4,5 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 build_dir=${LIAISON_BUILD_DIR:-build}
-[ -f "$build_dir/build.ninja" ] || cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+# LIAISON_SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer build.
+[ "${LIAISON_SANITIZE:-0}" = 1 ] && flags=(-DCMAKE_BUILD_TYPE=Debug -DLIAISON_SANITIZE=ON)
+[ -f "$build_dir/build.ninja" ] || cmake -S . -B "$build_dir" -G Ninja "${flags[@]}" "$@" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
