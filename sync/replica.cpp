@@ -144,7 +144,9 @@ bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& met
 
 Result<std::uint32_t> Replica::Impl::node_ref(const std::string& name) {
   if (name.empty()) return 0u;
-  if (auto it = node_refs.find(name); it != node_refs.end()) return it->second;
+  // Batches name the same node cell after cell.
+  if (last_node_ref != 0 && node_names[last_node_ref] == name) return last_node_ref;
+  if (auto it = node_refs.find(name); it != node_refs.end()) return last_node_ref = it->second;
   const auto ref = static_cast<std::uint32_t>(node_names.size());
   insert_node.bind(1, static_cast<std::int64_t>(ref)).bind(2, std::string_view(name));
   LIAISON_TRY(insert_node.run());
@@ -154,6 +156,7 @@ Result<std::uint32_t> Replica::Impl::node_ref(const std::string& name) {
 }
 
 Status Replica::Impl::reload_nodes() {
+  last_node_ref = 0;
   node_names.assign(1, std::string());
   node_refs.clear();
   auto st = db->prepare("SELECT ref, name FROM _nodes ORDER BY ref");
@@ -208,7 +211,7 @@ Status Replica::Impl::store(TableId table, const Uuid& id, StoredRow& row) {
   auto& st = row.exists ? stmts(table).update : stmts(table).insert;
   int i = 1;
   if (!row.exists) st.bind_blob(i++, id.bytes);
-  for (int c = 0; c < n; ++c) st.bind_value(i++, row.values[static_cast<std::size_t>(c)]);
+  for (int c = 0; c < n; ++c) st.bind_value_in_place(i++, row.values[static_cast<std::size_t>(c)]);  // run() below
   st.bind(i++, std::string_view(row.scope));
   st.bind(i++, static_cast<std::int64_t>(row.seq));
   st.bind_blob(i++, clock_blob);

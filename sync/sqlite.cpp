@@ -64,6 +64,14 @@ Statement& Statement::bind_value(int index, const Value& v) {
   }
 }
 
+Statement& Statement::bind_value_in_place(int index, const Value& v) {
+  if (const auto* text = std::get_if<std::string>(&v)) {
+    sqlite3_bind_text(stmt_, index, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+    return *this;
+  }
+  return bind_value(index, v);
+}
+
 Result<bool> Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -32,6 +32,8 @@ class Statement {
   Statement& bind_blob(int index, std::span<const std::uint8_t> blob);
   Statement& bind_null(int index);
   Statement& bind_value(int index, const Value& v);
+  // Binds without SQLite copying the text. REQUIRES: `v` outlives the step.
+  Statement& bind_value_in_place(int index, const Value& v);
 
   // true: a row is ready; false: done. Errors come back as values.
   Result<bool> step();
