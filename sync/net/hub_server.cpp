@@ -16,14 +16,6 @@
 namespace liaison::sync::net {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-using asio::awaitable;
-using TlsStream = asio::ssl::stream<tcp::socket>;
-using boost::system::error_code;
-
-constexpr auto kAwait = asio::use_awaitable;
-
 class Server;
 
 struct Connection {

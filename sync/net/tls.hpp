@@ -7,6 +7,7 @@
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without it
 
+#include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <memory>
 #include <optional>
@@ -16,6 +17,13 @@
 #include "sync/net/net.hpp"
 
 namespace liaison::sync::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using TlsStream = asio::ssl::stream<tcp::socket>;
+using boost::system::error_code;
+inline constexpr auto kAwait = asio::use_awaitable;
 
 enum class Role { hub, client };
 
