@@ -35,12 +35,12 @@ Pki make_pki(const ScratchDir& scratch, const std::vector<std::string>& nodes) {
 // The hub, serving its replica from a thread until stopped.
 class HubThread {
  public:
-  HubThread(Replica& hub, const Pki& pki) {
+  HubThread(Replica& hub, const Pki& pki, std::uint32_t batch_cells) {
     sync::net::HubServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
     options.tls = pki.files("city:hub");
-    if (const char* b = std::getenv("LIAISON_BENCH_BATCH")) options.session.max_batch_cells = static_cast<std::uint32_t>(std::atoi(b));
+    if (batch_cells) options.session.max_batch_cells = batch_cells;
     std::promise<std::uint16_t> listening;
     auto port = listening.get_future();
     thread_ = std::thread([&, options, promise = std::move(listening)]() mutable {
@@ -70,6 +70,7 @@ class HubThread {
 
 struct Options {
   std::size_t records = 100000;
+  std::uint32_t batch_cells = 0;  // 0: the protocol's defaults
   std::string dir;
 };
 
@@ -110,11 +111,11 @@ void run(const Options& opt, const ScratchDir& scratch) {
   const double merge_client_seconds = merge_client_clock.seconds();
 
   auto hub = open_replica(scratch.file("hub.db"), "city:hub", true, 4);
-  HubThread server(*hub, pki);
+  HubThread server(*hub, pki, opt.batch_cells);
   sync::net::ClientLinkOptions link;
   link.host = "127.0.0.1";
   link.port = server.port();
-  if (const char* b = std::getenv("LIAISON_BENCH_BATCH")) link.session.batch_cells = static_cast<std::uint32_t>(std::atoi(b));
+  if (opt.batch_cells) link.session.batch_cells = opt.batch_cells;
 
   link.tls = pki.files("city:desk-1");
   Stopwatch push_clock;
@@ -162,8 +163,9 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--records" && i + 1 < argc) opt.records = std::strtoull(argv[++i], nullptr, 10);
     else if (arg == "--dir" && i + 1 < argc) opt.dir = argv[++i];
+    else if (arg == "--batch" && i + 1 < argc) opt.batch_cells = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: liaison-e2e-bench [--records N] [--dir DIR]\n");
+      std::fprintf(stderr, "usage: liaison-e2e-bench [--records N] [--batch CELLS] [--dir DIR]\n");
       return 2;
     }
   }
