@@ -278,4 +278,15 @@ Status cmd_conflicts(Context& ctx, cli::Args& args) {
   return {};
 }
 
+// A restored copy carries the old id, and clients would trust cursors and
+// pushes that the copy never saw; a new id makes every client start over.
+Status cmd_renew_id(Context& ctx, cli::Args& args) {
+  LIAISON_TRY(args.finish());
+  const Uuid before = ctx.replica->replica_id();
+  LIAISON_TRY(ctx.replica->renew_replica_id());
+  std::cout << "hub replica id " << before.to_string() << " -> " << ctx.replica->replica_id().to_string()
+            << "; clients resync and push everything at their next sync\n";
+  return {};
+}
+
 }  // namespace liaison::hub

@@ -25,6 +25,8 @@ constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
   case decide ID approve|reject|return [--reason R]
   nodes                                        each node: last seen, how far behind
   conflicts [--all] | conflicts restore N      concurrent edits whose value lost, city-wide
+  renew-id                                     after restoring hub.db from a backup (hub stopped):
+                                               every client then resyncs and pushes all it has
 
 Every command takes --data DIR (default: $LIAISON_DATA) and --json.
 )";
@@ -167,6 +169,7 @@ int main(int argc, char** argv) {
   else if (command == "case" && sub == "show") st = with_context(hub::cmd_case_show);
   else if (command == "case" && sub == "decide") st = with_context(hub::cmd_case_decide);
   else if (command == "nodes" && !has_sub) st = with_context(hub::cmd_nodes);
+  else if (command == "renew-id" && !has_sub) st = with_context(hub::cmd_renew_id);
   else if (command == "conflicts") {
     // `restore N` are the command's own words, not a subcommand.
     std::vector<std::string> own(words.begin() + 1, words.end());

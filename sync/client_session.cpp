@@ -16,7 +16,11 @@ constexpr std::string_view kInflightHlc = "inflight_hlc";
 Result<std::uint64_t> meta_number(Replica& replica, std::string_view key) {
   auto value = replica.meta(key);
   if (!value) return value.error();
-  return *value ? std::stoull(**value) : std::uint64_t{0};
+  if (!*value) return std::uint64_t{0};
+  const auto number = parse_meta_number(**value);
+  if (!number || *number < 0)
+    return make_error(Errc::storage_failed, std::string(key) + " '" + **value + "' is not a number — the replica is damaged; resync it");
+  return static_cast<std::uint64_t>(*number);
 }
 
 std::uint64_t max_hlc(std::span<const Cell> cells) {

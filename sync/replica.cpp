@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "sync/replica_impl.hpp"
 
@@ -110,6 +111,13 @@ Error invalid_field(const TableDef& def, std::string_view field) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> parse_meta_number(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 // ---- clock blob ----
 
@@ -275,8 +283,10 @@ Result<bool> Replica::Impl::refresh_from_disk() {
   get_meta.bind(1, std::string_view("hlc_last"));
   auto hlc = get_meta.step();
   if (!hlc) return hlc.error();
-  if (*hlc) clock.restore(std::stoull(get_meta.column_text(0)));
+  const auto last = *hlc ? parse_meta_number(get_meta.column_text(0)) : std::optional<std::int64_t>(0);
   get_meta.reset();
+  if (!last) return make_error(Errc::storage_failed, "replica " + options.path + ": hlc_last is not a number — the file is damaged; resync it");
+  clock.restore(static_cast<std::uint64_t>(*last));
   LIAISON_TRY(reload_nodes());
   return seq != old_seq;
 }
@@ -292,6 +302,13 @@ HybridClock& Replica::clock() noexcept { return impl_->clock; }
 std::uint64_t Replica::feed_end() const noexcept { return impl_->seq; }
 
 Result<bool> Replica::refresh() { return impl_->refresh_from_disk(); }
+
+Status Replica::renew_replica_id() {
+  const Uuid fresh = new_uuid_v7(impl_->clock.wall_ms(), impl_->rng);
+  LIAISON_TRY(set_meta("replica_id", fresh.to_string()));
+  impl_->replica_id = fresh;
+  return {};
+}
 
 Status Replica::rewind_clock(std::uint64_t hlc) {
   auto& I = *impl_;
@@ -362,8 +379,17 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
       auto parsed = *id ? Uuid::parse(**id) : std::nullopt;
       if (!parsed) return make_error(Errc::storage_failed, "replica " + path + " has no valid replica_id — the file is damaged");
       I.replica_id = *parsed;
-      if (auto hlc = read_meta("hlc_last"); hlc && *hlc) I.persisted_hlc = std::stoull(**hlc);
-      if (auto off = read_meta("clock_offset_ms"); off && *off) I.clock.set_offset_ms(std::stoll(**off));
+      for (const char* key : {"hlc_last", "clock_offset_ms"}) {
+        auto text = read_meta(key);
+        if (!text) return text.error();
+        if (!*text) continue;
+        const auto number = parse_meta_number(**text);
+        if (!number)
+          return make_error(Errc::storage_failed, "replica " + path + ": " + key + " '" + **text +
+                                                      "' is not a number — the file is damaged; restore or resync it");
+        if (std::string_view(key) == "hlc_last") I.persisted_hlc = static_cast<std::uint64_t>(*number);
+        else I.clock.set_offset_ms(*number);
+      }
       I.clock.restore(I.persisted_hlc);
     }
     auto ins = I.db->prepare("INSERT INTO _nodes (ref, name) VALUES (?, ?)");

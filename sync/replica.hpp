@@ -133,6 +133,10 @@ class Replica {
 
   const NodeId& self() const noexcept;
   const Uuid& replica_id() const noexcept;  // random, made when the file was created
+  // Gives the replica a new id. For a hub restored from a backup copy: its
+  // clients' cursors (and what they believe it has) then no longer match, so
+  // they pull from the start and push everything again.
+  Status renew_replica_id();
   HybridClock& clock() noexcept;
   std::uint64_t feed_end() const noexcept;  // highest _seq assigned so far
   // Pulls the clock back (after it ran ahead of the hub) and persists that,
@@ -214,6 +218,10 @@ class Replica {
   Status write_local(TableId table, const Uuid& row, const Fields& fields, bool must_exist);
   std::unique_ptr<Impl> impl_;
 };
+
+// A number kept as text in the metadata (Replica::meta); nullopt when it is
+// not one, i.e. the file is damaged.
+std::optional<std::int64_t> parse_meta_number(std::string_view text);
 
 // True when a row with `scope` is visible to a node of county `county`.
 bool scope_visible(std::string_view scope, std::string_view county);

@@ -36,6 +36,16 @@ void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, b
 
 Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) {
   auto& I = *impl_;
+  // Every table must be read from one snapshot: a commit by another process
+  // between two tables' reads could put a row behind the cursor unsent.
+  if (I.depth == 0) {
+    LIAISON_TRY(I.db->exec("BEGIN"));
+    ++I.depth;
+    auto page = read_feed(from, max_cells, filter);
+    --I.depth;
+    (void)I.db->exec(page ? "COMMIT" : "ROLLBACK");
+    return page;
+  }
   FeedPage page;
   page.next = from;
   const bool scoped = filter.scope && *filter.scope != kCityScope;

@@ -30,6 +30,11 @@ struct Connection {
   std::deque<std::vector<std::uint8_t>> outbox;
   bool closing = false;  // flush what is queued, then close
   bool closed = false;
+  bool overflowed = false;  // dropped for not reading its answers
+
+  // An honest client has a request or two unanswered; one that keeps asking
+  // without reading the answers would make us queue pages without end.
+  static constexpr std::size_t kMaxQueuedFrames = 64;
 
   void send(const Outbox& messages) {
     if (closed || messages.empty()) return;
@@ -37,6 +42,12 @@ struct Connection {
       std::vector<std::uint8_t> frame;
       append_frame(frame, encode(m));
       outbox.push_back(std::move(frame));
+    }
+    if (outbox.size() > kMaxQueuedFrames) {
+      overflowed = true;
+      outbox.clear();
+      close_now();
+      return;
     }
     wake.cancel();
   }
@@ -213,6 +224,7 @@ class Server {
       }
     }
     if (conn->session && conn->session->failure()) why = conn->session->failure()->message;
+    if (conn->overflowed) why = "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
     log_("disconnected " + node->str() + " (" + conn->remote + "): " + why);
     if (!conn->closing) conn->close_now();
   }
