@@ -13,11 +13,10 @@
 namespace liaison::sync {
 namespace {
 
-std::string column_list(const TableDef& def, std::string_view prefix = "") {
+std::string column_list(const TableDef& def) {
   std::string out;
   for (const auto& c : def.columns) {
     if (!out.empty()) out += ", ";
-    out += prefix;
     out += '"';
     out += c.name;
     out += '"';
@@ -169,18 +168,15 @@ Status Replica::Impl::reload_nodes() {
   node_refs.clear();
   auto st = db->prepare("SELECT ref, name FROM _nodes ORDER BY ref");
   if (!st) return st.error();
-  for (;;) {
-    auto more = st->step();
-    if (!more) return more.error();
-    if (!*more) break;
+  return st->for_each_row([&]() -> Status {
     const auto ref = static_cast<std::size_t>(st->column_int(0));
     if (ref != node_names.size())
       return make_error(Errc::storage_failed, "replica " + options.path + ": node table has a gap at " +
                                                   std::to_string(ref) + " — the file is damaged; resync it");
     node_names.push_back(st->column_text(1));
     node_refs.emplace(node_names.back(), static_cast<std::uint32_t>(ref));
-  }
-  return {};
+    return {};
+  });
 }
 
 void Replica::Impl::read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const {
@@ -569,17 +565,15 @@ Result<std::vector<Row>> Replica::list(TableId table, const RowFilter& filter) {
   for (const auto& [name, value] : filter.equals) st->bind_value(i++, value);
   std::vector<Row> rows;
   const int n = static_cast<int>(def.columns.size());
-  for (;;) {
-    auto more = st->step();
-    if (!more) return more.error();
-    if (!*more) break;
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
     Row row{table, Uuid::from_bytes(st->column_blob(0).data()), {}, {}, 0};
     row.values.reserve(def.columns.size());
     for (int c = 0; c < n; ++c) row.values.push_back(st->column_value(1 + c));
     row.scope = st->column_text(1 + n);
     row.seq = static_cast<std::uint64_t>(st->column_int(2 + n));
     rows.push_back(std::move(row));
-  }
+    return {};
+  }));
   return rows;
 }
 
@@ -644,14 +638,12 @@ Result<std::vector<std::pair<std::string, PeerState>>> Replica::peers() {
   auto st = impl_->db->prepare("SELECT peer FROM _peers ORDER BY peer");
   if (!st) return st.error();
   std::vector<std::pair<std::string, PeerState>> out;
-  for (;;) {
-    auto more = st->step();
-    if (!more) return more.error();
-    if (!*more) break;
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
     auto state = peer(st->column_text(0));
     if (!state) return state.error();
     out.emplace_back(st->column_text(0), *state);
-  }
+    return {};
+  }));
   return out;
 }
 

@@ -272,10 +272,7 @@ Result<std::vector<Conflict>> Replica::conflicts(bool include_restored) {
       (include_restored ? "" : " WHERE restored = 0") + " ORDER BY id");
   if (!st) return st.error();
   std::vector<Conflict> out;
-  for (;;) {
-    auto more = st->step();
-    if (!more) return more.error();
-    if (!*more) break;
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
     Conflict c;
     c.id = st->column_int(0);
     c.table = static_cast<TableId>(st->column_int(1));
@@ -288,7 +285,8 @@ Result<std::vector<Conflict>> Replica::conflicts(bool include_restored) {
     c.logged_at_ms = static_cast<std::uint64_t>(st->column_int(10));
     c.restored = st->column_int(11) != 0;
     out.push_back(std::move(c));
-  }
+    return {};
+  }));
   return out;
 }
 
@@ -316,10 +314,7 @@ Result<std::vector<RecordedRejection>> Replica::rejections() {
       "SELECT id, tbl, row, col, value, hlc, node, code, reason, at_ms FROM _rejections ORDER BY id");
   if (!st) return st.error();
   std::vector<RecordedRejection> out;
-  for (;;) {
-    auto more = st->step();
-    if (!more) return more.error();
-    if (!*more) break;
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
     RecordedRejection r;
     r.id = st->column_int(0);
     r.table = static_cast<TableId>(st->column_int(1));
@@ -333,7 +328,8 @@ Result<std::vector<RecordedRejection>> Replica::rejections() {
     r.reason = st->column_text(8);
     r.at_ms = static_cast<std::uint64_t>(st->column_int(9));
     out.push_back(std::move(r));
-  }
+    return {};
+  }));
   return out;
 }
 

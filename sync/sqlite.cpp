@@ -82,10 +82,18 @@ Result<bool> Statement::step() {
 }
 
 Status Statement::run() {
+  return for_each_row([] { return Status(); });
+}
+
+Status Statement::for_each_row(const std::function<Status()>& row) {
   for (;;) {
-    auto row = step();
-    if (!row) return row.error();
-    if (!*row) break;
+    auto more = step();
+    if (!more) return more.error();
+    if (!*more) break;
+    if (Status st = row(); !st) {
+      reset();
+      return st;
+    }
   }
   reset();
   return {};

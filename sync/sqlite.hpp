@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -38,6 +39,9 @@ class Statement {
   // true: a row is ready; false: done. Errors come back as values.
   Result<bool> step();
   Status run();  // step to completion, expecting no rows
+  // Steps to completion, calling `row` for each result row; stops at the
+  // first error `row` returns.
+  Status for_each_row(const std::function<Status()>& row);
   void reset();
   bool prepared() const noexcept { return stmt_ != nullptr; }
 
