@@ -1,0 +1,268 @@
+// The client's connection to the hub, shared by sync_once/sync_watch and
+// by load generators that hold many connections on one thread. Internal to
+// sync/net and the benchmarks: includes Asio and OpenSSL headers.
+#pragma once
+
+#include "sync/net/tls.hpp"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "sync/codec.hpp"
+#include "sync/framing.hpp"
+
+namespace liaison::sync::net {
+
+// One connection's life: connect, verify the hub, drive a ClientSession
+// until the pass is done (or, in watch mode, until stopped or cut). Runs on
+// the io_context it is given, so one thread can hold many links (the fanout
+// benchmark holds a thousand).
+class ClientLink {
+ public:
+  ClientLink(asio::io_context& io, Replica& replica, const ClientLinkOptions& options, asio::ssl::context& ctx,
+             bool watch, const std::function<void(const SyncProgress&)>& progress, std::atomic<bool>* stop)
+      : replica_(replica),
+        io_(io),
+        options_(options),
+        stream_(io_, ctx),
+        wake_(io_),
+        session_(replica, with_live(options.session, watch)),
+        watch_(watch),
+        progress_(progress),
+        stop_(stop) {}
+
+  // Begins the connection; `on_end` runs (on the io_context) once it is over.
+  void start(std::function<void()> on_end = {}) {
+    on_end_ = std::move(on_end);
+    asio::co_spawn(io_, main(), [this](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          fail(make_error(Errc::disconnected, std::string("internal error: ") + ex.what()));
+        }
+      }
+      ended_ = true;
+      if (on_end_) on_end_();
+    });
+  }
+
+  // After the io_context has run the link to its end: error when the pass
+  // did not complete; the report either way.
+  Status finish(SyncReport& report) const {
+    report.synced = session_.synced();
+    report.stats = session_.stats();
+    report.clock_offset_ms = session_.clock_offset_ms();
+    report.bytes_sent = bytes_sent_;
+    report.bytes_received = bytes_received_;
+    if (error_) return *error_;
+    if (session_.failure()) return *session_.failure();
+    return {};
+  }
+
+  bool ended() const noexcept { return ended_; }
+  const ClientSession& session() const noexcept { return session_; }
+
+  bool connected() const noexcept { return connected_; }
+
+ private:
+  static ClientSessionOptions with_live(ClientSessionOptions o, bool watch) {
+    o.stay_live = watch;
+    return o;
+  }
+
+  void on_task_end(std::exception_ptr e, const char* what) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      fail(make_error(Errc::disconnected, std::string("internal error in the ") + what + ": " + ex.what()));
+    }
+  }
+
+  void fail(Error e) {
+    if (!error_) error_ = std::move(e);
+    close();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    error_code ignored;
+    stream_.lowest_layer().close(ignored);
+    wake_.cancel();
+    if (timer_) timer_->cancel();
+  }
+
+  void send(const Outbox& messages) {
+    for (const Message& m : messages) {
+      std::vector<std::uint8_t> frame;
+      append_frame(frame, encode(m));
+      outbox_.push_back(std::move(frame));
+    }
+    if (!messages.empty()) wake_.cancel();
+  }
+
+  bool finished() const {
+    return session_.state() == ClientState::done || session_.state() == ClientState::failed;
+  }
+
+  awaitable<void> main() {
+    error_code ec;
+    tcp::resolver resolver(io_);
+    asio::steady_timer deadline(io_);
+    deadline.expires_after(std::chrono::milliseconds(options_.connect_timeout_ms));
+    bool timed_out = false;
+    deadline.async_wait([&](const error_code& e) {
+      if (!e) {
+        timed_out = true;
+        error_code ignored;
+        stream_.lowest_layer().close(ignored);
+        resolver.cancel();
+      }
+    });
+    const std::string where = options_.host + ":" + std::to_string(options_.port);
+    auto endpoints = co_await resolver.async_resolve(options_.host, std::to_string(options_.port),
+                                                     asio::redirect_error(kAwait, ec));
+    if (ec) co_return fail(make_error(Errc::disconnected, "can't resolve hub address " + where + ": " + ec.message()));
+    co_await asio::async_connect(stream_.lowest_layer(), endpoints, asio::redirect_error(kAwait, ec));
+    if (ec)
+      co_return fail(make_error(Errc::disconnected, "can't reach the hub at " + where + ": " +
+                                                        (timed_out ? "timed out" : ec.message())));
+    stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
+    co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(kAwait, ec));
+    if (ec)
+      co_return fail(make_error(Errc::not_permitted, timed_out ? "TLS handshake with " + where + " timed out"
+                                                                : explain_tls_failure(ec, stream_.native_handle(), Role::client)));
+    deadline.cancel();
+    const auto hub_cn = peer_common_name(stream_.native_handle());
+    auto hub_node = hub_cn ? NodeId::parse(*hub_cn) : Result<NodeId>(make_error(Errc::invalid_argument, "no CN"));
+    if (!hub_node || !hub_node->is_city())
+      co_return fail(make_error(Errc::not_permitted, where + " presented certificate '" + hub_cn.value_or("") +
+                                                         "', not a city hub's — check the hub address"));
+    connected_ = true;
+    asio::co_spawn(io_, writer(), [this](std::exception_ptr e) { on_task_end(e, "writer"); });
+    timer_.emplace(io_);
+    asio::co_spawn(io_, ticker(), [this](std::exception_ptr e) { on_task_end(e, "ticker"); });
+    send(session_.start(steady_ms()));
+    co_await reader();
+  }
+
+  awaitable<void> reader() {
+    std::vector<std::uint8_t> buffer(64 * 1024);
+    FrameDecoder decoder;
+    error_code ec;
+    while (!closed_ && !finished()) {
+      const std::size_t n = co_await stream_.async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
+      if (ec) {
+        if (closed_) break;
+        // With TLS 1.3 the hub judges our certificate after our side of the
+        // handshake: its refusal arrives as the first read.
+        const std::string why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
+                                    ? "the hub closed the connection"
+                                    : explain_tls_failure(ec, stream_.native_handle(), Role::client);
+        // A TLS alert before anything was exchanged is the hub refusing us.
+        const bool refused = ec.category() == asio::error::get_ssl_category() &&
+                             session_.state() == ClientState::await_welcome;
+        co_return fail(make_error(refused ? Errc::not_permitted : Errc::disconnected, why));
+      }
+      bytes_received_ += n;
+      decoder.feed({buffer.data(), n});
+      for (;;) {
+        auto frame = decoder.next();
+        if (!frame) co_return fail(frame.error());
+        if (!*frame) break;
+        auto message = decode(**frame);
+        if (!message) co_return fail(make_error(message.error().code, "bad message from the hub: " + message.error().message));
+        send(session_.on_message(*message, steady_ms()));
+        report_progress(*message);
+        if (const auto* changes = std::get_if<Changes>(&*message); changes && !changes->more && options_.on_caught_up &&
+                                                                 options_.on_caught_up(replica_))
+          send(session_.on_local_change(steady_ms()));
+        if (finished()) break;
+      }
+      if (!finished() && session_.has_idle_work()) {
+        // Let the writer put what was just queued on the wire, then do the
+        // session's work in the time the hub takes to answer.
+        co_await asio::post(io_, kAwait);
+        send(session_.on_idle());
+      }
+    }
+    // Let the writer flush (nothing is pending after done), then close.
+    close();
+  }
+
+  void report_progress(const Message& message) {
+    if (!progress_) return;
+    if (const auto* w = std::get_if<Welcome>(&message)) hub_seq_ = w->hub_seq;
+    if (std::holds_alternative<Changes>(message) || std::holds_alternative<PushAck>(message))
+      progress_({session_.stats().cells_pushed, session_.stats().cells_pulled, hub_seq_});
+  }
+
+  awaitable<void> writer() {
+    error_code ec;
+    while (!closed_) {
+      if (outbox_.empty()) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+        co_await wake_.async_wait(asio::redirect_error(kAwait, ec));
+        continue;
+      }
+      std::vector<std::uint8_t> frame = std::move(outbox_.front());
+      outbox_.pop_front();
+      co_await asio::async_write(stream_, asio::buffer(frame), asio::redirect_error(kAwait, ec));
+      if (ec) {
+        if (!closed_) fail(make_error(Errc::disconnected, "sending to the hub failed: " + ec.message()));
+        break;
+      }
+      bytes_sent_ += frame.size();
+    }
+  }
+
+  awaitable<void> ticker() {
+    error_code ec;
+    std::uint64_t last_tick = 0;
+    while (!closed_) {
+      timer_->expires_after(std::chrono::milliseconds(watch_ ? std::min(options_.tick_ms, options_.poll_ms) : options_.tick_ms));
+      co_await timer_->async_wait(asio::redirect_error(kAwait, ec));
+      if (closed_) break;
+      if (stop_ && stop_->load()) {
+        close();
+        break;
+      }
+      if (watch_) {
+        // Another command (case new, directive ack) wrote the replica.
+        auto grew = replica_.refresh();
+        if (grew && *grew) send(session_.on_local_change(steady_ms()));
+      }
+      const std::uint64_t now = steady_ms();
+      if (now - last_tick >= options_.tick_ms) {
+        last_tick = now;
+        send(session_.on_tick(now));
+      }
+      if (finished()) close();
+    }
+  }
+
+  Replica& replica_;
+  asio::io_context& io_;
+  ClientLinkOptions options_;
+  TlsStream stream_;
+  asio::steady_timer wake_;
+  std::optional<asio::steady_timer> timer_;
+  ClientSession session_;
+  bool watch_;
+  std::function<void(const SyncProgress&)> progress_;
+  std::atomic<bool>* stop_;
+  std::deque<std::vector<std::uint8_t>> outbox_;
+  std::optional<Error> error_;
+  bool closed_ = false;
+  bool connected_ = false;
+  bool ended_ = false;
+  std::function<void()> on_end_;
+  std::uint64_t hub_seq_ = 0;
+  std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
+};
+
+}  // namespace liaison::sync::net
