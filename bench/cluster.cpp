@@ -83,14 +83,25 @@ ChildProcess::~ChildProcess() {
 
 ChildProcess::Exit ChildProcess::wait() {
   if (pid_ <= 0) throw BenchFailure("wait for a process that has already ended");
-  int status = 0;
-  struct rusage usage {};
-  if (::wait4(pid_, &status, 0, &usage) < 0) throw BenchFailure(std::string("wait4: ") + std::strerror(errno));
-  pid_ = -1;
+  // The kernel's ru_maxrss of a spawned child starts from this (large)
+  // process's high-water mark, so the child's own is sampled from /proc
+  // (VmHWM only grows) until it ends.
   Exit exit;
+  int status = 0;
+  for (;;) {
+    try {
+      exit.peak_rss_mb = std::max(exit.peak_rss_mb, peak_rss_mb());
+    } catch (const BenchFailure&) {
+      // a zombie has no memory figures any more
+    }
+    const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) break;
+    if (done < 0) throw BenchFailure(std::string("waitpid: ") + std::strerror(errno));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  pid_ = -1;
   exit.seconds = clock_.seconds();
   exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-  exit.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
   return exit;
 }
 

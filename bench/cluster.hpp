@@ -41,7 +41,7 @@ class ChildProcess {
 
   struct Exit {
     int code = -1;            // exit code, or -signal
-    double peak_rss_mb = 0;   // the kernel's maximum resident set size
+    double peak_rss_mb = 0;   // VmHWM, sampled every few ms while it ran
     double seconds = 0;       // since start
   };
   Exit wait();

@@ -1,0 +1,279 @@
+// liaison-fanout-bench: many offices at once. One load-generator thread
+// holds N mutual-TLS connections (N client replicas, N certificates) to a
+// real `liaison-hub serve` process; every client pushes its changes and
+// stays live (`sync --watch` behaviour) while the city issues a directive
+// to all counties (`liaison-hub directive issue`, another process), once
+// while the pushes are under way and once when every office is idle.
+// Measures the time until every office holds its county's cases and the
+// directive, the directive's delay from the hub's commit to each office,
+// and the hub's peak memory. One JSON object per line (bench/README.md).
+#include <sys/resource.h>
+
+#include <csignal>
+#include <map>
+#include <thread>
+
+#include "bench/cluster.hpp"
+#include "bench/mint_certs.hpp"
+#include "shared/schema.hpp"
+#include "sync/hlc.hpp"
+#include "sync/net/client_link.hpp"
+
+namespace liaison::bench {
+namespace {
+
+using sync::net::ClientLink;
+namespace asio = boost::asio;
+
+struct Options {
+  std::size_t clients = 1000;
+  std::size_t changes = 100;
+  double timeout_s = 900;
+  std::string dir;
+};
+
+constexpr std::string_view kCounties[] = {"kecheng", "qujiang", "jiangshan", "longyou", "changshan", "kaihua"};
+
+std::uint64_t wall_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+struct Office {
+  std::string node;
+  std::size_t county = 0;
+  std::unique_ptr<Replica> replica;
+  std::unique_ptr<asio::ssl::context> tls;
+  std::unique_ptr<ClientLink> link;
+  std::uint64_t to_push = 0;       // cells in its feed before connecting
+  std::uint64_t expect_pull = 0;   // cells the other offices of its county push
+  std::map<std::string, double> directive_ms;  // title -> hub commit to arrival
+  double converged_s = -1;
+};
+
+// `changes` local cells: new cases (7 cells each) and case notes (4 cells
+// each), as many notes as it takes to hit the number exactly (100 = 12
+// cases + 4 notes); within 3 cells of it when no mix does.
+void write_changes(Replica& replica, std::string_view county, std::size_t changes, std::size_t index) {
+  std::size_t notes = 0;
+  while (notes < 7 && (changes < 7 + 4 * notes || (changes - 4 * notes) % 7 != 0)) ++notes;
+  if (notes == 7) notes = 0;
+  const std::size_t cases = (changes - 4 * notes) / 7;
+  must(replica.transact([&]() -> Status {
+    std::optional<Uuid> last_case;
+    for (std::size_t k = 0; k < cases; ++k) {
+      auto id = replica.insert(TableId::cases, {{"county", std::string(county)},
+                                                {"kind", "overseas_chinese"},
+                                                {"title", "侨务走访 office " + std::to_string(index) + " case " + std::to_string(k)},
+                                                {"status", "draft"},
+                                                {"applicant", "applicant " + std::to_string(k)},
+                                                {"summary", "走访记录 " + std::string(60, 'x')},
+                                                {"updated_at", static_cast<std::int64_t>(wall_ms())}});
+      if (!id) return id.error();
+      last_case = *id;
+    }
+    for (std::size_t k = 0; k < notes && last_case; ++k) {
+      auto note = replica.insert(TableId::case_notes, {{"case_id", last_case->to_string()},
+                                                       {"author", "office " + std::to_string(index)},
+                                                       {"body", "电话回访，材料齐全"},
+                                                       {"written_at", static_cast<std::int64_t>(wall_ms())}});
+      if (!note) return note.error();
+    }
+    return Status::success();
+  }),
+       "write the office's changes");
+}
+
+std::uint64_t feed_cells(Replica& replica) {
+  std::size_t cells = 0;
+  read_whole_feed(replica, {}, cells, nullptr);
+  return cells;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  const std::size_t at = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
+  return v[at];
+}
+
+void raise_open_files_limit(std::size_t needed) {
+  struct rlimit limit {};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur < needed)
+    throw BenchFailure("the open-files limit is " + std::to_string(limit.rlim_cur) + ", " + std::to_string(needed) +
+                       " are needed: raise it (ulimit -n)");
+}
+
+void run(const Options& opt, const ScratchDir& scratch) {
+  raise_open_files_limit(opt.clients * 3 + 64);
+  const Pki pki = make_pki(scratch, {"city:hub"});
+  const std::string hub_dir = scratch.file("hub");
+  const std::uint16_t port = free_port();
+  init_hub(pki, hub_dir, port);
+  auto hub = start_hub(hub_dir);
+
+  // The offices: certificates, replicas and their offline changes (not timed).
+  CertificateMinter minter(pki.dir);
+  fs::create_directories(scratch.file("offices"));
+  std::vector<Office> offices(opt.clients);
+  std::vector<std::uint64_t> county_cells(std::size(kCounties), 0);
+  const std::uint64_t title_column = *Schema::get().table(TableId::directives).column_index("title");
+  asio::io_context io(1);
+  std::atomic<bool> stop{false};
+  for (std::size_t i = 0; i < opt.clients; ++i) {
+    Office& o = offices[i];
+    o.county = i % std::size(kCounties);
+    o.node = std::string(kCounties[o.county]) + ":office-" + std::to_string(i);
+    sync::net::ClientLinkOptions link;
+    link.host = "127.0.0.1";
+    link.port = port;
+    link.tls = minter.mint(o.node, scratch.file("offices"));
+    link.connect_timeout_ms = 60'000;  // a thousand handshakes queue at the hub
+    o.tls = must(sync::net::make_tls_context(link.tls, sync::net::Role::client), "TLS context");
+    o.replica = open_replica(scratch.file("offices/" + std::to_string(i) + ".db"), o.node, false, i + 1);
+    write_changes(*o.replica, kCounties[o.county], opt.changes, i);
+    o.to_push = feed_cells(*o.replica);
+    county_cells[o.county] += o.to_push;
+    link.on_caught_up = [&o, title_column](Replica& replica) {
+      auto directives = replica.list(TableId::directives);
+      if (!directives) return false;
+      for (const auto& d : *directives) {
+        const auto* title = std::get_if<std::string>(&d["title"]);
+        if (!title || o.directive_ms.count(*title)) continue;
+        auto cell = replica.cell_of(TableId::directives, d.id, static_cast<std::uint16_t>(title_column));
+        if (!cell || !*cell) continue;
+        o.directive_ms[*title] = static_cast<double>(wall_ms()) - static_cast<double>(sync::hlc_ms((*cell)->stamp.hlc));
+      }
+      return false;
+    };
+    o.link = std::make_unique<ClientLink>(io, *o.replica, link, *o.tls, true,
+                                          std::function<void(const sync::net::SyncProgress&)>{}, &stop);
+  }
+  for (auto& o : offices) o.expect_pull = county_cells[o.county] - o.to_push;
+
+  // The city issues directives from another process, as an officer would.
+  const std::string under_load = "fanout directive while offices push";
+  const std::string when_idle = "fanout directive to idle offices";
+  std::vector<std::thread> issuers;
+  auto issue = [&](const std::string& title) {
+    issuers.emplace_back([&, title] {
+      ChildProcess p({program_path("liaison-hub"), "--data", hub_dir, "directive", "issue", "--to", "all", "--kind",
+                      "notice", "--title", title},
+                     "/dev/null", scratch.file("issue.err"));
+      p.wait();
+    });
+  };
+
+  Stopwatch clock;
+  for (auto& o : offices) o.link->start();
+  double converged_s = -1, pushed_half_s = -1, hub_rss_under_load = 0;
+  bool idle_issued = false;
+  std::string failure;
+  asio::steady_timer watch(io);
+  std::function<void()> check = [&] {
+    std::size_t pushed = 0, converged = 0, seen_idle = 0;
+    for (auto& o : offices) {
+      const auto& stats = o.link->session().stats();
+      if (stats.cells_pushed >= o.to_push) ++pushed;
+      if (o.converged_s < 0 && stats.cells_pushed >= o.to_push && stats.cells_pulled >= o.expect_pull &&
+          o.directive_ms.count(under_load))
+        o.converged_s = clock.seconds();
+      if (o.converged_s >= 0) ++converged;
+      if (o.directive_ms.count(when_idle)) ++seen_idle;
+    }
+    if (pushed_half_s < 0 && pushed * 2 >= offices.size()) {
+      pushed_half_s = clock.seconds();
+      issue(under_load);
+    }
+    if (converged_s < 0 && converged == offices.size()) {
+      converged_s = clock.seconds();
+      hub_rss_under_load = hub->peak_rss_mb();
+    }
+    if (converged_s >= 0 && !idle_issued && clock.seconds() > converged_s + 2) {
+      idle_issued = true;
+      issue(when_idle);
+    }
+    if (seen_idle == offices.size() || clock.seconds() > opt.timeout_s) {
+      if (seen_idle < offices.size())
+        failure = "timed out after " + std::to_string(opt.timeout_s) + " s: " + std::to_string(converged) + " of " +
+                  std::to_string(offices.size()) + " offices converged, " + std::to_string(pushed) + " pushed";
+      stop = true;
+      return;
+    }
+    watch.expires_after(std::chrono::milliseconds(20));
+    watch.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) check();
+    });
+  };
+  check();
+  io.run();
+  for (auto& t : issuers) t.join();
+  const double hub_peak = hub->peak_rss_mb();
+  hub->signal(SIGTERM);
+  hub->wait();
+  if (!failure.empty()) throw BenchFailure(failure);
+
+  std::vector<double> loaded, idle;
+  for (const auto& o : offices) {
+    loaded.push_back(o.directive_ms.at(under_load));
+    idle.push_back(o.directive_ms.at(when_idle));
+  }
+  std::uint64_t pushed = 0, pulled = 0;
+  for (const auto& o : offices) {
+    pushed += o.link->session().stats().cells_pushed;
+    pulled += o.link->session().stats().cells_pulled;
+  }
+  JsonLine("fanout")
+      .integer("clients", offices.size())
+      .integer("cells_pushed", pushed)
+      .integer("cells_pulled", pulled)
+      .number("converge_seconds", converged_s, 2)
+      .number("directive_issued_at_s", pushed_half_s, 2)
+      .number("directive_p50_ms", percentile(loaded, 0.5), 1)
+      .number("directive_p99_ms", percentile(loaded, 0.99), 1)
+      .number("directive_max_ms", percentile(loaded, 1.0), 1)
+      .number("idle_directive_p50_ms", percentile(idle, 0.5), 1)
+      .number("idle_directive_p99_ms", percentile(idle, 0.99), 1)
+      .number("hub_peak_rss_mb", hub_peak, 1)
+      .number("hub_peak_rss_at_convergence_mb", hub_rss_under_load, 1)
+      .number("loadgen_peak_rss_mb", own_peak_rss_mb(), 1)
+      .print();
+}
+
+}  // namespace
+}  // namespace liaison::bench
+
+int main(int argc, char** argv) {
+  using namespace liaison::bench;
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--clients" && has_value) opt.clients = std::strtoull(argv[++i], nullptr, 10);
+    else if (arg == "--changes" && has_value) opt.changes = std::strtoull(argv[++i], nullptr, 10);
+    else if (arg == "--timeout" && has_value) opt.timeout_s = std::strtod(argv[++i], nullptr);
+    else if (arg == "--dir" && has_value) opt.dir = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: liaison-fanout-bench [--clients N] [--changes CELLS] [--timeout S] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  if (opt.clients < 2 || opt.changes < 7 || opt.timeout_s <= 0) {
+    std::fprintf(stderr, "liaison-fanout-bench: needs --clients ≥ 2, --changes ≥ 7 and a positive --timeout\n");
+    return 2;
+  }
+  try {
+    ScratchDir scratch(opt.dir);
+    JsonLine("env").integer("nproc", std::thread::hardware_concurrency()).number("load_average", load_average(), 2).print();
+    run(opt, scratch);
+  } catch (const BenchFailure& e) {
+    std::fprintf(stderr, "liaison-fanout-bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
