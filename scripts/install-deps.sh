@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
-          libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev)
+          libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev libzstd-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -49,7 +49,7 @@ Outbox ClientSession::start(std::uint64_t now_ms) {
   state_ = ClientState::await_welcome;
   last_sent_ms_ = last_heard_ms_ = request_sent_ms_ = now_ms;
   return {Hello{kProtocolVersion, replica_.self().str(), kSchemaVersion, peer_.pulled, peer_.remote_id,
-                replica_.clock().wall_ms(), replica_.replica_id()}};
+                replica_.clock().wall_ms(), replica_.replica_id(), options_.compress ? kCompressionZstd : 0u}};
 }
 
 Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
@@ -116,6 +116,7 @@ Outbox ClientSession::on_welcome(const Welcome& welcome) {
     if (auto st = replica_.set_meta("clock_offset_ms", std::to_string(clock.offset_ms())); !st) return fail(st.error());
   }
   max_clock_ahead_ms_ = welcome.max_clock_ahead_ms;
+  compressing_ = options_.compress && (welcome.compression & kCompressionZstd) != 0;
   if (welcome.max_batch_cells > 0) options_.batch_cells = std::min(options_.batch_cells, welcome.max_batch_cells);
   if (auto st = rewind_if_ahead(peer_.pushed); !st) return fail(st.error());
   return next_push();

@@ -20,9 +20,15 @@ struct DecodeLimits {
   std::size_t max_cells = 100'000;      // per batch
   std::size_t max_string_bytes = 1 << 20;
   std::size_t max_depth = 8;            // msgpack nesting
+  std::size_t max_message_bytes = 16u << 20;  // a compressed message, once inflated
 };
 
 std::vector<std::uint8_t> encode(const Message& message);
+// What goes in a frame: encode(), or, when `compress` (negotiated) and the
+// message is large enough to gain, a compressed envelope: the byte 0xC1
+// (never valid msgpack), the codec (1 = zstd), a zstd frame holding the
+// message with its size. decode() takes either.
+std::vector<std::uint8_t> encode_for_wire(const Message& message, bool compress);
 Result<Message> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
 
 }  // namespace liaison::sync

@@ -54,6 +54,7 @@ Outbox HubSession::on_hello(const Hello& hello) {
   greeted_ = true;
   cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
   client_id_ = hello.client_id;
+  compression_ = options_.compress ? hello.compression & kCompressionZstd : 0;
   auto state = hub_.peer(peer_.str());
   if (state) {
     // Back with another replica than last time: it lacks what it stamped
@@ -64,7 +65,7 @@ Outbox HubSession::on_hello(const Hello& hello) {
     (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
   return {Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
-                  options_.max_batch_cells, options_.max_clock_ahead_ms}};
+                  options_.max_batch_cells, options_.max_clock_ahead_ms, compression_}};
 }
 
 Outbox HubSession::on_push(const Push& push) {
@@ -88,7 +89,8 @@ Outbox HubSession::on_push(const Push& push) {
 Outbox HubSession::on_pull(const Pull& pull) {
   if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
     return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
-  const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, options_.max_batch_cells);
+  const std::uint32_t page_cells = page_limit_ ? std::min(page_limit_, options_.max_batch_cells) : options_.max_batch_cells;
+  const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, page_cells);
   FeedFilter filter{.scope = std::string(peer_.scope()), .skip_node = include_own_ ? std::string() : peer_.str()};
   auto page = hub_.read_feed(pull.cursor, limit, filter);
   if (!page) return refuse(page.error().code, "hub could not read its feed: " + page.error().message);

@@ -23,7 +23,11 @@
 
 namespace liaison::sync {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;
+
+// Compression of large messages, negotiated in Hello/Welcome (a bit set of
+// the codecs a side reads); see codec.hpp encode_for_wire.
+inline constexpr std::uint32_t kCompressionZstd = 1;
 
 enum class MessageType : std::uint8_t {
   hello = 1,
@@ -49,6 +53,7 @@ struct Hello {
   // reinstalled laptop), its first full pull includes the cells it stamped
   // before; otherwise it has them already and they are left out.
   Uuid client_id;
+  std::uint32_t compression = 0;  // codecs the client reads (kCompression*)
   friend bool operator==(const Hello&, const Hello&) = default;
 };
 
@@ -59,6 +64,7 @@ struct Welcome {
   std::uint32_t max_frame_bytes = 0;
   std::uint32_t max_batch_cells = 0;
   std::uint64_t max_clock_ahead_ms = 0;  // stamps further ahead are refused
+  std::uint32_t compression = 0;         // what both sides use from now on
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 

@@ -42,6 +42,7 @@ struct ClientSessionOptions {
                                         // or without an answer to a request
   std::uint64_t skew_tolerance_ms = 2'000;
   bool stay_live = false;  // watch mode: stay connected after the first pass
+  bool compress = true;    // offer zstd: large batches and pages travel compressed if the hub agrees
 };
 
 enum class ClientState { start, await_welcome, await_push_ack, await_changes, live, done, failed };
@@ -65,6 +66,8 @@ class ClientSession {
   const std::optional<Error>& failure() const noexcept { return failure_; }
   // A full pass (everything pushed, everything pulled) completed.
   bool synced() const noexcept { return synced_; }
+  // Both sides agreed to compress large messages (encode_for_wire).
+  bool compressing() const noexcept { return compressing_; }
   const SessionStats& stats() const noexcept { return stats_; }
   std::int64_t clock_offset_ms() const noexcept;
 
@@ -84,6 +87,7 @@ class ClientSession {
   ClientState state_ = ClientState::start;
   std::optional<Error> failure_;
   bool synced_ = false;
+  bool compressing_ = false;
   PeerState peer_;
   std::uint64_t next_batch_ = 1;
   FeedCursor pending_push_next_;
@@ -107,6 +111,7 @@ struct HubSessionOptions {
   std::uint32_t max_frame_bytes = 16u << 20;
   std::uint64_t max_clock_ahead_ms = 60'000;
   std::uint64_t idle_timeout_ms = 60'000;  // close after this long without hearing anything
+  bool compress = true;  // agree to compress large messages when the client offers it
 };
 
 class HubSession {
@@ -125,6 +130,11 @@ class HubSession {
   const std::optional<Error>& failure() const noexcept { return failure_; }
   const NodeId& peer() const noexcept { return peer_; }
   const SessionStats& stats() const noexcept { return stats_; }
+  // Caps the cells of each page this client pulls from now on, below
+  // max_batch_cells (0: no cap). The server shrinks pages when many clients
+  // pull at once so that the pages in flight fit its memory.
+  void limit_pages(std::uint32_t cells) noexcept { page_limit_ = cells; }
+  bool compressing() const noexcept { return compression_ != 0; }
 
  private:
   Outbox refuse(Errc code, std::string message);
@@ -144,6 +154,8 @@ class HubSession {
   Uuid client_id_;            // the client's replica
   bool include_own_ = false;  // its replica is new: send back what it stamped before
   std::uint64_t last_heard_ms_ = 0;
+  std::uint32_t page_limit_ = 0;
+  std::uint32_t compression_ = 0;  // agreed in hello/welcome
   std::optional<Error> failure_;
   SessionStats stats_;
 };

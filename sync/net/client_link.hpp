@@ -99,7 +99,7 @@ class ClientLink {
   void send(const Outbox& messages) {
     for (const Message& m : messages) {
       std::vector<std::uint8_t> frame;
-      append_frame(frame, encode(m));
+      append_frame(frame, encode_for_wire(m, session_.compressing()));
       outbox_.push_back(std::move(frame));
     }
     if (!messages.empty()) wake_.cancel();

@@ -5,6 +5,7 @@
 // process, wakes caught-up clients whose scope changed.
 #include "sync/net/tls.hpp"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <deque>
@@ -40,7 +41,7 @@ struct Connection {
     if (closed || messages.empty()) return;
     for (const Message& m : messages) {
       std::vector<std::uint8_t> frame;
-      append_frame(frame, encode(m));
+      append_frame(frame, encode_for_wire(m, session && session->compressing()));
       outbox.push_back(std::move(frame));
     }
     if (outbox.size() > kMaxQueuedFrames) {
@@ -149,6 +150,7 @@ class Server {
         report(e, "connection");
         conn->close_now();
         connections_.erase(conn);
+        share_page_budget();
       });
     }
   }
@@ -180,12 +182,16 @@ class Server {
     }
     deadline.cancel();
     conn->session.emplace(hub_, *node, options_.session);
+    conn->session->limit_pages(page_cells_);
+    share_page_budget();
     log_("connected " + node->str() + " from " + conn->remote);
     asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
 
-    std::vector<std::uint8_t> buffer(64 * 1024);
+    // A TLS record carries at most 16 KiB: a larger buffer would only cost
+    // memory, per connection.
+    std::vector<std::uint8_t> buffer(16 * 1024);
     // A page runs over its size by up to a row and its parent: allow for it.
-    const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8};
+    const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8, options_.session.max_frame_bytes};
     std::string why = "closed by peer";
     while (!conn->closed && !conn->closing) {
       const std::size_t n = co_await conn->stream.async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
@@ -245,6 +251,24 @@ class Server {
     }
     conn->close_now();
     connections_.erase(conn);
+    share_page_budget();
+  }
+
+  // Pages in flight to all clients share options_.page_budget_bytes: a
+  // thousand offices pulling at once get smaller pages, not a hub that
+  // runs out of memory. Few clients get the full max_batch_cells.
+  void share_page_budget() {
+    static constexpr std::size_t kBytesPerCell = 100;  // encoded, with the frame's share
+    static constexpr std::size_t kMinPageCells = 200;
+    std::size_t sessions = 0;
+    for (const auto& c : connections_) sessions += c->session.has_value();
+    const std::size_t fair = options_.page_budget_bytes / std::max<std::size_t>(1, sessions) / kBytesPerCell;
+    const auto cells = static_cast<std::uint32_t>(
+        std::clamp<std::size_t>(fair, kMinPageCells, std::max<std::size_t>(kMinPageCells, options_.session.max_batch_cells)));
+    if (cells == page_cells_) return;
+    page_cells_ = cells;
+    for (const auto& c : connections_)
+      if (c->session) c->session->limit_pages(cells);
   }
 
   void enqueue(const ConnectionPtr& conn, Push push) {
@@ -331,6 +355,7 @@ class Server {
   std::set<ConnectionPtr> connections_;
   std::vector<PendingPush> pending_;
   bool commit_posted_ = false;
+  std::uint32_t page_cells_ = 0;  // current cap on pull pages (0: none yet)
   bool stopping_ = false;
   std::atomic<bool>* external_stop_ = nullptr;
   std::optional<Error> failure_;

@@ -44,8 +44,11 @@ struct HubServerOptions {
   HubSessionOptions session;
   std::uint64_t handshake_timeout_ms = 10'000;
   std::uint64_t tick_ms = 1'000;           // session timers
-  std::uint64_t poll_ms = 200;             // notice writes by admin commands
+  std::uint64_t poll_ms = 50;              // notice writes by admin commands
   std::size_t max_connections = 10'000;
+  // Pages being sent to all clients together stay within about this many
+  // bytes: with many clients pulling at once, each gets smaller pages.
+  std::size_t page_budget_bytes = 64u << 20;
 };
 
 // Serves until SIGINT/SIGTERM (or `stop` becomes true): accepts mutual-TLS

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 #include <msgpack.hpp>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -278,12 +279,12 @@ TEST_CASE("a hello from another protocol version decodes far enough to refuse it
   msgpack::packer<msgpack::sbuffer> pk(buffer);
   pk.pack_array(3);
   pk.pack_uint8(1);
-  pk.pack_uint8(2);
+  pk.pack_uint8(kProtocolVersion + 1);
   pk.pack(std::string("whatever comes next"));
   auto decoded = decode(as_bytes(buffer));
   REQUIRE(decoded.ok());
   REQUIRE(std::holds_alternative<Hello>(decoded.value()));
-  CHECK(std::get<Hello>(decoded.value()).protocol == 2);
+  CHECK(std::get<Hello>(decoded.value()).protocol == kProtocolVersion + 1);
 }
 
 // ------------------------------------------------------------ bad input
@@ -365,7 +366,7 @@ TEST_CASE("empty input is truncated; trailing bytes are malformed") {
 TEST_CASE("not a message of ours is malformed") {
   check_error(Bytes{0x07}, Errc::malformed, "not a message");          // a bare integer
   check_error(Bytes{0x90}, Errc::malformed, "empty array");            // []
-  check_error(Bytes{0xc1}, Errc::malformed, "not msgpack");            // reserved byte
+  check_error(Bytes{0xc1}, Errc::malformed, "without a codec");        // reserved byte: a compressed envelope
   check_error(Bytes{0x92, 0x00, 0x01}, Errc::malformed, "unknown message type 0");
   check_error(Bytes{0x92, 0x0b, 0x01}, Errc::malformed, "unknown message type 11");
   check_error(Bytes{0x92, 0xcc, 0xff, 0x01}, Errc::malformed, "unknown message type 255");
@@ -502,6 +503,67 @@ TEST_CASE("batches and strings above the limits are refused") {
   limits.max_string_bytes = 8;
   CHECK(decode(encode(ErrorMessage{Errc::timeout, "12345678"}), limits).ok());
   check_error(decode(encode(ErrorMessage{Errc::timeout, "123456789"}), limits), Errc::malformed, "limit of 8 bytes");
+}
+
+// ------------------------------------------------------------ compression
+
+namespace {
+// A page of cells as a county would send it: text that zstd can shrink.
+Changes compressible_page() {
+  std::vector<Cell> cells;
+  for (std::uint8_t row = 0; row < 60; ++row)
+    cells.push_back(cell(TableId::cases, 5, std::string("衢州外事 case summary, visit of the delegation ") + std::to_string(row),
+                         {1'760'000'000'000ull << 16 | row, kNodes[0]}, {}, row));
+  return Changes{cells, {3, 60}, true};
+}
+}  // namespace
+
+TEST_CASE("a large message travels compressed when asked and decodes the same") {
+  const Changes page = compressible_page();
+  const Bytes plain = encode(page);
+  const Bytes wire = encode_for_wire(page, true);
+  CHECK(wire.size() * 2 < plain.size());
+  CHECK(wire[0] == 0xC1);
+  auto decoded = decode(wire);
+  REQUIRE_MESSAGE(decoded.ok(), decoded.error().message);
+  CHECK(decoded.value() == Message(page));
+  // Not asked, or too small to gain: the plain encoding.
+  CHECK(encode_for_wire(page, false) == plain);
+  CHECK(encode_for_wire(Ping{7}, true) == encode(Ping{7}));
+}
+
+TEST_CASE("a compressed message that would inflate past the limit is refused before inflating") {
+  const Bytes wire = encode_for_wire(compressible_page(), true);
+  DecodeLimits limits;
+  limits.max_message_bytes = 1000;
+  check_error(decode(wire, limits), Errc::frame_too_large, "would inflate to");
+  // A zstd frame of 100 MB of zeros is tiny on the wire; its header says how big it is.
+  Bytes bomb{0xC1, 0x01};
+  const std::vector<char> zeros(100u << 20, 0);
+  std::vector<char> packed(ZSTD_compressBound(zeros.size()));
+  packed.resize(ZSTD_compress(packed.data(), packed.size(), zeros.data(), zeros.size(), 1));
+  bomb.insert(bomb.end(), packed.begin(), packed.end());
+  CHECK(bomb.size() < 10'000);
+  check_error(decode(bomb), Errc::frame_too_large, "over the limit");
+}
+
+TEST_CASE("damaged or unknown compressed envelopes are malformed") {
+  Bytes wire = encode_for_wire(compressible_page(), true);
+  check_error(Bytes{0xC1}, Errc::malformed, "without a codec");
+  check_error(Bytes{0xC1, 0x07, 0x00}, Errc::malformed, "unknown codec 7");
+  check_error(Bytes{0xC1, 0x01, 0x00, 0x01, 0x02}, Errc::malformed, "zstd frame header");
+  Bytes damaged = wire;
+  damaged[damaged.size() / 2] ^= 0x5a;
+  damaged[damaged.size() / 2 + 1] ^= 0xa5;
+  check_error(damaged, Errc::malformed, "damaged");
+  Bytes cut(wire.begin(), wire.end() - 8);
+  check_error(cut, Errc::malformed, "damaged");
+  // An envelope inside an envelope is not a message.
+  Bytes nested{0xC1, 0x01};
+  std::vector<char> packed(ZSTD_compressBound(wire.size()));
+  packed.resize(ZSTD_compress(packed.data(), packed.size(), wire.data(), wire.size(), 1));
+  nested.insert(nested.end(), packed.begin(), packed.end());
+  check_error(nested, Errc::malformed, "");
 }
 
 }  // namespace liaison::sync

@@ -344,6 +344,29 @@ TEST_CASE("a live client is notified when another device's push lands in its sco
   CHECK(live.hub.on_feed_advanced(w.now).empty());  // nothing new since
 }
 
+TEST_CASE("large messages are compressed only when both the client offers it and the hub agrees") {
+  World w;
+  for (const bool client_offers : {true, false})
+    for (const bool hub_agrees : {true, false}) {
+      ClientSessionOptions client_options;
+      client_options.compress = client_offers;
+      HubSessionOptions hub_options;
+      hub_options.compress = hub_agrees;
+      ClientSession client(*w.longyou, client_options);
+      HubSession hub(*w.hub, w.longyou->self(), hub_options);
+      const Outbox hello = client.start(w.now);
+      REQUIRE(hello.size() == 1);
+      const Outbox welcome = hub.on_message(hello[0], w.now);
+      REQUIRE(welcome.size() == 1);
+      REQUIRE(std::holds_alternative<Welcome>(welcome[0]));
+      client.on_message(welcome[0], w.now);
+      CAPTURE(client_offers);
+      CAPTURE(hub_agrees);
+      CHECK(client.compressing() == (client_offers && hub_agrees));
+      CHECK(hub.compressing() == (client_offers && hub_agrees));
+    }
+}
+
 TEST_CASE("a message before hello is refused with an error") {
   World w;
   for (const Message& first : {Message{Pull{}}, Message{Push{1, {}}}, Message{Ping{7}}}) {
