@@ -94,7 +94,11 @@ ChildProcess::Exit ChildProcess::wait() {
     } catch (const BenchFailure&) {
       // a zombie has no memory figures any more
     }
-    const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    struct rusage usage {};
+    const pid_t done = ::wait4(pid_, &status, WNOHANG, &usage);
+    if (done == pid_)
+      exit.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     if (done == pid_) break;
     if (done < 0) throw BenchFailure(std::string("waitpid: ") + std::strerror(errno));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -217,6 +221,7 @@ ClientSyncRun run_client_sync(const std::string& data_dir, const std::string& sc
   run.bytes_sent = json_number(text.str(), "bytes_sent");
   run.bytes_received = json_number(text.str(), "bytes_received");
   run.seconds = exit.seconds;
+  run.cpu_seconds = exit.cpu_seconds;
   run.peak_rss_mb = exit.peak_rss_mb;
   return run;
 }

@@ -43,6 +43,7 @@ class ChildProcess {
     int code = -1;            // exit code, or -signal
     double peak_rss_mb = 0;   // VmHWM, sampled every few ms while it ran
     double seconds = 0;       // since start
+    double cpu_seconds = 0;   // user + system
   };
   Exit wait();
   void signal(int sig) const;
@@ -74,7 +75,7 @@ std::string client_replica_path(const std::string& data_dir);
 // What one `liaison-client sync --json` run reported, and what it cost.
 struct ClientSyncRun {
   std::uint64_t pushed = 0, pulled = 0, rejections = 0, bytes_sent = 0, bytes_received = 0;
-  double seconds = 0, peak_rss_mb = 0;
+  double seconds = 0, cpu_seconds = 0, peak_rss_mb = 0;
 };
 ClientSyncRun run_client_sync(const std::string& data_dir, const std::string& scratch_prefix);
 

@@ -90,7 +90,7 @@ void bootstrap(const Options& opt, const ScratchDir& scratch) {
   const ClientSyncRun run = run_client_sync(client_dir, scratch.file("bootstrap"));
   const double hub_peak_rss = hub->peak_rss_mb();
   hub->signal(SIGTERM);
-  hub->wait();
+  const double hub_cpu = hub->wait().cpu_seconds;
 
   const double baseline = raw_insert_seconds(scratch, "raw-bootstrap", scope);
   auto client = open_replica(client_replica_path(client_dir), node, false, 0);
@@ -107,6 +107,8 @@ void bootstrap(const Options& opt, const ScratchDir& scratch) {
       .number("time_ratio", run.seconds / baseline, 2)
       .number("client_peak_rss_mb", run.peak_rss_mb, 1)
       .number("hub_peak_rss_mb", hub_peak_rss, 1)
+      .number("client_cpu_seconds", run.cpu_seconds, 2)
+      .number("hub_cpu_seconds", hub_cpu, 2)
       .number("bytes_per_cell", static_cast<double>(run.bytes_received) / run.pulled, 1)
       .number("seed_seconds", seed_seconds, 1)
       .boolean("converged", converged)
