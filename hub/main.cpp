@@ -15,7 +15,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
 
   init --data DIR --ca CA.pem --cert HUB.pem --key HUB.key [--crl CRL.pem]
-       [--listen HOST:PORT] [--force]          make a hub in DIR
+       [--listen HOST:PORT] [--idle-timeout SECONDS] [--force]
+                                               make a hub in DIR; a connection silent
+                                               for SECONDS (default 60) is closed
   serve --data DIR                             run the hub until SIGINT/SIGTERM
   directive issue --to all|COUNTY[,COUNTY] --kind notice|task --title T
        [--body B] [--due YYYY-MM-DD]          issue a directive to counties
@@ -74,6 +76,7 @@ Status cmd_init(cli::Args& args) {
   }
   if (auto crl = args.option("crl")) files.crl = std::filesystem::absolute(*crl).string();
   if (auto listen = args.option("listen")) LIAISON_TRY(parse_listen(*listen, config));
+  if (auto idle = args.option("idle-timeout")) LIAISON_TRY(parse_idle_timeout(*idle, config));
   const bool force = args.flag("force");
   LIAISON_TRY(args.finish());
   auto node = sync::net::check_tls_files(files);
@@ -116,6 +119,7 @@ Status cmd_serve(cli::Args& args) {
   if (auto checked = sync::net::check_tls_files(options.tls); !checked) return checked.error();
   options.session.max_clock_ahead_ms = ctx->config.max_clock_ahead_ms;
   options.session.max_frame_bytes = ctx->config.max_frame_bytes;
+  options.session.idle_timeout_ms = ctx->config.idle_timeout_ms;
   auto log = [](const std::string& line) { std::cerr << now_text() << " " << line << std::endl; };
   log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " + std::to_string(ctx->replica->feed_end()) + ")");
   Status st = sync::net::run_hub_server(*ctx->replica, options, log);
