@@ -5,6 +5,8 @@
 // process, wakes caught-up clients whose scope changed.
 #include "sync/net/tls.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/asio.hpp>
 #include <chrono>
 #include <deque>
@@ -127,14 +129,22 @@ class Server {
   }
 
   awaitable<void> accept_loop() {
+    std::uint64_t accept_failures = 0;
     while (!stopping_) {
       error_code ec;
       tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(kAwait, ec));
       if (ec) {
         if (stopping_) break;
-        log_("accept failed: " + ec.message());
+        // Out of descriptors (or memory), the connection stays queued and the
+        // next accept fails at once: pause instead of spinning and flooding
+        // the log, and resume when connections have closed.
+        if (++accept_failures == 1) log_("accept failed: " + ec.message() + "; retrying every 100 ms until it works");
+        asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::redirect_error(kAwait, ec));
         continue;
       }
+      if (accept_failures > 1) log_("accepting again after " + std::to_string(accept_failures) + " failed attempts");
+      accept_failures = 0;
       if (connections_.size() >= options_.max_connections) {
         log_("refusing connection: " + std::to_string(connections_.size()) + " already open");
         socket.close(ec);
@@ -336,12 +346,33 @@ class Server {
   std::optional<Error> failure_;
 };
 
+// Every connection holds a descriptor, and the usual soft limit (1024) is far
+// below what a hub serving a city's laptops needs: take what the hard limit
+// allows, and say so when that is still short of max_connections.
+void raise_open_file_limit(std::size_t max_connections, const LogLine& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr rlim_t kOtherDescriptors = 64;  // replica, listener, logs, certificates being read
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kOtherDescriptors)
+    log("warning: this process may open only " + std::to_string(limit.rlim_cur) +
+        " files, so the hub can hold about " +
+        std::to_string(limit.rlim_cur > kOtherDescriptors ? limit.rlim_cur - kOtherDescriptors : 0) +
+        " connections, not " + std::to_string(max_connections) +
+        " — raise the hard limit (ulimit -Hn, or LimitNOFILE= in the service unit)");
+}
+
 }  // namespace
 
 Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLine& log,
                      const std::function<void(std::uint16_t)>& on_listening, std::atomic<bool>* stop) {
   auto context = make_tls_context(options.tls, Role::hub);
   if (!context) return context.error();
+  raise_open_file_limit(options.max_connections, log);
   Server server(hub, options, log, **context);
   LIAISON_TRY(server.listen(on_listening));
   return server.run(stop);
