@@ -193,7 +193,9 @@ class Server {
     log_("connected " + node->str() + " from " + conn->remote);
     asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
 
-    std::vector<std::uint8_t> buffer(64 * 1024);
+    // One TLS record (16 KiB of plaintext) is the most a read returns, and
+    // an idle connection keeps this buffer for as long as it stays open.
+    std::vector<std::uint8_t> buffer(16 * 1024 + 256);
     // A page runs over its size by up to a row and its parent: allow for it.
     const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8};
     std::string why = "closed by peer";
