@@ -76,6 +76,13 @@ HUB_PORT=$(pick_port)
 HUB_DATA=$W/hub
 "$HUB_BIN" init --data "$HUB_DATA" --ca "$W/ca/ca.pem" --cert "$(pki_cert city:hub)" --key "$(pki_key city:hub)" \
   --crl "$W/ca/crl.pem" --listen "127.0.0.1:$HUB_PORT" --idle-timeout 300 >/dev/null
+# A hub.json written before idle_timeout_ms existed still loads.
+cp "$HUB_DATA/hub.json" "$W/hub.json.saved"
+sed -i '/"idle_timeout_ms"/d; s/"max_frame_bytes": \([0-9]*\),/"max_frame_bytes": \1/' "$HUB_DATA/hub.json"
+check_lacks "(the field is gone from hub.json)" "$(cat "$HUB_DATA/hub.json")" "idle_timeout_ms"
+run hub --json nodes
+check_eq "a hub.json without idle_timeout_ms (older hubs) still loads" "0" "$RC${ERR:+: $ERR}"
+cp "$W/hub.json.saved" "$HUB_DATA/hub.json"
 run "$HUB_BIN" init --data "$W/bad" --ca "$W/ca/ca.pem" --cert "$(pki_cert city:hub)" --key "$(pki_key city:hub)" \
   --idle-timeout 0
 check_true "liaison-hub init refuses --idle-timeout 0, saying what it wants" "exit $RC, $ERR" \
