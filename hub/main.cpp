@@ -122,6 +122,13 @@ Status cmd_serve(cli::Args& args) {
   options.session.idle_timeout_ms = ctx->config.idle_timeout_ms;
   auto log = [](const std::string& line) { std::cerr << now_text() << " " << line << std::endl; };
   log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " + std::to_string(ctx->replica->feed_end()) + ")");
+  // A watching client that has nothing to say pings once per heartbeat;
+  // a shorter idle timeout drops it over and over.
+  const std::uint64_t heartbeat_ms = sync::ClientSessionOptions{}.heartbeat_ms;
+  if (ctx->config.idle_timeout_ms < 2 * heartbeat_ms)
+    log("warning: idle timeout " + std::to_string(ctx->config.idle_timeout_ms / 1000) + " s is less than twice the clients' " +
+        std::to_string(heartbeat_ms / 1000) + " s heartbeat: clients running 'sync --watch' will be dropped and reconnect "
+        "again and again — use liaison-hub init --force --idle-timeout " + std::to_string(2 * heartbeat_ms / 1000) + " or more");
   Status st = sync::net::run_hub_server(*ctx->replica, options, log);
   if (st) log("stopped cleanly");
   return st;

@@ -155,6 +155,7 @@ wrong_message "push_ack then pull" "welcome error" "push_ack is a hub-to-client 
 still_serving "wrong messages" "$state"
 
 # ---- 5. many idle connections while an honest client syncs ----
+check_lacks "a hub with a 300 s idle timeout does not warn about it" "$(cat "$HUB_LOG")" "warning: idle timeout"
 check_lacks "the hub did not warn about its descriptor limit (it raised 256 to $hard_limit)" "$(cat "$HUB_LOG")" "warning: this process may open only"
 rss_before=$(kb_of "$HUB_PID" VmRSS)
 "$PEER" --hub "127.0.0.1:$HUB_PORT" --ca "$W/ca/ca.pem" --cert "$(pki_cert longyou:field-2)" \
@@ -305,6 +306,8 @@ hub_stop
   --crl "$W/ca/crl.pem" --listen "127.0.0.1:$HUB_PORT" --idle-timeout 2 --force >/dev/null
 check_contains "hub.json records the idle timeout" "$(cat "$HUB_DATA/hub.json")" '"idle_timeout_ms": 2000'
 hub_start
+check_contains "a hub with a 2 s idle timeout warns that watching clients (10 s heartbeat) would be dropped" \
+  "$(cat "$HUB_LOG")" "warning: idle timeout 2 s is less than twice the clients' 10 s heartbeat"
 peer longyou:field-2 --wait-ms 20000 idle
 after=$(field closed_after_ms)
 echo "# a silent peer was dropped ${after:-never} ms after its TLS handshake (idle timeout 2000 ms)"
