@@ -10,7 +10,9 @@
 #      client sending welcome or changes, a second hello): error
 #      unexpected_message naming the message, connection closed;
 #   4. a client that completes TLS then says nothing: dropped after the
-#      hub's idle timeout (liaison-hub init --idle-timeout 2), not before;
+#      hub's idle timeout (liaison-hub init --idle-timeout 2), not before
+#      (the hub warns that so short a timeout drops watching clients; a
+#      hub.json from before the setting existed still loads);
 #   5. 1,000 idle connections (E2E_HOSTILE_CONNECTIONS) held open while an
 #      honest client syncs promptly; the hub was started with a soft
 #      descriptor limit of 256 and must raise it itself; its memory is
@@ -61,8 +63,8 @@ still_serving() {
   [ -z "$expected_state" ] || check_eq "$what: the hub's cases, directives and conflicts are unchanged" \
     "$expected_state" "$(hub_state)"
 }
-# An exception escaping a connection's coroutine is logged as "... failed:"
-# (and drops every connection of that kind): none may happen.
+# An exception escaping one of the hub's coroutines is logged as
+# "<which> failed: ...": none may happen, whatever a peer sends.
 no_failed_coroutine() {
   local failed
   failed=$(grep -E '(accept loop|ticker|connection|writer) failed' "$HUB_LOG" || true)
