@@ -34,6 +34,8 @@ source "$here/lib.sh"  # a scratch LIAISON_WORK, the harness, clean-up on exit
 PEER=$LIAISON_BIN/tests/liaison-hostile-peer
 e2e_require_programs "$PEER"
 CONNECTIONS=${E2E_HOSTILE_CONNECTIONS:-1000}
+MAX_RSS_MB=${E2E_HOSTILE_MAX_RSS_MB:-250}  # 1,000 idle connections took 106 MB when written
+FD_EXHAUSTION=${E2E_HOSTILE_FD_EXHAUSTION:-1}
 W=$LIAISON_WORK
 
 new_uuid() { cat /proc/sys/kernel/random/uuid; }
@@ -178,7 +180,8 @@ check_eq "... and pushes its change (purpose and updated_at)" "2" "$(json_num "$
 echo "# $(sed -n 's/^open_ms=//p' "$W/hold.out") ms to open $CONNECTIONS connections; honest sync meanwhile: $sync_ms ms"
 echo "# hub VmRSS: $rss_before kB before, $rss_held kB holding $CONNECTIONS idle connections"
 check_true "the honest sync took under 10 s" "took $sync_ms ms" test "$sync_ms" -lt 10000
-check_true "the hub's memory holding $CONNECTIONS connections stays under 400 MB" "VmRSS $rss_held kB" test "$rss_held" -lt 409600
+check_true "the hub's memory holding $CONNECTIONS connections stays under $MAX_RSS_MB MB" "VmRSS $rss_held kB" \
+  test "$rss_held" -lt $((MAX_RSS_MB * 1024))
 kill -TERM "$hold_pid" 2>/dev/null || true
 wait "$hold_pid" 2>/dev/null || true
 liaison_forget "$hold_pid"
@@ -269,38 +272,43 @@ run hub --json directive list
 check_contains "Kaihua's reply at the hub is still its own" "$OUT" "已报送"
 check_lacks "the forged reply is nowhere at the hub" "$OUT" "篡改开化的回复"
 
-# ---- 5b. a hub whose hard descriptor limit is too small ----
 no_failed_coroutine "scenarios 1-3 and 5-8"
-hub_stop
-: >"$HUB_LOG"
-(ulimit -n 96 && exec "$HUB_BIN" serve --data "$HUB_DATA" 2>>"$HUB_LOG") &
-HUB_PID=$!
-LIAISON_PIDS+=("$HUB_PID")
-wait_for 10 grep -q "listening on" "$HUB_LOG" || e2e_abort "the hub starts with 96 descriptors: $(cat "$HUB_LOG")"
-check_contains "a hub with 96 descriptors warns at start" "$(cat "$HUB_LOG")" "warning: this process may open only 96 files"
-"$PEER" --hub "127.0.0.1:$HUB_PORT" --ca "$W/ca/ca.pem" --cert "$(pki_cert longyou:field-2)" \
-  --key "$(pki_key longyou:field-2)" --wait-ms 5000 hold 150 >"$W/hold-limit.out" 2>&1 &
-hold_pid=$!
-LIAISON_PIDS+=("$hold_pid")
-wait_for 30 grep -q "^held=" "$W/hold-limit.out" || fail "the peer stops opening connections: $(cat "$W/hold-limit.out")"
-held=$(sed -n 's/^held=//p' "$W/hold-limit.out")
-echo "# with 96 descriptors the hub took $held of 150 connections"
-check_true "out of descriptors: the hub took some connections but not all" "held $held" test "${held:-0}" -gt 0 -a "${held:-0}" -lt 150
-cpu_before=$(awk '{print $14 + $15}' "/proc/$HUB_PID/stat")
-sleep 2  # the hub stays out of descriptors meanwhile: how much CPU does it burn?
-cpu_ticks=$(($(awk '{print $14 + $15}' "/proc/$HUB_PID/stat") - cpu_before))
-failures=$(grep -c "accept failed" "$HUB_LOG" || true)
-echo "# out of descriptors for 2 s: $cpu_ticks CPU ticks, $failures 'accept failed' log lines"
-check_true "out of descriptors: the hub does not spin (under half a core for 2 s)" "$cpu_ticks ticks" \
-  test "$cpu_ticks" -lt "$(($(getconf CLK_TCK) * 2 / 2))"
-check_true "out of descriptors: the hub logs it once, not in a flood" "$failures lines" test "$failures" -le 3
-kill -TERM "$hold_pid" 2>/dev/null || true
-wait "$hold_pid" 2>/dev/null || true
-liaison_forget "$hold_pid"
-sync_ok() { client longyou --json sync >/dev/null 2>&1; }
-check_true "once the connections close, an honest client syncs again" "it did not within 20 s: $(tail -n 3 "$HUB_LOG")" \
-  wait_for 20 sync_ok
-no_failed_coroutine "out of descriptors"
+
+# ---- 5b. a hub whose hard descriptor limit is too small ----
+if [ "$FD_EXHAUSTION" = 1 ]; then
+  hub_stop
+  : >"$HUB_LOG"
+  (ulimit -n 96 && exec "$HUB_BIN" serve --data "$HUB_DATA" 2>>"$HUB_LOG") &
+  HUB_PID=$!
+  LIAISON_PIDS+=("$HUB_PID")
+  wait_for 10 grep -q "listening on" "$HUB_LOG" || e2e_abort "the hub starts with 96 descriptors: $(cat "$HUB_LOG")"
+  check_contains "a hub with 96 descriptors warns at start" "$(cat "$HUB_LOG")" "warning: this process may open only 96 files"
+  "$PEER" --hub "127.0.0.1:$HUB_PORT" --ca "$W/ca/ca.pem" --cert "$(pki_cert longyou:field-2)" \
+    --key "$(pki_key longyou:field-2)" --wait-ms 5000 hold 150 >"$W/hold-limit.out" 2>&1 &
+  hold_pid=$!
+  LIAISON_PIDS+=("$hold_pid")
+  wait_for 30 grep -q "^held=" "$W/hold-limit.out" || fail "the peer stops opening connections: $(cat "$W/hold-limit.out")"
+  held=$(sed -n 's/^held=//p' "$W/hold-limit.out")
+  echo "# with 96 descriptors the hub took $held of 150 connections"
+  check_true "out of descriptors: the hub took some connections but not all" "held $held" test "${held:-0}" -gt 0 -a "${held:-0}" -lt 150
+  cpu_before=$(awk '{print $14 + $15}' "/proc/$HUB_PID/stat")
+  sleep 2  # the hub stays out of descriptors meanwhile: how much CPU does it burn?
+  cpu_ticks=$(($(awk '{print $14 + $15}' "/proc/$HUB_PID/stat") - cpu_before))
+  failures=$(grep -c "accept failed" "$HUB_LOG" || true)
+  echo "# out of descriptors for 2 s: $cpu_ticks CPU ticks, $failures 'accept failed' log lines"
+  check_true "out of descriptors: the hub does not spin (under half a core for 2 s)" "$cpu_ticks ticks" \
+    test "$cpu_ticks" -lt "$(($(getconf CLK_TCK) * 2 / 2))"
+  check_true "out of descriptors: the hub logs it once, not in a flood" "$failures lines" test "$failures" -le 3
+  kill -TERM "$hold_pid" 2>/dev/null || true
+  wait "$hold_pid" 2>/dev/null || true
+  liaison_forget "$hold_pid"
+  sync_ok() { client longyou --json sync >/dev/null 2>&1; }
+  check_true "once the connections close, an honest client syncs again" "it did not within 20 s: $(tail -n 3 "$HUB_LOG")" \
+    wait_for 20 sync_ok
+  no_failed_coroutine "out of descriptors"
+else
+  echo "# skipped: running the hub out of descriptors (E2E_HOSTILE_FD_EXHAUSTION=0, sanitized build)"
+fi
 
 # ---- 4. a peer that completes TLS and then says nothing ----
 hub_stop
