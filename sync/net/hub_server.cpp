@@ -359,7 +359,7 @@ void raise_open_file_limit(std::size_t max_connections, const LogLine& log) {
     raised.rlim_cur = limit.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
-  constexpr rlim_t kOtherDescriptors = 64;  // replica, listener, logs, certificates being read
+  constexpr rlim_t kOtherDescriptors = 16;  // the hub's own: replica and its WAL, listener, event loop, logs
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kOtherDescriptors)
     log("warning: this process may open only " + std::to_string(limit.rlim_cur) +
         " files, so the hub can hold about " +
