@@ -2,18 +2,45 @@
 #include "hub/config.hpp"
 
 #include <cereal/archives/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 namespace liaison::hub {
 
-template <class Archive>
-void serialize(Archive& ar, HubConfig& c) {
+namespace {
+
+// The fields every hub.json has had since the first release.
+template <class Archive, class Config>  // Config: HubConfig or const HubConfig
+void common_fields(Archive& ar, Config& c) {
   ar(cereal::make_nvp("listen_host", c.listen_host), cereal::make_nvp("listen_port", c.listen_port),
      cereal::make_nvp("ca", c.ca), cereal::make_nvp("cert", c.cert), cereal::make_nvp("key", c.key),
      cereal::make_nvp("crl", c.crl), cereal::make_nvp("node", c.node),
      cereal::make_nvp("max_clock_ahead_ms", c.max_clock_ahead_ms),
      cereal::make_nvp("max_frame_bytes", c.max_frame_bytes));
+}
+
+// A field a hub.json written by an older version lacks: it keeps its default.
+// (cereal's JSON reader throws before moving on when a name is missing.)
+template <class T>
+void optional_field(cereal::JSONInputArchive& ar, const char* name, T& value) {
+  try {
+    ar(cereal::make_nvp(name, value));
+  } catch (const cereal::Exception& e) {
+    if (std::string(e.what()).find("not found") == std::string::npos) throw;
+  }
+}
+
+}  // namespace
+
+void save(cereal::JSONOutputArchive& ar, const HubConfig& c) {
+  common_fields(ar, c);
+  ar(cereal::make_nvp("idle_timeout_ms", c.idle_timeout_ms));
+}
+
+void load(cereal::JSONInputArchive& ar, HubConfig& c) {
+  common_fields(ar, c);
+  optional_field(ar, "idle_timeout_ms", c.idle_timeout_ms);
 }
 
 std::string config_path(const std::string& data_dir) { return (std::filesystem::path(data_dir) / "hub.json").string(); }
@@ -63,6 +90,16 @@ Status parse_listen(const std::string& text, HubConfig& config) {
   config.listen_host = text.substr(0, colon);
   if (config.listen_host.size() > 2 && config.listen_host.front() == '[') config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
   config.listen_port = static_cast<std::uint16_t>(value);
+  return {};
+}
+
+Status parse_idle_timeout(const std::string& text, HubConfig& config) {
+  char* end = nullptr;
+  const unsigned long long seconds = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || !end || *end || text[0] == '-' || seconds < 1 || seconds > 86'400)
+    return make_error(Errc::invalid_argument,
+                      "--idle-timeout '" + text + "' is not a number of seconds between 1 and 86400, e.g. 60");
+  config.idle_timeout_ms = seconds * 1000;
   return {};
 }
 

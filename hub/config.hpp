@@ -1,6 +1,7 @@
-// The hub's configuration file, DATA/hub.json: where it listens and which
-// certificate files it uses. Written by `liaison-hub init`, read by every
-// other command.
+// The hub's configuration file, DATA/hub.json: where it listens, which
+// certificate files it uses and its session limits. Written by `liaison-hub
+// init`, read by every other command. Fields added after the first release
+// are optional in the file (an older hub.json keeps its defaults).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,9 @@ struct HubConfig {
   std::string node;                // the hub certificate's CN
   std::uint64_t max_clock_ahead_ms = 60'000;
   std::uint32_t max_frame_bytes = 16u << 20;
+  // A connection that sends nothing (not even a ping) for this long is
+  // closed; honest clients ping every 10 s.
+  std::uint64_t idle_timeout_ms = 60'000;
 };
 
 std::string config_path(const std::string& data_dir);
@@ -25,5 +29,7 @@ Result<HubConfig> load_config(const std::string& data_dir);
 Status save_config(const std::string& data_dir, const HubConfig& config);
 // "HOST:PORT" -> host, port; the message says what is wrong.
 Status parse_listen(const std::string& text, HubConfig& config);
+// "--idle-timeout SECONDS" -> idle_timeout_ms; at least 1 s.
+Status parse_idle_timeout(const std::string& text, HubConfig& config);
 
 }  // namespace liaison::hub

@@ -15,7 +15,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
 
   init --data DIR --ca CA.pem --cert HUB.pem --key HUB.key [--crl CRL.pem]
-       [--listen HOST:PORT] [--force]          make a hub in DIR
+       [--listen HOST:PORT] [--idle-timeout SECONDS] [--force]
+                                               make a hub in DIR; a connection silent
+                                               for SECONDS (default 60) is closed
   serve --data DIR                             run the hub until SIGINT/SIGTERM
   directive issue --to all|COUNTY[,COUNTY] --kind notice|task --title T
        [--body B] [--due YYYY-MM-DD]          issue a directive to counties
@@ -74,6 +76,7 @@ Status cmd_init(cli::Args& args) {
   }
   if (auto crl = args.option("crl")) files.crl = std::filesystem::absolute(*crl).string();
   if (auto listen = args.option("listen")) LIAISON_TRY(parse_listen(*listen, config));
+  if (auto idle = args.option("idle-timeout")) LIAISON_TRY(parse_idle_timeout(*idle, config));
   const bool force = args.flag("force");
   LIAISON_TRY(args.finish());
   auto node = sync::net::check_tls_files(files);
@@ -116,8 +119,16 @@ Status cmd_serve(cli::Args& args) {
   if (auto checked = sync::net::check_tls_files(options.tls); !checked) return checked.error();
   options.session.max_clock_ahead_ms = ctx->config.max_clock_ahead_ms;
   options.session.max_frame_bytes = ctx->config.max_frame_bytes;
+  options.session.idle_timeout_ms = ctx->config.idle_timeout_ms;
   auto log = [](const std::string& line) { std::cerr << now_text() << " " << line << std::endl; };
   log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " + std::to_string(ctx->replica->feed_end()) + ")");
+  // A watching client that has nothing to say pings once per heartbeat;
+  // a shorter idle timeout drops it over and over.
+  const std::uint64_t heartbeat_ms = sync::ClientSessionOptions{}.heartbeat_ms;
+  if (ctx->config.idle_timeout_ms < 2 * heartbeat_ms)
+    log("warning: idle timeout " + std::to_string(ctx->config.idle_timeout_ms / 1000) + " s is less than twice the clients' " +
+        std::to_string(heartbeat_ms / 1000) + " s heartbeat: clients running 'sync --watch' will be dropped and reconnect "
+        "again and again — use liaison-hub init --force --idle-timeout " + std::to_string(2 * heartbeat_ms / 1000) + " or more");
   Status st = sync::net::run_hub_server(*ctx->replica, options, log);
   if (st) log("stopped cleanly");
   return st;

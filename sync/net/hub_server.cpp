@@ -5,6 +5,8 @@
 // process, wakes caught-up clients whose scope changed.
 #include "sync/net/tls.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -128,14 +130,22 @@ class Server {
   }
 
   awaitable<void> accept_loop() {
+    std::uint64_t accept_failures = 0;
     while (!stopping_) {
       error_code ec;
       tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(kAwait, ec));
       if (ec) {
         if (stopping_) break;
-        log_("accept failed: " + ec.message());
+        // Out of descriptors (or memory), the connection stays queued and the
+        // next accept fails at once: pause instead of spinning and flooding
+        // the log, and resume when connections have closed.
+        if (++accept_failures == 1) log_("accept failed: " + ec.message() + "; retrying every 100 ms until it works");
+        asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::redirect_error(kAwait, ec));
         continue;
       }
+      if (accept_failures > 1) log_("accepting again after " + std::to_string(accept_failures) + " failed attempts");
+      accept_failures = 0;
       if (connections_.size() >= options_.max_connections) {
         log_("refusing connection: " + std::to_string(connections_.size()) + " already open");
         socket.close(ec);
@@ -187,9 +197,9 @@ class Server {
     log_("connected " + node->str() + " from " + conn->remote);
     asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
 
-    // A TLS record carries at most 16 KiB: a larger buffer would only cost
-    // memory, per connection.
-    std::vector<std::uint8_t> buffer(16 * 1024);
+    // One TLS record (16 KiB of plaintext) is the most a read returns, and
+    // an idle connection keeps this buffer for as long as it stays open.
+    std::vector<std::uint8_t> buffer(16 * 1024 + 256);
     // A page runs over its size by up to a row and its parent: allow for it.
     const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8, options_.session.max_frame_bytes};
     std::string why = "closed by peer";
@@ -361,12 +371,33 @@ class Server {
   std::optional<Error> failure_;
 };
 
+// Every connection holds a descriptor, and the usual soft limit (1024) is far
+// below what a hub serving a city's laptops needs: take what the hard limit
+// allows, and say so when that is still short of max_connections.
+void raise_open_file_limit(std::size_t max_connections, const LogLine& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr rlim_t kOtherDescriptors = 16;  // the hub's own: replica and its WAL, listener, event loop, logs
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kOtherDescriptors)
+    log("warning: this process may open only " + std::to_string(limit.rlim_cur) +
+        " files, so the hub can hold about " +
+        std::to_string(limit.rlim_cur > kOtherDescriptors ? limit.rlim_cur - kOtherDescriptors : 0) +
+        " connections, not " + std::to_string(max_connections) +
+        " — raise the hard limit (ulimit -Hn, or LimitNOFILE= in the service unit)");
+}
+
 }  // namespace
 
 Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLine& log,
                      const std::function<void(std::uint16_t)>& on_listening, std::atomic<bool>* stop) {
   auto context = make_tls_context(options.tls, Role::hub);
   if (!context) return context.error();
+  raise_open_file_limit(options.max_connections, log);
   Server server(hub, options, log, **context);
   LIAISON_TRY(server.listen(on_listening));
   return server.run(stop);
