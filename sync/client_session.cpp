@@ -293,7 +293,7 @@ Outbox ClientSession::on_tick(std::uint64_t now_ms) {
   if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return {};
   if (now_ms - last_heard_ms_ > options_.timeout_ms)
     return fail(make_error(Errc::timeout, "hub silent for " + std::to_string((now_ms - last_heard_ms_) / 1000) +
-                                              " s — the link is down or blocked"));
+                                              " s: the link is down or blocked"));
   const bool awaiting = state_ == ClientState::await_welcome || state_ == ClientState::await_push_ack ||
                         state_ == ClientState::await_changes;
   if (awaiting && now_ms - request_sent_ms_ > options_.timeout_ms)

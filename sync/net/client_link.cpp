@@ -146,9 +146,11 @@ class Link {
         if (closed_) break;
         // With TLS 1.3 the hub judges our certificate after our side of the
         // handshake: its refusal arrives as the first read.
+        const bool tls_error = ec.category() == asio::error::get_ssl_category();
         const std::string why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
                                     ? "the hub closed the connection"
-                                    : explain_tls_failure(ec, stream_.native_handle(), Role::client);
+                                : tls_error ? explain_tls_failure(ec, stream_.native_handle(), Role::client)
+                                            : "the connection to the hub broke: " + ec.message();
         // A TLS alert before anything was exchanged is the hub refusing us.
         const bool refused = ec.category() == asio::error::get_ssl_category() &&
                              session_.state() == ClientState::await_welcome;
@@ -257,12 +259,13 @@ extern "C" void on_stop_signal(int) {
 }  // namespace
 
 Result<SyncReport> sync_once(Replica& replica, const ClientLinkOptions& options,
-                             const std::function<void(const SyncProgress&)>& progress) {
+                             const std::function<void(const SyncProgress&)>& progress, SyncReport* attempt) {
   auto context = make_tls_context(options.tls, Role::client);
   if (!context) return context.error();
   Link link(replica, options, **context, false, progress, nullptr);
   SyncReport report;
   Status st = link.run(report);
+  if (attempt) *attempt = report;
   if (!st) return st.error();
   if (!report.synced) return make_error(Errc::disconnected, "the sync did not complete");
   return report;
