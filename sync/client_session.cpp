@@ -289,6 +289,13 @@ Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
   return {};  // a push or pull is in flight: its completion reads the feed again
 }
 
+void ClientSession::on_link_progress(std::uint64_t now_ms) {
+  if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return;
+  last_heard_ms_ = now_ms;
+  // An answer can't come before the request has arrived: count from when it has.
+  request_sent_ms_ = now_ms;
+}
+
 Outbox ClientSession::on_tick(std::uint64_t now_ms) {
   if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return {};
   if (now_ms - last_heard_ms_ > options_.timeout_ms)

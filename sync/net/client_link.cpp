@@ -12,6 +12,7 @@
 
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
+#include "sync/net/send_progress.hpp"
 
 namespace liaison::sync::net {
 namespace {
@@ -157,6 +158,7 @@ class Link {
         co_return fail(make_error(refused ? Errc::not_permitted : Errc::disconnected, why));
       }
       bytes_received_ += n;
+      session_.on_link_progress(steady_ms());
       decoder.feed({buffer.data(), n});
       for (;;) {
         auto frame = decoder.next();
@@ -227,10 +229,24 @@ class Link {
       const std::uint64_t now = steady_ms();
       if (now - last_tick >= options_.tick_ms) {
         last_tick = now;
+        if (sending_progressed()) session_.on_link_progress(now);
         send(session_.on_tick(now));
       }
       if (finished()) close();
     }
+  }
+
+  // Whether a request of ours is on its way: bytes still queued to leave,
+  // and the hub's side acknowledged more of them since the last call. On a
+  // slow link a large push takes a while to leave; that is progress, not
+  // silence. (A ping a hung hub's kernel acknowledges leaves nothing queued,
+  // so it does not count.)
+  bool sending_progressed() {
+    const auto now = send_progress(stream_.lowest_layer().native_handle());
+    if (!now) return false;
+    const bool progressed = now->queued > 0 && now->acknowledged > acknowledged_at_last_check_;
+    acknowledged_at_last_check_ = now->acknowledged;
+    return progressed;
   }
 
   Replica& replica_;
@@ -249,6 +265,7 @@ class Link {
   bool connected_ = false;
   std::uint64_t hub_seq_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
+  std::uint64_t acknowledged_at_last_check_ = 0;
 };
 
 std::atomic<bool>* g_signal_flag = nullptr;

@@ -26,6 +26,7 @@ BATCH=200                      # cells per push batch: a round's push is ~12 bat
 TIMEOUT_MS=3000                # the client's --timeout-ms in the black-hole round
 SLOW_CASES=${E2E_FAULT_SLOW_CASES:-15}  # the slow round: ~120 cells
 SLOW_BATCH=40
+LONG_BATCH_CASES=100  # one batch of ~800 cells, ~35 KB: ~4.5 s at 64 kbit/s
 W=$LIAISON_WORK
 
 pki_init city:hub longyou:office-1 city:desk-1
@@ -231,6 +232,30 @@ proxy_set pass
 PENDING=$TOTAL
 round_matches
 
+# ---- (e2) slow link, a batch that takes longer to leave than --timeout-ms ----
+# The link works, only slowly: bytes leaving are progress, not silence. (A
+# client that timed each request from the moment it queued it gave up
+# here, and re-sent the same batch at every attempt.)
+open_round long-batch "$LONG_BATCH_CASES"
+proxy_set throttle 64 100
+start=$(now_ms)
+run client office --json sync --batch-cells "$((LONG_BATCH_CASES * 8))" --timeout-ms 3000
+took=$(($(now_ms) - start))
+if [ "$RC" -eq 0 ]; then
+  ok "long-batch: a sync whose one batch takes longer than --timeout-ms to upload completes"
+else
+  fail "long-batch: a sync whose one batch takes longer than --timeout-ms to upload completes: exit $RC, $ERR"
+fi
+sent=$(json_num "$OUT" bytes_sent)
+if [ -n "$sent" ] && [ "$((sent * 8 / 64))" -gt 3000 ]; then
+  ok "long-batch: the batch ($sent bytes) took longer than the timeout to upload at 64 kbit/s (sync: $took ms)"
+else
+  fail "long-batch: the batch takes longer than 3 s to upload at 64 kbit/s: $sent bytes (raise LONG_BATCH_CASES)"
+fi
+proxy_set pass
+PENDING=$TOTAL
+round_matches
+
 # ---- (f) sync --watch, reset mid-push, reconnects by itself ----
 open_round watch "$CASES"
 proxy_set reset "$MID" up
@@ -261,7 +286,7 @@ check_eq "a city desk syncs straight from the hub (exit status)" 0 "$RC"
 hub --json case list >"$W/hub.all"
 client desk --json case list >"$W/desk.all"
 client office --json case list >"$W/office.all"
-check_eq "the hub lists every round's cases once" "$((6 * CASES + SLOW_CASES))" "$(json_ids "$(cat "$W/hub.all")" | uniq | wc -l)"
+check_eq "the hub lists every round's cases once" "$((6 * CASES + SLOW_CASES + LONG_BATCH_CASES))" "$(json_ids "$(cat "$W/hub.all")" | uniq | wc -l)"
 check_true "the office lists the same cases as the hub" "$(cmp "$W/office.all" <(json_objects "$(cat "$W/hub.all")" | as_summary) 2>&1)" \
   cmp -s <(json_objects "$(cat "$W/office.all")") <(json_objects "$(cat "$W/hub.all")" | as_summary)
 check_true "the city desk lists the same cases as the office" "$(cmp "$W/desk.all" "$W/office.all" 2>&1)" \

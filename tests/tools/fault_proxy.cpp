@@ -239,6 +239,7 @@ class Proxy {
     if (verb == "pass") {
       blackhole_ = false;
       rate_kbit_ = latency_ms_ = 0;
+      resize_buffers();
       disarm();
       return "ok pass";
     }
@@ -250,6 +251,7 @@ class Proxy {
       if (verb == "throttle") rate_kbit_ = a, latency_ms_ = b;
       else if (verb == "rate") rate_kbit_ = a;
       else latency_ms_ = a;
+      resize_buffers();
       return "ok rate " + std::to_string(rate_kbit_) + " kbit/s latency " + std::to_string(latency_ms_) + " ms";
     }
     if (verb == "blackhole" && (words.empty() || words[0] == "on" || words[0] == "off")) {
@@ -293,17 +295,43 @@ class Proxy {
     return "error unknown command '" + verb + "' (pass, throttle, rate, latency, blackhole, cut, reset, truncate, stats)";
   }
 
+  // Accepted sockets take theirs from the listening one (and the window
+  // they first advertise from it: too late to shrink once accepted).
+  void resize_buffers() {
+    if (listen_fd >= 0) size_receive_buffer(listen_fd);
+    for (auto& conn : connections_)
+      if (conn->open) size_receive_buffer(conn->client), size_receive_buffer(conn->target);
+  }
+
  private:
   struct Control {
     int fd;
     std::string pending;
   };
 
+  // Bytes per read: small on a slow link, so bytes leave as the rate
+  // allows rather than in bursts.
+  std::size_t read_size() const {
+    return rate_kbit_ ? std::clamp<std::size_t>(rate_kbit_ * 1000 / 8 / 50, 512, 65536) : std::size_t{65536};
+  }
+
   std::size_t queue_cap() const {
+    if (!rate_kbit_) return 256 * 1024;
     // Room for the bytes in flight on the modelled link (rate x latency),
-    // twice over, so that holding them never idles the link.
+    // twice over, so that holding them never idles the link; little more,
+    // or the sender would see its bytes taken long before the link could
+    // carry them (a slow link's sender sees them leave at its pace).
     const std::uint64_t in_flight = rate_kbit_ * 1000 / 8 * latency_ms_ / 1000;
-    return 256 * 1024 + 2 * in_flight;
+    return 2 * in_flight + 2 * read_size() + 1024;
+  }
+
+  // The same for the kernel: on a slow link, a small receive buffer, so
+  // that our side of the socket does not acknowledge what the link has not
+  // carried yet.
+  void size_receive_buffer(int fd) const {
+    // (The kernel raises a tiny size to its minimum, a few KB.)
+    const int bytes = rate_kbit_ ? static_cast<int>(2 * read_size()) : 256 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
   }
 
   bool can_read(const Direction& d) const { return !d.eof_read && d.queued_bytes < queue_cap(); }
@@ -330,6 +358,8 @@ class Proxy {
         continue;
       }
       set_nonblocking(target);
+      size_receive_buffer(fd);
+      size_receive_buffer(target);
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       ::setsockopt(target, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -375,11 +405,7 @@ class Proxy {
 
   void read_side(Connection& conn, Direction& d) {
     if (!can_read(d)) return;
-    // Small reads on a slow link, so bytes leave as the rate allows rather
-    // than in bursts.
-    const std::size_t size =
-        rate_kbit_ ? std::clamp<std::size_t>(rate_kbit_ * 1000 / 8 / 50, 512, 65536) : std::size_t{65536};
-    std::vector<char> buffer(size);
+    std::vector<char> buffer(read_size());
     const ssize_t n = ::recv(d.from, buffer.data(), buffer.size(), 0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -595,6 +621,7 @@ int main(int argc, char** argv) {
   }
   auto [listen_fd, port] = listen_on(listen, "--listen");
   proxy.listen_fd = listen_fd;
+  proxy.resize_buffers();
   std::cout << "port " << port << std::endl;
   if (!control.empty()) {
     auto [control_fd, control_port] = listen_on(control, "--control");
