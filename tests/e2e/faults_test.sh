@@ -29,7 +29,7 @@ SLOW_BATCH=40
 LONG_BATCH_CASES=100  # one batch of ~800 cells, ~35 KB: ~4.5 s at 64 kbit/s
 W=$LIAISON_WORK
 
-pki_init city:hub longyou:office-1 city:desk-1
+pki_init city:hub longyou:office-1 city:desk-1 city:desk-2
 hub_start
 client_init desk city:desk-1  # straight to the hub
 
@@ -276,6 +276,66 @@ liaison_forget "$WATCH_PID"
 PENDING=0
 round_matches
 
+# ---- (g) a watching client, in step and idle, behind a silent black hole ----
+# Nothing is being sent: only the heartbeat can notice. The client must
+# give up within --timeout-ms, and reconnect by itself once the link is back.
+ROUND=live-blackhole
+: >"$W/ids.$ROUND"
+"$CLIENT_BIN" --data "$W/office" sync --watch --timeout-ms "$TIMEOUT_MS" >/dev/null 2>"$W/watch2.log" &
+WATCH_PID=$!
+LIAISON_PIDS+=("$WATCH_PID")
+wait_for 30 grep -q "in step with the hub" "$W/watch2.log" ||
+  fail "$ROUND: the watching client gets in step: $(cat "$W/watch2.log")"
+hole_at=$(now_ms)
+proxy_set blackhole on
+if wait_for $((TIMEOUT_MS / 1000 + 10)) grep -Eq "hub silent for|no answer from the hub" "$W/watch2.log"; then
+  noticed=$(($(now_ms) - hole_at))
+  if [ "$noticed" -le $((TIMEOUT_MS + 4000)) ]; then
+    ok "$ROUND: the idle watching client noticed the silent link in $noticed ms (--timeout-ms $TIMEOUT_MS)"
+  else
+    fail "$ROUND: the idle watching client notices the silent link within --timeout-ms $TIMEOUT_MS (+4 s): $noticed ms"
+  fi
+else
+  fail "$ROUND: the idle watching client notices the silent link: $(cat "$W/watch2.log")"
+fi
+proxy_set pass
+run client office --json case new --kind outbound_trip --title "黑洞之后的龙游案件"
+[ "$RC" -eq 0 ] || fail "$ROUND: case new while watching: exit $RC, $ERR"
+after_id=$(json_str "$OUT" id)
+printf '%s\n' "$after_id" >"$W/ids.$ROUND"
+hub_has_it() { hub --json case show "$after_id" | grep -q '黑洞之后的龙游案件'; }
+check_true "$ROUND: once the link is back the watching client reconnects and pushes a new case" \
+  "$(cat "$W/watch2.log")" wait_for 60 hub_has_it
+kill "$WATCH_PID" 2>/dev/null || true
+wait "$WATCH_PID" 2>/dev/null || true
+liaison_forget "$WATCH_PID"
+
+# ---- (h) a pull cut in the middle: a city desk through the proxy ----
+# The desk straight to the hub first: what a full pull is.
+ROUND=pull
+run client desk --json sync
+[ "$RC" -eq 0 ] || e2e_abort "$ROUND: the city desk pulls straight from the hub: exit $RC, $ERR"
+PULL_TOTAL=$(json_num "$OUT" pulled)
+PULL_BYTES=$(json_num "$OUT" bytes_received)
+"$CLIENT_BIN" init --data "$W/desk2" --hub "127.0.0.1:$PROXY_PORT" --ca "$W/ca/ca.pem" \
+  --cert "$(pki_cert city:desk-2)" --key "$(pki_key city:desk-2)" >/dev/null
+proxy_set cut "$((PULL_BYTES / 2))" down
+run client desk2 --json sync --batch-cells "$BATCH"
+check_eq "$ROUND: the pull cut in the middle fails (exit status)" 1 "$RC"
+check_contains "$ROUND: the message says what happened" "$ERR" "the hub closed the connection"
+failed_pulled=$(json_num "$OUT" pulled)
+if [ -n "$failed_pulled" ] && [ "$failed_pulled" -gt 0 ] && [ "$failed_pulled" -lt "$PULL_TOTAL" ]; then
+  ok "$ROUND: the cut struck mid-pull ($failed_pulled of $PULL_TOTAL cells merged)"
+else
+  fail "$ROUND: the cut strikes mid-pull: expected 0 < merged < $PULL_TOTAL, saw '$failed_pulled' ($OUT)"
+fi
+run client desk2 --json sync --batch-cells "$BATCH"
+check_eq "$ROUND: the pull after the cut completes (exit status)" 0 "$RC"
+check_eq "$ROUND: it pulls exactly what the cut pull had not merged" "$((PULL_TOTAL - failed_pulled))" "$(json_num "$OUT" pulled)"
+check_true "$ROUND: the desk behind the cut lists the same cases as the desk straight to the hub" \
+  "$(cmp <(client desk2 --json case list) <(client desk --json case list) 2>&1)" \
+  cmp -s <(client desk2 --json case list) <(client desk --json case list)
+
 # ---- the end state ----
 run client office --json status
 check_eq "the office has nothing left to push" 0 "$(json_num "$OUT" pending_changes)"
@@ -286,7 +346,7 @@ check_eq "a city desk syncs straight from the hub (exit status)" 0 "$RC"
 hub --json case list >"$W/hub.all"
 client desk --json case list >"$W/desk.all"
 client office --json case list >"$W/office.all"
-check_eq "the hub lists every round's cases once" "$((6 * CASES + SLOW_CASES + LONG_BATCH_CASES))" "$(json_ids "$(cat "$W/hub.all")" | uniq | wc -l)"
+check_eq "the hub lists every round's cases once" "$((6 * CASES + SLOW_CASES + LONG_BATCH_CASES + 1))" "$(json_ids "$(cat "$W/hub.all")" | uniq | wc -l)"
 check_true "the office lists the same cases as the hub" "$(cmp "$W/office.all" <(json_objects "$(cat "$W/hub.all")" | as_summary) 2>&1)" \
   cmp -s <(json_objects "$(cat "$W/office.all")") <(json_objects "$(cat "$W/hub.all")" | as_summary)
 check_true "the city desk lists the same cases as the office" "$(cmp "$W/desk.all" "$W/office.all" 2>&1)" \
