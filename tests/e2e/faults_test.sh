@@ -8,11 +8,16 @@
 # a message that says what happened; once it clears, the next `sync`
 # completes and resumes from the last acknowledged batch: it pushes exactly
 # the cells still pending, and at most one batch is sent twice. The black
-# hole is noticed within the client's --timeout-ms. A `sync --watch` cut off
-# mid-push reconnects by itself. At the end the hub, the office and a city
-# desk hold the same cases, each round's cases have the same content as the
-# fault-free first round's, nothing was logged as a conflict or refused, and
-# the hub holds no connection the client gave up on.
+# hole is noticed within the client's --timeout-ms. Over the slow link the
+# sync completes, taking at least what the rate and round trips demand, even
+# when one batch takes longer than --timeout-ms to upload. A `sync --watch`
+# reset mid-push reconnects by itself; an idle one behind a black hole
+# notices it by its heartbeat within --timeout-ms and reconnects once the
+# link is back. A city desk whose pull is cut in the middle pulls exactly the
+# rest afterwards. At the end the hub, the office and the desks hold the
+# same cases, each round's cases have the same content as the fault-free
+# first round's, nothing was logged as a conflict or refused, and the hub
+# holds no connection the client gave up on.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
