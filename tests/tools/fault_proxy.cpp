@@ -162,7 +162,7 @@ struct Connection {
 
 class Proxy {
  public:
-  Proxy(addrinfo* target) : target_(target) {}
+  explicit Proxy(addrinfo* target) : target_(target) {}
 
   int listen_fd = -1;
   int control_fd = -1;
