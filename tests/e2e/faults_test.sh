@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A Longyou office syncs with a real hub through liaison-fault-proxy, which
 # breaks the link in the middle of a push: cut after N bytes (FIN), a frame
-# truncated in the middle, a silent black hole, a reset (RST); and a slow
+# truncated in the middle, a silent black hole, a reset (RST), the hub's
+# acknowledgements cut off on the way back; and a slow
 # link (64 kbit/s, 300 ms each way). Each round the office opens CASES cases
 # (liaison-e2e-bulk-cases) and pushes them in small batches (--batch-cells),
 # so a push spans several batches. While the fault is on, `sync` fails with
@@ -165,11 +166,13 @@ round_matches() {
 # ---- reference: the same kind of push with no fault ----
 open_round reference "$CASES"
 up_before=$(proxy_total up)
+down_before=$(proxy_total down)
 run client office --json sync --batch-cells "$BATCH"
 [ "$RC" -eq 0 ] || e2e_abort "reference: the fault-free sync through the proxy completes: exit $RC, $ERR"
 check_eq "reference: it pushes every pending cell" "$TOTAL" "$(json_num "$OUT" pushed)"
 PUSH_BYTES=$(($(proxy_total up) - up_before))
-echo "# reference push: $TOTAL cells, $PUSH_BYTES bytes up"
+ACK_BYTES=$(($(proxy_total down) - down_before))
+echo "# reference push: $TOTAL cells, $PUSH_BYTES bytes up, $ACK_BYTES down"
 PENDING=$TOTAL
 round_matches
 MID=$((PUSH_BYTES / 2))  # a fault after this many bytes up strikes mid-push
@@ -177,6 +180,19 @@ MID=$((PUSH_BYTES / 2))  # a fault after this many bytes up strikes mid-push
 # ---- (a) cut: FIN after MID bytes up ----
 open_round cut "$CASES"
 proxy_set cut "$MID" up
+sync_meets_fault "the hub closed the connection"
+sync_after_fault
+
+# ---- (a2) cut on the way back: acknowledgements lost after the hub merged ----
+# What comes down during a push: the handshake, welcome and final pull (as
+# in a sync with nothing to push), then one acknowledgement per batch.
+down_before=$(proxy_total down)
+run client office --json sync --batch-cells "$BATCH"
+[ "$RC" -eq 0 ] || e2e_abort "a sync with nothing to push: exit $RC, $ERR"
+IDLE_DOWN=$(($(proxy_total down) - down_before))
+per_ack=$(((ACK_BYTES - IDLE_DOWN) / ((TOTAL + BATCH - 1) / BATCH)))
+open_round ack-lost "$CASES"
+proxy_set cut "$((IDLE_DOWN + per_ack * (TOTAL / BATCH / 2)))" down
 sync_meets_fault "the hub closed the connection"
 sync_after_fault
 
@@ -351,7 +367,7 @@ check_eq "a city desk syncs straight from the hub (exit status)" 0 "$RC"
 hub --json case list >"$W/hub.all"
 client desk --json case list >"$W/desk.all"
 client office --json case list >"$W/office.all"
-check_eq "the hub lists every round's cases once" "$((6 * CASES + SLOW_CASES + LONG_BATCH_CASES + 1))" "$(json_ids "$(cat "$W/hub.all")" | uniq | wc -l)"
+check_eq "the hub lists every round's cases once" "$((7 * CASES + SLOW_CASES + LONG_BATCH_CASES + 1))" "$(json_ids "$(cat "$W/hub.all")" | uniq | wc -l)"
 check_true "the office lists the same cases as the hub" "$(cmp "$W/office.all" <(json_objects "$(cat "$W/hub.all")" | as_summary) 2>&1)" \
   cmp -s <(json_objects "$(cat "$W/office.all")") <(json_objects "$(cat "$W/hub.all")" | as_summary)
 check_true "the city desk lists the same cases as the office" "$(cmp "$W/desk.all" "$W/office.all" 2>&1)" \
