@@ -41,6 +41,11 @@ directives from the city office
 syncing with the city hub
   sync                             exchange changes with the hub once (exit 0 only if complete)
   sync --watch                     stay connected, exchanging changes as they happen (Ctrl-C stops)
+     [--batch-cells N]             cells per batch each way (default 4000, capped by the hub);
+                                   a broken link re-sends at most one batch
+     [--heartbeat-ms MS]           ping the hub after this long without sending (default 10000)
+     [--timeout-ms MS]             give up on a hub silent this long, or on an unanswered
+                                   request (default 30000; a black-holed link is noticed in MS)
   status                           node, hub, pending changes, last sync, clock offset
   conflicts [--all]                values that lost to someone else's concurrent edit
                                    (--all: also restored ones and updated_at)

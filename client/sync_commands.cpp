@@ -3,10 +3,13 @@
 // OpenSSL out of this file).
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "client/commands.hpp"
 #include "client/output.hpp"
@@ -107,6 +110,38 @@ class ProgressLine {
   bool shown_ = false;
 };
 
+// `sync --NAME N`: absent, a positive whole number at most `max`, or a
+// usage error (returned as the exit status).
+std::optional<int> take_number_option(cli::Args& args, std::string_view name, std::uint64_t max,
+                                      std::optional<std::uint64_t>& out) {
+  auto text = args.option(name);
+  if (!text) return std::nullopt;
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || end != text->data() + text->size() || n == 0 || n > max)
+    return usage_error("--" + std::string(name) + " '" + *text + "' is not a whole number from 1 to " + std::to_string(max));
+  out = n;
+  return std::nullopt;
+}
+
+// The tuning options of `sync`: cells per batch and the link's heartbeat
+// and timeout, for slow or flaky links (and tests that break the link).
+std::optional<int> take_session_options(cli::Args& args, sync::ClientSessionOptions& session) {
+  std::optional<std::uint64_t> batch, heartbeat, timeout;
+  if (auto bad = take_number_option(args, "batch-cells", 1'000'000, batch)) return bad;
+  if (auto bad = take_number_option(args, "heartbeat-ms", 3'600'000, heartbeat)) return bad;
+  if (auto bad = take_number_option(args, "timeout-ms", 3'600'000, timeout)) return bad;
+  if (batch) session.batch_cells = static_cast<std::uint32_t>(*batch);
+  if (timeout) session.timeout_ms = *timeout;
+  if (heartbeat) session.heartbeat_ms = *heartbeat;
+  // A short timeout alone brings the heartbeat down with it.
+  else if (session.heartbeat_ms >= session.timeout_ms) session.heartbeat_ms = std::max<std::uint64_t>(1, session.timeout_ms / 3);
+  if (session.heartbeat_ms >= session.timeout_ms)
+    return usage_error("--heartbeat-ms (" + std::to_string(session.heartbeat_ms) + ") must be shorter than --timeout-ms (" +
+                       std::to_string(session.timeout_ms) + "), or a quiet link would time out between pings");
+  return std::nullopt;
+}
+
 void log_line(bool json, const std::string& text) {
   const auto now = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -183,8 +218,11 @@ int cmd_status(Invocation& in) {
 
 int cmd_sync(Invocation& in) {
   const bool watch = in.args.flag("watch");
+  sync::ClientSessionOptions session;
+  if (auto bad = take_session_options(in.args, session)) return *bad;
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 0, 0, "sync [--watch]")) return *bad;
+  if (auto bad = take_words(in.args, words, 0, 0, "sync [--watch] [--batch-cells N] [--heartbeat-ms MS] [--timeout-ms MS]"))
+    return *bad;
   auto context = open_context(in);
   if (!context) return fail(context.error());
   Context& ctx = *context;
@@ -194,6 +232,7 @@ int cmd_sync(Invocation& in) {
   options.host = hub->host;
   options.port = hub->port;
   options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl};
+  options.session = session;
   auto cert_node = sync::net::check_tls_files(options.tls);
   if (!cert_node) return fail(cert_node.error(), "check the files named in " + config_path(ctx.data_dir));
   if (!(*cert_node == ctx.node))
@@ -215,7 +254,9 @@ int cmd_sync(Invocation& in) {
   if (watch) return run_watch(ctx, std::move(options));
 
   ProgressLine progress(*ctx.replica, !ctx.json && ::isatty(STDERR_FILENO) == 1);
-  auto report = sync::net::sync_once(*ctx.replica, options, [&](const SyncProgress& p) { progress.update(p); });
+  sync::net::SyncReport attempt;
+  auto report =
+      sync::net::sync_once(*ctx.replica, options, [&](const SyncProgress& p) { progress.update(p); }, &attempt);
   progress.clear();
   if (!report) {
     // The engine words link failures for the watch loop ("...; will retry");
@@ -224,7 +265,15 @@ int cmd_sync(Invocation& in) {
     constexpr std::string_view kRetry = "; will retry";
     if (why.size() >= kRetry.size() && why.compare(why.size() - kRetry.size(), kRetry.size(), kRetry) == 0)
       why.resize(why.size() - kRetry.size());
-    if (ctx.json) print_line(cli::json_object({{"synced", "false"}, {"error", cli::json_quote(why)}}));
+    // What went out before the failure: sent again (from the last
+    // acknowledged batch) by the next sync.
+    if (ctx.json)
+      print_line(cli::json_object({{"synced", "false"},
+                                   {"error", cli::json_quote(why)},
+                                   {"pushed", std::to_string(attempt.stats.cells_pushed)},
+                                   {"pulled", std::to_string(attempt.stats.cells_pulled)},
+                                   {"bytes_sent", std::to_string(attempt.bytes_sent)},
+                                   {"bytes_received", std::to_string(attempt.bytes_received)}}));
     return fail("sync with " + ctx.config.hub + " failed: " + why, sync_advice(report.error().code));
   }
   if (auto st = ctx.replica->set_meta(kLastSyncMeta, std::to_string(ctx.now_ms())); !st) return fail(st.error());

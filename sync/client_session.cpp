@@ -290,11 +290,18 @@ Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
   return {};  // a push or pull is in flight: its completion reads the feed again
 }
 
+void ClientSession::on_link_progress(std::uint64_t now_ms) {
+  if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return;
+  last_heard_ms_ = now_ms;
+  // An answer can't come before the request has arrived: count from when it has.
+  request_sent_ms_ = now_ms;
+}
+
 Outbox ClientSession::on_tick(std::uint64_t now_ms) {
   if (state_ == ClientState::failed || state_ == ClientState::done || state_ == ClientState::start) return {};
   if (now_ms - last_heard_ms_ > options_.timeout_ms)
     return fail(make_error(Errc::timeout, "hub silent for " + std::to_string((now_ms - last_heard_ms_) / 1000) +
-                                              " s — the link is down or blocked"));
+                                              " s: the link is down or blocked"));
   const bool awaiting = state_ == ClientState::await_welcome || state_ == ClientState::await_push_ack ||
                         state_ == ClientState::await_changes;
   if (awaiting && now_ms - request_sent_ms_ > options_.timeout_ms)

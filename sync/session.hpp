@@ -39,7 +39,8 @@ struct ClientSessionOptions {
   std::uint32_t batch_cells = 4000;  // capped by the hub's max_batch_cells
   std::uint64_t heartbeat_ms = 10'000;  // ping after this long without sending
   std::uint64_t timeout_ms = 30'000;    // fail after this long without hearing anything,
-                                        // or without an answer to a request
+                                        // or without an answer to a request (time a
+                                        // request takes to leave on a slow link not counted)
   std::uint64_t skew_tolerance_ms = 2'000;
   bool stay_live = false;  // watch mode: stay connected after the first pass
   bool compress = true;    // offer zstd: large batches and pages travel compressed if the hub agrees
@@ -54,6 +55,10 @@ class ClientSession {
   Outbox start(std::uint64_t now_ms);
   Outbox on_message(const Message& message, std::uint64_t now_ms);
   Outbox on_tick(std::uint64_t now_ms);
+  // The transport saw the link move part of a message: bytes of ours taken
+  // by the hub's side, or bytes from the hub. A slow link is not a dead
+  // one: the silence and unanswered-request timers start again.
+  void on_link_progress(std::uint64_t now_ms);
   // New local writes while live (or right after a pass finished): push them.
   Outbox on_local_change(std::uint64_t now_ms);
   // The transport has sent what it was given and waits for the hub: merge a
@@ -121,6 +126,9 @@ class HubSession {
 
   Outbox on_message(const Message& message, std::uint64_t now_ms);
   Outbox on_tick(std::uint64_t now_ms);
+  // Bytes of a message arrived (a large push on a slow link takes a while):
+  // the client is not idle.
+  void on_link_progress(std::uint64_t now_ms) { last_heard_ms_ = now_ms; }
   // The hub's feed advanced (any writer): notify a caught-up client whose
   // scope has new cells.
   Outbox on_feed_advanced(std::uint64_t now_ms);

@@ -18,7 +18,7 @@ extern "C" void on_stop_signal(int) {
 }  // namespace
 
 Result<SyncReport> sync_once(Replica& replica, const ClientLinkOptions& options,
-                             const std::function<void(const SyncProgress&)>& progress) {
+                             const std::function<void(const SyncProgress&)>& progress, SyncReport* attempt) {
   auto context = make_tls_context(options.tls, Role::client);
   if (!context) return context.error();
   asio::io_context io(1);
@@ -27,6 +27,7 @@ Result<SyncReport> sync_once(Replica& replica, const ClientLinkOptions& options,
   io.run();
   SyncReport report;
   Status st = link.finish(report);
+  if (attempt) *attempt = report;
   if (!st) return st.error();
   if (!report.synced) return make_error(Errc::disconnected, "the sync did not complete");
   return report;

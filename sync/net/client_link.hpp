@@ -12,6 +12,7 @@
 
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
+#include "sync/net/send_progress.hpp"
 
 namespace liaison::sync::net {
 
@@ -160,15 +161,18 @@ class ClientLink {
         if (closed_) break;
         // With TLS 1.3 the hub judges our certificate after our side of the
         // handshake: its refusal arrives as the first read.
+        const bool tls_error = ec.category() == asio::error::get_ssl_category();
         const std::string why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
                                     ? "the hub closed the connection"
-                                    : explain_tls_failure(ec, stream_.native_handle(), Role::client);
+                                : tls_error ? explain_tls_failure(ec, stream_.native_handle(), Role::client)
+                                            : "the connection to the hub broke: " + ec.message();
         // A TLS alert before anything was exchanged is the hub refusing us.
         const bool refused = ec.category() == asio::error::get_ssl_category() &&
                              session_.state() == ClientState::await_welcome;
         co_return fail(make_error(refused ? Errc::not_permitted : Errc::disconnected, why));
       }
       bytes_received_ += n;
+      session_.on_link_progress(steady_ms());
       decoder.feed({buffer.data(), n});
       for (;;) {
         auto frame = decoder.next();
@@ -239,10 +243,24 @@ class ClientLink {
       const std::uint64_t now = steady_ms();
       if (now - last_tick >= options_.tick_ms) {
         last_tick = now;
+        if (sending_progressed()) session_.on_link_progress(now);
         send(session_.on_tick(now));
       }
       if (finished()) close();
     }
+  }
+
+  // Whether a request of ours is on its way: bytes still queued to leave,
+  // and the hub's side acknowledged more of them since the last call. On a
+  // slow link a large push takes a while to leave; that is progress, not
+  // silence. (A ping a hung hub's kernel acknowledges leaves nothing queued,
+  // so it does not count.)
+  bool sending_progressed() {
+    const auto now = send_progress(stream_.lowest_layer().native_handle());
+    if (!now) return false;
+    const bool progressed = now->queued > 0 && now->acknowledged > acknowledged_at_last_check_;
+    acknowledged_at_last_check_ = now->acknowledged;
+    return progressed;
   }
 
   Replica& replica_;
@@ -263,6 +281,7 @@ class ClientLink {
   std::function<void()> on_end_;
   std::uint64_t hub_seq_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
+  std::uint64_t acknowledged_at_last_check_ = 0;
 };
 
 }  // namespace liaison::sync::net

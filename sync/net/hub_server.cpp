@@ -211,6 +211,7 @@ class Server {
                   : explain_tls_failure(ec, conn->stream.native_handle(), Role::hub);
         break;
       }
+      conn->session->on_link_progress(steady_ms());
       conn->decoder.feed({buffer.data(), n});
       while (!conn->closing) {
         auto frame = conn->decoder.next();

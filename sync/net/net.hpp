@@ -91,8 +91,11 @@ struct SyncReport {
 };
 
 // One pass: connect, push everything, pull everything, disconnect.
+// `attempt`, when given, gets the figures of the pass whether or not it
+// completed (what a failed pass sent before the link broke).
 Result<SyncReport> sync_once(Replica& replica, const ClientLinkOptions& options,
-                             const std::function<void(const SyncProgress&)>& progress = {});
+                             const std::function<void(const SyncProgress&)>& progress = {},
+                             SyncReport* attempt = nullptr);
 
 // Stays connected, applying live changes and pushing local writes as they
 // happen; reconnects with backoff and jitter; returns when `stop` is set

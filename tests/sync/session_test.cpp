@@ -417,4 +417,49 @@ TEST_CASE("a client 10 minutes fast gets its clock corrected and its changes acc
   CHECK(to_display(w.hub->get(TableId::cases, id).value().value()["summary"]) == "after the fix");
 }
 
+// A large push on a slow link takes longer to leave than the timeout: the
+// transport reports its bytes moving, and the session waits. Once nothing
+// moves, the same timeout ends it.
+TEST_CASE("a push still leaving on a slow link is waited for; a hub silent past the timeout is not") {
+  World w;
+  REQUIRE(w.longyou->insert(TableId::cases, a_case("Longyou trip to Hamburg", "longyou")).ok());
+  ClientSessionOptions options;
+  options.heartbeat_ms = 1'000;
+  options.timeout_ms = 3'000;
+  Link link(*w.longyou, *w.hub, w.now, options);
+  link.send_to_hub(link.client.start(link.now));
+  // Hello and Welcome pass; the push is left undelivered (still leaving).
+  link.send_to_client(link.hub.on_message(link.to_hub.front(), link.now));
+  link.to_hub.pop_front();
+  link.send_to_hub(link.client.on_message(link.to_client.front(), link.now));
+  link.to_client.pop_front();
+  REQUIRE(link.client.state() == ClientState::await_push_ack);
+  for (int second = 1; second <= 10; ++second) {
+    link.client.on_link_progress(link.now + second * 1'000);
+    link.client.on_tick(link.now + second * 1'000 + 500);
+  }
+  CHECK(link.client.state() == ClientState::await_push_ack);
+  CHECK_FALSE(link.client.failure().has_value());
+  link.client.on_tick(link.now + 10'000 + 3'001);
+  REQUIRE(link.client.failure().has_value());
+  CHECK(link.client.failure()->code == Errc::timeout);
+}
+
+TEST_CASE("the hub keeps a connection whose push is still arriving past its idle timeout, and closes an idle one") {
+  World w;
+  HubSessionOptions options;
+  options.idle_timeout_ms = 60'000;
+  HubSession arriving(*w.hub, NodeId::parse("longyou:office-1").value(), options);
+  HubSession idle(*w.hub, NodeId::parse("longyou:office-1").value(), options);
+  arriving.on_tick(w.now);
+  idle.on_tick(w.now);
+  for (std::uint64_t t = 10'000; t <= 120'000; t += 10'000) {
+    arriving.on_link_progress(w.now + t);
+    arriving.on_tick(w.now + t + 1'000);
+    idle.on_tick(w.now + t + 1'000);
+  }
+  CHECK_FALSE(arriving.closed());
+  CHECK(idle.closed());
+}
+
 }  // namespace liaison::sync
