@@ -201,9 +201,12 @@ std::uint64_t json_number(const std::string& text, std::string_view key) {
 }
 }  // namespace
 
-ClientSyncRun run_client_sync(const std::string& data_dir, const std::string& scratch_prefix) {
+ClientSyncRun run_client_sync(const std::string& data_dir, const std::string& scratch_prefix,
+                              const std::vector<std::string>& sync_options) {
   const std::string out = scratch_prefix + ".out", err = scratch_prefix + ".err";
-  ChildProcess client({program_path("liaison-client"), "--data", data_dir, "sync", "--json"}, out, err);
+  std::vector<std::string> argv{program_path("liaison-client"), "--data", data_dir, "sync", "--json"};
+  argv.insert(argv.end(), sync_options.begin(), sync_options.end());
+  ChildProcess client(argv, out, err);
   const auto exit = client.wait();
   std::ifstream in(out);
   std::stringstream text;

@@ -77,7 +77,8 @@ struct ClientSyncRun {
   std::uint64_t pushed = 0, pulled = 0, rejections = 0, bytes_sent = 0, bytes_received = 0;
   double seconds = 0, cpu_seconds = 0, peak_rss_mb = 0;
 };
-ClientSyncRun run_client_sync(const std::string& data_dir, const std::string& scratch_prefix);
+ClientSyncRun run_client_sync(const std::string& data_dir, const std::string& scratch_prefix,
+                              const std::vector<std::string>& sync_options = {});
 
 // The seeded workload as county offices write it: records grouped by county,
 // each county's written by `<county>:office-1`; then `edited_share` of every

@@ -31,6 +31,7 @@ struct Options {
   std::uint64_t records = 100'000;       // catchup/slowlink: cases the hub holds
   std::uint32_t rate_kbit = 256;
   std::uint32_t latency_ms = 300;
+  bool compress = true;                  // slowlink: false passes --no-compress to the client
   std::string dir;
 };
 
@@ -289,7 +290,8 @@ void slowlink(const Options& opt, const ScratchDir& scratch) {
   std::uint16_t proxy_port = 0;
   auto proxy = start_throttle(opt, scratch, hub_port, "proxy", proxy_port);
   WeekOffline w = prepare_week(opt, scratch, hub_port, proxy_port);
-  const ClientSyncRun run = run_client_sync(w.office_dir, scratch.file("slowlink"));
+  const ClientSyncRun run = run_client_sync(w.office_dir, scratch.file("slowlink"),
+                                            opt.compress ? std::vector<std::string>{} : std::vector<std::string>{"--no-compress"});
   std::unique_ptr<ChildProcess> floor_proxy;
   const double floor = tls_stream_seconds(w.pki.files("city:hub"), w.pki.files(kOffice), run.bytes_sent,
                                           run.bytes_received, [&](std::uint16_t server_port) {
@@ -300,6 +302,7 @@ void slowlink(const Options& opt, const ScratchDir& scratch) {
   JsonLine("slowlink")
       .integer("rate_kbit", opt.rate_kbit)
       .integer("latency_ms", opt.latency_ms)
+      .boolean("compressed", opt.compress)
       .integer("cells_pushed", run.pushed)
       .integer("cells_pulled", run.pulled)
       .integer("bytes_sent", run.bytes_sent)
@@ -316,7 +319,7 @@ void slowlink(const Options& opt, const ScratchDir& scratch) {
 constexpr const char* kUsage =
     "usage: liaison-scale-bench bootstrap [--hub-cells N]\n"
     "       liaison-scale-bench catchup [--records N] [--changes N]\n"
-    "       liaison-scale-bench slowlink [--records N] [--changes N] [--rate-kbit R] [--latency-ms L]\n"
+    "       liaison-scale-bench slowlink [--records N] [--changes N] [--rate-kbit R] [--latency-ms L] [--no-compress]\n"
     "       (every mode also takes --dir DIR for its scratch files, default /tmp)\n";
 
 }  // namespace
@@ -343,6 +346,7 @@ int main(int argc, char** argv) {
     else if (arg == "--changes" && has_value) opt.changes = number(i, "--changes");
     else if (arg == "--rate-kbit" && has_value) opt.rate_kbit = static_cast<std::uint32_t>(number(i, "--rate-kbit"));
     else if (arg == "--latency-ms" && has_value) opt.latency_ms = static_cast<std::uint32_t>(number(i, "--latency-ms"));
+    else if (arg == "--no-compress") opt.compress = false;
     else if (arg == "--dir" && has_value) opt.dir = argv[++i];
     else {
       std::fprintf(stderr, "liaison-scale-bench: unexpected '%s'\n%s", arg.c_str(), kUsage);

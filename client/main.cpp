@@ -46,6 +46,8 @@ syncing with the city hub
      [--heartbeat-ms MS]           ping the hub after this long without sending (default 10000)
      [--timeout-ms MS]             give up on a hub silent this long, or on an unanswered
                                    request (default 30000; a black-holed link is noticed in MS)
+     [--no-compress]               send and receive large batches uncompressed (they are
+                                   compressed with zstd by default, about half the bytes)
   status                           node, hub, pending changes, last sync, clock offset
   conflicts [--all]                values that lost to someone else's concurrent edit
                                    (--all: also restored ones and updated_at)

@@ -124,14 +124,16 @@ std::optional<int> take_number_option(cli::Args& args, std::string_view name, st
   return std::nullopt;
 }
 
-// The tuning options of `sync`: cells per batch and the link's heartbeat
-// and timeout, for slow or flaky links (and tests that break the link).
+// The tuning options of `sync`: cells per batch, the link's heartbeat and
+// timeout, for slow or flaky links (and tests that break the link), and
+// whether to offer compression.
 std::optional<int> take_session_options(cli::Args& args, sync::ClientSessionOptions& session) {
   std::optional<std::uint64_t> batch, heartbeat, timeout;
   if (auto bad = take_number_option(args, "batch-cells", 1'000'000, batch)) return bad;
   if (auto bad = take_number_option(args, "heartbeat-ms", 3'600'000, heartbeat)) return bad;
   if (auto bad = take_number_option(args, "timeout-ms", 3'600'000, timeout)) return bad;
   if (batch) session.batch_cells = static_cast<std::uint32_t>(*batch);
+  if (args.flag("no-compress")) session.compress = false;
   if (timeout) session.timeout_ms = *timeout;
   if (heartbeat) session.heartbeat_ms = *heartbeat;
   // A short timeout alone brings the heartbeat down with it.
@@ -221,7 +223,7 @@ int cmd_sync(Invocation& in) {
   sync::ClientSessionOptions session;
   if (auto bad = take_session_options(in.args, session)) return *bad;
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 0, 0, "sync [--watch] [--batch-cells N] [--heartbeat-ms MS] [--timeout-ms MS]"))
+  if (auto bad = take_words(in.args, words, 0, 0, "sync [--watch] [--batch-cells N] [--heartbeat-ms MS] [--timeout-ms MS] [--no-compress]"))
     return *bad;
   auto context = open_context(in);
   if (!context) return fail(context.error());
