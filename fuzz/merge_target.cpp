@@ -53,6 +53,9 @@ struct Scratch {
 
   void renew_if_worn() {
     if (hub && inputs < kInputsPerReplica && hub->feed_end() < kMaxFeed && client->feed_end() < kMaxFeed) return;
+    renew();
+  }
+  void renew() {
     hub = open_scratch("city:hub", true, 1);
     client = open_scratch("longyou:office-1", false, 2);
     inputs = 0;
@@ -164,6 +167,8 @@ int fuzz_merge(const std::uint8_t* data, std::size_t size) {
   if (s.inputs % kIntegrityEvery == 0) check_merge_integrity();
   return 0;
 }
+
+void reset_merge_replicas() { scratch().renew(); }
 
 void check_merge_integrity() {
   Scratch& s = scratch();

@@ -45,14 +45,15 @@ std::vector<fs::path> inputs_of(const char* folder, const char* target) {
   return out;
 }
 
-// Runs every input; returns how many ran.
-std::size_t replay(const char* target, Target run) {
+// Runs every input, each after `before_each`; returns how many ran.
+std::size_t replay(const char* target, Target run, void (*before_each)() = nullptr) {
   set_failure_handler([](const std::string& what) { throw InvariantBroken(what); });
   std::size_t count = 0;
   for (const char* folder : {"corpus", "regressions"}) {
     for (const fs::path& path : inputs_of(folder, target)) {
       const std::vector<std::uint8_t> bytes = read_bytes(path);
       CAPTURE(path.string());
+      if (before_each != nullptr) before_each();
       CHECK_NOTHROW(run(bytes.data(), bytes.size()));
       ++count;
     }
@@ -72,7 +73,7 @@ TEST_CASE("messages: the seed corpus and saved crash inputs replay cleanly") {
 }
 
 TEST_CASE("merge: the seed corpus and saved crash inputs replay cleanly") {
-  CHECK(replay("merge", fuzz_merge) >= 3);
+  CHECK(replay("merge", fuzz_merge, reset_merge_replicas) >= 3);
   set_failure_handler([](const std::string& what) { throw InvariantBroken(what); });
   CHECK_NOTHROW(check_merge_integrity());
   set_failure_handler(nullptr);

@@ -32,6 +32,9 @@ int fuzz_merge(const std::uint8_t* data, std::size_t size);
 // PRAGMA integrity_check on fuzz_merge's scratch replicas (it runs it every
 // few hundred inputs itself); a failure is reported through fuzz_failure().
 void check_merge_integrity();
+// Starts fuzz_merge over with empty replicas, so that an input replayed on
+// its own sees what it saw when libFuzzer ran it first in a fresh process.
+void reset_merge_replicas();
 
 // What a broken invariant does. The default prints `what` and aborts (a
 // crash for libFuzzer); the replay suite installs a handler that throws.
