@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
     std::snprintf(name, sizeof name, "%s-%d.msgpack", type_name(m).c_str(), ++per_type[type_name(m)]);
     write_file(dir / "messages" / name, bytes);
     ++written;
-    if (std::holds_alternative<Push>(m) || std::holds_alternative<Changes>(m)) {
+    if (std::holds_alternative<Push>(m) || std::holds_alternative<Changes>(m) || std::holds_alternative<PushAck>(m)) {
       write_file(dir / "merge" / name, bytes);
       ++written;
     }

@@ -1,7 +1,9 @@
 // Fuzz target: decode, then merge, through the entry points the programs use.
 // A Push is answered by a HubSession (greeted with a Hello first) over a
 // scratch hub replica; Changes are merged into a scratch client replica with
-// apply_remote, as ClientSession does with a page from the hub. Afterwards:
+// apply_remote, as ClientSession does with a page from the hub, and a
+// PushAck's refusals and corrections are recorded there as it does too.
+// Afterwards:
 // the answer has the right shape, every accepted cell is on the hub, sending
 // the same batch again changes nothing a user would see, the hub still
 // answers a Pull, and every so often the SQLite files pass integrity_check.
@@ -154,6 +156,14 @@ void merge_changes(sync::Replica& client, const sync::Changes& changes) {
     fuzz_failure("the same changes merged twice changed the client's data");
 }
 
+// What ClientSession does with a hub's answer to its push: record the
+// refusals and converge to the corrections.
+void record_ack(sync::Replica& client, const sync::PushAck& ack) {
+  const Status recorded =
+      client.transact([&] { return client.record_push_outcome(ack.rejections, ack.corrections); });
+  if (!recorded) fuzz_failure("client failed to record a push ack: " + recorded.error().message);
+}
+
 }  // namespace
 
 int fuzz_merge(const std::uint8_t* data, std::size_t size) {
@@ -164,6 +174,7 @@ int fuzz_merge(const std::uint8_t* data, std::size_t size) {
   ++s.inputs;
   if (const auto* push = std::get_if<sync::Push>(&*message)) push_to_hub(*s.hub, *push);
   if (const auto* changes = std::get_if<sync::Changes>(&*message)) merge_changes(*s.client, *changes);
+  if (const auto* ack = std::get_if<sync::PushAck>(&*message)) record_ack(*s.client, *ack);
   if (s.inputs % kIntegrityEvery == 0) check_merge_integrity();
   return 0;
 }

@@ -26,8 +26,8 @@ int fuzz_frames(const std::uint8_t* data, std::size_t size);
 // an equal message.
 int fuzz_messages(const std::uint8_t* data, std::size_t size);
 // Decodes the input as one message; a Push goes to a scratch hub through
-// HubSession (Hello first), Changes to a scratch client replica, as the
-// programs do; then checks that the replicas stay consistent.
+// HubSession (Hello first), Changes and PushAck to a scratch client replica,
+// as the programs do; then checks that the replicas stay consistent.
 int fuzz_merge(const std::uint8_t* data, std::size_t size);
 // PRAGMA integrity_check on fuzz_merge's scratch replicas (it runs it every
 // few hundred inputs itself); a failure is reported through fuzz_failure().

@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
       shift 2
       ;;
     --merge-corpus) merge_corpus=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *)
       [[ " ${all_targets[*]} " == *" $1 "* ]] || { echo "fuzz.sh: unknown target '$1'; targets are: ${all_targets[*]}" >&2; exit 2; }
