@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Liaison builds and tests with, if any is
-# missing. Safe to run again; needs root (or sudo) only when installing.
+# missing, plus any packages named as arguments (scripts/fuzz.sh asks for
+# clang and libFuzzer this way). Safe to run again; needs root (or sudo) only
+# when installing.
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
-          libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev libzstd-dev)
+          libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev libzstd-dev "$@")
 
 missing=()
 for p in "${packages[@]}"; do

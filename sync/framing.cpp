@@ -38,18 +38,29 @@ void append_frame(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> 
 void FrameDecoder::feed(std::span<const std::uint8_t> bytes) {
   // A failed stream is dead: buffering more of it would only let a peer that
   // announced 4 GiB make us hold what it sends next.
-  if (failed_ || bytes.empty()) return;
+  if (failed_ || refusing_ || bytes.empty()) return;
   if (read_ == buffer_.size()) {
     buffer_.clear();
     read_ = 0;
+    scan_ = 0;
   } else if (read_ >= kCompactBytes && read_ * 2 >= buffer_.size()) {
     buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(read_));
+    scan_ -= read_;
     read_ = 0;
   }
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
-  // Check the pending header now, not only in next(), so that a caller who
-  // feeds several reads before draining never buffers an oversize frame.
-  if (buffered() >= kFrameHeaderBytes && read_header(buffer_.data() + read_) > max_) failed_ = true;
+  // Check headers now, not only in next(), so that a caller who feeds several
+  // reads before draining never buffers an oversize frame, even one queued
+  // behind complete frames. The frames before it are still delivered.
+  while (buffer_.size() - scan_ >= kFrameHeaderBytes) {
+    const std::uint32_t size = read_header(buffer_.data() + scan_);
+    if (size > max_) {
+      refusing_ = true;
+      break;
+    }
+    if (buffer_.size() - scan_ - kFrameHeaderBytes < size) break;
+    scan_ += kFrameHeaderBytes + size;
+  }
 }
 
 Result<std::optional<std::vector<std::uint8_t>>> FrameDecoder::next() {
@@ -68,6 +79,7 @@ Result<std::optional<std::vector<std::uint8_t>>> FrameDecoder::next() {
   read_ += kFrameHeaderBytes + size;
   if (read_ == buffer_.size()) {
     read_ = 0;
+    scan_ = 0;
     if (buffer_.capacity() > kKeepCapacityBytes) {
       std::vector<std::uint8_t>().swap(buffer_);
     } else {

@@ -37,6 +37,11 @@ class FrameDecoder {
   std::uint32_t max_;
   std::vector<std::uint8_t> buffer_;
   std::size_t read_ = 0;
+  // Offset of the first header not yet checked against the limit: complete
+  // frames waiting to be drained are skipped, so an oversize header behind
+  // them stops buffering too. REQUIRES: read_ <= scan_ <= buffer_.size().
+  std::size_t scan_ = 0;
+  bool refusing_ = false;  // an oversize header has arrived; next() reports it on reaching it
   bool failed_ = false;
 };
 

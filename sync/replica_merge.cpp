@@ -5,16 +5,40 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "sync/replica_impl.hpp"
 
 namespace liaison::sync {
 namespace {
 
-// Consecutive cells of one row: batches are row-grouped by construction, and
-// a row that appears twice is simply loaded twice.
+// All cells of one row as one run, rows in the order they first appear (a
+// case before the notes that follow it). Batches read from a feed are
+// row-grouped already, which is checked without copying; a batch that splits
+// a row must still have the row judged once, on all its cells: judged piece
+// by piece, a new row's first piece was refused, and its sender told to
+// delete the row, while a later piece created it on the hub.
 template <class Fn>
 Status for_each_row_run(std::span<const Cell> cells, Fn&& fn) {
+  using RowKey = std::pair<TableId, Uuid>;
+  auto key = [](const Cell& cell) { return RowKey(cell.table, cell.row); };
+  std::set<RowKey> started;
+  bool grouped = true;
+  for (std::size_t i = 0; i < cells.size() && grouped; ++i)
+    if (i == 0 || key(cells[i]) != key(cells[i - 1])) grouped = started.insert(key(cells[i])).second;
+  std::vector<Cell> regrouped;
+  if (!grouped) {
+    std::map<RowKey, std::size_t> first_seen;
+    for (const Cell& cell : cells) first_seen.emplace(key(cell), first_seen.size());
+    regrouped.assign(cells.begin(), cells.end());
+    std::stable_sort(regrouped.begin(), regrouped.end(), [&](const Cell& a, const Cell& b) {
+      return first_seen.at(key(a)) < first_seen.at(key(b));
+    });
+    cells = regrouped;
+  }
   std::size_t begin = 0;
   while (begin < cells.size()) {
     std::size_t end = begin + 1;

@@ -122,6 +122,28 @@ TEST_CASE("an oversize header is refused even before next() is called") {
   CHECK(next.error().code == Errc::frame_too_large);
 }
 
+// Regression (found by fuzz/frames): only the header at the read position was
+// checked, so one queued behind frames not yet drained let the decoder buffer
+// whatever the peer sent after it.
+TEST_CASE("an oversize header behind undrained frames stops buffering, and the frames before it still arrive") {
+  FrameDecoder decoder(100);
+  Bytes stream = stream_of({text("first"), text("second")});
+  stream.insert(stream.end(), {0, 0, 0, 101});
+  decoder.feed(stream);
+  const std::size_t held = decoder.buffered();
+  decoder.feed(Bytes(1000, 0));
+  CHECK(decoder.buffered() == held);
+  for (const char* expected : {"first", "second"}) {
+    auto next = decoder.next();
+    REQUIRE_MESSAGE(next.ok(), next.error().message);
+    REQUIRE(next.value().has_value());
+    CHECK(*next.value() == text(expected));
+  }
+  auto next = decoder.next();
+  REQUIRE_FALSE(next.ok());
+  CHECK(next.error().code == Errc::frame_too_large);
+}
+
 TEST_CASE("a frame exactly at the limit passes; one byte more fails and stays failed") {
   constexpr std::uint32_t kLimit = 4096;
   {

@@ -203,6 +203,38 @@ TEST_CASE("a push applied twice gives no rejections the second time") {
   CHECK(again.stats.duplicates == page.cells.size());
 }
 
+// Regression (found by fuzz/merge): a push whose cells of one new row were
+// not adjacent was judged run by run. A directive's title, sent apart from
+// its targets, was refused ("directive has no targets") and answered with a
+// tombstone, while the targets that followed created the row on the hub.
+TEST_CASE("a push that splits a new row's cells is judged on the whole row") {
+  World w;
+  auto desk = w.open("desk.db", "city:desk-3");
+  for (const char* title : {"外事接待通知", "Delegation from Kumamoto"})
+    REQUIRE(desk->insert(TableId::directives, {{"kind", std::string("notice")},
+                                               {"title", std::string(title)},
+                                               {"targets", std::string("longyou")},
+                                               {"issued_by", std::string("city:desk-3")}})
+                .ok());
+  auto cells = desk->read_feed({}, 1000, FeedFilter{.own_cells_only = true}).value().cells;
+  REQUIRE(cells.size() >= 4);
+  REQUIRE(cells.front().row != cells.back().row);
+  // The first row's targets go last, behind the second row.
+  const std::uint16_t targets = *Schema::get().table(TableId::directives).column_index("targets");
+  const auto first_targets = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+    return c.row == cells.front().row && c.column == targets;
+  });
+  REQUIRE(first_targets != cells.end());
+  std::rotate(first_targets, first_targets + 1, cells.end());
+  const auto result = w.hub->apply_push(desk->self(), cells, 60'000).value();
+  CHECK(result.rejections.empty());
+  CHECK(result.corrections.empty());
+  CHECK(titles(*w.hub, TableId::directives) == std::vector<std::string>{"Delegation from Kumamoto", "外事接待通知"});
+  const std::uint64_t hash = w.hub->content_hash("city").value();
+  (void)w.hub->apply_push(desk->self(), cells, 60'000).value();
+  CHECK(w.hub->content_hash("city").value() == hash);
+}
+
 TEST_CASE("two devices editing one field offline: the later wins everywhere, the other is in the conflict log") {
   World w;
   auto field = w.open("field.db", "longyou:field-2");

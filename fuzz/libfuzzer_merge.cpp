@@ -1,0 +1,6 @@
+// libFuzzer entry point for fuzz_merge (fuzz build only; see targets.hpp).
+#include "fuzz/targets.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return liaison::fuzz::fuzz_merge(data, size);
+}
