@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
   all.push_back(Ping{7});
   all.push_back(Pong{7});
   all.push_back(ErrorMessage{Errc::unexpected_message, "push before hello — send hello first"});
-  all.push_back(Hello{.protocol = 2, .node = "kaihua:field-2"});  // another protocol version
+  all.push_back(Hello{.protocol = kProtocolVersion + 1, .node = "kaihua:field-2"});  // another protocol version
   std::map<std::string, int> per_type;
   std::vector<Bytes> seen;
   int written = 0;
@@ -201,6 +201,13 @@ int main(int argc, char** argv) {
       write_file(dir / "merge" / name, bytes);
       ++written;
     }
+    // Large messages also travel as compressed envelopes (protocol 2).
+    if (const Bytes wire = encode_for_wire(m, true); wire != bytes) {
+      std::snprintf(name, sizeof name, "%s-%d-zstd.bin", type_name(m).c_str(), per_type[type_name(m)]);
+      write_file(dir / "messages" / name, wire);
+      write_file(dir / "merge" / name, wire);
+      written += 2;
+    }
   }
 
   // frames/: a control byte (limit and chunking; see frames_target.cpp),
@@ -212,6 +219,10 @@ int main(int argc, char** argv) {
   };
   write_file(dir / "frames" / "client-to-hub.bin", stream(0x80, log.to_hub));
   write_file(dir / "frames" / "hub-to-client.bin", stream(0x81, log.to_client));
+  Bytes compressed{0x84};
+  for (const Message& m : log.to_client) append_frame(compressed, encode_for_wire(m, true));
+  write_file(dir / "frames" / "hub-to-client-compressed.bin", compressed);
+  ++written;
   // Small limit (16 + 63 * 8 bytes): the first big frame is refused.
   write_file(dir / "frames" / "small-limit.bin", stream(0x3f, log.to_hub));
   Bytes oversize = stream(0x82, {Ping{1}});
