@@ -28,7 +28,9 @@ struct Options {
   std::string mode;
   std::uint64_t hub_cells = 6'000'000;   // bootstrap: cells the hub holds
   std::uint64_t changes = 50'000;        // catchup/slowlink: each side's changes
-  std::uint64_t records = 100'000;       // catchup/slowlink: cases the hub holds
+  // catchup/slowlink: cases the hub holds; Longyou's sixth must exceed both
+  // devices' edits together for only a tenth of them to overlap.
+  std::uint64_t records = 200'000;
   std::uint32_t rate_kbit = 256;
   std::uint32_t latency_ms = 300;
   bool compress = true;                  // slowlink: false passes --no-compress to the client
@@ -159,7 +161,9 @@ void write_week(Replica& device, WeekOffline& w, std::uint64_t changes, std::siz
     r.county = std::string(kCounty);
     fresh.push_back(std::move(r));
   }
-  if (edits > w.scope.size()) throw BenchFailure("not enough cases in scope for " + std::to_string(edits) + " edits");
+  if (2 * edits > w.scope.size())
+    throw BenchFailure("Longyou has " + std::to_string(w.scope.size()) + " cases: too few for two devices' " +
+                       std::to_string(edits) + " edits each to overlap by a tenth (raise --records)");
   const auto fields = fields_of_all(fresh);
   const auto ids = ids_of(fresh);
   insert_all(device, fields, ids);
