@@ -103,9 +103,6 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
   SSL_CTX* ctx = context->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-  // Idle connections give their record buffers back (~34 KiB each): a hub
-  // holds a thousand of them.
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   ERR_clear_error();
   if (SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
     return file_error("CA certificate", files.ca, "give the project CA's PEM file");
