@@ -522,6 +522,7 @@ for it in $(seq 1 "$ITERATIONS"); do
   esac
   pick_client
   sync_ok "$PICKED" "iteration $it"
+  [ $((it % 100)) -ne 0 ] || echo "# iteration $it of $ITERATIONS, $(($(now_ms) - started)) ms, $SEQ writes numbered"
   if [ "$E2E_FAILED" -gt "$failed_before" ]; then
     echo "# iteration $it failed (seed $SEED); the hub's log before its last restart: $(tail -n 5 "$W/hub.before-restart.log" 2>/dev/null | tr '\n' ' ')"
     failed_before=$E2E_FAILED
