@@ -120,8 +120,9 @@ write_case_set() {  # CLIENT
   ledger "$c" set "$CASE_ID" destination "$destination"
   count writes
 }
-write_note() {  # CLIENT
+write_note() {  # CLIENT; sets NOTE_WRITTEN to the note's text ("" if none was written)
   local c=$1
+  NOTE_WRITTEN=
   pick_own_case "$c"
   [ -n "$CASE_ID" ] || { write_case_new "$c"; return 0; }
   SEQ=$((SEQ + 1))
@@ -132,6 +133,7 @@ write_note() {  # CLIENT
     return 0
   fi
   ledger "$c" note "$CASE_ID" body "$body"
+  NOTE_WRITTEN=$body
   count writes
 }
 write_random() {  # CLIENT
@@ -293,6 +295,10 @@ check_no_sanitizer_report() {  # FILE WHAT
   fi
 }
 
+hub_has_note() {  # TEXT
+  [ "$(sqlite3 -readonly "$(replica_of hub)" "SELECT count(*) FROM case_notes WHERE body = '$1'")" = 1 ]
+}
+
 # ---- the faults ----
 # A client's sync killed at a random moment; writes committed meanwhile.
 fault_client_sync() {
@@ -376,8 +382,16 @@ fault_hub() {
     fail "iteration $it: every acknowledged write survives the hub's SIGKILL (seed $SEED): $(printf '%s\n' "$lost" | head -n 5 | tr '\n' ';')"
   fi
   if [ -n "$watcher" ]; then
-    pick_client
-    write_random "$watcher"  # a live change for the reconnecting watcher
+    # The watcher reconnects to the restarted hub by itself and pushes
+    # what is written meanwhile.
+    write_note "$watcher"
+    if [ -n "$NOTE_WRITTEN" ]; then
+      if wait_for "$LONG" hub_has_note "$NOTE_WRITTEN"; then
+        count watchers_back_after_a_hub_restart
+      else
+        fail "iteration $it: $watcher's sync --watch pushes a new note to the restarted hub within ${LONG}s (seed $SEED): $(tail -n 3 "$W/$watcher.watch.log" | tr '\n' ' ')"
+      fi
+    fi
     rnd 800
     sleep_ms "$R"
     wait_or_hang "${pids[$watcher]}" "$watcher's sync --watch" KILL
