@@ -395,6 +395,7 @@ fault_hub() {
     rnd 800
     sleep_ms "$R"
     wait_or_hang "${pids[$watcher]}" "$watcher's sync --watch" KILL
+    count watcher_kills
     check_integrity "iteration $it (killed $watcher's watcher)" "$watcher"
   fi
 }
