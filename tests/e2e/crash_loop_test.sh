@@ -371,6 +371,18 @@ fault_hub() {
   check_integrity "iteration $it (hub killed)" hub "${CLIENTS[@]}"
   [ -z "$watcher" ] || check_no_sanitizer_report "$W/$watcher.watch.log" "$watcher's sync --watch, whose hub was killed"
   cp "$HUB_LOG" "$W/hub.before-restart.log"
+  rnd 4
+  if [ "$R" -eq 0 ]; then
+    # Killed again while it starts (opening its replica, binding the port).
+    "$HUB_BIN" serve --data "$HUB_DATA" 2>>"$W/hub.before-restart.log" &
+    pid=$!
+    LIAISON_PIDS+=("$pid")
+    rnd $((SYNC_MS + 1))
+    sleep_ms "$R"
+    wait_or_hang "$pid" "a starting hub" KILL
+    count hub_kills_while_starting
+    check_integrity "iteration $it (hub killed while starting)" hub
+  fi
   if ! hub_start; then
     e2e_abort "iteration $it: the hub restarts after SIGKILL (seed $SEED)"
   fi
