@@ -6,9 +6,12 @@
 # the same replica is running. Each iteration picks one fault:
 #   - a client's `sync` is killed mid-exchange (push or pull);
 #   - the hub is killed while every client pushes (one of them possibly a
-#     large batch, so that the kill lands inside merges), then restarted on
-#     the same port and data;
-#   - a client's `sync --watch` is killed while it streams live changes;
+#     large batch, so that the kill lands inside merges; one possibly a
+#     `sync --watch`, which must reconnect by itself and push a new note),
+#     sometimes killed again while it starts, then restarted on the same
+#     port and data;
+#   - a client's `sync --watch` is killed while it streams live changes
+#     (sometimes with a one-shot `sync` of the same replica beside it);
 #   - a local write (`case new`, `case set`, or a bulk of hundreds of cases
 #     in one transaction) is killed mid-transaction.
 # After every fault: `PRAGMA integrity_check` is ok on every replica file; a
