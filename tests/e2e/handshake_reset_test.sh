@@ -23,11 +23,11 @@ run client office --json case new --kind outbound_trip --title "龙游县赴德�
 [ "$RC" -eq 0 ] || e2e_abort "office opens a case: exit $RC, $ERR"
 case_id=$(json_str "$OUT" id)
 
-# connections_in_backlog: how many connections to the hub's port wait in
-# its accept queue (the stopped hub can't accept them).
+# connections_to_hub: how many connections the kernel has established on
+# the hub's port (/proc/net/tcp lines in state 01 whose local port is the
+# hub's); while the hub is stopped they wait in its accept queue.
 hub_port_hex=$(printf '%04X' "$HUB_PORT")
 connections_to_hub() {
-  # Established connections whose local port is the hub's: the hub's side.
   grep -c "^ *[0-9]*: [0-9A-F]*:$hub_port_hex [0-9A-F]*:[0-9A-F]* 01 " /proc/net/tcp || true
 }
 backlog_has() { [ "$(connections_to_hub)" -ge "$1" ]; }
