@@ -6,7 +6,9 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config
-          libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev libzstd-dev "$@")
+          libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev libzstd-dev
+          sqlite3  # the sqlite3 shell: PRAGMA integrity_check in tests/e2e/crash_loop_test.sh
+          "$@")
 
 missing=()
 for p in "${packages[@]}"; do

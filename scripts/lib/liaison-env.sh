@@ -27,11 +27,16 @@ pki_issue() {  # NODE_ID [extra liaison-ca.sh issue options]
 pki_cert() { echo "$LIAISON_WORK/ca/nodes/${1/:/-}.pem"; }
 pki_key() { echo "$LIAISON_WORK/ca/nodes/${1/:/-}.key"; }
 
-# A loopback port nobody listens on (nothing answers a connect).
+# A loopback port nobody listens on (nothing answers a connect), below the
+# kernel's range of ephemeral ports: a port in that range can be taken at
+# any moment by some program's outgoing connection, and then the hub can't
+# listen on it (at its start or, worse, at a restart on the same port).
 pick_port() {
-  local port
+  local port low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  [ "$low" -gt 11024 ] || low=32768  # an odd range: stay with Linux's default
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

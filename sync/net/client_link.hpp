@@ -134,9 +134,15 @@ class ClientLink {
                                                         (timed_out ? "timed out" : ec.message())));
     stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
     co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(kAwait, ec));
-    if (ec)
-      co_return fail(make_error(Errc::not_permitted, timed_out ? "TLS handshake with " + where + " timed out"
-                                                                : explain_tls_failure(ec, stream_.native_handle(), Role::client)));
+    if (ec) {
+      // Only a TLS alert or a failed verification is a refusal, which no
+      // retry will fix. A reset or an end of stream mid-handshake is the
+      // link (a hub killed or restarting): `sync --watch` must retry it.
+      const bool refused = !timed_out && ec.category() == asio::error::get_ssl_category();
+      co_return fail(make_error(refused ? Errc::not_permitted : Errc::disconnected,
+                                timed_out ? "TLS handshake with " + where + " timed out"
+                                          : explain_tls_failure(ec, stream_.native_handle(), Role::client)));
+    }
     deadline.cancel();
     const auto hub_cn = peer_common_name(stream_.native_handle());
     auto hub_node = hub_cn ? NodeId::parse(*hub_cn) : Result<NodeId>(make_error(Errc::invalid_argument, "no CN"));

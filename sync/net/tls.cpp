@@ -219,7 +219,9 @@ std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, R
     return std::string("TLS failure: ") + buf;
   }
   if (ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated)
-    return "the connection was closed during the TLS handshake (certificate refused, or not a Liaison hub)";
+    return role == Role::client
+               ? "the connection was closed during the TLS handshake (the hub stopped, refused the certificate, or is not a Liaison hub)"
+               : "the connection was closed during the TLS handshake (certificate refused, or not a Liaison hub)";
   return ec.message();
 }
 
