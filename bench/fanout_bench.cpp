@@ -139,9 +139,10 @@ void run(const Options& opt, const ScratchDir& scratch) {
     write_changes(*o.replica, kCounties[o.county], opt.changes, i);
     o.to_push = feed_cells(*o.replica);
     county_cells[o.county] += o.to_push;
-    link.on_caught_up = [&o, title_column](Replica& replica) {
+    // A directive arrives ahead of the pull (urgent) or with it.
+    const auto note_directives = [&o, title_column](Replica& replica) {
       auto directives = replica.list(TableId::directives);
-      if (!directives) return false;
+      if (!directives) return;
       for (const auto& d : *directives) {
         const auto* title = std::get_if<std::string>(&d["title"]);
         if (!title || o.directive_ms.count(*title)) continue;
@@ -149,8 +150,12 @@ void run(const Options& opt, const ScratchDir& scratch) {
         if (!cell || !*cell) continue;
         o.directive_ms[*title] = static_cast<double>(wall_ms()) - static_cast<double>(sync::hlc_ms((*cell)->stamp.hlc));
       }
+    };
+    link.on_caught_up = [note_directives](Replica& replica) {
+      note_directives(replica);
       return false;
     };
+    link.on_ahead = note_directives;
     o.link = std::make_unique<ClientLink>(io, *o.replica, link, *o.tls, true,
                                           std::function<void(const sync::net::SyncProgress&)>{}, &stop);
   }

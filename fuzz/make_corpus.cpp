@@ -184,6 +184,8 @@ int main(int argc, char** argv) {
   all.push_back(Notify{42});
   all.push_back(Ping{7});
   all.push_back(Pong{7});
+  for (const Message& m : log.to_client)  // a directive sent ahead of the pull
+    if (const auto* changes = std::get_if<Changes>(&m); changes && !changes->cells.empty()) all.push_back(Urgent{changes->cells});
   all.push_back(ErrorMessage{Errc::unexpected_message, "push before hello — send hello first"});
   all.push_back(Hello{.protocol = kProtocolVersion + 1, .node = "kaihua:field-2"});  // another protocol version
   std::map<std::string, int> per_type;

@@ -174,6 +174,7 @@ int fuzz_merge(const std::uint8_t* data, std::size_t size) {
   ++s.inputs;
   if (const auto* push = std::get_if<sync::Push>(&*message)) push_to_hub(*s.hub, *push);
   if (const auto* changes = std::get_if<sync::Changes>(&*message)) merge_changes(*s.client, *changes);
+  if (const auto* urgent = std::get_if<sync::Urgent>(&*message)) merge_changes(*s.client, sync::Changes{urgent->cells});
   if (const auto* ack = std::get_if<sync::PushAck>(&*message)) record_ack(*s.client, *ack);
   if (s.inputs % kIntegrityEvery == 0) check_merge_integrity();
   return 0;

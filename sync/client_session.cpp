@@ -67,6 +67,11 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
   }
   if (const auto* m = std::get_if<Ping>(&message)) return {Pong{m->nonce}};
   if (std::holds_alternative<Pong>(message)) return {};
+  if (const auto* m = std::get_if<Urgent>(&message)) {
+    if (state_ == ClientState::await_welcome)
+      return fail(make_error(Errc::unexpected_message, "hub sent urgent before welcome"));
+    return on_urgent(*m);
+  }
   switch (state_) {
     case ClientState::await_welcome:
       if (const auto* m = std::get_if<Welcome>(&message)) out = on_welcome(*m);
@@ -95,6 +100,15 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
   }
   if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
   return out;
+}
+
+// Cells sent ahead of our pull (a new directive): merged now, in any state;
+// the cursor stays where it is, so they come again in order, as duplicates.
+Outbox ClientSession::on_urgent(const Urgent& urgent) {
+  auto merged = replica_.apply_remote(urgent.cells);
+  if (!merged) return fail(merged.error());
+  stats_.cells_ahead += urgent.cells.size();
+  return {};
 }
 
 Outbox ClientSession::on_welcome(const Welcome& welcome) {

@@ -10,6 +10,7 @@
 //   changes   [6, nodes, cells, next:cursor, more:bool]
 //   notify    [7, hub_seq]     ping [8, nonce]     pong [9, nonce]
 //   error     [10, code, message:str]
+//   urgent    [11, nodes, cells]
 // Numbers are msgpack unsigned integers (smallest encoding); uuids are 16-byte
 // bin; a cursor is [low, pos]; an error code is the Errc value.
 //
@@ -99,6 +100,7 @@ class Encoder {
   void operator()(const Notify& m) { array(MessageType::notify, m.hub_seq); }
   void operator()(const Ping& m) { array(MessageType::ping, m.nonce); }
   void operator()(const Pong& m) { array(MessageType::pong, m.nonce); }
+  void operator()(const Urgent& m) { array(MessageType::urgent, Batch{m.cells}); }
   void operator()(const ErrorMessage& m) { array(MessageType::error, m.code, m.message); }
 
  private:
@@ -370,7 +372,7 @@ class Reader {
 };
 
 // Field counts after the type tag, indexed by MessageType.
-constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 2, 4, 1, 1, 1, 2};
+constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 2, 4, 1, 1, 1, 2, 2};
 
 Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
   // `ok` is evaluated before the move: `m` is only bound, not read, first.
@@ -424,6 +426,10 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
     case MessageType::pong: {
       Pong m;
       return done(m, in.uint_field(f[0], "nonce", m.nonce));
+    }
+    case MessageType::urgent: {
+      Urgent m;
+      return done(m, in.batch(f[0], f[1], "cell", m.cells));
     }
     case MessageType::error: {
       ErrorMessage m;

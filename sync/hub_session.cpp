@@ -54,6 +54,9 @@ Outbox HubSession::on_hello(const Hello& hello) {
   greeted_ = true;
   cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
   client_id_ = hello.client_id;
+  // Directives already in the feed reach the client with its pull; only
+  // those issued from now on may overtake it.
+  urgent_seq_ = hub_.feed_end();
   compression_ = options_.compress ? hello.compression & kCompressionZstd : 0;
   auto state = hub_.peer(peer_.str());
   if (state) {
@@ -114,12 +117,30 @@ Outbox HubSession::on_pull(const Pull& pull) {
 
 Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
   (void)now_ms;
-  if (closed_ || !caught_up_ || hub_.feed_end() <= notified_seq_) return {};
+  if (closed_ || !greeted_) return {};
+  if (!caught_up_) return directives_ahead();
+  if (hub_.feed_end() <= notified_seq_) return {};
   // Only wake the client when something in its scope changed.
   auto probe = hub_.read_feed(cursor_, 1, FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str()});
   notified_seq_ = hub_.feed_end();
   if (!probe || probe->cells.empty()) return {};
   return {Notify{hub_.feed_end()}};
+}
+
+// A client still working through a backlog (a first sync, a week offline,
+// a thousand offices pushing at once) would get a new directive only after
+// every older cell in its scope: send it ahead.
+Outbox HubSession::directives_ahead() {
+  const std::uint64_t end = hub_.feed_end();
+  if (end <= urgent_seq_) return {};
+  constexpr std::size_t kMaxCellsAhead = 1000;  // more than that waits for the pull
+  auto page = hub_.read_feed(FeedCursor{urgent_seq_, urgent_seq_}, kMaxCellsAhead,
+                             FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str(),
+                                        .only_table = TableId::directives});
+  urgent_seq_ = end;
+  if (!page || page->cells.empty()) return {};
+  stats_.cells_ahead += page->cells.size();
+  return {Urgent{std::move(page->cells)}};
 }
 
 Outbox HubSession::on_tick(std::uint64_t now_ms) {

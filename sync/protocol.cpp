@@ -13,7 +13,7 @@ namespace {
 template <std::size_t I, class T>
 constexpr bool alternative_is = std::is_same_v<std::variant_alternative_t<I, Message>, T>;
 
-static_assert(std::variant_size_v<Message> == 10);
+static_assert(std::variant_size_v<Message> == 11);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::hello) - 1, Hello>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::welcome) - 1, Welcome>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::push) - 1, Push>);
@@ -24,6 +24,7 @@ static_assert(alternative_is<static_cast<std::size_t>(MessageType::notify) - 1, 
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::ping) - 1, Ping>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::pong) - 1, Pong>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::error) - 1, ErrorMessage>);
+static_assert(alternative_is<static_cast<std::size_t>(MessageType::urgent) - 1, Urgent>);
 
 }  // namespace
 
@@ -44,6 +45,7 @@ const char* message_name(MessageType type) noexcept {
     case MessageType::ping: return "ping";
     case MessageType::pong: return "pong";
     case MessageType::error: return "error";
+    case MessageType::urgent: return "urgent";
   }
   return "unknown";
 }

@@ -10,6 +10,7 @@
 //   Pull(cursor)                ->
 //                               <-      Changes(cells, next cursor, more?)
 //                               <-      Notify(hub seq)   (new cells in scope)
+//                               <-      Urgent(cells)     (a new directive, ahead of the pull)
 //   Ping(nonce)                 <->     Pong(nonce)
 #pragma once
 
@@ -40,6 +41,7 @@ enum class MessageType : std::uint8_t {
   ping = 8,
   pong = 9,
   error = 10,
+  urgent = 11,
 };
 
 struct Hello {
@@ -108,6 +110,14 @@ struct Changes {
   friend bool operator==(const Changes&, const Changes&) = default;
 };
 
+// Cells the hub sends ahead of the client's pull: a directive issued while
+// the client is still working through a backlog. Merged at once; they come
+// again, in order, in the pull (as duplicates).
+struct Urgent {
+  std::vector<Cell> cells;
+  friend bool operator==(const Urgent&, const Urgent&) = default;
+};
+
 struct Notify {
   std::uint64_t hub_seq = 0;
   friend bool operator==(const Notify&, const Notify&) = default;
@@ -129,7 +139,7 @@ struct ErrorMessage {
   friend bool operator==(const ErrorMessage&, const ErrorMessage&) = default;
 };
 
-using Message = std::variant<Hello, Welcome, Push, PushAck, Pull, Changes, Notify, Ping, Pong, ErrorMessage>;
+using Message = std::variant<Hello, Welcome, Push, PushAck, Pull, Changes, Notify, Ping, Pong, ErrorMessage, Urgent>;
 
 MessageType type_of(const Message& message) noexcept;
 const char* message_name(MessageType type) noexcept;

@@ -71,6 +71,7 @@ struct FeedFilter {
   bool own_cells_only = false;       // client push: only cells stamped by self
   bool parents_first = false;        // emit a child's pending parent before it
   std::string skip_node;             // hub: leave out cells stamped by this node
+  std::optional<TableId> only_table; // hub: one table's rows (directives sent ahead)
 };
 
 struct FeedPage {

@@ -75,6 +75,7 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
   };
   Status status;
   for (const auto& def : Schema::get().tables()) {
+    if (filter.only_table && def.id != *filter.only_table) continue;
     auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
     st.bind(1, static_cast<std::int64_t>(from.pos)).bind(2, std::int64_t{-1});
     if (scoped) st.bind(3, std::string_view(*filter.scope));

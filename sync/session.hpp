@@ -33,6 +33,7 @@ struct SessionStats {
   std::uint64_t push_batches = 0;
   std::uint64_t pull_pages = 0;
   std::uint64_t rejections = 0;
+  std::uint64_t cells_ahead = 0;  // sent or merged ahead of the pull (Urgent)
 };
 
 struct ClientSessionOptions {
@@ -78,6 +79,7 @@ class ClientSession {
 
  private:
   Outbox fail(Error error);
+  Outbox on_urgent(const Urgent& urgent);
   Outbox on_welcome(const Welcome& welcome);
   Outbox on_push_ack(const PushAck& ack);
   Outbox on_changes(const Changes& changes);
@@ -149,6 +151,7 @@ class HubSession {
   Outbox on_hello(const Hello& hello);
   Outbox on_push(const Push& push);
   Outbox on_pull(const Pull& pull);
+  Outbox directives_ahead();
 
   Replica& hub_;
   NodeId peer_;
@@ -164,6 +167,7 @@ class HubSession {
   std::uint64_t last_heard_ms_ = 0;
   std::uint32_t page_limit_ = 0;
   std::uint32_t compression_ = 0;  // agreed in hello/welcome
+  std::uint64_t urgent_seq_ = 0;   // directives up to here were sent (or are due in the pull)
   std::optional<Error> failure_;
   SessionStats stats_;
 };

@@ -74,6 +74,9 @@ struct ClientLinkOptions {
   // that reached the end of the feed); returns true if it wrote to the
   // replica (e.g. marked new directives received), so that is pushed too.
   std::function<bool(Replica&)> on_caught_up;
+  // Called after cells the hub sent ahead of the pull (a new directive)
+  // were merged.
+  std::function<void(Replica&)> on_ahead;
 };
 
 struct SyncProgress {

@@ -75,6 +75,7 @@ std::vector<Message> sample_messages() {
       Ping{0xDEADBEEF},
       Pong{0},
       ErrorMessage{Errc::protocol_version, "hub speaks protocol 1; 升级客户端"},
+      Urgent{sample_cells()},
   };
 }
 
@@ -165,7 +166,7 @@ std::vector<Cell> random_cells(std::mt19937_64& rng) {
 }
 
 Message random_message(std::mt19937_64& rng) {
-  switch (rng() % 10) {
+  switch (rng() % 11) {
     case 0:
       return Hello{kProtocolVersion, kNodes[rng() % std::size(kNodes)], static_cast<std::uint32_t>(rng()),
                    {random_uint(rng), random_uint(rng)}, random_uuid(rng), random_uint(rng), random_uuid(rng)};
@@ -191,6 +192,7 @@ Message random_message(std::mt19937_64& rng) {
     case 6: return Notify{random_uint(rng)};
     case 7: return Ping{random_uint(rng)};
     case 8: return Pong{random_uint(rng)};
+    case 9: return Urgent{random_cells(rng)};
     default: return ErrorMessage{rng() % 2 ? Errc::malformed : Errc::cursor_ahead, random_text(rng)};
   }
 }
@@ -206,7 +208,7 @@ bool is_decode_error(Errc code) {
 // ------------------------------------------------------------ round trips
 
 TEST_CASE("every message type round-trips with non-trivial content") {
-  std::vector<bool> seen(11, false);
+  std::vector<bool> seen(12, false);
   for (const Message& message : sample_messages()) {
     INFO("type " << std::string(message_name(type_of(message))));
     seen[static_cast<std::size_t>(type_of(message))] = true;
@@ -216,7 +218,7 @@ TEST_CASE("every message type round-trips with non-trivial content") {
     CHECK(decoded.value() == message);
     CHECK(encode(decoded.value()) == bytes);
   }
-  CHECK(std::count(seen.begin() + 1, seen.end(), true) == 10);
+  CHECK(std::count(seen.begin() + 1, seen.end(), true) == 11);
 }
 
 TEST_CASE("type tags and names") {
@@ -368,7 +370,7 @@ TEST_CASE("not a message of ours is malformed") {
   check_error(Bytes{0x90}, Errc::malformed, "empty array");            // []
   check_error(Bytes{0xc1}, Errc::malformed, "without a codec");        // reserved byte: a compressed envelope
   check_error(Bytes{0x92, 0x00, 0x01}, Errc::malformed, "unknown message type 0");
-  check_error(Bytes{0x92, 0x0b, 0x01}, Errc::malformed, "unknown message type 11");
+  check_error(Bytes{0x92, 0x0c, 0x01}, Errc::malformed, "unknown message type 12");
   check_error(Bytes{0x92, 0xcc, 0xff, 0x01}, Errc::malformed, "unknown message type 255");
   check_error(Bytes{0x92, 0xa1, 'x', 0x01}, Errc::malformed, "message type is a string");
   check_error(Bytes{0x93, 0x08, 0x01, 0x02}, Errc::malformed, "ping has 2 fields, expected 1");

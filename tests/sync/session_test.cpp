@@ -235,6 +235,47 @@ TEST_CASE("a push that splits a new row's cells is judged on the whole row") {
   CHECK(w.hub->content_hash("city").value() == hash);
 }
 
+TEST_CASE("a directive issued while a county works through a backlog overtakes it, only to its addressees") {
+  World w;
+  for (int i = 0; i < 40; ++i) REQUIRE(w.hub->insert(TableId::cases, a_case("Backlog " + std::to_string(i), "longyou")).ok());
+  ClientSessionOptions small_pages;
+  small_pages.batch_cells = 20;
+  Link longyou(*w.longyou, *w.hub, w.now, small_pages);
+  Link kaihua(*w.kaihua, *w.hub, w.now, small_pages);
+  for (Link* link : {&longyou, &kaihua}) {
+    // Hello, welcome, the first pull and one page of the backlog; the next pull stays unsent.
+    link->send_to_hub(link->client.start(w.now));
+    while (!link->to_hub.empty() && std::find(link->log.begin(), link->log.end(), MessageType::changes) == link->log.end()) {
+      const Message m = link->to_hub.front();
+      link->to_hub.pop_front();
+      link->log.push_back(type_of(m));
+      for (const Message& answer : link->hub.on_message(m, w.now)) {
+        link->log.push_back(type_of(answer));
+        link->send_to_hub(link->client.on_message(answer, w.now));
+      }
+    }
+  }
+  REQUIRE(longyou.client.state() == ClientState::await_changes);
+  const Uuid directive = w.hub->insert(TableId::directives, {{"kind", std::string("notice")},
+                                                              {"title", std::string("市外办紧急通知")},
+                                                              {"targets", std::string("longyou")},
+                                                              {"issued_by", std::string("city:hub")},
+                                                              {"issued_at", std::int64_t{kT0}}}).value();
+  const Outbox ahead = longyou.hub.on_feed_advanced(w.now);
+  REQUIRE(ahead.size() == 1);
+  REQUIRE(std::holds_alternative<Urgent>(ahead[0]));
+  CHECK(kaihua.hub.on_feed_advanced(w.now).empty());  // not addressed to Kaihua
+  CHECK(longyou.client.on_message(ahead[0], w.now).empty());
+  CHECK(titles(*w.longyou, TableId::directives) == std::vector<std::string>{"市外办紧急通知"});
+  CHECK(longyou.client.stats().cells_ahead == std::get<Urgent>(ahead[0]).cells.size());
+  // Sent once; the rest of the pull brings it again as a duplicate and the pass completes.
+  CHECK(longyou.hub.on_feed_advanced(w.now).empty());
+  longyou.pump();
+  CHECK(longyou.client.synced());
+  CHECK(w.longyou->content_hash("longyou").value() == w.hub->content_hash("longyou").value());
+  (void)directive;
+}
+
 TEST_CASE("two devices editing one field offline: the later wins everywhere, the other is in the conflict log") {
   World w;
   auto field = w.open("field.db", "longyou:field-2");
