@@ -54,9 +54,6 @@ Outbox HubSession::on_hello(const Hello& hello) {
   greeted_ = true;
   cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
   client_id_ = hello.client_id;
-  // Directives already in the feed reach the client with its pull; only
-  // those issued from now on may overtake it.
-  urgent_seq_ = hub_.feed_end();
   compression_ = options_.compress ? hello.compression & kCompressionZstd : 0;
   auto state = hub_.peer(peer_.str());
   if (state) {
@@ -67,8 +64,13 @@ Outbox HubSession::on_hello(const Hello& hello) {
     state->last_seen_ms = hub_.clock().wall_ms();
     (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
-  return {Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
-                  options_.max_batch_cells, options_.max_clock_ahead_ms, compression_}};
+  Outbox out{Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
+                     options_.max_batch_cells, options_.max_clock_ahead_ms, compression_}};
+  // An office back after hours offline sees the directives it missed first,
+  // before the cases that changed meanwhile.
+  urgent_seq_ = cursor_.pos;
+  for (Message& m : directives_ahead()) out.push_back(std::move(m));
+  return out;
 }
 
 Outbox HubSession::on_push(const Push& push) {

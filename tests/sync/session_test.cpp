@@ -273,6 +273,15 @@ TEST_CASE("a directive issued while a county works through a backlog overtakes i
   longyou.pump();
   CHECK(longyou.client.synced());
   CHECK(w.longyou->content_hash("longyou").value() == w.hub->content_hash("longyou").value());
+  // A Longyou device connecting now gets the directive first, right after
+  // welcome; a new Kaihua device gets nothing ahead.
+  auto field = w.open("field-3.db", "longyou:field-3");
+  const Types first = w.sync(*field);
+  CHECK(std::count(first.begin(), first.end(), MessageType::urgent) == 1);
+  CHECK(titles(*field, TableId::directives) == std::vector<std::string>{"市外办紧急通知"});
+  auto kaihua_field = w.open("kaihua-field.db", "kaihua:field-3");
+  const Types other = w.sync(*kaihua_field);
+  CHECK(std::count(other.begin(), other.end(), MessageType::urgent) == 0);
   (void)directive;
 }
 
