@@ -120,18 +120,19 @@ Outbox HubSession::on_pull(const Pull& pull) {
 Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
   (void)now_ms;
   if (closed_ || !greeted_) return {};
-  if (!caught_up_) return directives_ahead();
-  if (hub_.feed_end() <= notified_seq_) return {};
+  Outbox out = directives_ahead();
+  if (!caught_up_ || hub_.feed_end() <= notified_seq_) return out;
   // Only wake the client when something in its scope changed.
   auto probe = hub_.read_feed(cursor_, 1, FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str()});
   notified_seq_ = hub_.feed_end();
-  if (!probe || probe->cells.empty()) return {};
-  return {Notify{hub_.feed_end()}};
+  if (probe && !probe->cells.empty()) out.push_back(Notify{hub_.feed_end()});
+  return out;
 }
 
-// A client still working through a backlog (a first sync, a week offline,
-// a thousand offices pushing at once) would get a new directive only after
-// every older cell in its scope: send it ahead.
+// A client would get a new directive only after every older cell in its
+// scope: behind a backlog (a first sync, a week offline) or behind what
+// others pushed since its last pull (a thousand offices at once), that can
+// take minutes. Send it ahead.
 Outbox HubSession::directives_ahead() {
   const std::uint64_t end = hub_.feed_end();
   if (end <= urgent_seq_) return {};
