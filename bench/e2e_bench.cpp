@@ -71,6 +71,7 @@ class HubThread {
 struct Options {
   std::size_t records = 100000;
   std::uint32_t batch_cells = 0;  // 0: the protocol's defaults
+  bool compress = true;
   std::string dir;
 };
 
@@ -116,6 +117,7 @@ void run(const Options& opt, const ScratchDir& scratch) {
   link.host = "127.0.0.1";
   link.port = server.port();
   if (opt.batch_cells) link.session.batch_cells = opt.batch_cells;
+  link.session.compress = opt.compress;
 
   link.tls = pki.files("city:desk-1");
   Stopwatch push_clock;
@@ -163,9 +165,10 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--records" && i + 1 < argc) opt.records = std::strtoull(argv[++i], nullptr, 10);
     else if (arg == "--dir" && i + 1 < argc) opt.dir = argv[++i];
+    else if (arg == "--no-compress") opt.compress = false;
     else if (arg == "--batch" && i + 1 < argc) opt.batch_cells = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
     else {
-      std::fprintf(stderr, "usage: liaison-e2e-bench [--records N] [--batch CELLS] [--dir DIR]\n");
+      std::fprintf(stderr, "usage: liaison-e2e-bench [--records N] [--batch CELLS] [--no-compress] [--dir DIR]\n");
       return 2;
     }
   }
