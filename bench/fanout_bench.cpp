@@ -120,10 +120,11 @@ void run(const Options& opt, const ScratchDir& scratch) {
   // The offices: certificates, replicas and their offline changes (not timed).
   CertificateMinter minter(pki.dir);
   fs::create_directories(scratch.file("offices"));
+  // Before the offices: their links' timers must go before the io_context does.
+  asio::io_context io(1);
   std::vector<Office> offices(opt.clients);
   std::vector<std::uint64_t> county_cells(std::size(kCounties), 0);
   const std::uint64_t title_column = *Schema::get().table(TableId::directives).column_index("title");
-  asio::io_context io(1);
   std::atomic<bool> stop{false};
   for (std::size_t i = 0; i < opt.clients; ++i) {
     Office& o = offices[i];
