@@ -102,7 +102,12 @@ void push_to_hub(sync::Replica& hub, const sync::Push& push) {
     if (auto named = NodeId::parse(push.cells.front().stamp.node)) peer = std::move(*named);
   sync::HubSession session(hub, peer);
   const sync::Hello hello{.node = peer.str(), .hub_id = hub.replica_id(), .client_time_ms = kFuzzWallMs};
-  (void)only<sync::Welcome>(session.on_message(hello, kFuzzWallMs), "hello");
+  // Welcome, then the directives in the peer's scope sent ahead of its pull, if any.
+  sync::Outbox greeting = session.on_message(hello, kFuzzWallMs);
+  if (greeting.size() == 2 && !std::holds_alternative<sync::Urgent>(greeting[1]))
+    fuzz_failure(std::string("hub followed welcome with ") + sync::message_name(sync::type_of(greeting[1])));
+  if (greeting.size() == 2) greeting.pop_back();
+  (void)only<sync::Welcome>(greeting, "hello");
 
   const sync::Outbox answer = session.on_message(push, kFuzzWallMs);
   if (push.batch == 0) {
