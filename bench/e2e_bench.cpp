@@ -8,29 +8,11 @@
 #include <thread>
 
 #include "bench/bench_support.hpp"
+#include "bench/cluster.hpp"
 #include "sync/net/net.hpp"
 
 namespace liaison::bench {
 namespace {
-
-// A throwaway CA and certificates, made by the project's own script.
-struct Pki {
-  std::string dir;
-  sync::net::TlsFiles files(std::string_view node) const {
-    std::string base = dir + "/nodes/" + std::string(node);
-    base[base.rfind(':')] = '-';
-    return {dir + "/ca.pem", base + ".pem", base + ".key", dir + "/crl.pem"};
-  }
-};
-
-Pki make_pki(const ScratchDir& scratch, const std::vector<std::string>& nodes) {
-  Pki pki{scratch.file("ca")};
-  const std::string script = std::string(LIAISON_SOURCE_DIR) + "/certs/liaison-ca.sh";
-  std::string command = script + " init " + pki.dir + " >/dev/null";
-  for (const auto& n : nodes) command += " && " + script + " issue " + pki.dir + " " + n + " >/dev/null";
-  if (std::system(command.c_str()) != 0) throw BenchFailure("making certificates failed: " + command);
-  return pki;
-}
 
 // The hub, serving its replica from a thread until stopped.
 class HubThread {

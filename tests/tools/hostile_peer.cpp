@@ -228,11 +228,24 @@ int report(const Status& st) {
   return st.error().code == Errc::invalid_argument ? 2 : 1;
 }
 
+// One scenario's connection: its own io_context and TLS context, and the
+// link through them, connected and past the TLS handshake.
+struct Connection {
+  asio::io_context io;
+  std::unique_ptr<asio::ssl::context> tls;
+  std::optional<Link> link;
+};
+
 // Connects and completes TLS, printing tls=ok.
-Status open(Link& link, const Target& t) {
-  LIAISON_TRY(link.connect(t.host, t.port, t.wait));
+Result<std::unique_ptr<Connection>> connect_to_hub(const Target& t) {
+  auto connection = std::make_unique<Connection>();
+  auto ctx = make_tls_context(t.tls, Role::client);
+  if (!ctx) return ctx.error();
+  connection->tls = std::move(*ctx);
+  connection->link.emplace(connection->io, *connection->tls);
+  LIAISON_TRY(connection->link->connect(t.host, t.port, t.wait));
   std::cout << "tls=ok" << std::endl;
-  return {};
+  return connection;
 }
 
 Status greet(Link& link, const Target& t) {
@@ -243,11 +256,9 @@ Status greet(Link& link, const Target& t) {
 }
 
 Status huge_prefix(const Target& t) {
-  asio::io_context io;
-  auto ctx = make_tls_context(t.tls, Role::client);
-  if (!ctx) return ctx.error();
-  Link link(io, **ctx);
-  LIAISON_TRY(open(link, t));
+  auto connection = connect_to_hub(t);
+  if (!connection) return connection.error();
+  Link& link = *(*connection)->link;
   LIAISON_TRY(greet(link, t));
   // 0xffffffff announced; what follows would be the start of its body. An
   // allocating hub would now reserve 4 GiB or hold everything sent.
@@ -260,11 +271,9 @@ Status huge_prefix(const Target& t) {
 }
 
 Status deep_nesting(const Target& t, std::size_t depth) {
-  asio::io_context io;
-  auto ctx = make_tls_context(t.tls, Role::client);
-  if (!ctx) return ctx.error();
-  Link link(io, **ctx);
-  LIAISON_TRY(open(link, t));
+  auto connection = connect_to_hub(t);
+  if (!connection) return connection.error();
+  Link& link = *(*connection)->link;
   LIAISON_TRY(greet(link, t));
   // fixarray of one element, nested `depth` times, around a nil.
   std::vector<std::uint8_t> payload(depth, 0x91);
@@ -285,11 +294,9 @@ Status send_messages(const Target& t, const std::vector<std::string>& names) {
     if (!m) return fail_usage("send: no message called '" + name + "'");
     messages.push_back(std::move(*m));
   }
-  asio::io_context io;
-  auto ctx = make_tls_context(t.tls, Role::client);
-  if (!ctx) return ctx.error();
-  Link link(io, **ctx);
-  LIAISON_TRY(open(link, t));
+  auto connection = connect_to_hub(t);
+  if (!connection) return connection.error();
+  Link& link = *(*connection)->link;
   // All at once: the hub must judge each message in order, whatever follows.
   std::vector<std::uint8_t> bytes;
   for (const auto& m : messages) {
@@ -303,11 +310,9 @@ Status send_messages(const Target& t, const std::vector<std::string>& names) {
 }
 
 Status idle(const Target& t) {
-  asio::io_context io;
-  auto ctx = make_tls_context(t.tls, Role::client);
-  if (!ctx) return ctx.error();
-  Link link(io, **ctx);
-  LIAISON_TRY(open(link, t));
+  auto connection = connect_to_hub(t);
+  if (!connection) return connection.error();
+  Link& link = *(*connection)->link;
   link.mark_sent_now();  // the silence starts with the completed handshake
   link.drain(t.wait);
   return {};
@@ -421,11 +426,9 @@ std::uint64_t wall_ms() {
 }
 
 Status push_saved(const Target& t, const std::vector<std::uint8_t>& frame, const char* what) {
-  asio::io_context io;
-  auto ctx = make_tls_context(t.tls, Role::client);
-  if (!ctx) return ctx.error();
-  Link link(io, **ctx);
-  LIAISON_TRY(open(link, t));
+  auto connection = connect_to_hub(t);
+  if (!connection) return connection.error();
+  Link& link = *(*connection)->link;
   LIAISON_TRY(greet(link, t));
   link.send(frame, t.wait);
   std::cout << "sent=" << what << "\n";
