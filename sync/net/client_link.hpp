@@ -34,19 +34,15 @@ class ClientLink {
         progress_(progress),
         stop_(stop) {}
 
-  // Begins the connection; `on_end` runs (on the io_context) once it is over.
-  void start(std::function<void()> on_end = {}) {
-    on_end_ = std::move(on_end);
+  // Begins the connection; running the io_context carries it to its end.
+  void start() {
     asio::co_spawn(io_, main(), [this](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          fail(make_error(Errc::disconnected, std::string("internal error: ") + ex.what()));
-        }
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        fail(make_error(Errc::disconnected, std::string("internal error: ") + ex.what()));
       }
-      ended_ = true;
-      if (on_end_) on_end_();
     });
   }
 
@@ -63,7 +59,6 @@ class ClientLink {
     return {};
   }
 
-  bool ended() const noexcept { return ended_; }
   const ClientSession& session() const noexcept { return session_; }
 
   bool connected() const noexcept { return connected_; }
@@ -284,8 +279,6 @@ class ClientLink {
   std::optional<Error> error_;
   bool closed_ = false;
   bool connected_ = false;
-  bool ended_ = false;
-  std::function<void()> on_end_;
   std::uint64_t hub_seq_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::uint64_t acknowledged_at_last_check_ = 0;
