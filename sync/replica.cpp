@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "sync/replica_impl.hpp"
 
@@ -284,6 +285,7 @@ Result<bool> Replica::Impl::refresh_from_disk() {
   if (!last) return make_error(Errc::storage_failed, "replica " + options.path + ": hlc_last is not a number — the file is damaged; resync it");
   clock.restore(static_cast<std::uint64_t>(*last));
   LIAISON_TRY(reload_nodes());
+  if (seq != old_seq) grown_elsewhere = true;
   return seq != old_seq;
 }
 
@@ -297,7 +299,10 @@ const Uuid& Replica::replica_id() const noexcept { return impl_->replica_id; }
 HybridClock& Replica::clock() noexcept { return impl_->clock; }
 std::uint64_t Replica::feed_end() const noexcept { return impl_->seq; }
 
-Result<bool> Replica::refresh() { return impl_->refresh_from_disk(); }
+Result<bool> Replica::refresh() {
+  LIAISON_TRY(impl_->refresh_from_disk());
+  return std::exchange(impl_->grown_elsewhere, false);
+}
 
 Status Replica::renew_replica_id() {
   const Uuid fresh = new_uuid_v7(impl_->clock.wall_ms(), impl_->rng);
@@ -404,6 +409,7 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
     for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
     auto fresh = I.refresh_from_disk();
     if (!fresh) return fresh.error();
+    I.grown_elsewhere = false;  // what the file held at opening is not news
     auto self = I.node_ref(I.options.self.str());
     if (!self) return self.error();
     I.self_ref = *self;

@@ -146,8 +146,9 @@ class Replica {
   // re-stamps unsent cells above it (restamp_own_after).
   Status rewind_clock(std::uint64_t hlc);
 
-  // Picks up commits another process made to the same file since we last
-  // looked (feed end, clock); true if the feed grew. Cheap: one pragma.
+  // Picks up commits another process made to the same file (feed end,
+  // clock); true if they grew the feed since the last refresh() call, also
+  // when a transaction of ours noticed them first. Cheap: one pragma.
   Result<bool> refresh();
 
   // Runs `body` in one transaction (nested calls join the outer one). Commits

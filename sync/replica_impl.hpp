@@ -59,6 +59,9 @@ struct Replica::Impl {
   std::uint64_t persisted_hlc = 0;
   int depth = 0;  // transaction nesting
   std::int64_t data_version = -1;  // PRAGMA data_version when last in step with the file
+  // Another process grew the feed, seen by any of our reads of the file
+  // (a transaction's start sees it too): kept until refresh() reports it.
+  bool grown_elsewhere = false;
   std::uint32_t self_ref = 0;
   std::vector<std::string> node_names;  // index = ref; [0] = ""
   std::unordered_map<std::string, std::uint32_t> node_refs;

@@ -243,6 +243,29 @@ TEST_CASE("a write after a refused write and a restart is still in the feed") {
   CHECK(std::all_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.row == later; }));
 }
 
+// Regression: the hub announces what admin commands (another process) write
+// when refresh() says the feed grew. A transaction of its own (a session's
+// bookkeeping) that began between that commit and the next refresh() saw the
+// commit first, and refresh() then said nothing: a directive issued from the
+// command line reached connected offices only with the next push, or never.
+TEST_CASE("refresh() reports another process's writes even when a transaction of ours saw them first") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto hub = open_replica(dir.path("h.db"), "city:hub", &wall, true);
+  auto admin = open_replica(dir.path("h.db"), "city:hub", &wall, true);
+  CHECK_FALSE(hub->refresh().value());  // the file as opened is not news
+
+  REQUIRE(admin->insert(TableId::cases, new_case("written by an admin command")).ok());
+  REQUIRE(hub->set_peer("longyou:office-1", PeerState{}).ok());  // begins with the admin's commit visible
+  CHECK(hub->refresh().value());
+  CHECK_FALSE(hub->refresh().value());  // reported once
+
+  REQUIRE(hub->insert(TableId::cases, new_case("written by the hub itself")).ok());
+  CHECK_FALSE(hub->refresh().value());  // its own writes are not another process's
+  REQUIRE(admin->insert(TableId::cases, new_case("and another")).ok());
+  CHECK(hub->refresh().value());
+}
+
 TEST_CASE("read_feed after a full read returns exactly the cells changed since, each once") {
   TempDir dir;
   std::uint64_t wall = kT0;
