@@ -90,6 +90,21 @@ std::uint64_t feed_cells(Replica& replica) {
   return cells;
 }
 
+// Where an office stands, for a run that did not converge.
+std::string describe(const Office& o) {
+  static constexpr const char* kStates[] = {"start", "await_welcome", "await_push_ack", "await_changes",
+                                            "live", "done", "failed"};
+  const auto& session = o.link->session();
+  std::string out = o.node + ": pushed " + std::to_string(session.stats().cells_pushed) + "/" +
+                    std::to_string(o.to_push) + ", pulled " + std::to_string(session.stats().cells_pulled) + "/" +
+                    std::to_string(o.expect_pull) + ", session " + kStates[static_cast<int>(session.state())] +
+                    (o.link->connected() ? ", connected" : ", never connected") + ", directives seen:";
+  for (const auto& [title, ms] : o.directive_ms) out += " '" + title + "'";
+  sync::net::SyncReport report;
+  if (auto status = o.link->finish(report); !status) out += ", link: " + status.error().message;
+  return out;
+}
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return -1;
   std::sort(v.begin(), v.end());
@@ -205,9 +220,12 @@ void run(const Options& opt, const ScratchDir& scratch) {
       issue(when_idle);
     }
     if (seen_idle == offices.size() || clock.seconds() > opt.timeout_s) {
-      if (seen_idle < offices.size())
+      if (seen_idle < offices.size()) {
         failure = "timed out after " + std::to_string(opt.timeout_s) + " s: " + std::to_string(converged) + " of " +
                   std::to_string(offices.size()) + " offices converged, " + std::to_string(pushed) + " pushed";
+        for (const auto& o : offices)
+          if (o.converged_s < 0 || !o.directive_ms.count(when_idle)) failure += "\n  " + describe(o);
+      }
       stop = true;
       return;
     }
