@@ -266,6 +266,30 @@ TEST_CASE("refresh() reports another process's writes even when a transaction of
   CHECK(hub->refresh().value());
 }
 
+// Regression: a page read just after another process committed ended at
+// that commit's position while feed_end() still lagged behind it, so the
+// hub refused the client's next pull as "beyond the hub's feed" and the
+// client started its whole pull over.
+TEST_CASE("a feed page never ends beyond feed_end(), also just after another process wrote") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto hub = open_replica(dir.path("h.db"), "city:hub", &wall, true);
+  auto admin = open_replica(dir.path("h.db"), "city:hub", &wall, true);
+  REQUIRE(hub->insert(TableId::cases, new_case("first")).ok());
+  FeedCursor cursor;
+  read_all(*hub, {}, &cursor);
+  REQUIRE(admin->insert(TableId::cases, new_case("written by an admin command")).ok());
+  REQUIRE(admin->insert(TableId::cases, new_case("and another")).ok());
+  auto page = hub->read_feed(cursor, 4);  // exactly the first admin row
+  REQUIRE(page.ok());
+  CHECK(page->more);
+  CHECK(page->next.pos <= hub->feed_end());
+  page = hub->read_feed(page->next, 100);
+  REQUIRE(page.ok());
+  CHECK(page->cells.size() == 4);
+  CHECK(page->next.pos == hub->feed_end());
+}
+
 TEST_CASE("read_feed after a full read returns exactly the cells changed since, each once") {
   TempDir dir;
   std::uint64_t wall = kT0;
