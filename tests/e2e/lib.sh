@@ -2,16 +2,17 @@
 # Shared set-up and helpers of the end-to-end tests (tests/e2e/*_test.sh).
 # Sourcing it gives the test a scratch LIAISON_WORK, the harness of
 # scripts/lib/liaison-env.sh (which starts and stops the real hub and
-# clients), and clean-up of both on exit. Needs bash, coreutils, grep, sed
-# (and openssl for certificates); no jq, no python: JSON output is taken
-# apart with grep/sed, which works because the programs print one compact
-# JSON document per line.
+# clients), and clean-up of both on exit (KEEP_WORK=1 keeps the scratch
+# folder, replicas and logs, to look into a failure). Needs bash,
+# coreutils, grep, sed (and openssl for certificates); no jq, no python:
+# JSON output is taken apart with grep/sed, which works because the
+# programs print one compact JSON document per line.
 
 LIAISON_WORK=$(mktemp -d)
 export LIAISON_WORK
 # shellcheck source=scripts/lib/liaison-env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/liaison-env.sh"
-trap 'liaison_cleanup; rm -rf "$LIAISON_WORK"' EXIT
+trap 'liaison_cleanup; [ -n "${KEEP_WORK:-}" ] || rm -rf "$LIAISON_WORK"' EXIT
 unset LIAISON_DATA
 
 E2E_PASSED=0

@@ -290,6 +290,31 @@ TEST_CASE("a feed page never ends beyond feed_end(), also just after another pro
   CHECK(page->next.pos == hub->feed_end());
 }
 
+// Guards the feed cursor's (low, pos) contract across processes: a row
+// another process moved past what this one had counted still delivers its
+// older, unsent cells. (Stopping a page at feed_end() instead of counting
+// the snapshot lost a new case's creation cells this way when `case set`
+// moved the row: the crash loop caught it.)
+TEST_CASE("a row another process moved on still delivers its unsent cells") {
+  TempDir dir;
+  std::uint64_t wall = kT0;
+  auto reader = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  auto writer = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
+  REQUIRE(reader->insert(TableId::cases, new_case("already sent")).ok());
+  FeedCursor cursor;
+  read_all(*reader, {}, &cursor);
+  const Uuid id = writer->insert(TableId::cases, new_case("created by another command")).value();
+  REQUIRE(reader->refresh().value());  // counted: feed_end() now covers the creation
+  REQUIRE(writer->update(TableId::cases, id, {{"summary", std::string("edited by a third")}}).ok());
+  std::set<std::uint16_t> columns;
+  for (int pass = 0; pass < 2; ++pass) {  // whatever a page leaves for later comes after a refresh
+    for (const Cell& c : read_all(*reader, cursor, &cursor)) columns.insert(c.column);
+    (void)reader->refresh();
+  }
+  for (const char* column : {"kind", "county", "title", "status", "summary"})
+    CHECK_MESSAGE(columns.count(col(column)) == 1, column);
+}
+
 TEST_CASE("read_feed after a full read returns exactly the cells changed since, each once") {
   TempDir dir;
   std::uint64_t wall = kT0;
