@@ -134,13 +134,14 @@ Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
 // others pushed since its last pull (a thousand offices at once), that can
 // take minutes. Send it ahead.
 Outbox HubSession::directives_ahead() {
-  const std::uint64_t end = hub_.feed_end();
-  if (end <= urgent_seq_) return {};
+  if (hub_.feed_end() <= urgent_seq_) return {};
   constexpr std::size_t kMaxCellsAhead = 1000;  // more than that waits for the pull
   auto page = hub_.read_feed(FeedCursor{urgent_seq_, urgent_seq_}, kMaxCellsAhead,
                              FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str(),
                                         .only_table = TableId::directives});
-  urgent_seq_ = end;
+  // After the read: it counts what its snapshot holds (an admin commit
+  // seen first here), and what it sent must not be sent again.
+  urgent_seq_ = hub_.feed_end();
   if (!page || page->cells.empty()) return {};
   stats_.cells_ahead += page->cells.size();
   return {Urgent{std::move(page->cells)}};

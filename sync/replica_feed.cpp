@@ -40,15 +40,19 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
   // between two tables' reads could put a row behind the cursor unsent.
   if (I.depth == 0) {
     LIAISON_TRY(I.db->exec("BEGIN"));
-    // The snapshot may hold commits we have not counted yet: a cursor past
-    // feed_end() would be refused as ahead of the feed on the next pull.
-    if (auto fresh = I.refresh_from_disk(); !fresh) {
-      (void)I.db->exec("ROLLBACK");
-      return fresh.error();
-    }
     ++I.depth;
     auto page = read_feed(from, max_cells, filter);
     --I.depth;
+    if (page && page->next.pos > I.seq) {
+      // The snapshot held another process's commit we had not counted: a
+      // cursor past feed_end() would be refused as ahead of the feed on the
+      // next pull. Count it (same snapshot) before handing the cursor out.
+      if (auto fresh = I.refresh_from_disk(); !fresh) {
+        (void)I.db->exec("ROLLBACK");
+        return fresh.error();
+      }
+      if (!page->more) page->next.low = page->next.pos = std::max(page->next.pos, I.seq);
+    }
     (void)I.db->exec(page ? "COMMIT" : "ROLLBACK");
     return page;
   }
