@@ -183,6 +183,7 @@ class ClientLink {
         if (!message) co_return fail(make_error(message.error().code, "bad message from the hub: " + message.error().message));
         send(session_.on_message(*message, steady_ms()));
         report_progress(*message);
+        if (std::holds_alternative<Welcome>(*message) && options_.on_welcome) options_.on_welcome();
         if (std::holds_alternative<Urgent>(*message) && options_.on_ahead && !finished()) options_.on_ahead(replica_);
         if (const auto* changes = std::get_if<Changes>(&*message); changes && !changes->more && options_.on_caught_up &&
                                                                  options_.on_caught_up(replica_))

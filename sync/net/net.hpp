@@ -77,6 +77,8 @@ struct ClientLinkOptions {
   // Called after cells the hub sent ahead of the pull (a new directive)
   // were merged.
   std::function<void(Replica&)> on_ahead;
+  // Called when the hub's welcome has been handled: the session is set up.
+  std::function<void()> on_welcome;
 };
 
 struct SyncProgress {
