@@ -255,7 +255,7 @@ Status Replica::Impl::set_scope_if_unknown(TableId table, StoredRow& row) {
   return {};  // a child seen before its parent keeps an empty scope until written again
 }
 
-Result<bool> Replica::Impl::refresh_from_disk() {
+Status Replica::Impl::refresh_from_disk() {
   if (!data_version_stmt.prepared()) {
     auto prepared = db->prepare("PRAGMA data_version");
     if (!prepared) return prepared.error();
@@ -265,7 +265,7 @@ Result<bool> Replica::Impl::refresh_from_disk() {
   if (!row) return row.error();
   const std::int64_t now = data_version_stmt.column_int(0);
   data_version_stmt.reset();
-  if (now == data_version) return false;
+  if (now == data_version) return {};
   data_version = now;
   std::string sql = "SELECT MAX(m) FROM (";
   for (const auto& def : Schema::get().tables())
@@ -286,7 +286,7 @@ Result<bool> Replica::Impl::refresh_from_disk() {
   clock.restore(static_cast<std::uint64_t>(*last));
   LIAISON_TRY(reload_nodes());
   if (seq != old_seq) grown_elsewhere = true;
-  return seq != old_seq;
+  return {};
 }
 
 // ---- Replica ----
@@ -407,8 +407,7 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
     if (!rejection) return rejection.error();
     I.insert_rejection = std::move(*rejection);
     for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
-    auto fresh = I.refresh_from_disk();
-    if (!fresh) return fresh.error();
+    LIAISON_TRY(I.refresh_from_disk());
     I.grown_elsewhere = false;  // what the file held at opening is not news
     auto self = I.node_ref(I.options.self.str());
     if (!self) return self.error();
@@ -433,7 +432,7 @@ Status Replica::transact(const std::function<Status()>& body) {
     return st;
   }
   LIAISON_TRY(I.db->exec("BEGIN IMMEDIATE"));
-  if (auto fresh = I.refresh_from_disk(); !fresh) {
+  if (Status fresh = I.refresh_from_disk(); !fresh) {
     (void)I.db->exec("ROLLBACK");
     return fresh.error();
   }

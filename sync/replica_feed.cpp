@@ -47,7 +47,7 @@ Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, cons
       // The snapshot held another process's commit we had not counted: a
       // cursor past feed_end() would be refused as ahead of the feed on the
       // next pull. Count it (same snapshot) before handing the cursor out.
-      if (auto fresh = I.refresh_from_disk(); !fresh) {
+      if (Status fresh = I.refresh_from_disk(); !fresh) {
         (void)I.db->exec("ROLLBACK");
         return fresh.error();
       }

@@ -79,8 +79,8 @@ struct Replica::Impl {
   Status reload_nodes();
   // Brings in-memory state (feed end, node refs, clock) in step with commits
   // made by other connections to the same file (admin commands beside a
-  // running hub). Returns whether anything changed.
-  Result<bool> refresh_from_disk();
+  // running hub); sets grown_elsewhere when they grew the feed.
+  Status refresh_from_disk();
 
   Result<StoredRow> load(TableId table, const Uuid& id);
   Status store(TableId table, const Uuid& id, StoredRow& row);

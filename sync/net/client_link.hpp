@@ -36,14 +36,7 @@ class ClientLink {
 
   // Begins the connection; running the io_context carries it to its end.
   void start() {
-    asio::co_spawn(io_, main(), [this](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        fail(make_error(Errc::disconnected, std::string("internal error: ") + ex.what()));
-      }
-    });
+    asio::co_spawn(io_, main(), [this](std::exception_ptr e) { on_task_end(e, "connection"); });
   }
 
   // After the io_context has run the link to its end: error when the pass
