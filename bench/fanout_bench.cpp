@@ -253,19 +253,18 @@ void run(const Options& opt, const ScratchDir& scratch) {
   // long 1,000 handshakes take, not how fast a directive travels. (A
   // welcome the busy thread handles late counts as later than it came.)
   std::vector<double> loaded, idle;
-  std::size_t connecting = 0;
+  std::size_t connecting = 0, got_ahead = 0;
+  std::uint64_t pushed = 0, pulled = 0;
   for (const auto& o : offices) {
     if (o.greeted_ms >= 0 && o.greeted_ms <= o.directive_committed_ms.at(under_load))
       loaded.push_back(o.directive_ms.at(under_load));
     else
       ++connecting;
     idle.push_back(o.directive_ms.at(when_idle));
-  }
-  std::uint64_t pushed = 0, pulled = 0, got_ahead = 0;
-  for (const auto& o : offices) {
-    pushed += o.link->session().stats().cells_pushed;
-    pulled += o.link->session().stats().cells_pulled;
-    if (o.link->session().stats().cells_ahead > 0) ++got_ahead;
+    const auto& stats = o.link->session().stats();
+    pushed += stats.cells_pushed;
+    pulled += stats.cells_pulled;
+    if (stats.cells_ahead > 0) ++got_ahead;
   }
   JsonLine("fanout")
       .integer("clients", offices.size())
