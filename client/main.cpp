@@ -46,6 +46,8 @@ syncing with the city hub
      [--heartbeat-ms MS]           ping the hub after this long without sending (default 10000)
      [--timeout-ms MS]             give up on a hub silent this long, or on an unanswered
                                    request (default 30000; a black-holed link is noticed in MS)
+     [--recheck-ms MS]             with --watch: ask the hub for changes after this long
+                                   without news, in case a notification was lost (default 60000)
      [--no-compress]               send and receive large batches uncompressed (they are
                                    compressed with zstd by default, about half the bytes)
   status                           node, hub, pending changes, last sync, clock offset

@@ -125,13 +125,16 @@ std::optional<int> take_number_option(cli::Args& args, std::string_view name, st
 }
 
 // The tuning options of `sync`: cells per batch, the link's heartbeat and
-// timeout, for slow or flaky links (and tests that break the link), and
-// whether to offer compression.
+// timeout, for slow or flaky links (and tests that break the link), how
+// often a watching client asks for news unprompted, and whether to offer
+// compression.
 std::optional<int> take_session_options(cli::Args& args, sync::ClientSessionOptions& session) {
-  std::optional<std::uint64_t> batch, heartbeat, timeout;
+  std::optional<std::uint64_t> batch, heartbeat, timeout, recheck;
   if (auto bad = take_number_option(args, "batch-cells", 1'000'000, batch)) return bad;
   if (auto bad = take_number_option(args, "heartbeat-ms", 3'600'000, heartbeat)) return bad;
   if (auto bad = take_number_option(args, "timeout-ms", 3'600'000, timeout)) return bad;
+  if (auto bad = take_number_option(args, "recheck-ms", 86'400'000, recheck)) return bad;
+  if (recheck) session.recheck_ms = *recheck;
   if (batch) session.batch_cells = static_cast<std::uint32_t>(*batch);
   if (args.flag("no-compress")) session.compress = false;
   if (timeout) session.timeout_ms = *timeout;

@@ -147,7 +147,7 @@ void push_to_hub(sync::Replica& hub, const sync::Push& push) {
   }
 
   // The connection still works: the client can pull.
-  (void)only<sync::Changes>(session.on_message(sync::Pull{.max_cells = 100}, kFuzzWallMs), "a pull");
+  (void)only<sync::Changes>(session.on_message(sync::Pull{.request = 1, .max_cells = 100}, kFuzzWallMs), "a pull");
 }
 
 void merge_changes(sync::Replica& client, const sync::Changes& changes) {
@@ -179,7 +179,7 @@ int fuzz_merge(const std::uint8_t* data, std::size_t size) {
   ++s.inputs;
   if (const auto* push = std::get_if<sync::Push>(&*message)) push_to_hub(*s.hub, *push);
   if (const auto* changes = std::get_if<sync::Changes>(&*message)) merge_changes(*s.client, *changes);
-  if (const auto* urgent = std::get_if<sync::Urgent>(&*message)) merge_changes(*s.client, sync::Changes{urgent->cells});
+  if (const auto* urgent = std::get_if<sync::Urgent>(&*message)) merge_changes(*s.client, sync::Changes{.cells = urgent->cells});
   if (const auto* ack = std::get_if<sync::PushAck>(&*message)) record_ack(*s.client, *ack);
   if (s.inputs % kIntegrityEvery == 0) check_merge_integrity();
   return 0;

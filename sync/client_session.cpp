@@ -47,7 +47,7 @@ Outbox ClientSession::start(std::uint64_t now_ms) {
   if (!peer) return fail(peer.error());
   peer_ = *peer;
   state_ = ClientState::await_welcome;
-  last_sent_ms_ = last_heard_ms_ = request_sent_ms_ = now_ms;
+  last_sent_ms_ = last_heard_ms_ = request_sent_ms_ = last_news_ms_ = now_ms;
   return {Hello{kProtocolVersion, replica_.self().str(), kSchemaVersion, peer_.pulled, peer_.remote_id,
                 replica_.clock().wall_ms(), replica_.replica_id(), options_.compress ? kCompressionZstd : 0u}};
 }
@@ -67,29 +67,42 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
   }
   if (const auto* m = std::get_if<Ping>(&message)) return {Pong{m->nonce}};
   if (std::holds_alternative<Pong>(message)) return {};
+  if (is_stale_copy(message)) {
+    ++stats_.stale_copies;
+    return {};
+  }
   if (const auto* m = std::get_if<Urgent>(&message)) {
-    if (state_ == ClientState::await_welcome)
-      return fail(make_error(Errc::unexpected_message, "hub sent urgent before welcome"));
+    last_news_ms_ = now_ms;
     return on_urgent(*m);
   }
   switch (state_) {
     case ClientState::await_welcome:
       if (const auto* m = std::get_if<Welcome>(&message)) out = on_welcome(*m);
+      else if (const auto* n = std::get_if<Notify>(&message)) hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
       else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " before welcome"));
       break;
     case ClientState::await_push_ack:
       if (const auto* m = std::get_if<PushAck>(&message)) out = on_push_ack(*m);
-      else if (const auto* n = std::get_if<Notify>(&message)) { hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq); pull_wanted_ = true; }
+      else if (const auto* n = std::get_if<Notify>(&message)) {
+        hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+        pull_wanted_ = true;
+        last_news_ms_ = now_ms;
+      }
       else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " while a push was unanswered"));
       break;
     case ClientState::await_changes:
-      if (const auto* m = std::get_if<Changes>(&message)) out = on_changes(*m);
-      else if (const auto* n = std::get_if<Notify>(&message)) hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+      if (const auto* m = std::get_if<Changes>(&message)) {
+        last_news_ms_ = now_ms;
+        out = on_changes(*m);
+      } else if (const auto* n = std::get_if<Notify>(&message)) {
+        hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+      }
       else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " while a pull was unanswered"));
       break;
     case ClientState::live:
       if (const auto* n = std::get_if<Notify>(&message)) {
         hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+        last_news_ms_ = now_ms;
         if (n->hub_seq > peer_.pulled.pos) out = pull();
       } else {
         return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " unasked"));
@@ -100,6 +113,25 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
   }
   if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
   return out;
+}
+
+// A message that only repeats one already handled: the hub's answer to a
+// push or pull we have had the answer to, or a second welcome. TCP never
+// delivers one, but a relay that retransmits, or the simulation's network,
+// can; taken for the answer to a later request, an old page would move the
+// cursor back and the next page's cells would then be skipped. An answer to
+// a request never made is not a copy: that fails the session.
+bool ClientSession::is_stale_copy(const Message& message) const {
+  if (const auto* ack = std::get_if<PushAck>(&message))
+    return ack->batch < next_batch_ && !(state_ == ClientState::await_push_ack && ack->batch == next_batch_ - 1);
+  if (const auto* changes = std::get_if<Changes>(&message))
+    return changes->request <= pull_request_ &&
+           !(state_ == ClientState::await_changes && changes->request == pull_request_);
+  if (std::holds_alternative<Welcome>(message)) return state_ != ClientState::await_welcome;
+  // Urgent cells come again, in order, in the pull: before welcome they are
+  // merely early (a reordering network), and dropping them loses nothing.
+  if (std::holds_alternative<Urgent>(message)) return state_ == ClientState::await_welcome;
+  return false;
 }
 
 // Cells sent ahead of our pull (a new directive): merged now, in any state;
@@ -232,8 +264,12 @@ Status ClientSession::raise_confirmed(std::uint64_t hlc) {
 Outbox ClientSession::pull() {
   pull_wanted_ = false;
   state_ = ClientState::await_changes;
+  return pull_from(peer_.pulled);
+}
+
+Outbox ClientSession::pull_from(FeedCursor cursor) {
   ++stats_.pull_pages;
-  return {Pull{peer_.pulled, options_.batch_cells}};
+  return {Pull{++pull_request_, cursor, options_.batch_cells}};
 }
 
 Status ClientSession::apply_changes(const Changes& changes) {
@@ -252,6 +288,9 @@ Status ClientSession::apply_changes(const Changes& changes) {
 }
 
 Outbox ClientSession::on_changes(const Changes& changes) {
+  if (changes.request != pull_request_)
+    return fail(make_error(Errc::unexpected_message, "hub answered pull " + std::to_string(changes.request) +
+                                                         ", the last one sent is " + std::to_string(pull_request_)));
   if (deferred_changes_) {
     Status st = apply_changes(*deferred_changes_);
     deferred_changes_.reset();
@@ -261,8 +300,7 @@ Outbox ClientSession::on_changes(const Changes& changes) {
     // Ask for the next page first and merge this one while the hub reads it
     // (on_idle); the cursor still moves only with the merge.
     deferred_changes_ = changes;
-    ++stats_.pull_pages;
-    return {Pull{changes.next, options_.batch_cells}};
+    return pull_from(changes.next);
   }
   if (Status st = apply_changes(changes); !st) return fail(st.error());
   synced_ = true;
@@ -321,6 +359,11 @@ Outbox ClientSession::on_tick(std::uint64_t now_ms) {
   if (awaiting && now_ms - request_sent_ms_ > options_.timeout_ms)
     return fail(make_error(Errc::timeout, "no answer from the hub for " +
                                               std::to_string((now_ms - request_sent_ms_) / 1000) + " s"));
+  if (state_ == ClientState::live && now_ms - last_news_ms_ >= options_.recheck_ms) {
+    ++stats_.rechecks;
+    last_sent_ms_ = request_sent_ms_ = last_news_ms_ = now_ms;
+    return pull();
+  }
   if (now_ms - last_sent_ms_ >= options_.heartbeat_ms) {
     last_sent_ms_ = now_ms;
     return {Ping{next_nonce_++}};

@@ -1,13 +1,13 @@
 // msgpack encoding of protocol messages, and the validating decoder that turns
 // any byte string into either a Message or a typed Error, without throwing.
 //
-// Wire layout, protocol 2. Every message is one msgpack array, type first:
+// Wire layout, protocol 3. Every message is one msgpack array, type first:
 //   hello     [1, protocol, node:str, schema, cursor, hub_id, client_time_ms, client_id, compression]
 //   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms, compression]
 //   push      [3, batch, nodes, cells]
 //   push_ack  [4, batch, applied, [rejection...], nodes, corrections]
-//   pull      [5, cursor, max_cells]
-//   changes   [6, nodes, cells, next:cursor, more:bool]
+//   pull      [5, request, cursor, max_cells]
+//   changes   [6, request, nodes, cells, next:cursor, more:bool]
 //   notify    [7, hub_seq]     ping [8, nonce]     pong [9, nonce]
 //   error     [10, code, message:str]
 //   urgent    [11, nodes, cells]
@@ -95,8 +95,8 @@ class Encoder {
   void operator()(const PushAck& m) {
     array(MessageType::push_ack, m.batch, m.applied, m.rejections, Batch{m.corrections});
   }
-  void operator()(const Pull& m) { array(MessageType::pull, m.cursor, m.max_cells); }
-  void operator()(const Changes& m) { array(MessageType::changes, Batch{m.cells}, m.next, m.more); }
+  void operator()(const Pull& m) { array(MessageType::pull, m.request, m.cursor, m.max_cells); }
+  void operator()(const Changes& m) { array(MessageType::changes, m.request, Batch{m.cells}, m.next, m.more); }
   void operator()(const Notify& m) { array(MessageType::notify, m.hub_seq); }
   void operator()(const Ping& m) { array(MessageType::ping, m.nonce); }
   void operator()(const Pong& m) { array(MessageType::pong, m.nonce); }
@@ -372,7 +372,7 @@ class Reader {
 };
 
 // Field counts after the type tag, indexed by MessageType.
-constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 2, 4, 1, 1, 1, 2, 2};
+constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 3, 5, 1, 1, 1, 2, 2};
 
 Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
   // `ok` is evaluated before the move: `m` is only bound, not read, first.
@@ -408,12 +408,13 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
     }
     case MessageType::pull: {
       Pull m;
-      return done(m, in.cursor(f[0], "cursor", m.cursor) && in.uint_field(f[1], "max_cells", m.max_cells));
+      return done(m, in.uint_field(f[0], "request", m.request) && in.cursor(f[1], "cursor", m.cursor) &&
+                         in.uint_field(f[2], "max_cells", m.max_cells));
     }
     case MessageType::changes: {
       Changes m;
-      return done(m, in.batch(f[0], f[1], "cell", m.cells) && in.cursor(f[2], "next", m.next) &&
-                         in.boolean(f[3], "more", m.more));
+      return done(m, in.uint_field(f[0], "request", m.request) && in.batch(f[1], f[2], "cell", m.cells) &&
+                         in.cursor(f[3], "next", m.next) && in.boolean(f[4], "more", m.more));
     }
     case MessageType::notify: {
       Notify m;

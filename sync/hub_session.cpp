@@ -92,6 +92,11 @@ Outbox HubSession::on_push(const Push& push) {
 }
 
 Outbox HubSession::on_pull(const Pull& pull) {
+  // Request numbers rise within a connection: anything else is a copy of a
+  // pull already answered. Answered again, it would move this session's
+  // view of the client back (behind, so never notified again).
+  if (pull.request <= last_pull_request_) return {};
+  last_pull_request_ = pull.request;
   if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
     return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
   const std::uint32_t page_cells = page_limit_ ? std::min(page_limit_, options_.max_batch_cells) : options_.max_batch_cells;
@@ -114,7 +119,7 @@ Outbox HubSession::on_pull(const Pull& pull) {
       (void)hub_.set_peer(peer_.str(), *state);
     }
   }
-  return {Changes{std::move(page->cells), page->next, page->more}};
+  return {Changes{pull.request, std::move(page->cells), page->next, page->more}};
 }
 
 Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {

@@ -7,8 +7,8 @@
 //                               <-      Welcome(hub time, limits) | Error
 //   Push(batch n, cells)        ->      merged in one transaction
 //                               <-      PushAck(n, rejections, corrections)
-//   Pull(cursor)                ->
-//                               <-      Changes(cells, next cursor, more?)
+//   Pull(request n, cursor)     ->
+//                               <-      Changes(n, cells, next cursor, more?)
 //                               <-      Notify(hub seq)   (new cells in scope)
 //                               <-      Urgent(cells)     (a new directive, ahead of the pull)
 //   Ping(nonce)                 <->     Pong(nonce)
@@ -24,7 +24,7 @@
 
 namespace liaison::sync {
 
-inline constexpr std::uint32_t kProtocolVersion = 2;
+inline constexpr std::uint32_t kProtocolVersion = 3;
 
 // Compression of large messages, negotiated in Hello/Welcome (a bit set of
 // the codecs a side reads); see codec.hpp encode_for_wire.
@@ -97,13 +97,19 @@ struct PushAck {
   friend bool operator==(const PushAck&, const PushAck&) = default;
 };
 
+// Pull requests are numbered, rising within a connection, and each Changes
+// echoes the number it answers: a copy of an old request or answer (a
+// network that duplicates, or a retransmitting relay) is recognised and
+// ignored instead of moving either side's cursor backwards.
 struct Pull {
+  std::uint64_t request = 0;
   FeedCursor cursor;
   std::uint32_t max_cells = 0;
   friend bool operator==(const Pull&, const Pull&) = default;
 };
 
 struct Changes {
+  std::uint64_t request = 0;  // the Pull this answers
   std::vector<Cell> cells;
   FeedCursor next;
   bool more = false;

@@ -34,6 +34,8 @@ struct SessionStats {
   std::uint64_t pull_pages = 0;
   std::uint64_t rejections = 0;
   std::uint64_t cells_ahead = 0;  // sent or merged ahead of the pull (Urgent)
+  std::uint64_t rechecks = 0;     // pulls a watching client made unprompted (recheck_ms)
+  std::uint64_t stale_copies = 0; // copies of old messages recognised and ignored
 };
 
 struct ClientSessionOptions {
@@ -43,6 +45,10 @@ struct ClientSessionOptions {
                                         // or without an answer to a request (time a
                                         // request takes to leave on a slow link not counted)
   std::uint64_t skew_tolerance_ms = 2'000;
+  // Watch mode: pull anyway after this long without news from the hub (no
+  // notify, changes or urgent cells), in case a notification was lost. A
+  // pull with nothing new costs one small round trip.
+  std::uint64_t recheck_ms = 60'000;
   bool stay_live = false;  // watch mode: stay connected after the first pass
   bool compress = true;    // offer zstd: large batches and pages travel compressed if the hub agrees
 };
@@ -85,6 +91,8 @@ class ClientSession {
   Outbox on_changes(const Changes& changes);
   Outbox next_push();
   Outbox pull();
+  Outbox pull_from(FeedCursor cursor);
+  bool is_stale_copy(const Message& message) const;
   Status raise_confirmed(std::uint64_t hlc);
   Status rewind_if_ahead(FeedCursor pushed);
   Status apply_changes(const Changes& changes);
@@ -97,6 +105,7 @@ class ClientSession {
   bool compressing_ = false;
   PeerState peer_;
   std::uint64_t next_batch_ = 1;
+  std::uint64_t pull_request_ = 0;  // the last Pull sent; its answer is awaited in await_changes
   FeedCursor pending_push_next_;
   std::vector<std::uint64_t> pending_push_stamps_;
   std::optional<FeedPage> prefetched_push_;  // the batch after the one in flight
@@ -108,6 +117,7 @@ class ClientSession {
   std::uint64_t last_sent_ms_ = 0;
   std::uint64_t last_heard_ms_ = 0;
   std::uint64_t request_sent_ms_ = 0;  // the push, pull or hello now awaiting an answer
+  std::uint64_t last_news_ms_ = 0;     // the hub last told us of (or sent) new cells
   std::uint64_t next_nonce_ = 1;
   SessionStats stats_;
 };
@@ -162,6 +172,7 @@ class HubSession {
   FeedCursor cursor_;       // where the client's copy of our feed stands
   std::uint64_t notified_seq_ = 0;
   std::uint64_t last_push_batch_ = 0;
+  std::uint64_t last_pull_request_ = 0;
   Uuid client_id_;            // the client's replica
   bool include_own_ = false;  // its replica is new: send back what it stamped before
   std::uint64_t last_heard_ms_ = 0;

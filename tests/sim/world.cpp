@@ -65,7 +65,10 @@ std::string describe(const Cell& c) {
 
 class World {
  public:
-  explicit World(const SimConfig& config) : config_(config), rng_(config.seed) {}
+  // Notification loss draws from its own generator, so runs with and
+  // without it share every other choice of their schedule.
+  explicit World(const SimConfig& config)
+      : config_(config), rng_(config.seed), loss_rng_(config.seed ^ 0x6e6f74696679ull) {}
 
   SimReport run();
 
@@ -79,9 +82,11 @@ class World {
   Status open_node(Node& node);
   void crash(Node& node);
   void close_connection(std::uint64_t id, const std::string& why);
+  void add_session_stats(const Connection& c);
   void send(std::uint64_t conn, bool to_hub, const Outbox& out);
   void deliver(const InFlight& msg);
   void trace(const InFlight& msg, const Message& message);
+  void trace_message(const InFlight& msg, const Message& message);
   void handle_client_outcome(std::uint64_t conn_id);
   void feed_advanced();
   void step(bool faults);
@@ -92,6 +97,8 @@ class World {
 
   SimConfig config_;
   std::mt19937_64 rng_;
+  std::mt19937_64 loss_rng_;
+  double notify_loss_ = 0;  // share of the hub's Notify messages lost, faults or not
   std::uint64_t now_ = kStartMs;
   std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the hub
   std::map<std::uint64_t, Connection> conns_;
@@ -146,6 +153,7 @@ void World::close_connection(std::uint64_t id, const std::string& why) {
   Node& client = *nodes_[it->second.client];
   log("close connection " + std::to_string(id) + " of " + client.id.str() + ": " + why);
   client.conn.reset();
+  add_session_stats(it->second);
   const bool synced = it->second.client_session && it->second.client_session->synced();
   client.failures = synced ? 0 : client.failures + 1;
   // Exponential backoff with jitter, as the real client does.
@@ -154,8 +162,20 @@ void World::close_connection(std::uint64_t id, const std::string& why) {
   conns_.erase(it);
 }
 
+void World::add_session_stats(const Connection& c) {
+  report_.rechecks += c.client_session->stats().rechecks;
+  report_.stale_copies += c.client_session->stats().stale_copies;
+}
+
 void World::send(std::uint64_t conn, bool to_hub, const Outbox& out) {
   for (const Message& m : out) {
+    // A hub that forgets to notify (a missed wake-up, a bug) must not leave a
+    // watching client behind for long: its periodic recheck has to catch up.
+    if (!to_hub && std::holds_alternative<Notify>(m) &&
+        std::uniform_real_distribution<double>(0, 1)(loss_rng_) < notify_loss_) {
+      ++report_.notifications_lost;
+      continue;
+    }
     std::vector<std::uint8_t> frame;
     append_frame(frame, encode(m));
     ++report_.messages;
@@ -214,6 +234,23 @@ void World::trace(const InFlight& msg, const Message& message) {
   }
 }
 
+// Prints a message of the traced connection as it is delivered, with the
+// order it was sent in: copies and overtaking show as orders out of sequence.
+void World::trace_message(const InFlight& msg, const Message& message) {
+  const auto cursor = [](FeedCursor c) { return std::to_string(c.low) + "/" + std::to_string(c.pos); };
+  std::string detail;
+  if (const auto* m = std::get_if<Pull>(&message)) detail = " request " + std::to_string(m->request) + " from " + cursor(m->cursor);
+  if (const auto* m = std::get_if<Changes>(&message))
+    detail = " request " + std::to_string(m->request) + ": " + std::to_string(m->cells.size()) + " cells, next " +
+             cursor(m->next) + (m->more ? ", more" : "");
+  if (const auto* m = std::get_if<Notify>(&message)) detail = " hub seq " + std::to_string(m->hub_seq);
+  if (const auto* m = std::get_if<Welcome>(&message)) detail = " hub seq " + std::to_string(m->hub_seq);
+  if (const auto* m = std::get_if<Push>(&message)) detail = " batch " + std::to_string(m->batch) + ": " + std::to_string(m->cells.size()) + " cells";
+  if (const auto* m = std::get_if<PushAck>(&message)) detail = " batch " + std::to_string(m->batch);
+  std::cerr << "[" << (now_ - kStartMs) << "ms] conn " << msg.conn << (msg.to_hub ? " -> hub " : " -> client ")
+            << message_name(type_of(message)) << detail << " (sent as #" << msg.order << ")\n";
+}
+
 void World::deliver(const InFlight& msg) {
   auto it = conns_.find(msg.conn);
   if (it == conns_.end()) return;  // connection already gone: the bytes vanish
@@ -228,6 +265,7 @@ void World::deliver(const InFlight& msg) {
   auto message = decode(**frame);
   if (!message) return close_connection(msg.conn, "undecodable message: " + message.error().message);
   if (!config_.trace_row.empty()) trace(msg, *message);
+  if (config_.trace_conn == msg.conn) trace_message(msg, *message);
   if (msg.to_hub) {
     if (!c.hub_session) return;
     Outbox out = c.hub_session->on_message(*message, now_);
@@ -270,6 +308,7 @@ bool World::try_connect(Node& node) {
   options.batch_cells = static_cast<std::uint32_t>(between(20, 200));  // many batches, many cut points
   options.heartbeat_ms = 3'000;
   options.timeout_ms = 10'000;
+  options.recheck_ms = config_.recheck_ms ? config_.recheck_ms : UINT64_MAX;
   c.client_session = std::make_unique<ClientSession>(*node.replica, options);
   HubSessionOptions hub_options;
   hub_options.max_batch_cells = static_cast<std::uint32_t>(between(20, 200));
@@ -481,6 +520,11 @@ SimReport World::run() {
     }
     nodes_.push_back(std::move(node));
   }
+  // Half the runs lose none of the hub's notifications; the others lose from
+  // a fifth to all of them, for the whole run.
+  // Without rechecks a lost notification may never be made up for: no loss.
+  if (loss_rng_() % 2 && config_.recheck_ms) notify_loss_ = std::uniform_real_distribution<double>(0.2, 1.0)(loss_rng_);
+  report_.notify_loss = notify_loss_;
   for (int i = 0; i < config_.fault_steps; ++i) step(true);
 
   // Liveness: faults stop, the network heals, everyone comes back.
@@ -499,6 +543,7 @@ SimReport World::run() {
   }
   report_.heal_steps = static_cast<std::uint64_t>(heal);
   report_.writes = writes_.size();
+  for (const auto& [id, c] : conns_) add_session_stats(c);
   if (why) {
     report_.failure = "no convergence within " + std::to_string(config_.max_heal_steps) + " steps: " + *why;
     return report_;

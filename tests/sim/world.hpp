@@ -17,15 +17,25 @@ struct SimConfig {
   std::string dir;           // scratch folder for the replica files
   bool verbose = false;      // print every event
   std::string trace_row;     // print every cell of rows whose id starts with this
+  std::uint64_t trace_conn = 0;  // print every message of this connection (ids as --verbose shows them)
   int fault_steps = 500;     // steps of 50 simulated ms with faults and writes
-  int max_heal_steps = 6000; // bound on the liveness phase
+  // Clients' ClientSessionOptions::recheck_ms. 0: no rechecks and no lost
+  // notifications, which replays schedules from before rechecks existed.
+  std::uint64_t recheck_ms = 10'000;
+  // Bound on the liveness phase: after faults stop, every replica equals the
+  // hub on its scope within this many steps. It covers the longest reconnect
+  // backoff (20 s), a hub restart and a client's recheck of a notification
+  // that never came, with room to spare.
+  int max_heal_steps = 1200;
 };
 
 struct SimReport {
   bool ok = false;
   std::string failure;  // what invariant broke, when !ok
   std::uint64_t writes = 0, messages = 0, dropped = 0, duplicated = 0, delayed = 0, crashes = 0,
-                partitions = 0, conflicts = 0, rejections = 0, heal_steps = 0;
+                partitions = 0, conflicts = 0, rejections = 0, heal_steps = 0, notifications_lost = 0,
+                rechecks = 0, stale_copies = 0;
+  double notify_loss = 0;
 };
 
 SimReport run_simulation(const SimConfig& config);

@@ -68,9 +68,9 @@ std::vector<Message> sample_messages() {
       Push{18, many},
       PushAck{17, 7, {rejection, unstamped}, sample_cells()},
       PushAck{18, 0, {}, {}},
-      Pull{{12, 40}, 2000},
-      Changes{sample_cells(), {12, 49}, true},
-      Changes{{}, {0, 0}, false},
+      Pull{4, {12, 40}, 2000},
+      Changes{4, sample_cells(), {12, 49}, true},
+      Changes{1, {}, {0, 0}, false},
       Notify{std::numeric_limits<std::uint64_t>::max()},
       Ping{0xDEADBEEF},
       Pong{0},
@@ -187,8 +187,8 @@ Message random_message(std::mt19937_64& rng) {
       }
       return ack;
     }
-    case 4: return Pull{{random_uint(rng), random_uint(rng)}, static_cast<std::uint32_t>(rng())};
-    case 5: return Changes{random_cells(rng), {random_uint(rng), random_uint(rng)}, rng() % 2 == 0};
+    case 4: return Pull{random_uint(rng), {random_uint(rng), random_uint(rng)}, static_cast<std::uint32_t>(rng())};
+    case 5: return Changes{random_uint(rng), random_cells(rng), {random_uint(rng), random_uint(rng)}, rng() % 2 == 0};
     case 6: return Notify{random_uint(rng)};
     case 7: return Ping{random_uint(rng)};
     case 8: return Pong{random_uint(rng)};
@@ -381,7 +381,7 @@ TEST_CASE("a field of the wrong msgpack type is wrong_type") {
   check_error(Bytes{0x92, 0x08, 0xa1, '5'}, Errc::wrong_type, "nonce is a string");
   check_error(Bytes{0x92, 0x08, 0xff}, Errc::wrong_type, "nonce is a negative integer");
   check_error(Bytes{0x92, 0x08, 0x80}, Errc::wrong_type, "nonce is a map or ext");
-  check_error(Bytes{0x93, 0x05, 0x05, 0x01}, Errc::wrong_type, "cursor is an unsigned integer");
+  check_error(Bytes{0x94, 0x05, 0x01, 0x05, 0x01}, Errc::wrong_type, "cursor is an unsigned integer");
 }
 
 TEST_CASE("cell fields of the wrong type are wrong_type, naming the cell") {
@@ -407,7 +407,7 @@ TEST_CASE("cell fields of the wrong type are wrong_type, naming the cell") {
                 Errc::wrong_type, "row is a string");
   }
   SUBCASE("more as an integer") {
-    check_error(edited(Changes{}, [](msgpack::object& root, msgpack::zone&) { at(root, 4) = msgpack::object(1); }),
+    check_error(edited(Changes{}, [](msgpack::object& root, msgpack::zone&) { at(root, 5) = msgpack::object(1); }),
                 Errc::wrong_type, "more is an unsigned integer");
   }
 }
@@ -485,7 +485,7 @@ TEST_CASE("error codes must be defined errors") {
 }
 
 TEST_CASE("integers too wide for their field are malformed") {
-  check_error(edited(Pull{}, [](msgpack::object& root, msgpack::zone&) { at(root, 2) = msgpack::object(1ull << 32); }),
+  check_error(edited(Pull{}, [](msgpack::object& root, msgpack::zone&) { at(root, 3) = msgpack::object(1ull << 32); }),
               Errc::malformed, "max_cells 4294967296 is out of range");
 }
 
@@ -496,7 +496,7 @@ TEST_CASE("batches and strings above the limits are refused") {
   CHECK(decode(encode(Push{1, cells}), limits).ok());
   cells.push_back(cells.back());
   check_error(decode(encode(Push{1, cells}), limits), Errc::malformed, "11 cells exceed the limit of 10");
-  check_error(decode(encode(Changes{cells, {}, false}), limits), Errc::malformed, "changes: 11 cells");
+  check_error(decode(encode(Changes{1, cells, {}, false}), limits), Errc::malformed, "changes: 11 cells");
   check_error(decode(encode(PushAck{1, 0, std::vector<Rejection>(11), {}}), limits), Errc::malformed, "11 rejections");
 
   // An array header announcing far more than the limit is refused before reading further.
@@ -516,7 +516,7 @@ Changes compressible_page() {
   for (std::uint8_t row = 0; row < 60; ++row)
     cells.push_back(cell(TableId::cases, 5, std::string("衢州外事 case summary, visit of the delegation ") + std::to_string(row),
                          {1'760'000'000'000ull << 16 | row, kNodes[0]}, {}, row));
-  return Changes{cells, {3, 60}, true};
+  return Changes{2, cells, {3, 60}, true};
 }
 }  // namespace
 

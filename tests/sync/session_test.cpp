@@ -46,6 +46,7 @@ struct Link {
   HubSession hub;
   std::uint64_t now;
   Types log;
+  std::vector<Message> sent_to_hub, sent_to_client;  // every message delivered, for replaying copies
   std::deque<Message> to_hub, to_client;
 
   // `certificate`: the node the hub authenticated (by default the client's own id).
@@ -64,12 +65,14 @@ struct Link {
         const Message m = std::move(to_hub.front());
         to_hub.pop_front();
         log.push_back(type_of(m));
+        sent_to_hub.push_back(m);
         send_to_client(hub.on_message(m, now));
       }
       if (!to_client.empty()) {
         const Message m = std::move(to_client.front());
         to_client.pop_front();
         log.push_back(type_of(m));
+        sent_to_client.push_back(m);
         send_to_hub(client.on_message(m, now));
       }
     }
@@ -424,6 +427,103 @@ TEST_CASE("a live client is notified when another device's push lands in its sco
   CHECK(titles(*w.longyou) == std::vector<std::string>{"Visit logged at the venue"});
   CHECK(live.client.state() == ClientState::live);
   CHECK(live.hub.on_feed_advanced(w.now).empty());  // nothing new since
+}
+
+// A watching Longyou office that has pulled a backlog of `cases` in pages of
+// `page_cells`, and a Longyou laptop to write from.
+struct WatchingOffice {
+  World w;
+  std::unique_ptr<Replica> field;
+  std::optional<Link> live;
+
+  explicit WatchingOffice(int cases, std::uint32_t page_cells = 4000) {
+    field = w.open("field.db", "longyou:field-2");
+    for (int i = 0; i < cases; ++i)
+      REQUIRE(w.hub->insert(TableId::cases, a_case("Backlog " + std::to_string(i), "longyou")).ok());
+    w.now += 1000;
+    ClientSessionOptions options;
+    options.stay_live = true;
+    options.batch_cells = page_cells;
+    live.emplace(*w.longyou, *w.hub, w.now, options);
+    live->start();
+    REQUIRE(live->client.state() == ClientState::live);
+  }
+  // The laptop logs a case and syncs; returns what the hub tells the office.
+  Outbox laptop_writes(const std::string& title) {
+    REQUIRE(field->insert(TableId::cases, a_case(title, "longyou")).ok());
+    w.sync(*field);
+    return live->hub.on_feed_advanced(w.now);
+  }
+  FeedCursor office_cursor() { return w.longyou->peer(kHubPeer).value().pulled; }
+};
+
+TEST_CASE("a copy of an old pull reaching the hub late does not stop it notifying the client") {
+  // Three pages: the first pull's answer said "more". Answered again after
+  // the pass, it made the hub take the client for one still behind, which is
+  // never notified: a connected office silently stopped receiving.
+  WatchingOffice office(12, 20);
+  const auto first_pull = std::find_if(office.live->sent_to_hub.begin(), office.live->sent_to_hub.end(),
+                                       [](const Message& m) { return std::holds_alternative<Pull>(m); });
+  REQUIRE(first_pull != office.live->sent_to_hub.end());
+  CHECK(office.live->hub.on_message(*first_pull, office.w.now).empty());  // a copy: not answered again
+  const Outbox wake = office.laptop_writes("Visit logged at the venue");
+  REQUIRE(wake.size() == 1);
+  CHECK(std::holds_alternative<Notify>(wake[0]));
+  office.live->send_to_client(wake);
+  office.live->pump();
+  CHECK(office.w.longyou->content_hash("longyou").value() == office.w.hub->content_hash("longyou").value());
+}
+
+TEST_CASE("a copy of an earlier page is ignored by the client: its cursor never moves back") {
+  WatchingOffice office(12, 20);
+  const FeedCursor caught_up = office.office_cursor();
+  const Message first_page = *std::find_if(office.live->sent_to_client.begin(), office.live->sent_to_client.end(),
+                                           [](const Message& m) { return std::holds_alternative<Changes>(m); });
+  REQUIRE(std::get<Changes>(first_page).more);
+  // While live, and while a later pull is unanswered: neither takes the copy for an answer.
+  CHECK(office.live->client.on_message(first_page, office.w.now).empty());
+  const Outbox wake = office.laptop_writes("Visit logged at the venue");
+  const Outbox pull = office.live->client.on_message(wake.at(0), office.w.now);
+  REQUIRE(pull.size() == 1);
+  REQUIRE(office.live->client.state() == ClientState::await_changes);
+  CHECK(office.live->client.on_message(first_page, office.w.now).empty());
+  CHECK(office.live->client.state() == ClientState::await_changes);
+  CHECK(office.office_cursor() == caught_up);
+  CHECK(office.live->client.stats().stale_copies == 2);
+  office.live->send_to_hub(pull);
+  office.live->pump();
+  CHECK(office.live->client.state() == ClientState::live);
+  CHECK(office.w.longyou->content_hash("longyou").value() == office.w.hub->content_hash("longyou").value());
+  // An answer to a pull never sent is no copy: the session fails.
+  Changes unasked = std::get<Changes>(first_page);
+  unasked.request = 99;
+  office.live->client.on_message(unasked, office.w.now);
+  CHECK(office.live->client.state() == ClientState::failed);
+}
+
+TEST_CASE("a watching client whose notification was lost pulls anyway after recheck_ms") {
+  WatchingOffice office(3);
+  const std::uint64_t since = office.w.now;
+  const Outbox lost = office.laptop_writes("Visit logged at the venue");
+  REQUIRE(lost.size() == 1);  // the Notify that never arrives
+  ClientSessionOptions defaults;
+  // Heartbeats only, until the recheck is due.
+  for (std::uint64_t t = since + defaults.heartbeat_ms; t < since + defaults.recheck_ms; t += defaults.heartbeat_ms) {
+    office.live->now = t;
+    const Outbox out = office.live->client.on_tick(t);
+    for (const Message& m : out) CHECK(std::holds_alternative<Ping>(m));
+    office.live->send_to_hub(out);
+    office.live->pump();
+  }
+  office.live->now = since + defaults.recheck_ms;
+  const Outbox recheck = office.live->client.on_tick(office.live->now);
+  REQUIRE(recheck.size() == 1);
+  CHECK(std::holds_alternative<Pull>(recheck[0]));
+  office.live->send_to_hub(recheck);
+  office.live->pump();
+  CHECK(office.live->client.stats().rechecks == 1);
+  CHECK(office.live->client.state() == ClientState::live);
+  CHECK(office.w.longyou->content_hash("longyou").value() == office.w.hub->content_hash("longyou").value());
 }
 
 TEST_CASE("large messages are compressed only when both the client offers it and the hub agrees") {

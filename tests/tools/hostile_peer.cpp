@@ -69,12 +69,12 @@ Uuid fresh_uuid() {
 std::optional<Message> sample_message(const std::string& name, const std::string& node) {
   if (name == "hello") return Hello{kProtocolVersion, node, kSchemaVersion, {}, {}, 0, fresh_uuid()};
   if (name == "push") return Push{1, {}};
-  if (name == "pull") return Pull{{}, 100};
+  if (name == "pull") return Pull{1, {}, 100};
   if (name == "ping") return Ping{7};
   if (name == "pong") return Pong{7};
   if (name == "welcome") return Welcome{1, fresh_uuid(), 0, 1 << 20, 100, 60'000};
   if (name == "push_ack") return PushAck{1, 0, {}, {}};
-  if (name == "changes") return Changes{{}, {}, false};
+  if (name == "changes") return Changes{1, {}, {}, false};
   if (name == "notify") return Notify{1};
   if (name == "error") return ErrorMessage{Errc::malformed, "hostile peer says goodbye"};
   return std::nullopt;
