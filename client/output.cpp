@@ -22,7 +22,7 @@ int fail(std::string_view what, std::string_view todo) {
     line += todo;
   }
   std::cout.flush();
-  std::cerr << line << '\n';
+  std::cerr << escape_for_terminal(line) << '\n';
   return kExitFailure;
 }
 
@@ -37,7 +37,7 @@ int fail(const Error& error, std::string_view todo) {
 
 int usage_error(std::string_view what) {
   std::cout.flush();
-  std::cerr << "liaison-client: " << what;
+  std::cerr << "liaison-client: " << escape_for_terminal(what);
   if (what.find(kDash) == std::string_view::npos) std::cerr << kDash << "see liaison-client --help";
   std::cerr << '\n';
   return kExitUsage;

@@ -153,7 +153,7 @@ void log_line(bool json, const std::string& text) {
   if (json)
     std::cerr << cli::json_object({{"at_ms", std::to_string(now)}, {"event", cli::json_quote(text)}}) << std::endl;
   else
-    std::cerr << cli::format_time(now) << "  " << text << std::endl;
+    std::cerr << cli::format_time(now) << "  " << escape_for_terminal(text) << std::endl;
 }
 
 int run_watch(Context& ctx, sync::net::ClientLinkOptions options) {

@@ -194,6 +194,16 @@ void check_merge_integrity() {
     auto ok = replica->integrity_ok();
     if (!ok || !*ok) fuzz_failure("scratch replica failed PRAGMA integrity_check");
   }
+  // Whatever the hub accepted is what its fields may hold (no control
+  // characters, within the length limits, finite numbers).
+  for (const auto& def : Schema::get().tables()) {
+    auto rows = s.hub->list(def.id);
+    if (!rows) fuzz_failure("hub failed to list " + std::string(def.name) + ": " + rows.error().message);
+    for (const sync::Row& row : *rows)
+      for (std::size_t c = 0; c < def.columns.size() && c < row.values.size(); ++c)
+        if (auto problem = value_problem(def.columns[c], row.values[c]))
+          fuzz_failure("the hub stored a value it must refuse: " + std::string(def.name) + " " + *problem);
+  }
 }
 
 }  // namespace liaison::fuzz

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fuzz/targets.hpp"
+#include "shared/text.hpp"
 #include "sync/codec.hpp"
 
 namespace liaison::fuzz {
@@ -27,6 +28,31 @@ bool has_nan(const sync::Message& message) {
   if (const auto* changes = std::get_if<sync::Changes>(&message)) return has_nan(changes->cells);
   if (const auto* ack = std::get_if<sync::PushAck>(&message)) return has_nan(ack->corrections);
   return false;
+}
+
+// Every string of a decoded message is UTF-8: what is stored and shown later
+// never holds bytes that break JSON or a terminal.
+bool all_utf8(const std::vector<sync::Cell>& cells) {
+  for (const sync::Cell& cell : cells) {
+    const auto* text = std::get_if<std::string>(&cell.value);
+    if ((text && !is_valid_utf8(*text)) || !is_valid_utf8(cell.stamp.node) || !is_valid_utf8(cell.base.node))
+      return false;
+  }
+  return true;
+}
+
+bool all_utf8(const sync::Message& message) {
+  if (const auto* m = std::get_if<sync::Push>(&message)) return all_utf8(m->cells);
+  if (const auto* m = std::get_if<sync::Changes>(&message)) return all_utf8(m->cells);
+  if (const auto* m = std::get_if<sync::Urgent>(&message)) return all_utf8(m->cells);
+  if (const auto* m = std::get_if<sync::Hello>(&message)) return is_valid_utf8(m->node);
+  if (const auto* m = std::get_if<sync::ErrorMessage>(&message)) return is_valid_utf8(m->message);
+  if (const auto* m = std::get_if<sync::PushAck>(&message)) {
+    for (const auto& r : m->rejections)
+      if (!is_valid_utf8(r.reason) || !is_valid_utf8(r.stamp.node)) return false;
+    return all_utf8(m->corrections);
+  }
+  return true;
 }
 
 // frame_too_large: a compressed envelope announcing more than the limit.
@@ -61,6 +87,7 @@ int fuzz_messages(const std::uint8_t* data, std::size_t size) {
   }
   const sync::Message& message = *decoded;
   if (sync::message_name(sync::type_of(message)) == nullptr) fuzz_failure("decoded message has no type name");
+  if (!all_utf8(message)) fuzz_failure("decoded message holds text that is not UTF-8");
 
   const std::vector<std::uint8_t> encoded = sync::encode(message);
   auto again = sync::decode(encoded);

@@ -120,7 +120,9 @@ Status cmd_serve(cli::Args& args) {
   options.session.max_clock_ahead_ms = ctx->config.max_clock_ahead_ms;
   options.session.max_frame_bytes = ctx->config.max_frame_bytes;
   options.session.idle_timeout_ms = ctx->config.idle_timeout_ms;
-  auto log = [](const std::string& line) { std::cerr << now_text() << " " << line << std::endl; };
+  // One event a line: text a peer chose (a node name, a reason) can't start
+  // a line of its own or send escape sequences to whoever tails the log.
+  auto log = [](const std::string& line) { std::cerr << now_text() << " " << escape_for_terminal(line) << std::endl; };
   log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " + std::to_string(ctx->replica->feed_end()) + ")");
   // A watching client that has nothing to say pings once per heartbeat;
   // a shorter idle timeout drops it over and over.
@@ -194,7 +196,7 @@ int main(int argc, char** argv) {
   }
   if (!st) {
     usage_error = st.error().code == Errc::invalid_argument && st.error().message.find("--help") != std::string::npos;
-    std::cerr << "liaison-hub: " << st.error().message << "\n";
+    std::cerr << "liaison-hub: " << escape_for_terminal(st.error().message) << "\n";
     return usage_error ? 2 : 1;
   }
   return 0;

@@ -2,6 +2,7 @@
 #include "shared/cli.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <ostream>
@@ -16,6 +17,10 @@ void Args::mark(std::size_t i) {
 std::optional<std::string> Args::option(std::string_view name) {
   auto all = options(name);
   if (all.empty()) return std::nullopt;
+  // Keeping one of two silently would store what the person did not mean.
+  if (all.size() > 1 && !problem_)
+    problem_ = "--" + std::string(name) + " is given " + std::to_string(all.size()) + " times ('" + all[0] + "', '" +
+               all[1] + "'" + (all.size() > 2 ? ", ..." : "") + ") — give it once";
   return all.back();
 }
 
@@ -60,6 +65,11 @@ std::vector<std::string> Args::positionals() {
 }
 
 Status Args::finish() const {
+  if (problem_) return make_error(Errc::invalid_argument, *problem_);
+  for (const std::string& w : words_)
+    if (!is_valid_utf8(w))
+      return make_error(Errc::invalid_argument, "argument '" + escape_for_terminal(w) +
+                                                    "' is not valid UTF-8 text — set the terminal to UTF-8 (LANG=zh_CN.UTF-8)");
   for (std::size_t i = 0; i < words_.size(); ++i)
     if (!is_used(i)) {
       const std::string& w = words_[i];
@@ -98,9 +108,16 @@ std::size_t display_width(std::string_view s) {
 }
 
 void Table::print(std::ostream& out) const {
+  // Cells hold stored text, some of it from other offices: a line break or
+  // an escape sequence in it is shown, not acted on.
+  std::vector<std::vector<std::string>> shown;
+  for (const auto& row : rows) {
+    shown.emplace_back();
+    for (const auto& cell : row) shown.back().push_back(escape_for_terminal(cell));
+  }
   std::vector<std::size_t> widths(headers.size(), 0);
   for (std::size_t c = 0; c < headers.size(); ++c) widths[c] = display_width(headers[c]);
-  for (const auto& row : rows)
+  for (const auto& row : shown)
     for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
   const auto line = [&](const std::vector<std::string>& cells) {
     for (std::size_t c = 0; c < headers.size(); ++c) {
@@ -114,10 +131,13 @@ void Table::print(std::ostream& out) const {
   std::vector<std::string> rule;
   for (auto w : widths) rule.push_back(std::string(w, '-'));
   line(rule);
-  for (const auto& row : rows) line(row);
+  for (const auto& row : shown) line(row);
 }
 
-std::string json_quote(std::string_view text) {
+std::string json_quote(std::string_view raw) {
+  // JSON is UTF-8: bytes that are not (text stored before it was checked)
+  // come out as U+FFFD rather than as invalid JSON.
+  const std::string text = to_valid_utf8(raw);
   std::string out = "\"";
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
@@ -128,7 +148,7 @@ std::string json_quote(std::string_view text) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;
@@ -144,6 +164,7 @@ std::string json_value(const Value& v) {
   switch (v.index()) {
     case 1: return std::to_string(std::get<std::int64_t>(v));
     case 2: {
+      if (!std::isfinite(std::get<double>(v))) return "null";  // JSON has no NaN or infinity
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(v));
       return buf;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "shared/error.hpp"
+#include "shared/text.hpp"
 #include "shared/value.hpp"
 
 namespace liaison::cli {
@@ -27,7 +28,8 @@ class Args {
   bool flag(std::string_view name);
   // Remaining words that are not options, in order.
   std::vector<std::string> positionals();
-  // An error naming the first word nobody asked for.
+  // An error naming the first word nobody asked for, a single-valued option
+  // given twice, or a word that is not UTF-8.
   Status finish() const;
   // An option's value, or an error saying it is required.
   Result<std::string> required(std::string_view name);
@@ -35,6 +37,7 @@ class Args {
  private:
   std::vector<std::string> words_;
   std::vector<bool> used_;
+  std::optional<std::string> problem_;
   void mark(std::size_t i);
   bool is_used(std::size_t i) const { return i < used_.size() && used_[i]; }
 };

@@ -3,11 +3,17 @@
 #include "shared/schema.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "shared/value.hpp"
 
 namespace liaison {
 namespace {
+
+// Free-text columns that may hold several lines; every other text column is
+// one line (a title, a name, a date, a code).
+constexpr std::string_view kMultiLineColumns[] = {"summary", "decision_reason", "purpose", "matter",
+                                                  "body",    "description",     "reply"};
 
 constexpr Side kCounty = Side::county;
 constexpr Side kCity = Side::city;
@@ -255,6 +261,27 @@ Schema::Schema() {
       {{"draft", true}, {"submitted", false}, {"acknowledged", false}},
       {{"draft", "submitted", kCounty}, {"submitted", "draft", kCounty}, {"submitted", "acknowledged", kCity}},
   });
+}
+
+TextRule text_rule(const ColumnDef& column) noexcept {
+  const bool multiline = std::find(std::begin(kMultiLineColumns), std::end(kMultiLineColumns), column.name) !=
+                         std::end(kMultiLineColumns);
+  return {multiline, multiline ? kMultiLineMaxChars : kSingleLineMaxChars};
+}
+
+std::optional<std::string> value_problem(const ColumnDef& column, const Value& value) {
+  const std::string name = "'" + std::string(column.name) + "'";
+  const bool type_ok = value.index() == 0 || (value.index() == 1 && column.type == ValueType::integer) ||
+                       (value.index() == 2 && column.type == ValueType::real) ||
+                       (value.index() == 3 && column.type == ValueType::text);
+  if (!type_ok)
+    return name + " needs " +
+           (column.type == ValueType::text ? "text" : column.type == ValueType::integer ? "a whole number" : "a number");
+  if (const auto* real = std::get_if<double>(&value); real && !std::isfinite(*real))
+    return name + " needs a finite number";
+  if (const auto* text = std::get_if<std::string>(&value))
+    if (auto problem = text_problem(*text, text_rule(column))) return name + " " + *problem;
+  return std::nullopt;
 }
 
 }  // namespace liaison

@@ -12,6 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/text.hpp"
+#include "shared/value.hpp"
+
 namespace liaison {
 
 // Bump when tables or columns change; peers with another version are refused.
@@ -29,6 +32,15 @@ struct ColumnDef {
   Side writers;
   bool immutable = false;  // set once at creation, never changed afterwards
 };
+
+// What a text column may hold: one line of at most kSingleLineMaxChars, or
+// for the few free-text columns (a summary, a note, a reason) several lines
+// of at most kMultiLineMaxChars.
+TextRule text_rule(const ColumnDef& column) noexcept;
+
+// What is wrong with `value` for `column` (type, text rule, a number that is
+// not finite), as "'title' is 230 characters long; ...", or nothing.
+std::optional<std::string> value_problem(const ColumnDef& column, const Value& value);
 
 // How the hub finds the county a row belongs to.
 enum class ScopeRule : std::uint8_t {

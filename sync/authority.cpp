@@ -11,16 +11,6 @@ namespace {
 
 const std::string* text_of(const Value& v) { return std::get_if<std::string>(&v); }
 
-bool type_matches(const Value& v, ValueType type) {
-  switch (v.index()) {
-    case 0: return true;
-    case 1: return type == ValueType::integer;
-    case 2: return type == ValueType::real;
-    case 3: return type == ValueType::text;
-  }
-  return false;
-}
-
 std::string side_name(bool city) { return city ? "the city office" : "a county office"; }
 
 // Values as they will be once the incoming cells are applied (for scope and
@@ -198,12 +188,8 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
     if (!side_allows(column.writers, req.writer.is_city()))
       verdicts[i] = {Errc::not_permitted, "only " + side_name(!req.writer.is_city()) + " may set '" +
                                               std::string(column.name) + "' in " + std::string(def.name)};
-    else if (!type_matches(cell.value, column.type))
-      verdicts[i] = {Errc::bad_value, "'" + std::string(column.name) + "' needs a " +
-                                          (column.type == ValueType::text      ? "text"
-                                           : column.type == ValueType::integer ? "whole number"
-                                                                               : "number") +
-                                          " value"};
+    else if (auto problem = value_problem(column, cell.value))
+      verdicts[i] = {Errc::bad_value, *problem};
     else if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
       verdicts[i] = {Errc::immutable_field, "'" + std::string(column.name) + "' can't change once a " +
                                                 std::string(def.name) + " row exists"};

@@ -47,6 +47,7 @@
 #include <unordered_map>
 
 #include "shared/node_id.hpp"
+#include "shared/text.hpp"
 
 namespace liaison::sync {
 namespace {
@@ -225,7 +226,11 @@ class Reader {
   bool string(const Object& o, const char* field, std::string& out) {
     if (o.type != mt::STR) return wrong(o, field, "a string");
     out.assign(o.via.str.ptr, o.via.str.size);
-    return true;
+    return utf8(field, out);
+  }
+  // Text that is not UTF-8 would be stored, then break JSON and terminals.
+  bool utf8(const char* field, std::string_view text) {
+    return is_valid_utf8(text) || fail(Errc::malformed, std::string(field) + " is not valid UTF-8");
   }
   bool uuid(const Object& o, const char* field, Uuid& out) {
     if (o.type != mt::BIN) return wrong(o, field, "16 bytes of binary");
@@ -261,7 +266,7 @@ class Reader {
       case mt::NEGATIVE_INTEGER: out = o.via.i64; return true;
       case mt::FLOAT32:
       case mt::FLOAT64: out = o.via.f64; return true;
-      case mt::STR: out = std::string(o.via.str.ptr, o.via.str.size); return true;
+      case mt::STR: out = std::string(o.via.str.ptr, o.via.str.size); return utf8("value", std::get<std::string>(out));
       default: return wrong(o, "value", "nil, an integer, a float or a string");
     }
   }

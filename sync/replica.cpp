@@ -478,11 +478,8 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
   for (const auto& [name, value] : fields) {
     const auto col = def.column_index(name);
     if (!col) return invalid_field(def, name);
-    const auto type = def.columns[*col].type;
-    const bool ok = value.index() == 0 || (value.index() == 1 && type == ValueType::integer) ||
-                    (value.index() == 2 && type == ValueType::real) || (value.index() == 3 && type == ValueType::text);
-    if (!ok) return make_error(Errc::invalid_argument, "field '" + name + "' of " + std::string(def.name) +
-                                                           " can't hold '" + to_display(value) + "'");
+    if (auto problem = value_problem(def.columns[*col], value))
+      return make_error(Errc::invalid_argument, std::string(def.name) + ": " + *problem);
     changes.emplace_back(*col, &value);
   }
   return transact([&]() -> Status {

@@ -300,6 +300,30 @@ expect "the city's case is listed under its county" 0 '"county":"kaihua"'
 run --data "$C" directive ack 0123456789abcdef
 expect "a city node does not acknowledge directives" 1 "" "only county offices acknowledge"
 
+# ---- text from the command line: UTF-8, one line, a length limit ----
+ESC=$'\e'
+run --data "$D" case new --kind outbound_trip --title "${ESC}[31m红色标题"
+expect "an escape sequence in a title is refused" 1 "" "'title' contains the control character U+001B"
+run --data "$D" case new --kind outbound_trip --title $'第一行\n第二行'
+expect "a line break in a title is refused" 1 "" "'title' must be one line"
+run --data "$D" case new --kind outbound_trip --title $'\xff\xfe'
+expect "invalid UTF-8 on the command line is refused" 2 "" "is not valid UTF-8"
+run --data "$D" case new --kind outbound_trip --title "$(printf '长%.0s' $(seq 201))"
+expect "a 201-character title is refused, naming the limit" 1 "" "is 201 characters long; at most 200"
+run --data "$D" case new --kind outbound_trip --title "$(printf '长%.0s' $(seq 200))"
+expect "a 200-character title is accepted" 0
+run --data "$D" case new --kind overseas_chinese --title "侨胞来访" --set $'summary=第一行\n第二行'
+expect "a summary may hold several lines" 0
+MULTI=$OUT
+run --data "$D" case show "$MULTI"
+expect "a line break is shown escaped in a table" 0 '第一行\n第二行'
+run --data "$D" case new --kind outbound_trip --title a --title b
+expect "an option given twice is refused, not half-kept" 2 "" "--title is given 2 times ('a', 'b')"
+run --data "$D" case list --json
+check "case list --json is valid JSON" python3 -c 'import json,sys; json.loads(sys.argv[1])' "$OUT"
+run --data "$D" case list
+check "case list prints no escape character" python3 -c 'import sys; sys.exit(chr(27) in sys.argv[1])' "$OUT"
+
 # ---- options ----
 run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"

@@ -397,4 +397,23 @@ TEST_CASE("apply_push: a forged stamp is refused without a correction") {
   CHECK((*h.hub->get(TableId::cases, c).value())["title"] == Value{std::string("Trip")});
 }
 
+
+TEST_CASE("text another office sends is refused when it is not what the field may hold") {
+  HubRows hub;
+  hub.add(TableId::cases, id("draft"), a_case("longyou", "draft"), "longyou");
+  const auto edit = [&](const char* column, Value v) {
+    return hub.check(kLongyou, TableId::cases, id("draft"), {cell(TableId::cases, id("draft"), column, std::move(v), kLongyou)});
+  };
+  // An escape sequence would repaint the terminal of whoever lists cases.
+  check_all(edit("title", std::string("\x1b[31m红色")), Errc::bad_value, "control character U+001B");
+  check_all(edit("title", std::string("a\0b", 3)), Errc::bad_value, "NUL");
+  check_all(edit("title", std::string("第一行\n第二行")), Errc::bad_value, "must be one line");
+  check_all(edit("title", std::string("abc\xe2\x80\xae" "fdp.exe")), Errc::bad_value, "text-direction");
+  std::string long_title;
+  for (int i = 0; i < 43'000; ++i) long_title += "长";  // 130 kB
+  check_all(edit("title", long_title), Errc::bad_value, "43000 characters long; at most 200");
+  check_all(edit("summary", std::string("第一行\n第二行")), Errc::ok);  // free text may run over lines
+  check_all(edit("amount", std::nan("")), Errc::bad_value, "finite");
+}
+
 }  // namespace liaison::sync

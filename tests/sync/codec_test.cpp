@@ -568,4 +568,19 @@ TEST_CASE("damaged or unknown compressed envelopes are malformed") {
   check_error(nested, Errc::malformed, "");
 }
 
+
+TEST_CASE("text that is not UTF-8 is malformed, in a value and in any other string") {
+  check_error(edited(one_cell_push(), [](msgpack::object& root, msgpack::zone& zone) {
+                at(cell0(root), 3) = msgpack::object(std::string("\xff\xfe title"), zone);
+              }),
+              Errc::malformed, "value is not valid UTF-8");
+  check_error(edited(ErrorMessage{Errc::timeout, "x"}, [](msgpack::object& root, msgpack::zone& zone) {
+                at(root, 2) = msgpack::object(std::string("bad \xc0\xaf"), zone);  // an overlong '/'
+              }),
+              Errc::malformed, "message is not valid UTF-8");
+  // Chinese text, four-byte characters included, is fine.
+  const Message fine = ErrorMessage{Errc::timeout, "龙游县外办 𠀀"};
+  CHECK(decode(encode(fine)).value() == fine);
+}
+
 }  // namespace liaison::sync

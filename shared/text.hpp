@@ -1,0 +1,44 @@
+// Text that people typed or another node sent: what a field may hold (valid
+// UTF-8, no control characters, a length limit per field), and how any text
+// is shown safely on a terminal or in a log line. The same rules run at the
+// command line, in every replica's local writes and in the hub's authority
+// check, so a value refused in one place is refused everywhere.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace liaison {
+
+struct TextRule {
+  bool multiline = false;     // newlines and tabs allowed (a summary, a note's body)
+  std::size_t max_chars = 0;  // Unicode characters, not bytes: 200 Chinese characters are 600 bytes
+};
+
+inline constexpr std::size_t kSingleLineMaxChars = 200;
+inline constexpr std::size_t kMultiLineMaxChars = 10'000;
+
+bool is_valid_utf8(std::string_view text) noexcept;
+
+// Unicode characters in valid UTF-8 text.
+std::size_t count_chars(std::string_view utf8) noexcept;
+
+// What is wrong with `text` under `rule`, for a person ("is 230 characters
+// long; at most 200"), or nothing when it is fine.
+std::optional<std::string> text_problem(std::string_view text, const TextRule& rule);
+
+// The text with everything a terminal would act on made visible: control
+// characters (escape sequences, NUL, carriage returns) and the invisible
+// characters that reorder what follows them, as \n, \t, \x1b or \u202e;
+// bytes that are not UTF-8 as \xff. Printable text, Chinese included, is
+// unchanged. For tables, messages and log lines built from stored or
+// received text.
+std::string escape_for_terminal(std::string_view text);
+
+// Valid UTF-8: every byte that is not part of a valid sequence becomes
+// U+FFFD. For JSON, which must be UTF-8.
+std::string to_valid_utf8(std::string_view text);
+
+}  // namespace liaison
