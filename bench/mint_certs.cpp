@@ -1,6 +1,8 @@
 // In-process node certificates for the benchmarks (bench/mint_certs.hpp).
 #include "bench/mint_certs.hpp"
 
+#include <sys/stat.h>
+
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -44,6 +46,7 @@ void write_pem(const std::string& path, const std::function<int(FILE*)>& writer)
   const int ok = writer(f);
   std::fclose(f);
   if (ok != 1) throw BenchFailure("write " + path);
+  ::chmod(path.c_str(), 0600);  // keys others can read are refused
 }
 }  // namespace
 

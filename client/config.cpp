@@ -75,10 +75,18 @@ Result<ClientConfig> load_config(const std::string& data_dir) {
   std::error_code ec;
   if (fs::exists(data_dir, ec) && !fs::is_directory(data_dir, ec))
     return make_error(Errc::invalid_argument, data_dir + " is not a folder — give --data (or LIAISON_DATA) this node's data folder");
+  if (fs::is_symlink(fs::symlink_status(data_dir, ec)) && !fs::exists(data_dir, ec))
+    return make_error(Errc::not_found, "data folder " + data_dir + " is a symbolic link to " +
+                                           fs::read_symlink(data_dir, ec).string() +
+                                           ", which does not exist — mount or create it, or point --data elsewhere");
   if (!fs::is_directory(data_dir, ec))
     return make_error(Errc::not_found, "data folder " + data_dir + " does not exist — check --data / LIAISON_DATA, or "
                                        "create it with 'liaison-client init --data " + data_dir + " ...'");
   std::ifstream in(path);
+  if (!in && fs::exists(path, ec))
+    return make_error(Errc::storage_failed, "can't read configuration " + path + ": " + std::strerror(errno) +
+                                                " — it must belong to the user running liaison-client (see 'ls -l " +
+                                                path + "')");
   if (!in)
     return make_error(Errc::not_found, "no client configuration in " + data_dir + " (" + path +
                                            " is missing) — run 'liaison-client init --data " + data_dir + " ...' first");

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "client/output.hpp"
+#include "shared/private_files.hpp"
 #include "sync/authority.hpp"
 #include "sync/hlc.hpp"
 
@@ -30,6 +31,9 @@ Result<Context> open_context(const Invocation& invocation) {
   const std::string dir = fs::absolute(invocation.data_dir, ec).lexically_normal().string();
   auto config = load_config(dir);
   if (!config) return config.error();
+  // Kept private on every use: a folder made or copied by someone else, or a
+  // file another tool created, is not left readable.
+  LIAISON_TRY(make_private_folder(dir));
   auto node = NodeId::parse(config->node);
   if (!node)
     return make_error(Errc::invalid_argument, "configuration " + config_path(dir) + " names node '" + config->node +

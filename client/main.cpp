@@ -11,6 +11,7 @@
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "shared/private_files.hpp"
 
 namespace liaison::client {
 namespace {
@@ -171,6 +172,7 @@ int run(std::vector<std::string> words) {
 }  // namespace liaison::client
 
 int main(int argc, char** argv) {
+  liaison::create_files_private();
   std::vector<std::string> words(argv + 1, argv + argc);
   try {
     return liaison::client::run(std::move(words));

@@ -1,5 +1,6 @@
 // `init`: checks the TLS files, derives the node id from the certificate's
-// CN, creates the data folder (0700), the replica and client.json.
+// CN, creates the data folder (0700, files in it 0600), the replica and
+// client.json.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "shared/private_files.hpp"
 #include "sync/net/net.hpp"
 
 namespace liaison::client {
@@ -18,13 +20,6 @@ namespace {
 std::string absolute_path(const std::string& path) {
   std::error_code ec;
   return fs::absolute(path, ec).lexically_normal().string();
-}
-
-void warn_if_key_readable(const std::string& key) {
-  struct stat st{};
-  if (::stat(key.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
-    std::cerr << "liaison-client: warning: private key " << key
-              << " can be read by other users — restrict it with 'chmod 600 " << key << "'\n";
 }
 
 }  // namespace
@@ -50,7 +45,6 @@ int cmd_init(Invocation& in) {
                           crl.empty() ? std::string() : absolute_path(crl)};
   auto node = sync::net::check_tls_files(tls);
   if (!node) return fail(node.error(), "nothing was written; check the files given with --ca, --cert and --key");
-  warn_if_key_readable(tls.key);
 
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
@@ -61,11 +55,7 @@ int cmd_init(Invocation& in) {
     return fail(config_path(dir) + " already exists" + whose,
                 "nothing was changed; use another --data folder, or add --force to replace the configuration");
   }
-  if (!fs::exists(dir, ec)) {
-    if (!fs::create_directories(dir, ec) || ec)
-      return fail("can't create data folder " + dir + ": " + ec.message(), "check the parent folder's permissions");
-    ::chmod(dir.c_str(), 0700);
-  }
+  if (auto st = make_private_folder(dir); !st) return fail(st.error());
 
   {
     sync::ReplicaOptions options;

@@ -2,7 +2,9 @@
 #include "hub/config.hpp"
 
 #include <cereal/archives/json.hpp>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -49,6 +51,11 @@ std::string replica_path(const std::string& data_dir) { return (std::filesystem:
 Result<HubConfig> load_config(const std::string& data_dir) {
   const std::string path = config_path(data_dir);
   std::ifstream in(path);
+  std::error_code ec;
+  if (!in && std::filesystem::exists(path, ec))
+    return make_error(Errc::storage_failed, "can't read hub configuration " + path + ": " + std::strerror(errno) +
+                                                " — it must belong to the user running liaison-hub (see 'ls -l " +
+                                                path + "')");
   if (!in)
     return make_error(Errc::not_found, "no hub configuration at " + path + " — run 'liaison-hub init --data " + data_dir +
                                            " ...' first, or pass the right --data");

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "hub/commands.hpp"
+#include "shared/private_files.hpp"
 #include "sync/net/net.hpp"
 
 namespace liaison::hub {
@@ -50,6 +51,7 @@ Result<Context> open_context(cli::Args& args) {
   auto config = load_config(ctx.data_dir);
   if (!config) return config.error();
   ctx.config = *config;
+  LIAISON_TRY(make_private_folder(ctx.data_dir));
   auto node = NodeId::parse(ctx.config.node);
   if (!node) return make_error(Errc::invalid_argument, "hub.json names node '" + ctx.config.node + "': " + node.error().message);
   sync::ReplicaOptions options;
@@ -84,10 +86,7 @@ Status cmd_init(cli::Args& args) {
   if (!node->is_city())
     return make_error(Errc::invalid_argument, "certificate " + files.cert + " is for " + node->str() +
                                                   "; a hub needs a city certificate such as city:hub");
-  std::error_code ec;
-  std::filesystem::create_directories(*data, ec);
-  if (ec) return make_error(Errc::storage_failed, "can't create " + *data + ": " + ec.message());
-  std::filesystem::permissions(*data, std::filesystem::perms::owner_all, ec);
+  LIAISON_TRY(make_private_folder(*data));
   if (std::filesystem::exists(config_path(*data)) && !force)
     return make_error(Errc::invalid_argument, *data + " already holds a hub — pass --force to rewrite its configuration");
   config.ca = files.ca;
@@ -140,6 +139,7 @@ Status cmd_serve(cli::Args& args) {
 
 int main(int argc, char** argv) {
   using namespace liaison;
+  create_files_private();
   // --data and --json may stand before the command too.
   std::vector<std::string> words, globals;
   for (int i = 1; i < argc; ++i) {

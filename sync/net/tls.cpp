@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "shared/private_files.hpp"
+
 namespace liaison::sync::net {
 namespace {
 
@@ -106,6 +108,7 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
   ERR_clear_error();
   if (SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
     return file_error("CA certificate", files.ca, "give the project CA's PEM file");
+  LIAISON_TRY(check_private_key(files.key));
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
     return file_error("certificate", files.cert, "give this node's PEM certificate");
   if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1) {
