@@ -278,6 +278,47 @@ Status cmd_conflicts(Context& ctx, cli::Args& args) {
   return {};
 }
 
+// What each node tried that the hub refused: for the city to see a
+// misconfigured office, or a device trying what it must not.
+Status cmd_rejections(Context& ctx, cli::Args& args) {
+  sync::RefusalFilter filter;
+  if (auto node = args.option("node")) {
+    auto parsed = NodeId::parse(*node);
+    if (!parsed) return make_error(Errc::invalid_argument, "--node: " + parsed.error().message);
+    filter.node = parsed->str();
+  }
+  if (auto since = args.option("since")) {
+    auto ms = cli::parse_time(*since);
+    if (!ms) return make_error(Errc::invalid_argument, "--since " + ms.error().message);
+    filter.since_ms = *ms;
+  }
+  LIAISON_TRY(args.finish());
+  auto refused = ctx.replica->refusals(filter);
+  if (!refused) return refused.error();
+  std::vector<std::string> items;
+  cli::Table table{{"at", "node", "certificate", "row", "field", "tried", "why"}, {}};
+  for (const auto& r : *refused) {
+    const auto& def = Schema::get().table(r.table);
+    const std::string field(def.columns.at(r.column).name);
+    table.rows.push_back({cli::format_time(r.at_ms), r.node, r.certificate, std::string(def.name) + " " + short_id(r.row),
+                          field, text(r.value), std::string(errc_name(r.code)) + ": " + r.reason});
+    items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
+                                      {"node", cli::json_quote(r.node)},
+                                      {"certificate", cli::json_quote(r.certificate)},
+                                      {"table", cli::json_quote(def.name)},
+                                      {"row", cli::json_quote(r.row.to_string())},
+                                      {"field", cli::json_quote(field)},
+                                      {"value", cli::json_value(r.value)},
+                                      {"stamp_node", cli::json_quote(r.stamp.node)},
+                                      {"code", cli::json_quote(errc_name(r.code))},
+                                      {"reason", cli::json_quote(r.reason)}}));
+  }
+  if (ctx.json) std::cout << cli::json_array(items) << "\n";
+  else if (table.rows.empty()) std::cout << "no refused writes\n";
+  else table.print(std::cout);
+  return {};
+}
+
 // A restored copy carries the old id, and clients would trust cursors and
 // pushes that the copy never saw; a new id makes every client start over.
 Status cmd_renew_id(Context& ctx, cli::Args& args) {

@@ -32,6 +32,7 @@ Status cmd_case_decide(Context& ctx, cli::Args& args);
 Status cmd_nodes(Context& ctx, cli::Args& args);
 Status cmd_conflicts(Context& ctx, cli::Args& args);
 Status cmd_renew_id(Context& ctx, cli::Args& args);
+Status cmd_rejections(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text);

@@ -1,6 +1,11 @@
 // liaison-hub: the city office's hub — its configuration, the server, and
 // the admin commands that act on the hub's replica (they work while the
 // server runs: both use the same SQLite file).
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -28,13 +33,44 @@ constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
   case decide ID approve|reject|return [--reason R]
   nodes                                        each node: last seen, how far behind
   conflicts [--all] | conflicts restore N      concurrent edits whose value lost, city-wide
+  rejections [--node N] [--since DATE]         writes the hub refused: who (node, certificate), what, why
   renew-id                                     after restoring hub.db from a backup (hub stopped):
                                                every client then resyncs and pushes all it has
 
-Every command takes --data DIR (default: $LIAISON_DATA) and --json.
+Every command takes --data DIR (default: $LIAISON_DATA) and --json. Each
+command but init and serve is recorded in DATA/admin.log: when, who, what.
 )";
 
 std::string now_text() { return cli::format_time(static_cast<std::uint64_t>(std::time(nullptr)) * 1000); }
+
+// Who runs the command on this machine: the login name, and the one behind
+// sudo when there is one.
+std::string operator_name() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  std::string who = pw ? pw->pw_name : "uid " + std::to_string(::geteuid());
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) who += " (sudo by " + std::string(sudo) + ")";
+  return who;
+}
+
+// Appends one line per admin command to DATA/admin.log: when, who, the
+// command as typed, and how it ended. The log is for the city's own record
+// of who decided, issued or restored what; serve logs to its standard error.
+void record_admin_command(const std::string& data_dir, const std::vector<std::string>& words, const Status& outcome) {
+  std::string command;
+  for (const auto& w : words) command += (command.empty() ? "" : " ") + w;
+  const std::string line = now_text() + " " + operator_name() + " pid " + std::to_string(::getpid()) + ": " +
+                           escape_for_terminal(command) + " -> " +
+                           (outcome ? std::string("ok") : "failed: " + escape_for_terminal(outcome.error().message)) + "\n";
+  const std::string path = (std::filesystem::path(data_dir) / "admin.log").string();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::cerr << "liaison-hub: warning: can't append to " << path << ": " << std::strerror(errno) << "\n";
+    return;
+  }
+  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    std::cerr << "liaison-hub: warning: can't append to " << path << ": " << std::strerror(errno) << "\n";
+  ::close(fd);
+}
 
 }  // namespace
 
@@ -171,7 +207,9 @@ int main(int argc, char** argv) {
   const auto with_context = [&](Status (*fn)(hub::Context&, cli::Args&)) -> Status {
     auto ctx = hub::open_context(args);
     if (!ctx) return ctx.error();
-    return fn(*ctx, args);
+    Status outcome = fn(*ctx, args);
+    hub::record_admin_command(ctx->data_dir, words, outcome);
+    return outcome;
   };
   bool usage_error = false;
   if (command == "init" && !has_sub) st = hub::cmd_init(args);
@@ -183,6 +221,7 @@ int main(int argc, char** argv) {
   else if (command == "case" && sub == "decide") st = with_context(hub::cmd_case_decide);
   else if (command == "nodes" && !has_sub) st = with_context(hub::cmd_nodes);
   else if (command == "renew-id" && !has_sub) st = with_context(hub::cmd_renew_id);
+  else if (command == "rejections" && !has_sub) st = with_context(hub::cmd_rejections);
   else if (command == "conflicts") {
     // `restore N` are the command's own words, not a subcommand.
     std::vector<std::string> own(words.begin() + 1, words.end());

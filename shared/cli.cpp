@@ -189,6 +189,28 @@ std::string json_array(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+Result<std::uint64_t> parse_time(std::string_view text) {
+  const std::string s(text);
+  std::tm tm{};
+  tm.tm_isdst = -1;
+  const char* end = nullptr;
+  for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    tm = std::tm{};
+    tm.tm_isdst = -1;
+    end = strptime(s.c_str(), format, &tm);
+    if (end && *end == '\0') break;
+    end = nullptr;
+  }
+  if (!end)
+    return make_error(Errc::invalid_argument, "'" + escape_for_terminal(s) +
+                                                  "' is not a date and time — write 2026-11-26 or 2026-11-26 18:40");
+  const int day = tm.tm_mday, month = tm.tm_mon;
+  const std::time_t t = std::mktime(&tm);
+  if (t == -1 || tm.tm_mday != day || tm.tm_mon != month)  // mktime carries 2026-02-30 into March
+    return make_error(Errc::invalid_argument, "'" + escape_for_terminal(s) + "' is not a day of the calendar");
+  return static_cast<std::uint64_t>(t) * 1000;
+}
+
 std::string format_time(std::uint64_t unix_ms) {
   if (unix_ms == 0) return "never";
   const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);

@@ -61,4 +61,8 @@ std::string json_array(const std::vector<std::string>& items);
 // "2026-11-26 18:40:05" in local time, or "never" for 0.
 std::string format_time(std::uint64_t unix_ms);
 
+// A moment typed by a person, in local time: "2026-11-26" (its start),
+// "2026-11-26 18:40" or "2026-11-26T18:40:05"; milliseconds since the epoch.
+Result<std::uint64_t> parse_time(std::string_view text);
+
 }  // namespace liaison::cli

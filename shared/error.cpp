@@ -61,4 +61,10 @@ const char* errc_name(Errc code) noexcept {
   return "unknown_error";
 }
 
+Errc errc_from_name(std::string_view name) noexcept {
+  for (int e = 1; e <= static_cast<int>(Errc::unknown_field); ++e)
+    if (name == errc_name(static_cast<Errc>(e))) return static_cast<Errc>(e);
+  return Errc::ok;
+}
+
 }  // namespace liaison

@@ -51,6 +51,8 @@ inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<in
 bool is_retryable(Errc code) noexcept;
 // Short stable name ("out_of_scope"), used in logs, JSON and on the wire.
 const char* errc_name(Errc code) noexcept;
+// The code errc_name gives `name`; Errc::ok for a name it never gives.
+Errc errc_from_name(std::string_view name) noexcept;
 
 struct Error {
   Errc code = Errc::ok;

@@ -5,8 +5,8 @@
 
 namespace liaison::sync {
 
-HubSession::HubSession(Replica& hub, NodeId peer, HubSessionOptions options)
-    : hub_(hub), peer_(std::move(peer)), options_(options) {}
+HubSession::HubSession(Replica& hub, NodeId peer, HubSessionOptions options, std::string certificate)
+    : hub_(hub), peer_(std::move(peer)), options_(options), certificate_(std::move(certificate)) {}
 
 Outbox HubSession::refuse(Errc code, std::string message) {
   closed_ = true;
@@ -82,7 +82,7 @@ Outbox HubSession::on_push(const Push& push) {
   if (push.cells.size() > options_.max_push_cells + 1000)
     return refuse(Errc::malformed, "push of " + std::to_string(push.cells.size()) + " cells exceeds the limit of " +
                                        std::to_string(options_.max_push_cells));
-  auto result = hub_.apply_push(peer_, push.cells, options_.max_clock_ahead_ms);
+  auto result = hub_.apply_push(peer_, push.cells, options_.max_clock_ahead_ms, certificate_);
   if (!result) return refuse(result.error().code, "hub could not store the push: " + result.error().message);
   stats_.cells_pushed += push.cells.size();
   stats_.rejections += result->rejections.size();

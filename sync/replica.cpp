@@ -67,6 +67,14 @@ Status create_schema(sql::Database& db, bool hub) {
       "CREATE TABLE IF NOT EXISTS _rejections (id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, row BLOB NOT NULL,"
       " col INTEGER NOT NULL, value, hlc INTEGER NOT NULL, node TEXT NOT NULL, code TEXT NOT NULL,"
       " reason TEXT NOT NULL, at_ms INTEGER NOT NULL, UNIQUE (tbl, row, col, hlc, node));";
+  // The hub's record of every cell it refused: who (the authenticated node
+  // and its certificate), what was attempted, why.
+  if (hub)
+    ddl += "CREATE TABLE IF NOT EXISTS _refusals (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
+           " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL, value,"
+           " hlc INTEGER NOT NULL, stamp_node TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,"
+           " UNIQUE (tbl, row, col, hlc, stamp_node, code));"
+           "CREATE INDEX IF NOT EXISTS _refusals__node ON _refusals (node, at_ms);";
   for (const auto& def : Schema::get().tables()) {
     const std::string name(def.name);
     ddl += "CREATE TABLE IF NOT EXISTS " + name + " (id BLOB NOT NULL UNIQUE";
@@ -406,6 +414,14 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!rejection) return rejection.error();
     I.insert_rejection = std::move(*rejection);
+    if (I.options.hub) {
+      // A copy of a push refused again (its ack was lost) is one attempt.
+      auto refusal = I.db->prepare(
+          "INSERT OR IGNORE INTO _refusals (at_ms, node, certificate, tbl, row, col, value, hlc, stamp_node, code,"
+          " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!refusal) return refusal.error();
+      I.insert_refusal = std::move(*refusal);
+    }
     for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
     LIAISON_TRY(I.refresh_from_disk());
     I.grown_elsewhere = false;  // what the file held at opening is not news

@@ -4,7 +4,8 @@
 //     directives), `_seq` (local feed position of its latest change) and
 //     `_clock` (per-cell stamp, base and seq, packed);
 //   - `_conflicts`: every losing value of a concurrent write, restorable;
-//   - `_rejections`: cells the hub refused (client side);
+//   - `_rejections`: cells the hub refused (client side); `_refusals`: the
+//     same at the hub, with who sent them (hub side);
 //   - `_peers`: durable feed cursors per peer; `_nodes`, `_meta`.
 // Local writes go through insert/update/remove, which update the row and its
 // cell clocks in one transaction. Remote cells arrive through apply_remote
@@ -118,6 +119,26 @@ struct RecordedRejection {
   std::uint64_t at_ms = 0;
 };
 
+// A cell the hub refused, as it recorded it.
+struct Refusal {
+  std::int64_t id = 0;
+  std::uint64_t at_ms = 0;
+  std::string node;         // the authenticated writer (certificate CN)
+  std::string certificate;  // that certificate's serial number (hex)
+  TableId table = TableId::cases;
+  Uuid row;
+  std::uint16_t column = 0;
+  Value value;  // what it tried to write
+  Stamp stamp;  // as sent
+  Errc code = Errc::not_permitted;
+  std::string reason;
+};
+
+struct RefusalFilter {
+  std::string node;            // only this node's ("": every node's)
+  std::uint64_t since_ms = 0;  // only from this time on
+};
+
 struct PeerState {
   FeedCursor pushed;  // our feed, as far as the peer acknowledged
   FeedCursor pulled;  // the peer's feed, as far as we applied
@@ -187,7 +208,10 @@ class Replica {
   Result<MergeStats> apply_remote(std::span<const Cell> cells);
   // Hub only: authority-check `from`'s cells, merge the accepted ones,
   // re-assert refused ones with newer stamps. One transaction.
-  Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms);
+  // Every refused cell is recorded (refusals()) with `from` and the serial
+  // of the certificate it presented.
+  Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms,
+                                std::string_view certificate = {});
 
   // ---- conflict log ----
   Result<std::vector<Conflict>> conflicts(bool include_restored = false);
@@ -199,6 +223,10 @@ class Replica {
   // cells; the caller wraps this with the cursor update in one transaction.
   Status record_push_outcome(std::span<const Rejection> rejections, std::span<const Cell> corrections);
   Result<std::vector<RecordedRejection>> rejections();
+
+  // ---- refusals (hub) ----
+  // Cells the hub refused, oldest first: the record of what each node tried.
+  Result<std::vector<Refusal>> refusals(const RefusalFilter& filter = {});
 
   // ---- peers and metadata ----
   Result<PeerState> peer(std::string_view peer);

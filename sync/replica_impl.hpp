@@ -67,7 +67,7 @@ struct Replica::Impl {
   std::unordered_map<std::string, std::uint32_t> node_refs;
   std::uint32_t last_node_ref = 0;  // the ref node_ref() returned last
   std::array<TableStatements, kTableCount> tables;
-  sql::Statement insert_node, insert_conflict, insert_rejection, get_meta, put_meta, data_version_stmt;
+  sql::Statement insert_node, insert_conflict, insert_rejection, insert_refusal, get_meta, put_meta, data_version_stmt;
 
   explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
 

@@ -149,7 +149,7 @@ Result<MergeStats> Replica::apply_remote(std::span<const Cell> cells) {
 }
 
 Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell> cells,
-                                       std::uint64_t max_clock_ahead_ms) {
+                                       std::uint64_t max_clock_ahead_ms, std::string_view certificate) {
   auto& I = *impl_;
   PushResult result;
   const RowLookup lookup = I.lookup();
@@ -189,6 +189,18 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
           continue;
         }
         result.rejections.push_back({table, id, cell.column, cell.stamp, verdict.code, verdict.reason});
+        I.insert_refusal.bind(1, static_cast<std::int64_t>(I.clock.wall_ms()))
+            .bind(2, std::string_view(from.str()))
+            .bind(3, certificate)
+            .bind(4, static_cast<std::int64_t>(table))
+            .bind_blob(5, id.bytes)
+            .bind(6, cell.column)
+            .bind_value(7, cell.value)
+            .bind(8, static_cast<std::int64_t>(cell.stamp.hlc))
+            .bind(9, std::string_view(cell.stamp.node))
+            .bind(10, std::string_view(errc_name(verdict.code)))
+            .bind(11, std::string_view(verdict.reason));
+        LIAISON_TRY(I.insert_refusal.run());
         if (is_retryable(verdict.code) || verdict.code == Errc::forged_stamp) continue;
         // Re-assert the hub's value with a stamp newer than the refused one,
         // so the writer converges to it. Needed only where the refused cell
@@ -333,6 +345,32 @@ Status Replica::restore_conflict(std::int64_t conflict_id) {
   return make_error(Errc::not_found, "no conflict " + std::to_string(conflict_id) + " — list them with 'conflicts'");
 }
 
+Result<std::vector<Refusal>> Replica::refusals(const RefusalFilter& filter) {
+  auto st = impl_->db->prepare(
+      "SELECT id, at_ms, node, certificate, tbl, row, col, value, hlc, stamp_node, code, reason FROM _refusals"
+      " WHERE (?1 = '' OR node = ?1) AND at_ms >= ?2 ORDER BY id");
+  if (!st) return st.error();
+  st->bind(1, std::string_view(filter.node)).bind(2, static_cast<std::int64_t>(filter.since_ms));
+  std::vector<Refusal> out;
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
+    Refusal r;
+    r.id = st->column_int(0);
+    r.at_ms = static_cast<std::uint64_t>(st->column_int(1));
+    r.node = st->column_text(2);
+    r.certificate = st->column_text(3);
+    r.table = static_cast<TableId>(st->column_int(4));
+    r.row = Uuid::from_bytes(st->column_blob(5).data());
+    r.column = static_cast<std::uint16_t>(st->column_int(6));
+    r.value = st->column_value(7);
+    r.stamp = {static_cast<std::uint64_t>(st->column_int(8)), st->column_text(9)};
+    r.code = errc_from_name(st->column_text(10));
+    r.reason = st->column_text(11);
+    out.push_back(std::move(r));
+    return {};
+  }));
+  return out;
+}
+
 Result<std::vector<RecordedRejection>> Replica::rejections() {
   auto st = impl_->db->prepare(
       "SELECT id, tbl, row, col, value, hlc, node, code, reason, at_ms FROM _rejections ORDER BY id");
@@ -346,9 +384,7 @@ Result<std::vector<RecordedRejection>> Replica::rejections() {
     r.column = static_cast<std::uint16_t>(st->column_int(3));
     r.value = st->column_value(4);
     r.stamp = {static_cast<std::uint64_t>(st->column_int(5)), st->column_text(6)};
-    const std::string code = st->column_text(7);
-    for (int e = 0; e <= static_cast<int>(Errc::unknown_field); ++e)
-      if (code == errc_name(static_cast<Errc>(e))) r.code = static_cast<Errc>(e);
+    r.code = errc_from_name(st->column_text(7));
     r.reason = st->column_text(8);
     r.at_ms = static_cast<std::uint64_t>(st->column_int(9));
     out.push_back(std::move(r));

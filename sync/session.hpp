@@ -133,8 +133,9 @@ struct HubSessionOptions {
 
 class HubSession {
  public:
-  // `peer` is the authenticated node (certificate CN), not what Hello claims.
-  HubSession(Replica& hub, NodeId peer, HubSessionOptions options = {});
+  // `peer` is the authenticated node (certificate CN), not what Hello
+  // claims; `certificate` its serial number, recorded with every refusal.
+  HubSession(Replica& hub, NodeId peer, HubSessionOptions options = {}, std::string certificate = {});
 
   Outbox on_message(const Message& message, std::uint64_t now_ms);
   Outbox on_tick(std::uint64_t now_ms);
@@ -166,6 +167,7 @@ class HubSession {
   Replica& hub_;
   NodeId peer_;
   HubSessionOptions options_;
+  std::string certificate_;
   bool greeted_ = false;
   bool closed_ = false;
   bool caught_up_ = false;  // last pull reached the end of the feed

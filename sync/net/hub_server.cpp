@@ -191,7 +191,7 @@ class Server {
       co_return;
     }
     deadline.cancel();
-    conn->session.emplace(hub_, *node, options_.session);
+    conn->session.emplace(hub_, *node, options_.session, peer_serial(conn->stream.native_handle()));
     conn->session->limit_pages(page_cells_);
     share_page_budget();
     log_("connected " + node->str() + " from " + conn->remote);

@@ -1,6 +1,7 @@
 // TLS contexts, peer identity and error explanations; see tls.hpp.
 #include "sync/net/tls.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -141,6 +142,18 @@ std::optional<std::string> peer_common_name(SSL* ssl) {
   std::unique_ptr<X509, X509Deleter> cert(SSL_get1_peer_certificate(ssl));
   if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
   return common_name(cert.get());
+}
+
+std::string peer_serial(SSL* ssl) {
+  std::unique_ptr<X509, X509Deleter> cert(SSL_get1_peer_certificate(ssl));
+  if (!cert) return {};
+  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr);
+  if (!bn) return {};
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
 }
 
 namespace {

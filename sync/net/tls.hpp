@@ -34,6 +34,8 @@ Result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFil
 
 // The CN of the peer's verified certificate, if any.
 std::optional<std::string> peer_common_name(SSL* ssl);
+// The serial number of the peer's certificate in hex, or "" without one.
+std::string peer_serial(SSL* ssl);
 
 // What went wrong in a TLS handshake or read, for a person: which side
 // refused which certificate and why, and what to do about it.

@@ -157,6 +157,16 @@ wrong_message "a second hello" "welcome error" "hello sent twice" hello hello
 # Whatever follows the refused message is not acted on.
 wrong_message "push_ack then pull" "welcome error" "push_ack is a hub-to-client message" hello push_ack pull
 still_serving "wrong messages" "$state"
+# A node name that would write a line of its own into the hub's log.
+forged=$'x\n2026-01-01 00:00:00 connected city:hub from 10.9.9.9 \e[2J'
+peer longyou:field-2 send hello --claim "$forged"
+check_eq "a hello naming a forged node: typed error" "malformed" "$(field error_code)"
+check_true "the hub's log has no line the peer wrote" "$(grep -a "10.9.9.9" "$HUB_LOG")" \
+  bash -c '! grep -aq "^2026-01-01 00:00:00 connected city:hub" "$1"' _ "$HUB_LOG"
+check_true "the peer's text appears escaped in the line about it" "$(grep -a "10.9.9.9" "$HUB_LOG")" \
+  grep -aq 'x\\n2026-01-01 00:00:00 connected city:hub from 10.9.9.9 \\x1b\[2J' "$HUB_LOG"
+check_true "and no escape character reaches the log" "$(grep -a "10.9.9.9" "$HUB_LOG")" \
+  bash -c '! grep -aq $'"'"'\e'"'"' "$1"' _ "$HUB_LOG"
 
 # ---- 5. many idle connections while an honest client syncs ----
 check_lacks "a hub with a 300 s idle timeout does not warn about it" "$(cat "$HUB_LOG")" "warning: idle timeout"

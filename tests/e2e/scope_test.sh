@@ -11,7 +11,11 @@
 #     the conflict log); a crafted note on that case likewise;
 #   - the same for a new case in Kaihua's name;
 #   - a crafted directive from Longyou is refused (not_permitted) and never
-#     appears at the hub or anywhere else.
+#     appears at the hub or anywhere else;
+#   - the hub keeps its own record of every refusal (`liaison-hub
+#     rejections`): the node, its certificate's serial, what it tried, why;
+#     and the city's admin commands are recorded in admin.log with who ran
+#     them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -182,6 +186,26 @@ run client field --json case list
 check_eq "the watching Longyou device still has exactly Longyou's cases" "$ly_ids" "$(json_ids "$OUT")"
 run client field --json directive list
 check_lacks "the watching Longyou device never got the crafted directive" "$OUT" "$forged_directive"
+
+# ---- the hub's own record of what it refused ----
+run hub --json rejections --node longyou:office-1
+hub_refused=$OUT
+serial=$(openssl x509 -in "$(pki_cert longyou:office-1)" -noout -serial | cut -d= -f2)
+check_true "the hub recorded the out-of-scope write on the Kaihua case" "saw $hub_refused" \
+  test -n "$(json_objects_with "$hub_refused" "\"row\":\"$k_case\"" '"code":"out_of_scope"' '"node":"longyou:office-1"')"
+check_true "with the serial of the certificate it came with ($serial)" "saw $hub_refused" \
+  test -n "$(json_objects_with "$hub_refused" "\"row\":\"$k_case\"" "\"certificate\":\"$serial\"")"
+check_true "the hub recorded the crafted directive, with what it tried" "saw $hub_refused" \
+  test -n "$(json_objects_with "$hub_refused" "\"row\":\"$forged_directive\"" '"code":"not_permitted"' '伪造的市外办通知')"
+run hub --json rejections --node kaihua:office-1
+check_eq "an honest office has no refusals" "[]" "$OUT"
+run hub rejections --since 2000-02-30
+check_eq "a date that does not exist is refused" 1 "$RC"
+check_contains "saying so" "$ERR" "is not a day of the calendar"
+run hub rejections
+check_contains "the table names the node and why" "$OUT" "out_of_scope"
+check_true "admin commands are recorded with who ran them" "$(cat "$HUB_DATA/admin.log" 2>&1)" \
+  grep -q "$(id -un) pid [0-9]*: rejections --node longyou:office-1 -> ok" "$HUB_DATA/admin.log"
 
 # ---- the rightful copies are untouched ----
 run client kaihua --json case show "$k_case"

@@ -58,6 +58,7 @@ offline (no hub involved):
                              a laptop whose clock is wrong (the client corrects it from welcome)
 
 options: --wait-ms MS (how long to wait for the hub's answers or close, default 20000)
+         --claim TEXT (send: the node a hello names, any text; default the certificate's CN)
 )";
 
 Uuid fresh_uuid() {
@@ -207,6 +208,7 @@ struct Target {
   std::uint16_t port = 0;
   TlsFiles tls;
   NodeId node;
+  std::string claimed;  // what `send hello` names as its node (default: the certificate's)
   std::chrono::milliseconds wait{20'000};
 };
 
@@ -290,7 +292,7 @@ Status send_messages(const Target& t, const std::vector<std::string>& names) {
   if (names.empty()) return fail_usage("send needs at least one message name");
   std::vector<Message> messages;
   for (const auto& name : names) {
-    auto m = sample_message(name, t.node.str());
+    auto m = sample_message(name, t.claimed);
     if (!m) return fail_usage("send: no message called '" + name + "'");
     messages.push_back(std::move(*m));
   }
@@ -518,6 +520,7 @@ Result<Target> target_of(cli::Args& args) {
   auto node = check_tls_files(t.tls);
   if (!node) return node.error();
   t.node = *node;
+  t.claimed = args.option("claim").value_or(node->str());
   return t;
 }
 
