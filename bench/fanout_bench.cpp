@@ -77,7 +77,7 @@ void write_changes(Replica& replica, std::string_view county, std::size_t change
     }
     for (std::size_t k = 0; k < notes && last_case; ++k) {
       auto note = replica.insert(TableId::case_notes, {{"case_id", last_case->to_string()},
-                                                       {"author", "office " + std::to_string(index)},
+                                                       {"author", replica.self().str()},
                                                        {"body", "电话回访，材料齐全"},
                                                        {"written_at", static_cast<std::int64_t>(wall_ms())}});
       if (!note) return note.error();

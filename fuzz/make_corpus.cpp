@@ -122,7 +122,7 @@ Recorder converse() {
                                                        {"amount", 12500.75}}),
                       "insert donation");
   (void)value_or_exit(longyou->insert(TableId::case_notes, {{"case_id", trip.to_string()},
-                                                            {"author", std::string("李娜")},
+                                                            {"author", longyou->self().str()},
                                                             {"body", std::string("签证材料已提交，等待领事馆回复。")},
                                                             {"written_at", std::int64_t{1'759'999'000'000}}}),
                       "insert note");

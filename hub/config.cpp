@@ -38,11 +38,13 @@ void optional_field(cereal::JSONInputArchive& ar, const char* name, T& value) {
 void save(cereal::JSONOutputArchive& ar, const HubConfig& c) {
   common_fields(ar, c);
   ar(cereal::make_nvp("idle_timeout_ms", c.idle_timeout_ms));
+  ar(cereal::make_nvp("max_connections_per_node", c.max_connections_per_node));
 }
 
 void load(cereal::JSONInputArchive& ar, HubConfig& c) {
   common_fields(ar, c);
   optional_field(ar, "idle_timeout_ms", c.idle_timeout_ms);
+  optional_field(ar, "max_connections_per_node", c.max_connections_per_node);
 }
 
 std::string config_path(const std::string& data_dir) { return (std::filesystem::path(data_dir) / "hub.json").string(); }
@@ -107,6 +109,16 @@ Status parse_idle_timeout(const std::string& text, HubConfig& config) {
     return make_error(Errc::invalid_argument,
                       "--idle-timeout '" + text + "' is not a number of seconds between 1 and 86400, e.g. 60");
   config.idle_timeout_ms = seconds * 1000;
+  return {};
+}
+
+Status parse_connections_per_node(const std::string& text, HubConfig& config) {
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || !end || *end || text[0] == '-' || n < 1 || n > 100'000)
+    return make_error(Errc::invalid_argument,
+                      "--max-connections-per-node '" + text + "' is not a number from 1 to 100000, e.g. 8");
+  config.max_connections_per_node = static_cast<std::uint32_t>(n);
   return {};
 }
 

@@ -21,6 +21,8 @@ struct HubConfig {
   // A connection that sends nothing (not even a ping) for this long is
   // closed; honest clients ping every 10 s.
   std::uint64_t idle_timeout_ms = 60'000;
+  // Connections one certificate may hold at once (a device needs one or two).
+  std::uint32_t max_connections_per_node = 8;
 };
 
 std::string config_path(const std::string& data_dir);
@@ -31,5 +33,7 @@ Status save_config(const std::string& data_dir, const HubConfig& config);
 Status parse_listen(const std::string& text, HubConfig& config);
 // "--idle-timeout SECONDS" -> idle_timeout_ms; at least 1 s.
 Status parse_idle_timeout(const std::string& text, HubConfig& config);
+// "--max-connections-per-node N" -> max_connections_per_node; 1 to 100000.
+Status parse_connections_per_node(const std::string& text, HubConfig& config);
 
 }  // namespace liaison::hub

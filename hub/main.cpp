@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
 
   init --data DIR --ca CA.pem --cert HUB.pem --key HUB.key [--crl CRL.pem]
-       [--listen HOST:PORT] [--idle-timeout SECONDS] [--force]
+       [--listen HOST:PORT] [--idle-timeout SECONDS] [--max-connections-per-node N (default 8)] [--force]
                                                make a hub in DIR; a connection silent
                                                for SECONDS (default 60) is closed
   serve --data DIR                             run the hub until SIGINT/SIGTERM
@@ -115,6 +115,7 @@ Status cmd_init(cli::Args& args) {
   if (auto crl = args.option("crl")) files.crl = std::filesystem::absolute(*crl).string();
   if (auto listen = args.option("listen")) LIAISON_TRY(parse_listen(*listen, config));
   if (auto idle = args.option("idle-timeout")) LIAISON_TRY(parse_idle_timeout(*idle, config));
+  if (auto per_node = args.option("max-connections-per-node")) LIAISON_TRY(parse_connections_per_node(*per_node, config));
   const bool force = args.flag("force");
   LIAISON_TRY(args.finish());
   auto node = sync::net::check_tls_files(files);
@@ -155,6 +156,7 @@ Status cmd_serve(cli::Args& args) {
   options.session.max_clock_ahead_ms = ctx->config.max_clock_ahead_ms;
   options.session.max_frame_bytes = ctx->config.max_frame_bytes;
   options.session.idle_timeout_ms = ctx->config.idle_timeout_ms;
+  options.max_connections_per_node = ctx->config.max_connections_per_node;
   // One event a line: text a peer chose (a node name, a reason) can't start
   // a line of its own or send escape sequences to whoever tails the log.
   auto log = [](const std::string& line) { std::cerr << now_text() << " " << escape_for_terminal(line) << std::endl; };

@@ -57,12 +57,13 @@ const char* errc_name(Errc code) noexcept {
     case Errc::unknown_parent: return "unknown_parent";
     case Errc::bad_value: return "bad_value";
     case Errc::unknown_field: return "unknown_field";
+    case Errc::forged_attribution: return "forged_attribution";
   }
   return "unknown_error";
 }
 
 Errc errc_from_name(std::string_view name) noexcept {
-  for (int e = 1; e <= static_cast<int>(Errc::unknown_field); ++e)
+  for (int e = 1; e <= static_cast<int>(kLastErrc); ++e)
     if (name == errc_name(static_cast<Errc>(e))) return static_cast<Errc>(e);
   return Errc::ok;
 }

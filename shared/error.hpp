@@ -42,7 +42,9 @@ enum class Errc {
   unknown_parent,          // child record of a case the hub doesn't know
   bad_value,               // value has the wrong type for its field
   unknown_field,           // table or column not in the schema
+  forged_attribution,      // a field saying who or when names another node, or a time ahead of the hub
 };
+inline constexpr Errc kLastErrc = Errc::forged_attribution;
 
 const std::error_category& liaison_category() noexcept;
 inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), liaison_category()}; }

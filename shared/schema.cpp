@@ -263,6 +263,15 @@ Schema::Schema() {
   });
 }
 
+Attribution attribution(const ColumnDef& column) noexcept {
+  static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by"};
+  static constexpr std::string_view kTimes[] = {"updated_at", "written_at", "issued_at", "received_at",
+                                                "acknowledged_at"};
+  if (std::find(std::begin(kWriters), std::end(kWriters), column.name) != std::end(kWriters)) return Attribution::writer;
+  if (std::find(std::begin(kTimes), std::end(kTimes), column.name) != std::end(kTimes)) return Attribution::time;
+  return Attribution::none;
+}
+
 TextRule text_rule(const ColumnDef& column) noexcept {
   const bool multiline = std::find(std::begin(kMultiLineColumns), std::end(kMultiLineColumns), column.name) !=
                          std::end(kMultiLineColumns);

@@ -38,6 +38,12 @@ struct ColumnDef {
 // of at most kMultiLineMaxChars.
 TextRule text_rule(const ColumnDef& column) noexcept;
 
+// Columns that say who wrote a row or when: `writer` columns must name the
+// node that writes them (the hub checks it against the certificate), `time`
+// columns (ms since the epoch) may not lie ahead of the hub's clock.
+enum class Attribution : std::uint8_t { none, writer, time };
+Attribution attribution(const ColumnDef& column) noexcept;
+
 // What is wrong with `value` for `column` (type, text rule, a number that is
 // not finite), as "'title' is 230 characters long; ...", or nothing.
 std::optional<std::string> value_problem(const ColumnDef& column, const Value& value);

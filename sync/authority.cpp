@@ -13,6 +13,28 @@ const std::string* text_of(const Value& v) { return std::get_if<std::string>(&v)
 
 std::string side_name(bool city) { return city ? "the city office" : "a county office"; }
 
+// Who wrote a row, and when, is what the hub knows, not what the sender
+// claims: the writer is the certificate's node, and no time lies ahead of
+// the hub's clock by more than a stamp may.
+std::optional<std::string> attribution_problem(const AuthorityRequest& req, const ColumnDef& column, const Value& value) {
+  switch (attribution(column)) {
+    case Attribution::writer:
+      if (const auto* who = std::get_if<std::string>(&value); who && *who != req.writer.str())
+        return "'" + std::string(column.name) + "' must name the node that writes it, " + req.writer.str() + ", not '" +
+               *who + "'";
+      return std::nullopt;
+    case Attribution::time:
+      if (const auto* ms = std::get_if<std::int64_t>(&value);
+          ms && *ms > 0 && static_cast<std::uint64_t>(*ms) > req.hub_now_ms + req.max_clock_ahead_ms)
+        return "'" + std::string(column.name) + "' is " +
+               std::to_string((static_cast<std::uint64_t>(*ms) - req.hub_now_ms) / 1000) +
+               " s ahead of the hub's clock — check this computer's date and time";
+      return std::nullopt;
+    case Attribution::none: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 // Values as they will be once the incoming cells are applied (for scope and
 // kind, which only matter on rows being created: both are immutable).
 std::vector<Value> values_after(const TableDef& def, const CurrentRow& current, std::span<const Cell> cells) {
@@ -190,6 +212,8 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
                                               std::string(column.name) + "' in " + std::string(def.name)};
     else if (auto problem = value_problem(column, cell.value))
       verdicts[i] = {Errc::bad_value, *problem};
+    else if (auto forged = attribution_problem(req, column, cell.value))
+      verdicts[i] = {Errc::forged_attribution, *forged};
     else if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
       verdicts[i] = {Errc::immutable_field, "'" + std::string(column.name) + "' can't change once a " +
                                                 std::string(def.name) + " row exists"};

@@ -47,6 +47,9 @@ Outbox HubSession::on_hello(const Hello& hello) {
   if (hello.node != peer_.str())
     return refuse(Errc::not_permitted,
                   "hello names " + hello.node + " but the certificate is for " + peer_.str());
+  if (peer_ == hub_.self())
+    return refuse(Errc::not_permitted, "this is the hub's own certificate (" + peer_.str() +
+                                           "); a client needs a certificate of its own — ask the city office to issue one");
   if (hello.hub_id == hub_.replica_id() && hello.pull_cursor.pos > hub_.feed_end())
     return refuse(Errc::cursor_ahead, "cursor " + std::to_string(hello.pull_cursor.pos) +
                                           " is beyond the hub's feed (" + std::to_string(hub_.feed_end()) +

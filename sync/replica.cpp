@@ -535,8 +535,16 @@ Status Replica::restamp(TableId table, const Uuid& id, std::uint16_t column) {
     m.hlc = I.clock.now();
     m.node = I.self_ref;
     m.seq = row->seq = ++I.seq;  // the base stays: the hub never accepted the stamp being replaced
+    // A time written while the clock ran ahead (what the re-stamp corrects)
+    // is as wrong as its stamp, and the hub refuses times ahead of its own.
+    const auto& def = Schema::get().table(table);
+    if (const auto* ms = std::get_if<std::int64_t>(&row->values[column]);
+        ms && attribution(def.columns[column]) == Attribution::time &&
+        static_cast<std::uint64_t>(*ms) > hlc_ms(m.hlc))
+      row->values[column] = static_cast<std::int64_t>(hlc_ms(m.hlc));
     LIAISON_TRY(I.store(table, id, *row));
-    if (I.options.on_restamp) I.options.on_restamp(before, Cell{table, id, column, before.value, I.stamp_of(m), before.base});
+    if (I.options.on_restamp)
+      I.options.on_restamp(before, Cell{table, id, column, row->values[column], I.stamp_of(m), before.base});
     return {};
   });
 }

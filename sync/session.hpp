@@ -150,6 +150,9 @@ class HubSession {
   bool closed() const noexcept { return closed_; }
   const std::optional<Error>& failure() const noexcept { return failure_; }
   const NodeId& peer() const noexcept { return peer_; }
+  // After hello: the client's replica (a device's own, made at its init).
+  bool greeted() const noexcept { return greeted_; }
+  const Uuid& client_id() const noexcept { return client_id_; }
   const SessionStats& stats() const noexcept { return stats_; }
   // Caps the cells of each page this client pulls from now on, below
   // max_batch_cells (0: no cap). The server shrinks pages when many clients

@@ -183,9 +183,18 @@ class Server {
       co_return;
     }
     const auto cn = peer_common_name(conn->stream.native_handle());
-    auto node = cn ? NodeId::parse(*cn) : Result<NodeId>(make_error(Errc::invalid_argument, "no certificate CN"));
+    auto node = cn ? NodeId::parse(*cn)
+                   : Result<NodeId>(make_error(Errc::invalid_argument, "the certificate has no CN, or more than one"));
     if (!node) {
-      log_("refused " + conn->remote + ": certificate CN '" + cn.value_or("") + "' is not a node id");
+      log_("refused " + conn->remote + ": certificate CN '" + cn.value_or("") + "' is not a node id (" +
+           node.error().message + ")");
+      conn->close_now();
+      connections_.erase(conn);
+      co_return;
+    }
+    if (const std::size_t held = connections_of(*node); held >= options_.max_connections_per_node) {
+      log_("refused " + node->str() + " from " + conn->remote + ": it already has " + std::to_string(held) +
+           " connections (at most " + std::to_string(options_.max_connections_per_node) + " per node)");
       conn->close_now();
       connections_.erase(conn);
       co_return;
@@ -233,7 +242,17 @@ class Server {
           enqueue(conn, std::move(*push));
           continue;
         }
-        conn->send(conn->session->on_message(*message, steady_ms()));
+        const bool greeted_before = conn->session->greeted();
+        Outbox answer = conn->session->on_message(*message, steady_ms());
+        if (!greeted_before && conn->session->greeted()) {
+          if (auto clash = certificate_shared(*conn)) {
+            why = *clash;
+            conn->send({ErrorMessage{Errc::not_permitted, *clash}});
+            conn->close_after_flush();
+            break;
+          }
+        }
+        conn->send(answer);
         if (conn->session->closed()) {
           why = conn->session->failure() ? conn->session->failure()->message : "session ended";
           conn->close_after_flush();
@@ -263,6 +282,28 @@ class Server {
     conn->close_now();
     connections_.erase(conn);
     share_page_budget();
+  }
+
+  std::size_t connections_of(const NodeId& node) const {
+    std::size_t n = 0;
+    for (const auto& c : connections_) n += c->session && !c->closed && c->session->peer() == node;
+    return n;
+  }
+
+  // Two devices syncing with one certificate at once would each take the
+  // other's edits for its own and never receive them: refuse the second.
+  // Connections of one replica (sync --watch beside a sync) are one device.
+  std::optional<std::string> certificate_shared(const Connection& conn) const {
+    for (const auto& other : connections_) {
+      if (other.get() == &conn || !other->session || other->closed || other->closing ||
+          !other->session->greeted() || other->session->peer() != conn.session->peer() ||
+          other->session->client_id() == conn.session->client_id())
+        continue;
+      return conn.session->peer().str() + " is already syncing from " + other->remote +
+             " with another replica: two devices can't share a certificate — ask the city office to issue one for "
+             "this device (after reinstalling, wait a minute for the old connection to time out)";
+    }
+    return std::nullopt;
   }
 
   // Pages in flight to all clients share options_.page_budget_bytes: a

@@ -46,6 +46,9 @@ struct HubServerOptions {
   std::uint64_t tick_ms = 1'000;           // session timers
   std::uint64_t poll_ms = 50;              // notice writes by admin commands
   std::size_t max_connections = 10'000;
+  // One device holds one or two (sync --watch, and a sync or command line
+  // beside it); more from one certificate is a fault or an attack.
+  std::size_t max_connections_per_node = 8;
   // Pages being sent to all clients together stay within about this many
   // bytes: with many clients pulling at once, each gets smaller pages.
   std::size_t page_budget_bytes = 64u << 20;

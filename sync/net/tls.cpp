@@ -49,10 +49,12 @@ struct CrlDeleter {
   void operator()(X509_CRL* x) const { X509_CRL_free(x); }
 };
 
+// The subject's one CN. A certificate with two would name two nodes, and
+// which one counts would depend on who reads it: none counts.
 std::optional<std::string> common_name(X509* cert) {
   X509_NAME* name = X509_get_subject_name(cert);
   const int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (index < 0) return std::nullopt;
+  if (index < 0 || X509_NAME_get_index_by_NID(name, NID_commonName, index) >= 0) return std::nullopt;
   const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
   unsigned char* utf8 = nullptr;
   const int len = ASN1_STRING_to_UTF8(&utf8, data);
@@ -79,7 +81,8 @@ Result<NodeId> check_tls_files(const TlsFiles& files) {
   X509* cert = SSL_CTX_get0_certificate(context->get()->native_handle());
   auto cn = cert ? common_name(cert) : std::nullopt;
   if (!cn)
-    return make_error(Errc::invalid_argument, "certificate " + files.cert + " has no CN — issue it with CN=county:device");
+    return make_error(Errc::invalid_argument, "certificate " + files.cert +
+                                                  " has no CN, or more than one — issue it with one CN=county:device");
   auto node = NodeId::parse(*cn);
   if (!node)
     return make_error(Errc::invalid_argument, "certificate " + files.cert + " CN is not a node id: " + node.error().message);

@@ -79,13 +79,14 @@ pki_init city:hub longyou:office-1 longyou:field-2 kaihua:office-1 qujiang:offic
 HUB_PORT=$(pick_port)
 HUB_DATA=$W/hub
 "$HUB_BIN" init --data "$HUB_DATA" --ca "$W/ca/ca.pem" --cert "$(pki_cert city:hub)" --key "$(pki_key city:hub)" \
-  --crl "$W/ca/crl.pem" --listen "127.0.0.1:$HUB_PORT" --idle-timeout 300 >/dev/null
-# A hub.json written before idle_timeout_ms existed still loads.
+  --crl "$W/ca/crl.pem" --listen "127.0.0.1:$HUB_PORT" --idle-timeout 300 --max-connections-per-node 100000 >/dev/null
+# A hub.json written before idle_timeout_ms and max_connections_per_node
+# existed still loads.
 cp "$HUB_DATA/hub.json" "$W/hub.json.saved"
-sed -i '/"idle_timeout_ms"/d; s/"max_frame_bytes": \([0-9]*\),/"max_frame_bytes": \1/' "$HUB_DATA/hub.json"
+sed -i '/"idle_timeout_ms"/d; /"max_connections_per_node"/d; s/"max_frame_bytes": \([0-9]*\),/"max_frame_bytes": \1/' "$HUB_DATA/hub.json"
 check_lacks "(the field is gone from hub.json)" "$(cat "$HUB_DATA/hub.json")" "idle_timeout_ms"
 run hub --json nodes
-check_eq "a hub.json without idle_timeout_ms (older hubs) still loads" "0" "$RC${ERR:+: $ERR}"
+check_eq "a hub.json without idle_timeout_ms and max_connections_per_node (older hubs) still loads" "0" "$RC${ERR:+: $ERR}"
 cp "$W/hub.json.saved" "$HUB_DATA/hub.json"
 run "$HUB_BIN" init --data "$W/bad" --ca "$W/ca/ca.pem" --cert "$(pki_cert city:hub)" --key "$(pki_key city:hub)" \
   --idle-timeout 0

@@ -416,4 +416,37 @@ TEST_CASE("text another office sends is refused when it is not what the field ma
   check_all(edit("amount", std::nan("")), Errc::bad_value, "finite");
 }
 
+TEST_CASE("who wrote a row and when is the hub's to say: another node's name or a future time is refused") {
+  HubRows hub;
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const auto note = [&](const Values& values) {
+    return hub.check(kLongyou, TableId::case_notes, id("n"), cells_of(TableId::case_notes, id("n"), values, kLongyou));
+  };
+  const std::string case_id = id("c").to_string();
+  check_all(note({{"case_id", case_id}, {"author", std::string("longyou:office-1")}, {"written_at", std::int64_t{kNow}}}),
+            Errc::ok);
+  const auto forged = note({{"case_id", case_id}, {"author", std::string("city:hub")}, {"written_at", std::int64_t{kNow}}});
+  CHECK(forged[0].code == Errc::ok);
+  CHECK(forged[1].code == Errc::forged_attribution);
+  CHECK(forged[1].reason == "'author' must name the node that writes it, longyou:office-1, not 'city:hub'");
+  const auto future = note({{"case_id", case_id}, {"author", std::string("longyou:office-1")},
+                            {"written_at", std::int64_t{kNow + 3'600'000}}});
+  CHECK(future[2].code == Errc::forged_attribution);
+  CHECK(future[2].reason.find("3600 s ahead of the hub's clock") != std::string::npos);
+  // An office may record work done earlier (offline for days), and the city
+  // its own decisions under its own name.
+  check_all(note({{"case_id", case_id}, {"author", std::string("longyou:office-1")}, {"written_at", std::int64_t{kNow - 86'400'000}}}),
+            Errc::ok);
+  check_all(hub.check(kCity, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "updated_at", std::int64_t{kNow}, kCity)}),
+            Errc::ok);
+  // A case made on one device in another device's name.
+  const auto made = hub.check(kLongyou, TableId::cases, id("new"),
+                              cells_of(TableId::cases, id("new"),
+                                       {{"kind", std::string("outbound_trip")}, {"county", std::string("longyou")},
+                                        {"title", std::string("Trip")}, {"status", std::string("draft")},
+                                        {"created_by", std::string("longyou:field-2")}},
+                                       kLongyou));
+  CHECK(made.back().code == Errc::forged_attribution);
+}
+
 }  // namespace liaison::sync
