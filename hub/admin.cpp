@@ -9,6 +9,7 @@
 
 #include "hub/commands.hpp"
 #include "sync/authority.hpp"
+#include "sync/net/net.hpp"
 #include "sync/session.hpp"
 
 namespace liaison::hub {
@@ -209,8 +210,27 @@ Status cmd_directive_list(Context& ctx, cli::Args& args) {
   return {};
 }
 
+// Beside the nodes, what would soon stop all of them: a revocation list
+// about to expire, or expired (the hub then refuses every node).
+void warn_about_crl(const Context& ctx) {
+  if (ctx.config.crl.empty()) return;
+  const sync::net::TlsFiles files{ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl};
+  auto crl = sync::net::read_crl_status(files);
+  if (!crl) {
+    std::cerr << "liaison-hub: warning: " << crl.error().message << "\n";
+    return;
+  }
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr)) * 1000;
+  if (now + sync::net::kCrlWarnAheadMs < crl->next_update_ms) return;
+  std::cerr << "liaison-hub: " << (crl->next_update_ms <= now ? "error" : "warning") << ": the revocation list "
+            << sync::net::describe_crl_expiry(*crl, now)
+            << (crl->next_update_ms <= now ? "; the hub refuses every node" : "; then the hub refuses every node")
+            << " until it is renewed — run certs/liaison-ca.sh crl and copy crl.pem to " << ctx.config.crl << "\n";
+}
+
 Status cmd_nodes(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
+  warn_about_crl(ctx);
   auto peers = ctx.replica->peers();
   if (!peers) return peers.error();
   std::vector<std::string> items;

@@ -24,6 +24,7 @@ bool is_retryable(Errc code) noexcept {
     case Errc::disconnected:
     case Errc::truncated:
     case Errc::clock_ahead:  // re-stamped from the corrected clock and sent again
+    case Errc::crl_expired:  // the city renews the list; syncing resumes then
       return true;
     default:
       return false;
@@ -58,6 +59,7 @@ const char* errc_name(Errc code) noexcept {
     case Errc::bad_value: return "bad_value";
     case Errc::unknown_field: return "unknown_field";
     case Errc::forged_attribution: return "forged_attribution";
+    case Errc::crl_expired: return "crl_expired";
   }
   return "unknown_error";
 }

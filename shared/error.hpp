@@ -43,8 +43,9 @@ enum class Errc {
   bad_value,               // value has the wrong type for its field
   unknown_field,           // table or column not in the schema
   forged_attribution,      // a field saying who or when names another node, or a time ahead of the hub
+  crl_expired,             // the hub's revocation list is out of date: it syncs with no one until renewed
 };
-inline constexpr Errc kLastErrc = Errc::forged_attribution;
+inline constexpr Errc kLastErrc = Errc::crl_expired;
 
 const std::error_category& liaison_category() noexcept;
 inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), liaison_category()}; }

@@ -6,6 +6,7 @@
 #include "sync/net/tls.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -13,6 +14,7 @@
 #include <deque>
 #include <set>
 
+#include "shared/cli.hpp"
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
 
@@ -29,6 +31,7 @@ struct Connection {
   asio::steady_timer wake;  // wakes the writer when frames are queued
   FrameDecoder decoder;
   std::string remote;
+  std::string serial;  // the peer certificate's, once verified
   std::optional<HubSession> session;
   std::deque<std::vector<std::uint8_t>> outbox;
   bool closing = false;  // flush what is queued, then close
@@ -93,6 +96,21 @@ class Server {
     const auto port = acceptor_.local_endpoint().port();
     log_("listening on " + options_.host + ":" + std::to_string(port));
     if (on_listening) on_listening(port);
+    return {};
+  }
+
+  // The CRL the server verifies peers against (the one make_tls_context
+  // installed), and its state: checked every crl_check_ms from now on.
+  Status watch_crl() {
+    if (options_.tls.crl.empty()) return {};
+    crl_file_ = crl_file_state();
+    auto loaded = load_crl(options_.tls);
+    if (!loaded) return loaded.error();
+    tolerate_stale_crl(ctx_);
+    log_("revocation list " + options_.tls.crl + ": " + std::to_string(loaded->status.revoked) +
+         " certificates revoked; it " + describe_crl_expiry(loaded->status, wall_ms()) +
+         "; a new version of the file takes effect within seconds");
+    adopt_crl(*loaded);
     return {};
   }
 
@@ -200,7 +218,19 @@ class Server {
       co_return;
     }
     deadline.cancel();
+    if (auto stale = crl_stale(); stale && !stopping_) {
+      // Nobody can be told apart from a revoked node now: refuse everyone,
+      // in words (a TLS alert would say "certificate expired", blaming them).
+      std::vector<std::uint8_t> frame;
+      append_frame(frame, encode(ErrorMessage{Errc::crl_expired, *stale}));
+      co_await asio::async_write(conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
+      log_("refused " + node->str() + " from " + conn->remote + ": " + *stale);
+      conn->close_now();
+      connections_.erase(conn);
+      co_return;
+    }
     conn->session.emplace(hub_, *node, options_.session, peer_serial(conn->stream.native_handle()));
+    conn->serial = conn->session->certificate();
     conn->session->limit_pages(page_cells_);
     share_page_budget();
     log_("connected " + node->str() + " from " + conn->remote);
@@ -282,6 +312,91 @@ class Server {
     conn->close_now();
     connections_.erase(conn);
     share_page_budget();
+  }
+
+  // ---- the revocation list ----
+  struct CrlFile {
+    ino_t inode = 0;
+    off_t size = -1;
+    std::int64_t mtime_ns = 0;
+    bool operator==(const CrlFile&) const = default;
+  };
+
+  CrlFile crl_file_state() const {
+    struct stat st{};
+    if (::stat(options_.tls.crl.c_str(), &st) != 0) return {};
+    return {st.st_ino, st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+  }
+
+  // What the CRL's dates mean now, for the log: nothing while more than
+  // kCrlWarnAheadMs remain.
+  void warn_about_crl_expiry() {
+    if (!crl_) return;
+    const std::uint64_t now = wall_ms();
+    if (now + kCrlWarnAheadMs < crl_->next_update_ms) return;
+    const std::string what = describe_crl_expiry(*crl_, now);
+    log_((crl_->next_update_ms <= now ? "error: the revocation list " + what + ": every node is refused"
+                                      : "warning: the revocation list " + what + ": after that every node is refused") +
+         " until it is renewed — run certs/liaison-ca.sh crl on the CA and copy crl.pem to " + options_.tls.crl);
+    last_crl_warning_ms_ = steady_ms();
+  }
+
+  // The reason to refuse everyone, while the CRL is out of date.
+  std::optional<std::string> crl_stale() const {
+    if (!crl_) return std::nullopt;
+    const std::uint64_t now = wall_ms();
+    if (crl_->next_update_ms != 0 && now >= crl_->next_update_ms)
+      return "the hub's revocation list " + describe_crl_expiry(*crl_, now) +
+             "; the hub syncs with no office until the city office renews it (certs/liaison-ca.sh crl) — your "
+             "changes stay queued; try again later";
+    if (now + 5 * 60'000 < crl_->last_update_ms)
+      return "the hub's revocation list is dated " + cli::format_time(crl_->last_update_ms) +
+             ", ahead of the hub's clock — the city office must check the hub's date and time";
+    return std::nullopt;
+  }
+
+  void adopt_crl(const LoadedCrl& loaded) {
+    crl_ = loaded.status;
+    revoked_ = std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end());
+    warn_about_crl_expiry();
+  }
+
+  // A new CRL file: verified against the CA, installed for new handshakes,
+  // and live sessions of certificates it revokes are closed at once.
+  void check_crl_file() {
+    if (options_.tls.crl.empty()) return;
+    const CrlFile now = crl_file_state();
+    if (now == crl_file_) {
+      if (crl_ && steady_ms() - last_crl_warning_ms_ >= 3'600'000) warn_about_crl_expiry();
+      return;
+    }
+    auto loaded = load_crl(options_.tls);
+    Status installed = loaded ? install_crl(ctx_, options_.tls) : Status(loaded.error());
+    if (!installed) {
+      // Perhaps half-copied: tried again when the file changes once more.
+      log_("can't use the new revocation list " + options_.tls.crl + ": " + installed.error().message +
+           " (still using the one loaded before)");
+      crl_file_ = now;
+      return;
+    }
+    crl_file_ = now;
+    tolerate_stale_crl(ctx_);
+    adopt_crl(*loaded);
+    log_("revocation list reloaded: " + std::to_string(crl_->revoked) + " certificates revoked; it " +
+         describe_crl_expiry(*crl_, wall_ms()));
+    for (const auto& c : std::vector<ConnectionPtr>(connections_.begin(), connections_.end())) {
+      if (!c->session || c->closing || c->closed || !revoked_.count(c->serial)) continue;
+      log_("closing " + c->session->peer().str() + " from " + c->remote + ": its certificate (serial " + c->serial +
+           ") is revoked");
+      c->send({ErrorMessage{Errc::not_permitted, "this device's certificate has been revoked — ask the city office"}});
+      c->close_after_flush();
+    }
+  }
+
+  static std::uint64_t wall_ms() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
   }
 
   std::size_t connections_of(const NodeId& node) const {
@@ -372,7 +487,7 @@ class Server {
 
   awaitable<void> ticker() {
     asio::steady_timer timer(io_);
-    std::uint64_t last_tick = 0;
+    std::uint64_t last_tick = 0, last_crl_check = steady_ms();
     while (!stopping_) {
       timer.expires_after(std::chrono::milliseconds(std::min(options_.poll_ms, options_.tick_ms)));
       error_code ec;
@@ -384,6 +499,10 @@ class Server {
       if (!grew) log_("reading the hub replica failed: " + grew.error().message);
       else if (*grew) notify_all();
       const std::uint64_t now = steady_ms();
+      if (now - last_crl_check >= options_.crl_check_ms) {
+        last_crl_check = now;
+        check_crl_file();
+      }
       if (now - last_tick < options_.tick_ms) continue;
       last_tick = now;
       for (const auto& c : std::vector<ConnectionPtr>(connections_.begin(), connections_.end())) {
@@ -408,6 +527,10 @@ class Server {
   std::vector<PendingPush> pending_;
   bool commit_posted_ = false;
   std::uint32_t page_cells_ = 0;  // current cap on pull pages (0: none yet)
+  std::optional<CrlStatus> crl_;   // the list in force, when the hub has one
+  std::set<std::string> revoked_;  // its serials
+  CrlFile crl_file_;
+  std::uint64_t last_crl_warning_ms_ = 0;
   bool stopping_ = false;
   std::atomic<bool>* external_stop_ = nullptr;
   std::optional<Error> failure_;
@@ -441,6 +564,7 @@ Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLi
   if (!context) return context.error();
   raise_open_file_limit(options.max_connections, log);
   Server server(hub, options, log, **context);
+  LIAISON_TRY(server.watch_crl());
   LIAISON_TRY(server.listen(on_listening));
   return server.run(stop);
 }

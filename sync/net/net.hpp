@@ -35,6 +35,19 @@ struct TlsFiles {
 // certificate's CN is a valid node id; returns that node id.
 Result<NodeId> check_tls_files(const TlsFiles& files);
 
+// The project CA's certificate revocation list, as the hub reads it.
+struct CrlStatus {
+  std::uint64_t last_update_ms = 0;
+  std::uint64_t next_update_ms = 0;  // after this, the list has expired
+  std::size_t revoked = 0;
+};
+// Reads `files.crl` and checks that the CA in `files.ca` signed it.
+Result<CrlStatus> read_crl_status(const TlsFiles& files);
+// How long before a CRL expires the hub starts warning.
+inline constexpr std::uint64_t kCrlWarnAheadMs = 7ull * 24 * 3600 * 1000;
+// For people: "expires 2026-12-20 08:00:00 (in 6 days)", "expired ...".
+std::string describe_crl_expiry(const CrlStatus& crl, std::uint64_t now_ms);
+
 using LogLine = std::function<void(const std::string&)>;
 
 struct HubServerOptions {
@@ -46,6 +59,9 @@ struct HubServerOptions {
   std::uint64_t tick_ms = 1'000;           // session timers
   std::uint64_t poll_ms = 50;              // notice writes by admin commands
   std::size_t max_connections = 10'000;
+  // How often the CRL file is checked for a new version (its revocations
+  // then take effect at once, live sessions included).
+  std::uint64_t crl_check_ms = 1'000;
   // One device holds one or two (sync --watch, and a sync or command line
   // beside it); more from one certificate is a fault or an attack.
   std::size_t max_connections_per_node = 8;

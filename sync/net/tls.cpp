@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "shared/cli.hpp"
 #include "shared/private_files.hpp"
 
 namespace liaison::sync::net {
@@ -64,7 +65,111 @@ std::optional<std::string> common_name(X509* cert) {
   return cn;
 }
 
+std::unique_ptr<X509, X509Deleter> read_certificate(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return nullptr;
+  std::unique_ptr<X509, X509Deleter> cert(PEM_read_X509(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  return cert;
+}
+
+Result<std::unique_ptr<X509_CRL, CrlDeleter>> read_crl(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return make_error(Errc::invalid_argument, "can't open revocation list " + path);
+  std::unique_ptr<X509_CRL, CrlDeleter> crl(PEM_read_X509_CRL(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  if (!crl) return file_error("revocation list", path, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
+  return crl;
+}
+
+std::string serial_hex(const ASN1_INTEGER* serial) {
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  if (!bn) return {};
+  char* hex = BN_bn2hex(bn);
+  std::string out = hex ? hex : "";
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return out;
+}
+
+std::uint64_t time_ms(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return static_cast<std::uint64_t>(timegm(&tm)) * 1000;
+}
+
+// The CA and, when given, the CRL, with revocation checked for every peer.
+Status fill_store(X509_STORE* store, const TlsFiles& files) {
+  ERR_clear_error();
+  if (X509_STORE_load_locations(store, files.ca.c_str(), nullptr) != 1)
+    return file_error("CA certificate", files.ca, "give the project CA's PEM file");
+  if (files.crl.empty()) return {};
+  auto crl = read_crl(files.crl);
+  if (!crl) return crl.error();
+  if (X509_STORE_add_crl(store, crl->get()) != 1)
+    return file_error("revocation list", files.crl, "check that it is the CA's CRL");
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  return {};
+}
+
+int verify_tolerating_stale_crl(int ok, X509_STORE_CTX* store) {
+  if (ok) return 1;
+  const int error = X509_STORE_CTX_get_error(store);
+  if (error != X509_V_ERR_CRL_HAS_EXPIRED && error != X509_V_ERR_CRL_NOT_YET_VALID) return 0;
+  X509_STORE_CTX_set_error(store, X509_V_OK);
+  return 1;  // revocation is still checked against the list as it is
+}
+
 }  // namespace
+
+Result<LoadedCrl> load_crl(const TlsFiles& files) {
+  auto crl = read_crl(files.crl);
+  if (!crl) return crl.error();
+  auto ca = read_certificate(files.ca);
+  if (!ca) return file_error("CA certificate", files.ca, "give the project CA's PEM file");
+  if (X509_CRL_verify(crl->get(), X509_get0_pubkey(ca.get())) != 1)
+    return make_error(Errc::invalid_argument, "revocation list " + files.crl + " is not signed by the CA in " + files.ca +
+                                                  " — make it with certs/liaison-ca.sh crl on this CA");
+  LoadedCrl out;
+  out.status.last_update_ms = time_ms(X509_CRL_get0_lastUpdate(crl->get()));
+  out.status.next_update_ms = time_ms(X509_CRL_get0_nextUpdate(crl->get()));
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl->get());
+  for (int i = 0; revoked && i < sk_X509_REVOKED_num(revoked); ++i)
+    out.revoked_serials.push_back(serial_hex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+  out.status.revoked = out.revoked_serials.size();
+  return out;
+}
+
+Result<CrlStatus> read_crl_status(const TlsFiles& files) {
+  auto crl = load_crl(files);
+  if (!crl) return crl.error();
+  return crl->status;
+}
+
+std::string describe_crl_expiry(const CrlStatus& crl, std::uint64_t now_ms) {
+  if (crl.next_update_ms == 0) return "has no expiry date";
+  const std::string when = cli::format_time(crl.next_update_ms);
+  if (crl.next_update_ms <= now_ms) return "expired at " + when;
+  const std::uint64_t hours = (crl.next_update_ms - now_ms) / 3'600'000;
+  return "expires at " + when + " (in " +
+         (hours < 48 ? std::to_string(hours) + " hours" : std::to_string((hours + 12) / 24) + " days") + ")";
+}
+
+Status install_crl(ssl::context& context, const TlsFiles& files) {
+  X509_STORE* store = X509_STORE_new();
+  if (!store) return make_error(Errc::storage_failed, "out of memory for a certificate store");
+  if (Status st = fill_store(store, files); !st) {
+    X509_STORE_free(store);
+    return st;
+  }
+  SSL_CTX_set_cert_store(context.native_handle(), store);  // frees the previous store
+  return {};
+}
+
+void tolerate_stale_crl(ssl::context& context) {
+  SSL_CTX* ctx = context.native_handle();
+  SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_tolerating_stale_crl);
+}
 
 std::uint64_t steady_ms() {
   return static_cast<std::uint64_t>(
@@ -109,9 +214,7 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
   SSL_CTX* ctx = context->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-  ERR_clear_error();
-  if (SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
-    return file_error("CA certificate", files.ca, "give the project CA's PEM file");
+  LIAISON_TRY(fill_store(SSL_CTX_get_cert_store(ctx), files));
   LIAISON_TRY(check_private_key(files.key));
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
     return file_error("certificate", files.cert, "give this node's PEM certificate");
@@ -126,17 +229,6 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
   if (SSL_CTX_check_private_key(ctx) != 1)
     return make_error(Errc::invalid_argument,
                       "key " + files.key + " does not belong to certificate " + files.cert + " — use the pair issued together");
-  if (!files.crl.empty()) {
-    FILE* f = std::fopen(files.crl.c_str(), "r");
-    if (!f) return make_error(Errc::invalid_argument, "can't open revocation list " + files.crl);
-    std::unique_ptr<X509_CRL, CrlDeleter> crl(PEM_read_X509_CRL(f, nullptr, nullptr, nullptr));
-    std::fclose(f);
-    if (!crl) return file_error("revocation list", files.crl, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-    if (X509_STORE_add_crl(store, crl.get()) != 1)
-      return file_error("revocation list", files.crl, "check that it is the CA's CRL");
-    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-  }
   context->set_verify_mode(role == Role::hub ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_peer);
   return context;
 }
@@ -149,14 +241,7 @@ std::optional<std::string> peer_common_name(SSL* ssl) {
 
 std::string peer_serial(SSL* ssl) {
   std::unique_ptr<X509, X509Deleter> cert(SSL_get1_peer_certificate(ssl));
-  if (!cert) return {};
-  BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr);
-  if (!bn) return {};
-  char* hex = BN_bn2hex(bn);
-  std::string out = hex ? hex : "";
-  OPENSSL_free(hex);
-  BN_free(bn);
-  return out;
+  return cert ? serial_hex(X509_get0_serialNumber(cert.get())) : std::string();
 }
 
 namespace {
