@@ -5,6 +5,7 @@
 // process, wakes caught-up clients whose scope changed.
 #include "sync/net/tls.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <deque>
 #include <set>
+#include <unordered_map>
 
 #include "shared/cli.hpp"
 #include "sync/codec.hpp"
@@ -23,13 +25,23 @@ namespace {
 
 class Server;
 
-struct Connection {
-  Connection(tcp::socket socket, asio::ssl::context& ctx, std::uint32_t max_frame)
-      : stream(std::move(socket), ctx), wake(stream.get_executor()), decoder(max_frame) {}
+// A connection goes through three stages. `waiting`: TCP only; its TLS state
+// (some 80 kB with OpenSSL's and Asio's buffers) is made only once the peer
+// sends its first bytes, so a flood of silent connections costs a socket
+// each. `handshaking`: TLS under way. `authenticated`: a verified node.
+enum class Stage { waiting, handshaking, authenticated };
 
-  TlsStream stream;
+struct Connection {
+  Connection(tcp::socket socket, std::uint32_t max_frame)
+      : raw(std::move(socket)), wake(raw.get_executor()), decoder(max_frame) {}
+
+  tcp::socket raw;                // until start_tls
+  std::optional<TlsStream> stream;
   asio::steady_timer wake;  // wakes the writer when frames are queued
   FrameDecoder decoder;
+  Stage stage = Stage::waiting;
+  std::uint64_t accepted_ms = 0;
+  std::size_t partial_counted = 0;  // of this connection's partial frame, counted in the hub-wide total
   std::string remote;
   std::string serial;  // the peer certificate's, once verified
   std::optional<HubSession> session;
@@ -37,6 +49,8 @@ struct Connection {
   bool closing = false;  // flush what is queued, then close
   bool closed = false;
   bool overflowed = false;  // dropped for not reading its answers
+  bool evicted = false;     // closed unauthenticated to make room for newer ones
+  bool counted_unauthenticated = false;
 
   // An honest client has a request or two unanswered; one that keeps asking
   // without reading the answers would make us queue pages without end.
@@ -61,10 +75,15 @@ struct Connection {
     closing = true;
     wake.cancel();
   }
+  void start_tls(asio::ssl::context& ctx) {
+    stream.emplace(std::move(raw), ctx);
+    stage = Stage::handshaking;
+  }
   void close_now() {
     closed = true;
     error_code ignored;
-    stream.lowest_layer().close(ignored);
+    if (stream) stream->lowest_layer().close(ignored);
+    else raw.close(ignored);
     wake.cancel();
   }
 };
@@ -164,19 +183,30 @@ class Server {
       }
       if (accept_failures > 1) log_("accepting again after " + std::to_string(accept_failures) + " failed attempts");
       accept_failures = 0;
+      const std::string source = socket.remote_endpoint(ec).address().to_string();
+      if (ec) continue;  // gone already
+      make_room_for_newcomer(source);
       if (connections_.size() >= options_.max_connections) {
-        log_("refusing connection: " + std::to_string(connections_.size()) + " already open");
+        refused("refusing connection from " + source + ": " + std::to_string(connections_.size()) + " already open");
         socket.close(ec);
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);  // request/response: don't wait for delayed ACKs
-      auto conn = std::make_shared<Connection>(std::move(socket), ctx_, options_.session.max_frame_bytes);
-      conn->remote = conn->stream.lowest_layer().remote_endpoint(ec).address().to_string();
+      auto conn = std::make_shared<Connection>(std::move(socket), options_.session.max_frame_bytes);
+      conn->remote = source;
+      conn->accepted_ms = steady_ms();
       connections_.insert(conn);
+      unauthenticated_.push_back(conn);
+      ++unauthenticated_by_source_[source];
+      ++unauthenticated_count_;
+      conn->counted_unauthenticated = true;
+      peak_unauthenticated_ = std::max(peak_unauthenticated_, unauthenticated_count_);
       asio::co_spawn(io_, serve(conn), [this, conn](std::exception_ptr e) {
         if (!e) return;  // the writer flushes what is queued, then closes
         report(e, "connection");
         conn->close_now();
+        forget_unauthenticated(*conn);
+        uncount_partial(*conn);
         connections_.erase(conn);
         share_page_budget();
       });
@@ -191,28 +221,37 @@ class Server {
       if (!ec && !conn->session) conn->close_now();
     });
     error_code ec;
-    co_await conn->stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(kAwait, ec));
+    co_await conn->raw.async_wait(tcp::socket::wait_read, asio::redirect_error(kAwait, ec));
+    if (!ec && !conn->closed) {
+      conn->start_tls(ctx_);
+      co_await conn->stream->async_handshake(asio::ssl::stream_base::server, asio::redirect_error(kAwait, ec));
+    }
     if (ec || conn->closed) {
-      log_("refused " + conn->remote + ": " +
-           (conn->closed ? std::string("no TLS handshake within the deadline")
-                         : explain_tls_failure(ec, conn->stream.native_handle(), Role::hub)));
+      refused("refused " + conn->remote + ": " +
+              (conn->evicted       ? std::string("evicted to make room for newer connections still in their handshake")
+               : conn->closed      ? std::string("no TLS handshake within the deadline")
+               : !conn->stream     ? ec.message()
+                                   : explain_tls_failure(ec, conn->stream->native_handle(), Role::hub)));
       conn->close_now();
+      forget_unauthenticated(*conn);
       connections_.erase(conn);
       co_return;
     }
-    const auto cn = peer_common_name(conn->stream.native_handle());
+    forget_unauthenticated(*conn);
+    conn->stage = Stage::authenticated;
+    const auto cn = peer_common_name(conn->stream->native_handle());
     auto node = cn ? NodeId::parse(*cn)
                    : Result<NodeId>(make_error(Errc::invalid_argument, "the certificate has no CN, or more than one"));
     if (!node) {
-      log_("refused " + conn->remote + ": certificate CN '" + cn.value_or("") + "' is not a node id (" +
-           node.error().message + ")");
+      refused("refused " + conn->remote + ": certificate CN '" + cn.value_or("") + "' is not a node id (" +
+              node.error().message + ")");
       conn->close_now();
       connections_.erase(conn);
       co_return;
     }
     if (const std::size_t held = connections_of(*node); held >= options_.max_connections_per_node) {
-      log_("refused " + node->str() + " from " + conn->remote + ": it already has " + std::to_string(held) +
-           " connections (at most " + std::to_string(options_.max_connections_per_node) + " per node)");
+      refused("refused " + node->str() + " from " + conn->remote + ": it already has " + std::to_string(held) +
+              " connections (at most " + std::to_string(options_.max_connections_per_node) + " per node)");
       conn->close_now();
       connections_.erase(conn);
       co_return;
@@ -223,13 +262,13 @@ class Server {
       // in words (a TLS alert would say "certificate expired", blaming them).
       std::vector<std::uint8_t> frame;
       append_frame(frame, encode(ErrorMessage{Errc::crl_expired, *stale}));
-      co_await asio::async_write(conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
-      log_("refused " + node->str() + " from " + conn->remote + ": " + *stale);
+      co_await asio::async_write(*conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
+      refused("refused " + node->str() + " from " + conn->remote + ": " + *stale);
       conn->close_now();
       connections_.erase(conn);
       co_return;
     }
-    conn->session.emplace(hub_, *node, options_.session, peer_serial(conn->stream.native_handle()));
+    conn->session.emplace(hub_, *node, options_.session, peer_serial(conn->stream->native_handle()));
     conn->serial = conn->session->certificate();
     conn->session->limit_pages(page_cells_);
     share_page_budget();
@@ -243,15 +282,24 @@ class Server {
     const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8, options_.session.max_frame_bytes};
     std::string why = "closed by peer";
     while (!conn->closed && !conn->closing) {
-      const std::size_t n = co_await conn->stream.async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
+      // Partly received frames share a hub-wide budget: past its share, a
+      // connection is not read (TCP holds its sender back) until there is room.
+      if (!co_await wait_for_frame_budget(conn)) {
+        why = "partly sent messages held more memory than the hub allows; closed to free it";
+        conn->send({ErrorMessage{Errc::storage_busy, "the hub is short of memory for partly sent messages; try again"}});
+        conn->close_after_flush();
+        break;
+      }
+      const std::size_t n = co_await conn->stream->async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
       if (ec) {
         why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
                   ? "closed by peer"
-                  : explain_tls_failure(ec, conn->stream.native_handle(), Role::hub);
+                  : explain_tls_failure(ec, conn->stream->native_handle(), Role::hub);
         break;
       }
       conn->session->on_link_progress(steady_ms());
       conn->decoder.feed({buffer.data(), n});
+      count_partial(*conn);
       while (!conn->closing) {
         auto frame = conn->decoder.next();
         if (!frame) {
@@ -261,6 +309,7 @@ class Server {
           break;
         }
         if (!*frame) break;
+        count_partial(*conn);
         auto message = decode(**frame, limits);
         if (!message) {
           why = "bad message: " + message.error().message;
@@ -293,6 +342,7 @@ class Server {
     if (conn->overflowed) why = "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
     log_("disconnected " + node->str() + " (" + conn->remote + "): " + why);
     if (!conn->closing) conn->close_now();
+    uncount_partial(*conn);
   }
 
   awaitable<void> writer(ConnectionPtr conn) {
@@ -306,12 +356,115 @@ class Server {
       }
       std::vector<std::uint8_t> frame = std::move(conn->outbox.front());
       conn->outbox.pop_front();
-      co_await asio::async_write(conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
+      co_await asio::async_write(*conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
       if (ec) break;
     }
     conn->close_now();
     connections_.erase(conn);
     share_page_budget();
+  }
+
+  // ---- connections not yet authenticated ----
+  // Anyone who can reach the port can open them. They are held to a number
+  // overall and per source address; at either limit the oldest gives way to
+  // the newcomer, so a flood can't keep an office from getting in: an honest
+  // client sends its TLS hello at once and is through in milliseconds.
+  void make_room_for_newcomer(const std::string& source) {
+    if (unauthenticated_count_ >= options_.max_unauthenticated) evict_oldest_unauthenticated(nullptr);
+    const auto it = unauthenticated_by_source_.find(source);
+    if (it != unauthenticated_by_source_.end() && it->second >= options_.max_unauthenticated_per_source)
+      evict_oldest_unauthenticated(&source);
+  }
+
+  void evict_oldest_unauthenticated(const std::string* source) {
+    for (auto it = unauthenticated_.begin(); it != unauthenticated_.end();) {
+      auto conn = it->lock();
+      if (!conn || !conn->counted_unauthenticated) {
+        it = unauthenticated_.erase(it);  // gone or through: not waiting any more
+        continue;
+      }
+      if (source && conn->remote != *source) {
+        ++it;
+        continue;
+      }
+      unauthenticated_.erase(it);
+      conn->evicted = true;
+      forget_unauthenticated(*conn);
+      conn->close_now();
+      ++evicted_;
+      return;
+    }
+  }
+
+  void forget_unauthenticated(Connection& conn) {
+    if (!conn.counted_unauthenticated) return;
+    conn.counted_unauthenticated = false;
+    --unauthenticated_count_;
+    auto it = unauthenticated_by_source_.find(conn.remote);
+    if (it != unauthenticated_by_source_.end() && --it->second == 0) unauthenticated_by_source_.erase(it);
+  }
+
+  // After a flood, the memory its connections took goes back to the system
+  // (glibc keeps freed memory in its arenas otherwise).
+  void trim_memory_after_flood() {
+    if (peak_unauthenticated_ < 256 || unauthenticated_count_ > 16) return;
+    while (!unauthenticated_.empty() && unauthenticated_.front().expired()) unauthenticated_.pop_front();
+    if (unauthenticated_.size() > 64) std::deque<std::weak_ptr<Connection>>(unauthenticated_.begin(), unauthenticated_.end()).swap(unauthenticated_);
+    unauthenticated_.shrink_to_fit();
+    peak_unauthenticated_ = unauthenticated_count_;
+    ::malloc_trim(0);
+  }
+
+  // Refusals come in floods: the first few in a window are logged, the rest
+  // counted and summed up once the window is over.
+  void refused(const std::string& line) {
+    const std::uint64_t now = steady_ms();
+    if (now - refusal_window_start_ >= kRefusalWindowMs) summarize_refusals(now);
+    if (++refusals_in_window_ <= kRefusalLinesPerWindow) log_(line);
+  }
+
+  void summarize_refusals(std::uint64_t now) {
+    if (refusals_in_window_ > kRefusalLinesPerWindow || evicted_ > 0)
+      log_("refused " + std::to_string(refusals_in_window_) + " connections in the last " +
+           std::to_string((now - refusal_window_start_) / 1000) + " s (" +
+           std::to_string(refusals_in_window_ - std::min(refusals_in_window_, kRefusalLinesPerWindow)) +
+           " not logged one by one; " + std::to_string(evicted_) +
+           " unauthenticated ones closed to make room); now " + std::to_string(unauthenticated_count_) +
+           " not yet authenticated, " + std::to_string(connections_.size()) + " open");
+    refusal_window_start_ = now;
+    refusals_in_window_ = 0;
+    evicted_ = 0;
+  }
+
+  // ---- partly received frames ----
+  void count_partial(Connection& conn) {
+    const std::size_t now = conn.decoder.buffered();
+    partial_total_ = partial_total_ - conn.partial_counted + now;
+    conn.partial_counted = now;
+  }
+  void uncount_partial(Connection& conn) {
+    partial_total_ -= conn.partial_counted;
+    conn.partial_counted = 0;
+  }
+  bool over_frame_budget(const Connection& conn) const {
+    if (conn.partial_counted <= kFreePartialBytes) return false;
+    if (partial_total_ > options_.partial_frame_budget_bytes) return true;
+    std::size_t of_node = 0;
+    for (const auto& c : connections_)
+      if (c->session && c->session->peer() == conn.session->peer()) of_node += c->partial_counted;
+    return of_node > options_.partial_frame_budget_per_node;
+  }
+  // False when the connection waited kMaxFrameBudgetWaitMs in vain.
+  awaitable<bool> wait_for_frame_budget(ConnectionPtr conn) {
+    const std::uint64_t since = steady_ms();
+    asio::steady_timer pause(io_);
+    while (over_frame_budget(*conn) && !conn->closed && !conn->closing) {
+      if (steady_ms() - since > kMaxFrameBudgetWaitMs) co_return false;
+      pause.expires_after(std::chrono::milliseconds(50));
+      error_code ec;
+      co_await pause.async_wait(asio::redirect_error(kAwait, ec));
+    }
+    co_return true;
   }
 
   // ---- the revocation list ----
@@ -499,6 +652,8 @@ class Server {
       if (!grew) log_("reading the hub replica failed: " + grew.error().message);
       else if (*grew) notify_all();
       const std::uint64_t now = steady_ms();
+      if (now - refusal_window_start_ >= kRefusalWindowMs) summarize_refusals(now);
+      trim_memory_after_flood();
       if (now - last_crl_check >= options_.crl_check_ms) {
         last_crl_check = now;
         check_crl_file();
@@ -527,6 +682,18 @@ class Server {
   std::vector<PendingPush> pending_;
   bool commit_posted_ = false;
   std::uint32_t page_cells_ = 0;  // current cap on pull pages (0: none yet)
+  std::deque<std::weak_ptr<Connection>> unauthenticated_;  // oldest first
+  std::unordered_map<std::string, std::size_t> unauthenticated_by_source_;
+  std::size_t unauthenticated_count_ = 0, peak_unauthenticated_ = 0, evicted_ = 0;
+  static constexpr std::uint64_t kRefusalWindowMs = 10'000;
+  static constexpr std::size_t kRefusalLinesPerWindow = 20;
+  std::uint64_t refusal_window_start_ = 0;
+  std::size_t refusals_in_window_ = 0;
+  // A connection may always hold this much of a frame; beyond it, only
+  // within the hub-wide and per-node budgets.
+  static constexpr std::size_t kFreePartialBytes = 1u << 20;
+  static constexpr std::uint64_t kMaxFrameBudgetWaitMs = 30'000;
+  std::size_t partial_total_ = 0;
   std::optional<CrlStatus> crl_;   // the list in force, when the hub has one
   std::set<std::string> revoked_;  // its serials
   CrlFile crl_file_;

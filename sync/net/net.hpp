@@ -59,6 +59,14 @@ struct HubServerOptions {
   std::uint64_t tick_ms = 1'000;           // session timers
   std::uint64_t poll_ms = 50;              // notice writes by admin commands
   std::size_t max_connections = 10'000;
+  // Connections not yet authenticated (silent, or in their TLS handshake),
+  // overall and from one address; at the limit the oldest gives way.
+  std::size_t max_unauthenticated = 1'024;
+  std::size_t max_unauthenticated_per_source = 64;
+  // Bytes of partly received frames the hub holds for all connections, and
+  // for the connections of one node (a frame may be 16 MiB).
+  std::size_t partial_frame_budget_bytes = 256u << 20;
+  std::size_t partial_frame_budget_per_node = 32u << 20;
   // How often the CRL file is checked for a new version (its revocations
   // then take effect at once, live sessions included).
   std::uint64_t crl_check_ms = 1'000;

@@ -45,6 +45,12 @@ scenarios (each on a fresh connection):
   send MSG...                the named messages in order: hello push pull ping pong welcome push_ack
                              changes notify error (push is an empty batch)
   idle                       completes TLS, sends nothing, waits for the hub to close
+  flood N [--source ADDR] [--seconds S]
+                             N TCP connections from ADDR (default 127.0.0.1) that never start TLS,
+                             each reopened when the hub closes it, for S seconds (default 10);
+                             no certificate is used; prints opened= and closed_by_hub=
+  partial N [--bytes B]      N connections that say hello, announce a 16 MiB frame and send B bytes
+                             of it (default 15 MiB), held until SIGTERM; prints held=
   hold N                     opens N connections (TLS completed, nothing sent), prints held=N, keeps
                              them until SIGTERM/SIGINT, then prints how many the hub closed meanwhile
   push --table T --row ID|DIRECTIVE_ID:COUNTY --set FIELD=VALUE... [--ahead-ms MS] [--save FILE]
@@ -411,6 +417,125 @@ Status hold(const Target& t, const std::string& count_text) {
   return holder.run();
 }
 
+// `count` TCP connections from `source` that never start TLS, each opened
+// again as soon as the hub closes it, for `seconds`: the flood anyone who
+// can reach the port can make, no certificate needed. Prints opened= (all
+// connects that succeeded) and closed_by_hub=.
+class Flood {
+ public:
+  Flood(const Target& t, std::size_t count, const std::string& source, std::chrono::seconds seconds)
+      : target_(t), sockets_(count), source_(source), seconds_(seconds) {}
+
+  Status run() {
+    error_code ec;
+    const auto hub = asio::ip::make_address(target_.host, ec);
+    if (ec) return fail_usage("flood needs --hub with an IP address, not '" + target_.host + "'");
+    hub_ = tcp::endpoint(hub, target_.port);
+    local_ = asio::ip::make_address(source_, ec);
+    if (ec) return fail_usage("--source '" + source_ + "' is not an IP address");
+    for (std::size_t i = 0; i < sockets_.size(); ++i) open(i);
+    asio::steady_timer stop(io_, seconds_);
+    stop.async_wait([&](const error_code&) {
+      stopping_ = true;
+      for (auto& s : sockets_)
+        if (s) s->close(ec);
+    });
+    io_.run();
+    std::cout << "opened=" << opened_ << "\nclosed_by_hub=" << closed_by_hub_ << "\nconnect_failures=" << failures_
+              << std::endl;
+    return {};
+  }
+
+ private:
+  void open(std::size_t i) {
+    if (stopping_) return;
+    error_code ec;
+    sockets_[i] = std::make_unique<tcp::socket>(io_);
+    tcp::socket& s = *sockets_[i];
+    s.open(hub_.protocol(), ec);
+    if (!ec) s.bind(tcp::endpoint(local_, 0), ec);
+    if (ec) {
+      ++failures_;
+      return retry_later(i);
+    }
+    s.async_connect(hub_, [this, i](const error_code& e) {
+      if (e) {
+        ++failures_;
+        return retry_later(i);
+      }
+      ++opened_;
+      // Say nothing; wait for the hub to give up on us, then come back.
+      sockets_[i]->async_wait(tcp::socket::wait_read, [this, i](const error_code& e2) {
+        if (stopping_) return;
+        if (!e2) ++closed_by_hub_;
+        open(i);
+      });
+    });
+  }
+  void retry_later(std::size_t i) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+    timer->async_wait([this, i, timer](const error_code&) { open(i); });
+  }
+
+  const Target& target_;
+  asio::io_context io_{1};
+  std::vector<std::unique_ptr<tcp::socket>> sockets_;
+  std::string source_;
+  std::chrono::seconds seconds_;
+  tcp::endpoint hub_;
+  asio::ip::address local_;
+  bool stopping_ = false;
+  std::uint64_t opened_ = 0, closed_by_hub_ = 0, failures_ = 0;
+};
+
+Status flood(const Target& t, cli::Args& args) {
+  const std::string source = args.option("source").value_or("127.0.0.1");
+  const unsigned long seconds = std::strtoul(args.option("seconds").value_or("10").c_str(), nullptr, 10);
+  const auto words = args.positionals();
+  const std::string count_text = words.size() == 1 ? words[0] : "";
+  char* end = nullptr;
+  const unsigned long count = std::strtoul(count_text.c_str(), &end, 10);
+  if (!end || *end || count == 0 || count > 100'000) return fail_usage("flood N: '" + count_text + "' is not a count from 1 to 100000");
+  raise_open_file_limit();
+  Flood f(t, count, source, std::chrono::seconds(seconds));
+  return f.run();
+}
+
+// `count` TLS connections that each say hello, then announce a frame of
+// 16 MiB and send `bytes` of it, and hold there until SIGTERM: what a node
+// with a valid certificate can make the hub buffer. Prints held= and sent=.
+Status partial_frames(const Target& t, cli::Args& args) {
+  const unsigned long long bytes = std::strtoull(args.option("bytes").value_or("15728640").c_str(), nullptr, 10);
+  const auto words = args.positionals();
+  const unsigned long count = words.size() == 1 ? std::strtoul(words[0].c_str(), nullptr, 10) : 0;
+  if (count == 0 || count > 1000 || bytes >= (16ull << 20)) return fail_usage("partial N --bytes B: 1-1000 connections, B under 16 MiB");
+  std::vector<std::unique_ptr<Connection>> held;
+  std::uint64_t sent = 0;
+  std::vector<std::uint8_t> body = {0x01, 0x00, 0x00, 0x00};  // announces 16 MiB
+  body.resize(4 + bytes, 0x90);
+  // One replica on every connection: one device, as far as the hub can tell.
+  const Message hello = Hello{kProtocolVersion, t.node.str(), kSchemaVersion, {}, {}, 0, fresh_uuid()};
+  for (unsigned long i = 0; i < count; ++i) {
+    auto connection = connect_to_hub(t);
+    if (!connection) break;
+    Link& link = *(*connection)->link;
+    link.send(frame_of(hello), t.wait);
+    link.drain(std::chrono::milliseconds(500), 1);
+    // Whatever the hub lets through within a few seconds.
+    if (link.send(body, std::chrono::milliseconds(3000))) sent += bytes;
+    held.push_back(std::move(*connection));
+  }
+  std::cout << "held=" << held.size() << "\nsent_complete_bytes=" << sent << std::endl;
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  return {};
+}
+
 Result<Value> parse_value(const TableDef& table, std::uint16_t column, const std::string& text) {
   const ValueType type = table.columns[column].type;
   if (type == ValueType::text) return Value{text};
@@ -557,6 +682,10 @@ int run(std::vector<std::string> words) {
   } else if (scenario == "idle") {
     st = args.finish();
     if (st) st = idle(*target);
+  } else if (scenario == "flood") {
+    st = flood(*target, args);
+  } else if (scenario == "partial") {
+    st = partial_frames(*target, args);
   } else if (scenario == "hold") {
     const auto positionals = args.positionals();
     st = positionals.size() == 1 ? hold(*target, positionals[0]) : fail_usage("hold needs one count, e.g. hold 1000");
