@@ -11,6 +11,7 @@ namespace liaison::client {
 
 // setup_commands.cpp
 int cmd_init(Invocation& in);
+int cmd_pin_hub(Invocation& in);
 
 // case_commands.cpp
 int cmd_case_new(Invocation& in);

@@ -33,6 +33,11 @@ struct ClientConfig {
   std::string cert;
   std::string key;
   std::string crl;   // empty: no revocation list
+  // The hub this node trusts: its node id (certificate CN) and the SHA-256
+  // of its public key, pinned at init from --hub-cert or at the first
+  // connection. Another city certificate is not taken for the hub.
+  std::string hub_node = "city:hub";
+  std::string hub_key;
 
   template <class Archive>
   void serialize(Archive& archive);

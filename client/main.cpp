@@ -21,9 +21,14 @@ constexpr std::string_view kUsage = R"(liaison-client — case files of the Quzh
 usage: liaison-client [--data DIR] [--json] COMMAND [ARGUMENTS]
 
 set up
-  init --hub HOST:PORT --ca CA.pem --cert NODE.pem --key NODE.key [--crl CRL.pem] [--force]
+  init --hub HOST:PORT --ca CA.pem --cert NODE.pem --key NODE.key [--crl CRL.pem]
+       [--hub-id NODE (default city:hub)] [--hub-cert HUB.pem] [--force]
                                    check the TLS files, take the node id from the certificate's
-                                   CN and create DIR (mode 0700) with client.json and replica.db
+                                   CN and create DIR (mode 0700) with client.json and replica.db;
+                                   only the hub NODE is trusted as the hub, and its public key is
+                                   pinned from HUB.pem, or else at the first sync
+  pin-hub --hub-cert HUB.pem       trust the hub's new key (the city office renewed its certificate
+                                   with a new key); the certificate is checked against the CA
 
 cases (work offline; the hub gets them at the next sync)
   case new --kind K --title T [--county C] [--set FIELD=VALUE]...
@@ -80,6 +85,7 @@ struct Entry {
 
 constexpr Entry kCommands[] = {
     {"init", "", cmd_init},
+    {"pin-hub", "", cmd_pin_hub},
     {"case", "new", cmd_case_new},
     {"case", "list", cmd_case_list},
     {"case", "show", cmd_case_show},

@@ -22,7 +22,44 @@ std::string absolute_path(const std::string& path) {
   return fs::absolute(path, ec).lexically_normal().string();
 }
 
+// The hub to trust: `hub_id`, and its key when its certificate is given
+// (checked against the CA); without it the key is pinned at the first sync.
+Result<sync::net::CertificateIdentity> hub_pin(const std::string& hub_id, const std::string& hub_cert,
+                                               const std::string& ca) {
+  auto expected = NodeId::parse(hub_id);
+  if (!expected || !expected->is_city())
+    return make_error(Errc::invalid_argument, "--hub-id '" + hub_id + "' is not a city node id such as city:hub");
+  if (hub_cert.empty()) return sync::net::CertificateIdentity{*expected, ""};
+  auto identity = sync::net::read_certificate_identity(hub_cert, ca);
+  if (!identity) return identity.error();
+  if (!(identity->node == *expected))
+    return make_error(Errc::invalid_argument, "hub certificate " + hub_cert + " is for " + identity->node.str() +
+                                                  ", not " + expected->str() + " (--hub-id)");
+  return identity;
+}
+
 }  // namespace
+
+// Pins a new key for the hub (after the city office renewed the hub's
+// certificate with a new key): the certificate is checked against the CA.
+int cmd_pin_hub(Invocation& in) {
+  auto cert = in.args.required("hub-cert");
+  if (!cert) return usage_error(cert.error().message + " for pin-hub");
+  std::vector<std::string> words;
+  if (auto bad = take_words(in.args, words, 0, 0, "pin-hub --hub-cert HUB.pem")) return *bad;
+  auto context = open_context(in);
+  if (!context) return fail(context.error());
+  auto pin = hub_pin(context->config.hub_node, absolute_path(*cert), context->config.ca);
+  if (!pin) return fail(pin.error(), "the pinned key was not changed");
+  const std::string before = context->config.hub_key;
+  context->config.hub_key = pin->key_sha256;
+  if (auto st = save_config(context->data_dir, context->config); !st) return fail(st.error());
+  if (in.json)
+    print_line(cli::json_object({{"hub_node", cli::json_quote(pin->node.str())}, {"hub_key", cli::json_quote(pin->key_sha256)}}));
+  else
+    print_line("pinned " + pin->node.str() + " key " + pin->key_sha256 + (before.empty() ? "" : " (was " + before + ")"));
+  return kExitOk;
+}
 
 int cmd_init(Invocation& in) {
   auto& args = in.args;
@@ -31,6 +68,8 @@ int cmd_init(Invocation& in) {
   auto cert = args.required("cert");
   auto key = args.required("key");
   const std::string crl = args.option("crl").value_or("");
+  const std::string hub_id = args.option("hub-id").value_or("city:hub");
+  const auto hub_cert = args.option("hub-cert");
   const bool force = args.flag("force");
   for (auto* r : {&hub_text, &ca, &cert, &key})
     if (!*r) return usage_error(r->error().message + " for init");
@@ -45,6 +84,8 @@ int cmd_init(Invocation& in) {
                           crl.empty() ? std::string() : absolute_path(crl)};
   auto node = sync::net::check_tls_files(tls);
   if (!node) return fail(node.error(), "nothing was written; check the files given with --ca, --cert and --key");
+  auto pin = hub_pin(hub_id, hub_cert ? absolute_path(*hub_cert) : std::string(), tls.ca);
+  if (!pin) return fail(pin.error(), "nothing was written");
 
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
@@ -72,6 +113,8 @@ int cmd_init(Invocation& in) {
   config.cert = tls.cert;
   config.key = tls.key;
   config.crl = tls.crl;
+  config.hub_node = pin->node.str();
+  config.hub_key = pin->key_sha256;
   if (auto st = save_config(dir, config); !st) return fail(st.error());
 
   if (in.json) {
@@ -81,7 +124,9 @@ int cmd_init(Invocation& in) {
                                  {"config", cli::json_quote(config_path(dir))},
                                  {"replica", cli::json_quote(replica_path(dir))}}));
   } else {
-    print_line("initialised " + dir + " for " + config.node + " (hub " + config.hub + ")");
+    print_line("initialised " + dir + " for " + config.node + " (hub " + config.hub_node + " at " + config.hub + ")");
+    if (config.hub_key.empty())
+      print_line("the hub's key is pinned at the first sync; give --hub-cert HUB.pem to pin it now");
     print_line("next: 'liaison-client --data " + dir + " sync' to fetch this office's cases");
   }
   return kExitOk;

@@ -239,6 +239,16 @@ int cmd_sync(Invocation& in) {
   options.port = hub->port;
   options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl};
   options.session = session;
+  options.hub_node = ctx.config.hub_node;
+  options.hub_key = ctx.config.hub_key;
+  options.on_hub_key_seen = [&ctx](const std::string& key) {
+    if (!ctx.config.hub_key.empty() || key.empty()) return;
+    ctx.config.hub_key = key;
+    if (auto st = save_config(ctx.data_dir, ctx.config); !st)
+      log_line(ctx.json, "could not pin the hub's key: " + st.error().message);
+    else
+      log_line(ctx.json, "pinned the key of " + ctx.config.hub_node + " at this first connection (sha256 " + key + ")");
+  };
   auto cert_node = sync::net::check_tls_files(options.tls);
   if (!cert_node) return fail(cert_node.error(), "check the files named in " + config_path(ctx.data_dir));
   if (!(*cert_node == ctx.node))

@@ -43,11 +43,14 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
   const auto old_term = std::signal(SIGTERM, on_stop_signal);
   std::mt19937_64 rng(std::random_device{}());
   std::uint64_t delay = options.backoff_min_ms;
+  ClientLinkOptions current = options;
   while (!stop->load()) {
     asio::io_context io(1);
-    ClientLink link(io, replica, options, **context, true, {}, stop);
+    ClientLink link(io, replica, current, **context, true, {}, stop);
     link.start();
     io.run();
+    // Pinned at the first connection: later ones must present the same key.
+    if (current.hub_key.empty() && !current.hub_node.empty()) current.hub_key = link.hub_key_seen();
     SyncReport report;
     Status st = link.finish(report);
     if (stop->load()) break;

@@ -41,6 +41,8 @@ class ClientLink {
 
   // After the io_context has run the link to its end: error when the pass
   // did not complete; the report either way.
+  // The hub's public key (SHA-256, hex) once the handshake is done.
+  const std::string& hub_key_seen() const noexcept { return hub_key_seen_; }
   Status finish(SyncReport& report) const {
     report.synced = session_.synced();
     report.stats = session_.stats();
@@ -137,6 +139,21 @@ class ClientLink {
     if (!hub_node || !hub_node->is_city())
       co_return fail(make_error(Errc::not_permitted, where + " presented certificate '" + hub_cn.value_or("") +
                                                          "', not a city hub's — check the hub address"));
+    // Any city desk's certificate is from the CA too: only the hub this
+    // node was set up with is taken for the hub.
+    if (!options_.hub_node.empty() && hub_node->str() != options_.hub_node)
+      co_return fail(make_error(Errc::not_permitted, where + " presented the certificate of " + hub_node->str() +
+                                                         ", not of the hub " + options_.hub_node +
+                                                         " this node was set up with — check the hub address"));
+    const std::string hub_key = peer_key_sha256(stream_.native_handle());
+    if (!options_.hub_key.empty() && hub_key != options_.hub_key)
+      co_return fail(make_error(Errc::not_permitted,
+                                where + " presented a certificate for " + hub_node->str() +
+                                    " with another key than the one pinned for it — if the city office gave the hub "
+                                    "a new key, pin it with 'liaison-client pin-hub --hub-cert HUB.pem'; otherwise "
+                                    "this is not your hub"));
+    hub_key_seen_ = hub_key;
+    if (options_.hub_key.empty() && options_.on_hub_key_seen) options_.on_hub_key_seen(hub_key);
     connected_ = true;
     asio::co_spawn(io_, writer(), [this](std::exception_ptr e) { on_task_end(e, "writer"); });
     timer_.emplace(io_);
@@ -273,6 +290,7 @@ class ClientLink {
   std::optional<Error> error_;
   bool closed_ = false;
   bool connected_ = false;
+  std::string hub_key_seen_;
   std::uint64_t hub_seq_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::uint64_t acknowledged_at_last_check_ = 0;

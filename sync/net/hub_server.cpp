@@ -376,23 +376,29 @@ class Server {
       evict_oldest_unauthenticated(&source);
   }
 
+  // The oldest silent connection gives way first: one that has sent its TLS
+  // hello is likely an office getting in, a few milliseconds from done.
   void evict_oldest_unauthenticated(const std::string* source) {
-    for (auto it = unauthenticated_.begin(); it != unauthenticated_.end();) {
-      auto conn = it->lock();
-      if (!conn || !conn->counted_unauthenticated) {
-        it = unauthenticated_.erase(it);  // gone or through: not waiting any more
-        continue;
+    for (const bool silent_only : {true, false}) {
+      for (auto it = unauthenticated_.begin(); it != unauthenticated_.end();) {
+        auto conn = it->lock();
+        if (!conn || !conn->counted_unauthenticated) {
+          it = unauthenticated_.erase(it);  // gone or through: not waiting any more
+          continue;
+        }
+        error_code ec;
+        const bool silent = conn->stage == Stage::waiting && conn->raw.available(ec) == 0;
+        if ((source && conn->remote != *source) || (silent_only && !silent)) {
+          ++it;
+          continue;
+        }
+        unauthenticated_.erase(it);
+        conn->evicted = true;
+        forget_unauthenticated(*conn);
+        conn->close_now();
+        ++evicted_;
+        return;
       }
-      if (source && conn->remote != *source) {
-        ++it;
-        continue;
-      }
-      unauthenticated_.erase(it);
-      conn->evicted = true;
-      forget_unauthenticated(*conn);
-      conn->close_now();
-      ++evicted_;
-      return;
     }
   }
 

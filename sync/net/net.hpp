@@ -35,6 +35,14 @@ struct TlsFiles {
 // certificate's CN is a valid node id; returns that node id.
 Result<NodeId> check_tls_files(const TlsFiles& files);
 
+// A certificate's node id and the SHA-256 (hex) of its public key, after
+// checking that it chains to `ca`: what a client pins as its hub.
+struct CertificateIdentity {
+  NodeId node;
+  std::string key_sha256;
+};
+Result<CertificateIdentity> read_certificate_identity(const std::string& cert, const std::string& ca);
+
 // The project CA's certificate revocation list, as the hub reads it.
 struct CrlStatus {
   std::uint64_t last_update_ms = 0;
@@ -106,6 +114,13 @@ struct ClientLinkOptions {
   std::function<void(Replica&)> on_ahead;
   // Called when the hub's welcome has been handled: the session is set up.
   std::function<void()> on_welcome;
+  // The hub this node trusts: a hub whose certificate names another node,
+  // or (once pinned) has another public key, is refused. Empty: any city
+  // node of the CA (tools and benchmarks).
+  std::string hub_node;
+  std::string hub_key;  // SHA-256 of its public key, hex; empty: not pinned yet
+  // Called with the hub's key at a connection while hub_key is empty, to pin it.
+  std::function<void(const std::string&)> on_hub_key_seen;
 };
 
 struct SyncProgress {

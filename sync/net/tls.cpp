@@ -4,6 +4,7 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -237,6 +238,46 @@ std::optional<std::string> peer_common_name(SSL* ssl) {
   std::unique_ptr<X509, X509Deleter> cert(SSL_get1_peer_certificate(ssl));
   if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) return std::nullopt;
   return common_name(cert.get());
+}
+
+namespace {
+
+std::string key_sha256(X509* cert) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  unsigned char* der = nullptr;
+  const int len = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
+  if (len <= 0) return {};
+  SHA256(der, static_cast<std::size_t>(len), digest);
+  OPENSSL_free(der);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string peer_key_sha256(SSL* ssl) {
+  std::unique_ptr<X509, X509Deleter> cert(SSL_get1_peer_certificate(ssl));
+  return cert ? key_sha256(cert.get()) : std::string();
+}
+
+Result<CertificateIdentity> read_certificate_identity(const std::string& cert_path, const std::string& ca_path) {
+  LIAISON_TRY(require_file("certificate", cert_path));
+  auto cert = read_certificate(cert_path);
+  if (!cert) return file_error("certificate", cert_path, "give the hub's PEM certificate");
+  auto ca = read_certificate(ca_path);
+  if (!ca) return file_error("CA certificate", ca_path, "give the project CA's PEM file");
+  if (X509_verify(cert.get(), X509_get0_pubkey(ca.get())) != 1)
+    return make_error(Errc::invalid_argument, "certificate " + cert_path + " is not issued by the CA in " + ca_path);
+  auto cn = common_name(cert.get());
+  if (!cn) return make_error(Errc::invalid_argument, "certificate " + cert_path + " has no CN, or more than one");
+  auto node = NodeId::parse(*cn);
+  if (!node) return make_error(Errc::invalid_argument, "certificate " + cert_path + " CN: " + node.error().message);
+  return CertificateIdentity{*node, key_sha256(cert.get())};
 }
 
 std::string peer_serial(SSL* ssl) {

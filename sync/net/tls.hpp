@@ -52,6 +52,8 @@ void tolerate_stale_crl(boost::asio::ssl::context& context);
 std::optional<std::string> peer_common_name(SSL* ssl);
 // The serial number of the peer's certificate in hex, or "" without one.
 std::string peer_serial(SSL* ssl);
+// The SHA-256 (hex) of the peer certificate's public key, or "".
+std::string peer_key_sha256(SSL* ssl);
 
 // What went wrong in a TLS handshake or read, for a person: which side
 // refused which certificate and why, and what to do about it.

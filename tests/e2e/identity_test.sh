@@ -9,7 +9,12 @@
 #     sync beside the same replica's `sync --watch` is one device and works;
 #   - one certificate holds at most 8 connections (hub.json
 #     max_connections_per_node); the rest are refused and logged;
-#   - a certificate with two CNs is refused at init.
+#   - a certificate with two CNs is refused at init;
+#   - clients pin their hub: its node id (city:hub unless init says
+#     otherwise) and its public key (from --hub-cert at init, else at the
+#     first sync). A hub started with a city desk's certificate, or with a
+#     new city:hub certificate on another key, is refused until
+#     `liaison-client pin-hub --hub-cert` trusts the new key.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -20,7 +25,7 @@ e2e_require_programs "$CRAFT" "$PEER"
 command -v openssl >/dev/null || e2e_abort "openssl is installed (apt-get install openssl)"
 
 W=$LIAISON_WORK
-pki_init city:hub longyou:office-1 longyou:field-2
+pki_init city:hub longyou:office-1 longyou:field-2 city:desk-1 kaihua:office-1
 hub_start
 client_init office longyou:office-1
 run client office case new --kind outbound_trip --title "赴德国汉堡经贸考察"
@@ -94,5 +99,48 @@ openssl x509 -req -in "$W/two.csr" -CA "$W/ca/ca.pem" -CAkey "$W/ca/private/ca.k
 run "$CLIENT_BIN" init --data "$W/two-cn" --hub "127.0.0.1:$HUB_PORT" --ca "$W/ca/ca.pem" --cert "$W/two.pem" --key "$W/two.key"
 check_eq "a certificate with two CNs is refused at init" 1 "$RC"
 check_contains "saying so" "$ERR" "has no CN, or more than one"
+
+# ---- the hub's identity is pinned ----
+check_true "the first sync pinned the hub's key in client.json" "$(cat "$W/office/client.json")" \
+  grep -q '"hub_key": "[0-9a-f]\{64\}"' "$W/office/client.json"
+check_true "and the hub's node id" "$(cat "$W/office/client.json")" grep -q '"hub_node": "city:hub"' "$W/office/client.json"
+# other_hub NAME CERT KEY: a second hub on another port with these files; sets OTHER_PORT.
+other_hub() {
+  OTHER_PORT=$(pick_port)
+  "$HUB_BIN" init --data "$W/$1" --ca "$W/ca/ca.pem" --cert "$2" --key "$3" --listen "127.0.0.1:$OTHER_PORT" >/dev/null
+  "$HUB_BIN" serve --data "$W/$1" 2>"$W/$1.log" &
+  LIAISON_PIDS+=($!)
+  wait_for 10 grep -q "listening on" "$W/$1.log" || e2e_abort "the $1 hub starts: $(cat "$W/$1.log")"
+}
+other_hub desk-hub "$(pki_cert city:desk-1)" "$(pki_key city:desk-1)"
+"$CLIENT_BIN" init --data "$W/victim" --hub "127.0.0.1:$OTHER_PORT" --ca "$W/ca/ca.pem" \
+  --cert "$(pki_cert kaihua:office-1)" --key "$(pki_key kaihua:office-1)" >/dev/null
+run client victim case new --kind outbound_trip --title "不应到达冒名中心的案件"
+run client victim sync
+check_eq "a hub running on a city desk's certificate is refused" 1 "$RC"
+check_contains "naming the hub the office trusts" "$ERR" "presented the certificate of city:desk-1, not of the hub city:hub"
+run "$HUB_BIN" --data "$W/desk-hub" --json case list
+check_eq "the impostor's case list works" 0 "$RC"
+check_lacks "the impostor received nothing" "$OUT" "不应到达冒名中心的案件"
+
+mkdir -p "$W/rotated"
+"$CA_SH" issue "$W/ca" city:hub --out "$W/rotated" >/dev/null
+other_hub new-key-hub "$W/rotated/city-hub.pem" "$W/rotated/city-hub.key"
+sed -i "s/\"hub\": \"127.0.0.1:$HUB_PORT\"/\"hub\": \"127.0.0.1:$OTHER_PORT\"/" "$W/office/client.json"
+run client office sync
+check_eq "city:hub on another key than the pinned one is refused" 1 "$RC"
+check_contains "saying how to trust a new key" "$ERR" "pin it with 'liaison-client pin-hub --hub-cert HUB.pem'"
+run client office pin-hub --hub-cert "$(pki_cert city:desk-1)"
+check_eq "pin-hub refuses another node's certificate" 1 "$RC"
+check_contains "saying whose it is" "$ERR" "is for city:desk-1, not city:hub"
+run client office pin-hub --hub-cert "$W/rotated/city-hub.pem"
+check_eq "pin-hub takes the new hub certificate" 0 "$RC"
+run client office sync
+check_eq "after pin-hub the office syncs with the hub's new key" 0 "$RC${ERR:+: $ERR}"
+"$CLIENT_BIN" init --data "$W/pinned-at-init" --hub "127.0.0.1:$OTHER_PORT" --ca "$W/ca/ca.pem" \
+  --cert "$(pki_cert kaihua:office-1)" --key "$(pki_key kaihua:office-1)" --hub-cert "$(pki_cert city:hub)" >/dev/null
+run client pinned-at-init sync
+check_eq "a key pinned at init with --hub-cert is enforced from the first sync" 1 "$RC"
+check_contains "as another key" "$ERR" "with another key than the one pinned"
 
 e2e_finish
