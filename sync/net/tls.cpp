@@ -231,6 +231,13 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
     return make_error(Errc::invalid_argument,
                       "key " + files.key + " does not belong to certificate " + files.cert + " — use the pair issued together");
   context->set_verify_mode(role == Role::hub ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_peer);
+  if (role == Role::hub) {
+    // No session resumption: a resumed session skips the certificate check,
+    // so a certificate revoked since would get in. Every connection shows
+    // its certificate; the full handshake costs a few milliseconds.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(ctx, 0);
+  }
   return context;
 }
 

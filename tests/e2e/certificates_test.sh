@@ -209,4 +209,18 @@ hub_start
 run client honest --json sync
 check_eq "with its valid certificate back, the hub serves the honest client again (exit status)" 0 "$RC"
 
+# ---- session resumption is off, deliberately ----
+# A resumed session would skip the certificate check (a certificate revoked
+# since would get in): the hub issues no tickets, so there is nothing to
+# resume, and it completes every full handshake without an internal error.
+s_client() {
+  timeout 10 openssl s_client -connect "127.0.0.1:$HUB_PORT" -CAfile "$W/ca/ca.pem" \
+    -cert "$(pki_cert longyou:office-1)" -key "$(pki_key longyou:office-1)" "$@" </dev/null 2>&1 || true
+}
+first=$(s_client -sess_out "$W/session.pem")
+check_contains "the handshake is a full TLS 1.3 one" "$first" "New, TLSv1.3"
+check_lacks "the hub hands out no session ticket" "$first" "TLS session ticket:"
+check_true "so the client has no session to resume" "$(ls -l "$W/session.pem" 2>&1)" test ! -s "$W/session.pem"
+check_lacks "and no internal error alert" "$first" "internal error"
+
 e2e_finish
