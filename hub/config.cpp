@@ -102,23 +102,33 @@ Status parse_listen(const std::string& text, HubConfig& config) {
   return {};
 }
 
-Status parse_idle_timeout(const std::string& text, HubConfig& config) {
+namespace {
+
+// A whole number from 1 to `max` given to `--option`; the error names the
+// option, the range and an example.
+Result<std::uint64_t> parse_count(const std::string& text, std::string_view option, std::uint64_t max,
+                                  std::string_view what_and_example) {
   char* end = nullptr;
-  const unsigned long long seconds = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || !end || *end || text[0] == '-' || seconds < 1 || seconds > 86'400)
-    return make_error(Errc::invalid_argument,
-                      "--idle-timeout '" + text + "' is not a number of seconds between 1 and 86400, e.g. 60");
-  config.idle_timeout_ms = seconds * 1000;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || !end || *end || text[0] == '-' || n < 1 || n > max)
+    return make_error(Errc::invalid_argument, "--" + std::string(option) + " '" + text + "' is not " +
+                                                  std::string(what_and_example));
+  return static_cast<std::uint64_t>(n);
+}
+
+}  // namespace
+
+Status parse_idle_timeout(const std::string& text, HubConfig& config) {
+  auto seconds = parse_count(text, "idle-timeout", 86'400, "a number of seconds between 1 and 86400, e.g. 60");
+  if (!seconds) return seconds.error();
+  config.idle_timeout_ms = *seconds * 1000;
   return {};
 }
 
 Status parse_connections_per_node(const std::string& text, HubConfig& config) {
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || !end || *end || text[0] == '-' || n < 1 || n > 100'000)
-    return make_error(Errc::invalid_argument,
-                      "--max-connections-per-node '" + text + "' is not a number from 1 to 100000, e.g. 8");
-  config.max_connections_per_node = static_cast<std::uint32_t>(n);
+  auto n = parse_count(text, "max-connections-per-node", 100'000, "a number from 1 to 100000, e.g. 8");
+  if (!n) return n.error();
+  config.max_connections_per_node = static_cast<std::uint32_t>(*n);
   return {};
 }
 

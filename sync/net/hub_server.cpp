@@ -268,6 +268,15 @@ class Server {
       connections_.erase(conn);
       co_return;
     }
+    // Revoked while its handshake was under way (after the certificate was
+    // checked, before it finished): the new list counts.
+    if (const std::string serial = peer_serial(conn->stream->native_handle()); revoked_.count(serial)) {
+      refused("refused " + node->str() + " from " + conn->remote + ": its certificate (serial " + serial +
+              ") was revoked during the handshake");
+      conn->close_now();
+      connections_.erase(conn);
+      co_return;
+    }
     conn->session.emplace(hub_, *node, options_.session, peer_serial(conn->stream->native_handle()));
     conn->serial = conn->session->certificate();
     conn->session->limit_pages(page_cells_);
@@ -386,9 +395,13 @@ class Server {
           it = unauthenticated_.erase(it);  // gone or through: not waiting any more
           continue;
         }
+        if (source && conn->remote != *source) {
+          ++it;
+          continue;
+        }
         error_code ec;
         const bool silent = conn->stage == Stage::waiting && conn->raw.available(ec) == 0;
-        if ((source && conn->remote != *source) || (silent_only && !silent)) {
+        if (silent_only && !silent) {
           ++it;
           continue;
         }
@@ -396,6 +409,7 @@ class Server {
         conn->evicted = true;
         forget_unauthenticated(*conn);
         conn->close_now();
+        connections_.erase(conn);  // its slot is free now; serve() still holds it and finds it closed
         ++evicted_;
         return;
       }
@@ -412,10 +426,17 @@ class Server {
 
   // After a flood, the memory its connections took goes back to the system
   // (glibc keeps freed memory in its arenas otherwise).
+  // Entries of connections gone or through: with make_shared, a weak_ptr
+  // left behind would keep the whole Connection allocated.
+  void drop_finished_admissions() {
+    std::erase_if(unauthenticated_, [](const std::weak_ptr<Connection>& w) {
+      const auto conn = w.lock();
+      return !conn || !conn->counted_unauthenticated;
+    });
+  }
+
   void trim_memory_after_flood() {
     if (peak_unauthenticated_ < 256 || unauthenticated_count_ > 16) return;
-    while (!unauthenticated_.empty() && unauthenticated_.front().expired()) unauthenticated_.pop_front();
-    if (unauthenticated_.size() > 64) std::deque<std::weak_ptr<Connection>>(unauthenticated_.begin(), unauthenticated_.end()).swap(unauthenticated_);
     unauthenticated_.shrink_to_fit();
     peak_unauthenticated_ = unauthenticated_count_;
     ::malloc_trim(0);
@@ -452,13 +473,21 @@ class Server {
     partial_total_ -= conn.partial_counted;
     conn.partial_counted = 0;
   }
+  // Over budget, only the connection holding the largest partial frame (of
+  // its node, or of all) goes on reading: it finishes its frame and frees
+  // what it held, where stopping everyone would free nothing.
   bool over_frame_budget(const Connection& conn) const {
     if (conn.partial_counted <= kFreePartialBytes) return false;
-    if (partial_total_ > options_.partial_frame_budget_bytes) return true;
-    std::size_t of_node = 0;
-    for (const auto& c : connections_)
-      if (c->session && c->session->peer() == conn.session->peer()) of_node += c->partial_counted;
-    return of_node > options_.partial_frame_budget_per_node;
+    std::size_t of_node = 0, largest = 0, largest_of_node = 0;
+    for (const auto& c : connections_) {
+      largest = std::max(largest, c->partial_counted);
+      if (c->session && c->session->peer() == conn.session->peer()) {
+        of_node += c->partial_counted;
+        largest_of_node = std::max(largest_of_node, c->partial_counted);
+      }
+    }
+    if (partial_total_ > options_.partial_frame_budget_bytes && conn.partial_counted < largest) return true;
+    return of_node > options_.partial_frame_budget_per_node && conn.partial_counted < largest_of_node;
   }
   // False when the connection waited kMaxFrameBudgetWaitMs in vain.
   awaitable<bool> wait_for_frame_budget(ConnectionPtr conn) {
@@ -659,6 +688,7 @@ class Server {
       else if (*grew) notify_all();
       const std::uint64_t now = steady_ms();
       if (now - refusal_window_start_ >= kRefusalWindowMs) summarize_refusals(now);
+      drop_finished_admissions();
       trim_memory_after_flood();
       if (now - last_crl_check >= options_.crl_check_ms) {
         last_crl_check = now;
