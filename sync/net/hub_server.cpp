@@ -40,7 +40,6 @@ struct Connection {
   asio::steady_timer wake;  // wakes the writer when frames are queued
   FrameDecoder decoder;
   Stage stage = Stage::waiting;
-  std::uint64_t accepted_ms = 0;
   std::size_t partial_counted = 0;  // of this connection's partial frame, counted in the hub-wide total
   std::string remote;
   std::string serial;  // the peer certificate's, once verified
@@ -194,7 +193,6 @@ class Server {
       socket.set_option(tcp::no_delay(true), ec);  // request/response: don't wait for delayed ACKs
       auto conn = std::make_shared<Connection>(std::move(socket), options_.session.max_frame_bytes);
       conn->remote = source;
-      conn->accepted_ms = steady_ms();
       connections_.insert(conn);
       unauthenticated_.push_back(conn);
       ++unauthenticated_by_source_[source];
