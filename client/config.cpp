@@ -12,40 +12,21 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <type_traits>
 
+#include "shared/config_file.hpp"
 #include "sync/net/net.hpp"
 
 namespace liaison::client {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// A field added after the first release: a client.json without it keeps
-// the default.
-template <class Archive>
-void optional_nvp(Archive& archive, const char* name, std::string& value) {
-  if constexpr (std::is_same_v<Archive, cereal::JSONInputArchive>) {
-    try {
-      archive(cereal::make_nvp(name, value));
-    } catch (const cereal::Exception& e) {
-      if (std::string(e.what()).find("not found") == std::string::npos) throw;
-    }
-  } else {
-    archive(cereal::make_nvp(name, value));
-  }
-}
-
-}  // namespace
-
 template <class Archive>
 void ClientConfig::serialize(Archive& archive) {
   archive(cereal::make_nvp("version", version), cereal::make_nvp("node", node), cereal::make_nvp("hub", hub),
           cereal::make_nvp("ca", ca), cereal::make_nvp("cert", cert), cereal::make_nvp("key", key),
           cereal::make_nvp("crl", crl));
-  optional_nvp(archive, "hub_node", hub_node);
-  optional_nvp(archive, "hub_key", hub_key);
+  optional_field(archive, "hub_node", hub_node);
+  optional_field(archive, "hub_key", hub_key);
 }
 
 std::string HubAddress::str() const {

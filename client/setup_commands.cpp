@@ -1,8 +1,6 @@
 // `init`: checks the TLS files, derives the node id from the certificate's
 // CN, creates the data folder (0700, files in it 0600), the replica and
 // client.json.
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <iostream>
 

@@ -220,12 +220,8 @@ void warn_about_crl(const Context& ctx) {
     std::cerr << "liaison-hub: warning: " << crl.error().message << "\n";
     return;
   }
-  const auto now = static_cast<std::uint64_t>(std::time(nullptr)) * 1000;
-  if (now + sync::net::kCrlWarnAheadMs < crl->next_update_ms) return;
-  std::cerr << "liaison-hub: " << (crl->next_update_ms <= now ? "error" : "warning") << ": the revocation list "
-            << sync::net::describe_crl_expiry(*crl, now)
-            << (crl->next_update_ms <= now ? "; the hub refuses every node" : "; then the hub refuses every node")
-            << " until it is renewed — run certs/liaison-ca.sh crl and copy crl.pem to " << ctx.config.crl << "\n";
+  if (auto warning = sync::net::crl_expiry_warning(*crl, static_cast<std::uint64_t>(now_ms()), ctx.config.crl))
+    std::cerr << "liaison-hub: " << *warning << "\n";
 }
 
 Status cmd_nodes(Context& ctx, cli::Args& args) {

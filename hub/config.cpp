@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "shared/config_file.hpp"
+
 namespace liaison::hub {
 
 namespace {
@@ -20,17 +22,6 @@ void common_fields(Archive& ar, Config& c) {
      cereal::make_nvp("crl", c.crl), cereal::make_nvp("node", c.node),
      cereal::make_nvp("max_clock_ahead_ms", c.max_clock_ahead_ms),
      cereal::make_nvp("max_frame_bytes", c.max_frame_bytes));
-}
-
-// A field a hub.json written by an older version lacks: it keeps its default.
-// (cereal's JSON reader throws before moving on when a name is missing.)
-template <class T>
-void optional_field(cereal::JSONInputArchive& ar, const char* name, T& value) {
-  try {
-    ar(cereal::make_nvp(name, value));
-  } catch (const cereal::Exception& e) {
-    if (std::string(e.what()).find("not found") == std::string::npos) throw;
-  }
 }
 
 }  // namespace

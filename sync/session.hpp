@@ -150,7 +150,6 @@ class HubSession {
   bool closed() const noexcept { return closed_; }
   const std::optional<Error>& failure() const noexcept { return failure_; }
   const NodeId& peer() const noexcept { return peer_; }
-  const std::string& certificate() const noexcept { return certificate_; }
   // After hello: the client's replica (a device's own, made at its init).
   bool greeted() const noexcept { return greeted_; }
   const Uuid& client_id() const noexcept { return client_id_; }

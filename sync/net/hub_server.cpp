@@ -126,7 +126,7 @@ class Server {
     if (!loaded) return loaded.error();
     tolerate_stale_crl(ctx_);
     log_("revocation list " + options_.tls.crl + ": " + std::to_string(loaded->status.revoked) +
-         " certificates revoked; it " + describe_crl_expiry(loaded->status, wall_ms()) +
+         " certificates revoked; it " + describe_crl_expiry(loaded->status, hub_.clock().wall_ms()) +
          "; a new version of the file takes effect within seconds");
     adopt_crl(*loaded);
     return {};
@@ -268,15 +268,15 @@ class Server {
     }
     // Revoked while its handshake was under way (after the certificate was
     // checked, before it finished): the new list counts.
-    if (const std::string serial = peer_serial(conn->stream->native_handle()); revoked_.count(serial)) {
-      refused("refused " + node->str() + " from " + conn->remote + ": its certificate (serial " + serial +
+    conn->serial = peer_serial(conn->stream->native_handle());
+    if (revoked_.count(conn->serial)) {
+      refused("refused " + node->str() + " from " + conn->remote + ": its certificate (serial " + conn->serial +
               ") was revoked during the handshake");
       conn->close_now();
       connections_.erase(conn);
       co_return;
     }
-    conn->session.emplace(hub_, *node, options_.session, peer_serial(conn->stream->native_handle()));
-    conn->serial = conn->session->certificate();
+    conn->session.emplace(hub_, *node, options_.session, conn->serial);
     conn->session->limit_pages(page_cells_);
     share_page_budget();
     log_("connected " + node->str() + " from " + conn->remote);
@@ -518,19 +518,14 @@ class Server {
   // kCrlWarnAheadMs remain.
   void warn_about_crl_expiry() {
     if (!crl_) return;
-    const std::uint64_t now = wall_ms();
-    if (now + kCrlWarnAheadMs < crl_->next_update_ms) return;
-    const std::string what = describe_crl_expiry(*crl_, now);
-    log_((crl_->next_update_ms <= now ? "error: the revocation list " + what + ": every node is refused"
-                                      : "warning: the revocation list " + what + ": after that every node is refused") +
-         " until it is renewed — run certs/liaison-ca.sh crl on the CA and copy crl.pem to " + options_.tls.crl);
+    if (auto warning = crl_expiry_warning(*crl_, hub_.clock().wall_ms(), options_.tls.crl)) log_(*warning);
     last_crl_warning_ms_ = steady_ms();
   }
 
   // The reason to refuse everyone, while the CRL is out of date.
   std::optional<std::string> crl_stale() const {
     if (!crl_) return std::nullopt;
-    const std::uint64_t now = wall_ms();
+    const std::uint64_t now = hub_.clock().wall_ms();
     if (crl_->next_update_ms != 0 && now >= crl_->next_update_ms)
       return "the hub's revocation list " + describe_crl_expiry(*crl_, now) +
              "; the hub syncs with no office until the city office renews it (certs/liaison-ca.sh crl) — your "
@@ -569,7 +564,7 @@ class Server {
     tolerate_stale_crl(ctx_);
     adopt_crl(*loaded);
     log_("revocation list reloaded: " + std::to_string(crl_->revoked) + " certificates revoked; it " +
-         describe_crl_expiry(*crl_, wall_ms()));
+         describe_crl_expiry(*crl_, hub_.clock().wall_ms()));
     for (const auto& c : std::vector<ConnectionPtr>(connections_.begin(), connections_.end())) {
       if (!c->session || c->closing || c->closed || !revoked_.count(c->serial)) continue;
       log_("closing " + c->session->peer().str() + " from " + c->remote + ": its certificate (serial " + c->serial +
@@ -577,12 +572,6 @@ class Server {
       c->send({ErrorMessage{Errc::not_permitted, "this device's certificate has been revoked — ask the city office"}});
       c->close_after_flush();
     }
-  }
-
-  static std::uint64_t wall_ms() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
   }
 
   std::size_t connections_of(const NodeId& node) const {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "shared/error.hpp"
@@ -55,6 +56,10 @@ Result<CrlStatus> read_crl_status(const TlsFiles& files);
 inline constexpr std::uint64_t kCrlWarnAheadMs = 7ull * 24 * 3600 * 1000;
 // For people: "expires 2026-12-20 08:00:00 (in 6 days)", "expired ...".
 std::string describe_crl_expiry(const CrlStatus& crl, std::uint64_t now_ms);
+// "warning: ..." within kCrlWarnAheadMs of the CRL's expiry, "error: ..."
+// after it, with what to do about the file at `crl_path`; nothing before.
+// What the hub logs and `liaison-hub nodes` prints.
+std::optional<std::string> crl_expiry_warning(const CrlStatus& crl, std::uint64_t now_ms, const std::string& crl_path);
 
 using LogLine = std::function<void(const std::string&)>;
 

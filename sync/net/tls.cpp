@@ -156,6 +156,14 @@ std::string describe_crl_expiry(const CrlStatus& crl, std::uint64_t now_ms) {
          (hours < 48 ? std::to_string(hours) + " hours" : std::to_string((hours + 12) / 24) + " days") + ")";
 }
 
+std::optional<std::string> crl_expiry_warning(const CrlStatus& crl, std::uint64_t now_ms, const std::string& crl_path) {
+  if (now_ms + kCrlWarnAheadMs < crl.next_update_ms) return std::nullopt;
+  const bool expired = crl.next_update_ms <= now_ms;
+  return std::string(expired ? "error" : "warning") + ": the revocation list " + describe_crl_expiry(crl, now_ms) +
+         (expired ? ": every node is refused" : ": after that every node is refused") +
+         " until it is renewed — run certs/liaison-ca.sh crl on the CA and copy crl.pem to " + crl_path;
+}
+
 Status install_crl(ssl::context& context, const TlsFiles& files) {
   X509_STORE* store = X509_STORE_new();
   if (!store) return make_error(Errc::storage_failed, "out of memory for a certificate store");
