@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "shared/config_file.hpp"
+#include "shared/private_files.hpp"
 #include "sync/net/net.hpp"
 
 namespace liaison::client {
@@ -72,6 +73,13 @@ Result<HubAddress> parse_hub_address(std::string_view text) {
 
 std::string config_path(const std::string& data_dir) { return (fs::path(data_dir) / kConfigFile).string(); }
 std::string replica_path(const std::string& data_dir) { return (fs::path(data_dir) / kReplicaFile).string(); }
+std::string crl_path(const std::string& data_dir) { return (fs::path(data_dir) / kCrlFile).string(); }
+
+std::string current_crl(const std::string& data_dir, const ClientConfig& config) {
+  std::error_code ec;
+  const std::string kept = crl_path(data_dir);
+  return fs::exists(kept, ec) ? kept : config.crl;
+}
 
 Result<ClientConfig> load_config(const std::string& data_dir) {
   const std::string path = config_path(data_dir);
@@ -110,28 +118,13 @@ Result<ClientConfig> load_config(const std::string& data_dir) {
 }
 
 Status save_config(const std::string& data_dir, const ClientConfig& config) {
-  const std::string path = config_path(data_dir);
-  const std::string temp = path + ".tmp";
   std::ostringstream text;
   {
     cereal::JSONOutputArchive archive(text);
     ClientConfig copy = config;  // cereal's serialize() takes its object non-const
     copy.serialize(archive);
   }  // the archive closes its JSON object when it goes out of scope
-  const std::string body = text.str() + "\n";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return make_error(Errc::storage_failed, "can't write " + temp + ": " + std::strerror(errno) +
-                                                " — check the data folder's permissions and free space");
-  const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  if (!written || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(written ? errno : saved);
-    ::unlink(temp.c_str());
-    return make_error(Errc::storage_failed, "can't write " + path + ": " + why + " — check free space and permissions");
-  }
-  return {};
+  return write_private_file(config_path(data_dir), text.str() + "\n");
 }
 
 }  // namespace liaison::client

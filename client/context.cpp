@@ -46,7 +46,7 @@ Result<Context> open_context(const Invocation& invocation) {
   options.path = db;
   options.self = *node;
   auto replica = sync::Replica::open(std::move(options));
-  if (!replica) return make_error(replica.error().code, "open " + db + ": " + replica.error().message);
+  if (!replica) return replica.error();  // it names the file
   Context context;
   context.data_dir = dir;
   context.config = std::move(*config);

@@ -20,6 +20,11 @@ Status make_private_folder(const std::string& dir);
 // write, as ssh does, with the chmod that fixes it.
 Status check_private_key(const std::string& key);
 
+// Replaces `path` with `body` whole or not at all: written to a private
+// (0600) temporary file beside it, flushed to disk, then renamed over it.
+// On failure the previous file is untouched and the error says why.
+Status write_private_file(const std::string& path, const std::string& body);
+
 // The process creates its files private from now on (umask 077).
 void create_files_private();
 

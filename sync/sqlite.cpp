@@ -3,9 +3,37 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <utility>
 
 namespace liaison::sync::sql {
+
+namespace {
+
+// What keeps SQLite from writing the file (or making its -wal and -shm
+// files beside it), as the system tells it: the errno SQLite saw may be of
+// another attempt, so the file and its folder are asked directly.
+std::string why_not_writable(sqlite3* db) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  if (!file || !*file) return {};
+  const std::string path(file);
+  const auto slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int error = 0;
+  if (::access(folder.c_str(), W_OK) != 0) error = errno;
+  else if (::access(path.c_str(), W_OK) != 0 && errno != ENOENT) error = errno;
+  if (error == EROFS) return " — the data folder is on a read-only file system: mount it read-write, or copy the folder elsewhere";
+  if (error == EACCES || error == EPERM)
+    return " — this user can't write the replica file or its folder: run Liaison as the user who owns the data "
+           "folder, or give it back to that user (chown -R)";
+  if (error == ENOENT) return " — the data folder is gone: check the --data path";
+  return " — check the data folder's permissions and free space";
+}
+
+}  // namespace
 
 Error sqlite_error(int code, std::string_view doing, sqlite3* db) {
   const int primary = code & 0xff;
@@ -13,11 +41,33 @@ Error sqlite_error(int code, std::string_view doing, sqlite3* db) {
   std::string message(doing);
   message += ": ";
   message += db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-  if (primary == SQLITE_FULL) message += " — free disk space, then retry";
-  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
-    message += " — the replica file is damaged; restore it from a backup or resync it from the hub";
+  switch (primary) {
+    case SQLITE_FULL: message += " — free disk space, then retry"; break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      message += " — the replica file is damaged; restore it from a backup or resync it from the hub";
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+      message += why_not_writable(db);
+      break;
+    case SQLITE_IOERR: message += " — the disk reported an error; check it, and free space"; break;
+    default: break;
+  }
   return make_error(errc, std::move(message));
 }
+
+namespace {
+
+// Names the file, not the statement: people act on the file, and the SQL
+// means nothing to them.
+std::string replica_of(sqlite3* db) {
+  const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+  return std::string("replica ") + (file && *file ? file : "(in memory)");
+}
+
+}  // namespace
 
 Statement::Statement(Statement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
@@ -76,7 +126,7 @@ Result<bool> Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Error error = sqlite_error(rc, std::string("run ") + sqlite3_sql(stmt_), db_);
+  Error error = sqlite_error(rc, (sqlite3_stmt_readonly(stmt_) ? "can't read " : "can't write ") + replica_of(db_), db_);
   sqlite3_reset(stmt_);
   return error;
 }
@@ -145,16 +195,11 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
 Database::~Database() { sqlite3_close(db_); }
 
 Status Database::exec(std::string_view sql) {
-  char* message = nullptr;
   const std::string text(sql);
+  char* message = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
-  if (rc != SQLITE_OK) {
-    std::string detail = message ? message : sqlite3_errstr(rc);
-    sqlite3_free(message);
-    Error error = sqlite_error(rc, "replica " + path_ + ": " + text.substr(0, 60), nullptr);
-    error.message = "replica " + path_ + ": " + text.substr(0, 60) + ": " + detail;
-    return error;
-  }
+  sqlite3_free(message);  // sqlite3_errmsg says the same
+  if (rc != SQLITE_OK) return sqlite_error(rc, "can't update replica " + path_, db_);
   return {};
 }
 
@@ -162,7 +207,7 @@ Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                     nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(rc, "prepare " + std::string(sql.substr(0, 80)), db_);
+  if (rc != SQLITE_OK) return sqlite_error(rc, "can't query " + replica_of(db_), db_);
   return Statement(db_, stmt);
 }
 

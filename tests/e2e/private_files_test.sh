@@ -5,7 +5,8 @@
 # that already existed with 0755, and keep them so on every later command; a
 # private key other users can read is refused by init, sync and serve with
 # the chmod that fixes it; a data folder that is a dangling symbolic link is
-# reported as that.
+# reported as that; a data folder on a read-only file system (a mount
+# namespace of the test's own) is reported as that, with no SQL in sight.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -76,5 +77,24 @@ ln -s "$W/unmounted/liaison" "$W/dangling"
 run "$CLIENT_BIN" --data "$W/dangling" case list
 check_eq "a dangling link as --data fails" 1 "$RC"
 check_contains "saying it is a link to a folder that does not exist" "$ERR" "is a symbolic link to $W/unmounted/liaison, which does not exist"
+
+# ---- a data folder on a read-only file system ----
+# read_only DIR COMMAND...: runs COMMAND where DIR is mounted read-only.
+read_only() {
+  unshare -m sh -c 'dir=$1; shift; mount --bind "$dir" "$dir" && mount -o remount,bind,ro "$dir" && exec "$@"' \
+    read_only "$@"
+}
+read_only "$W/office" true || e2e_abort "a mount namespace can be made (unshare -m, as root)"
+run read_only "$W/office" "$CLIENT_BIN" --data "$W/office" case new --kind outbound_trip --title "只读副本上的案件"
+check_eq "a write to a replica on a read-only file system fails" 1 "$RC"
+check_contains "saying so and what to do" "$ERR" \
+  "replica $W/office/replica.db: unable to open database file — the data folder is on a read-only file system: mount it read-write"
+check_lacks "without a SQL statement" "$ERR" "INSERT"
+check_lacks "(nor any)" "$ERR" "PRAGMA"
+run read_only "$W/hub" "$HUB_BIN" --data "$W/hub" case list
+check_eq "so does a hub command" 1 "$RC"
+check_contains "saying so too" "$ERR" "the data folder is on a read-only file system"
+run client office case list
+check_lacks "nothing was written" "$OUT" "只读副本上的案件"
 
 e2e_finish
