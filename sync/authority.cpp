@@ -35,6 +35,25 @@ std::optional<std::string> attribution_problem(const AuthorityRequest& req, cons
   return std::nullopt;
 }
 
+// A reply names who wrote it: a new reply comes with `replied_by`, which
+// the attribution check holds to the writer. Without it, another device's
+// reply would stand under the name of whoever replied first.
+void require_replier(const AuthorityRequest& req, const TableDef& def, std::vector<Verdict>& verdicts) {
+  const auto reply = def.column_index("reply");
+  const auto replied_by = def.column_index("replied_by");
+  bool named = false;
+  for (std::size_t i = 0; i < req.cells.size(); ++i)
+    named |= req.cells[i].column == *replied_by && verdicts[i].accepted();
+  if (named) return;
+  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+    const Cell& cell = req.cells[i];
+    const bool stored = req.current.exists && req.current.stamps.at(cell.column) == cell.stamp;
+    if (cell.column == *reply && verdicts[i].accepted() && !stored && !is_null(cell.value))
+      verdicts[i] = {Errc::forged_attribution, "a reply must come with 'replied_by' naming its writer, " +
+                                                   req.writer.str() + " — update liaison-client"};
+  }
+}
+
 // Values as they will be once the incoming cells are applied (for scope and
 // kind, which only matter on rows being created: both are immutable).
 std::vector<Value> values_after(const TableDef& def, const CurrentRow& current, std::span<const Cell> cells) {
@@ -222,6 +241,7 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
     else if (req.table == TableId::cases)
       verdicts[i] = check_case_cell(req.writer, req.current, after, cell);
   }
+  if (req.table == TableId::directive_receipts) require_replier(req, def, verdicts);
   return verdicts;
 }
 

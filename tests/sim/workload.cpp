@@ -130,7 +130,10 @@ void answer_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::v
   switch (rng() % 3) {
     case 0: fields.emplace_back("received_at", std::int64_t(rng() % 100000)); break;
     case 1: fields.emplace_back("acknowledged_at", std::int64_t(rng() % 100000)); break;
-    default: fields.emplace_back("reply", "已收到，正在办理 " + std::to_string(rng() % 100)); break;
+    default:
+      fields.emplace_back("reply", "已收到，正在办理 " + std::to_string(rng() % 100));
+      fields.emplace_back("replied_by", r.self().str());
+      break;
   }
   auto id = r.insert(TableId::directive_receipts, fields, receipt);
   if (id) log_write(r, TableId::directive_receipts, *id, fields, node, "", log);

@@ -449,4 +449,27 @@ TEST_CASE("who wrote a row and when is the hub's to say: another node's name or 
   CHECK(made.back().code == Errc::forged_attribution);
 }
 
+TEST_CASE("a reply to a directive names its writer: another device's reply can't stand under the first replier's name") {
+  HubRows hub;
+  hub.add(TableId::directives, id("d"), {{"targets", std::string("longyou")}}, directive_scope("longyou"), kCity);
+  const Uuid row = derived_uuid(id("d"), "longyou");
+  hub.add(TableId::directive_receipts, row,
+          {{"directive_id", id("d").to_string()}, {"county", std::string("longyou")},
+           {"reply", std::string("收到")}, {"replied_by", std::string("longyou:office-1")}},
+          "longyou");
+  const NodeId field = NodeId::parse("longyou:field-2").value();
+  const auto reply = [&](const Values& values) {
+    return hub.check(field, TableId::directive_receipts, row, cells_of(TableId::directive_receipts, row, values, field));
+  };
+  const auto bare = reply({{"reply", std::string("已办结")}});
+  CHECK(bare[0].code == Errc::forged_attribution);
+  CHECK(bare[0].reason.find("must come with 'replied_by' naming its writer, longyou:field-2") != std::string::npos);
+  check_all(reply({{"reply", std::string("已办结")}, {"replied_by", std::string("longyou:field-2")}}), Errc::ok);
+  const auto other_name = reply({{"reply", std::string("已办结")}, {"replied_by", std::string("longyou:office-1")}});
+  CHECK(other_name[0].code == Errc::forged_attribution);
+  CHECK(other_name[1].code == Errc::forged_attribution);
+  // Acknowledging without a reply needs no name.
+  check_all(reply({{"acknowledged_at", std::int64_t{kNow}}}), Errc::ok);
+}
+
 }  // namespace liaison::sync

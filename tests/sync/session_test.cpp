@@ -331,7 +331,8 @@ TEST_CASE("a directive from the city reaches only the counties it is addressed t
   auto field = w.open("field.db", "longyou:field-2");
   REQUIRE(field->insert(TableId::directive_receipts, {{"directive_id", directive.to_string()},
                                                       {"county", std::string("longyou")},
-                                                      {"reply", std::string("will attend")}},
+                                                      {"reply", std::string("will attend")},
+                                                      {"replied_by", std::string("longyou:field-2")}},
                         receipt).ok());
   w.sync(*field);
   w.sync(*w.longyou);
