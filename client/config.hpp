@@ -14,6 +14,9 @@ namespace liaison::client {
 
 inline constexpr std::string_view kConfigFile = "client.json";
 inline constexpr std::string_view kReplicaFile = "replica.db";
+// The CA's revocation list as this node last received it (from --crl at
+// init, then from the hub at each sync): the hub is verified against it.
+inline constexpr std::string_view kCrlFile = "crl.pem";
 inline constexpr int kConfigVersion = 1;
 
 struct HubAddress {
@@ -32,7 +35,7 @@ struct ClientConfig {
   std::string ca;    // absolute paths of the PEM files
   std::string cert;
   std::string key;
-  std::string crl;   // empty: no revocation list
+  std::string crl;   // a list given before it was kept in the data folder (crl.pem there wins)
   // The hub this node trusts: its node id (certificate CN) and the SHA-256
   // of its public key, pinned at init from --hub-cert or at the first
   // connection. Another city certificate is not taken for the hub.
@@ -45,6 +48,10 @@ struct ClientConfig {
 
 std::string config_path(const std::string& data_dir);
 std::string replica_path(const std::string& data_dir);
+std::string crl_path(const std::string& data_dir);
+// The revocation list to verify the hub against: the one kept in the data
+// folder, else the one the configuration names, else none ("").
+std::string current_crl(const std::string& data_dir, const ClientConfig& config);
 
 // Reads DIR/client.json. Errors say which file and what to do (run init,
 // or re-run init --force when the file is damaged).

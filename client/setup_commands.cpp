@@ -84,6 +84,12 @@ int cmd_init(Invocation& in) {
   if (!node) return fail(node.error(), "nothing was written; check the files given with --ca, --cert and --key");
   auto pin = hub_pin(hub_id, hub_cert ? absolute_path(*hub_cert) : std::string(), tls.ca);
   if (!pin) return fail(pin.error(), "nothing was written");
+  std::optional<sync::net::LoadedCrl> revocations;
+  if (!tls.crl.empty()) {
+    auto loaded = sync::net::load_crl(tls);
+    if (!loaded) return fail(loaded.error(), "nothing was written; give the CA's crl.pem with --crl");
+    revocations = std::move(*loaded);
+  }
 
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
@@ -104,13 +110,15 @@ int cmd_init(Invocation& in) {
     if (!replica) return fail("create replica " + replica_path(dir) + ": " + replica.error().message,
                               "nothing else was written; check the folder");
   }
+  // Kept in the data folder, where each sync puts the hub's newer ones.
+  if (revocations)
+    if (auto st = write_private_file(crl_path(dir), revocations->pem); !st) return fail(st.error());
   ClientConfig config;
   config.node = node->str();
   config.hub = hub->str();
   config.ca = tls.ca;
   config.cert = tls.cert;
   config.key = tls.key;
-  config.crl = tls.crl;
   config.hub_node = pin->node.str();
   config.hub_key = pin->key_sha256;
   if (auto st = save_config(dir, config); !st) return fail(st.error());

@@ -198,6 +198,21 @@ int cmd_status(Invocation& in) {
   if (!offset) return fail(offset.error());
   if (!conflicts) return fail(conflicts.error());
   if (!rejections) return fail(rejections.error());
+  // The CA's revocation list this node checks the hub against.
+  std::string revocations = "none yet (the hub hands it over at the next sync)";
+  std::string revocations_json = "null";
+  if (const std::string crl = current_crl(context->data_dir, context->config); !crl.empty()) {
+    auto loaded = sync::net::load_crl({context->config.ca, context->config.cert, context->config.key, crl});
+    if (!loaded) {
+      revocations = "unreadable: " + loaded.error().message;
+    } else {
+      revocations = "revoked certificates: " + std::to_string(loaded->status.revoked) + ", issued " +
+                    cli::format_time(loaded->status.last_update_ms);
+      revocations_json = cli::json_object({{"revoked", std::to_string(loaded->status.revoked)},
+                                           {"issued_ms", std::to_string(loaded->status.last_update_ms)},
+                                           {"expires_ms", std::to_string(loaded->status.next_update_ms)}});
+    }
+  }
   if (in.json) {
     print_line(cli::json_object({{"node", cli::json_quote(context->node.str())},
                                  {"hub", cli::json_quote(context->config.hub)},
@@ -206,7 +221,8 @@ int cmd_status(Invocation& in) {
                                  {"last_sync_ms", *last_sync ? std::to_string(*last_sync) : "null"},
                                  {"clock_offset_ms", std::to_string(*offset)},
                                  {"conflicts", std::to_string(conflicts->size())},
-                                 {"rejections", std::to_string(rejections->size())}}));
+                                 {"rejections", std::to_string(rejections->size())},
+                                 {"revocation_list", revocations_json}}));
     return kExitOk;
   }
   cli::Table table;
@@ -217,7 +233,8 @@ int cmd_status(Invocation& in) {
                 {"last sync", cli::format_time(static_cast<std::uint64_t>(*last_sync))},
                 {"clock offset to hub", std::to_string(*offset) + " ms"},
                 {"conflicts to review", std::to_string(conflicts->size())},
-                {"refused by the hub", std::to_string(rejections->size())}};
+                {"refused by the hub", std::to_string(rejections->size())},
+                {"revocation list", revocations}};
   table.print(std::cout);
   return kExitOk;
 }
@@ -237,7 +254,8 @@ int cmd_sync(Invocation& in) {
   sync::net::ClientLinkOptions options;
   options.host = hub->host;
   options.port = hub->port;
-  options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl};
+  options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, current_crl(ctx.data_dir, ctx.config)};
+  options.crl_store = crl_path(ctx.data_dir);
   options.session = session;
   options.hub_node = ctx.config.hub_node;
   options.hub_key = ctx.config.hub_key;

@@ -187,6 +187,7 @@ int main(int argc, char** argv) {
   for (const Message& m : log.to_client)  // a directive sent ahead of the pull
     if (const auto* changes = std::get_if<Changes>(&m); changes && !changes->cells.empty()) all.push_back(Urgent{changes->cells});
   all.push_back(ErrorMessage{Errc::unexpected_message, "push before hello — send hello first"});
+  all.push_back(Revocations{"-----BEGIN X509 CRL-----\nMIIBazBVAgEBMA0GCSqGSIb3DQEBCwUA\n-----END X509 CRL-----\n"});
   all.push_back(Hello{.protocol = kProtocolVersion + 1, .node = "kaihua:field-2"});  // another protocol version
   std::map<std::string, int> per_type;
   std::vector<Bytes> seen;

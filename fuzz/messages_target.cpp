@@ -47,6 +47,7 @@ bool all_utf8(const sync::Message& message) {
   if (const auto* m = std::get_if<sync::Urgent>(&message)) return all_utf8(m->cells);
   if (const auto* m = std::get_if<sync::Hello>(&message)) return is_valid_utf8(m->node);
   if (const auto* m = std::get_if<sync::ErrorMessage>(&message)) return is_valid_utf8(m->message);
+  if (const auto* m = std::get_if<sync::Revocations>(&message)) return is_valid_utf8(m->crl_pem);
   if (const auto* m = std::get_if<sync::PushAck>(&message)) {
     for (const auto& r : m->rejections)
       if (!is_valid_utf8(r.reason) || !is_valid_utf8(r.stamp.node)) return false;

@@ -215,12 +215,12 @@ Status cmd_directive_list(Context& ctx, cli::Args& args) {
 void warn_about_crl(const Context& ctx) {
   if (ctx.config.crl.empty()) return;
   const sync::net::TlsFiles files{ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl};
-  auto crl = sync::net::read_crl_status(files);
+  auto crl = sync::net::load_crl(files);
   if (!crl) {
     std::cerr << "liaison-hub: warning: " << crl.error().message << "\n";
     return;
   }
-  if (auto warning = sync::net::crl_expiry_warning(*crl, static_cast<std::uint64_t>(now_ms()), ctx.config.crl))
+  if (auto warning = sync::net::crl_expiry_warning(crl->status, static_cast<std::uint64_t>(now_ms()), ctx.config.crl))
     std::cerr << "liaison-hub: " << *warning << "\n";
 }
 

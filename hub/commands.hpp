@@ -33,6 +33,8 @@ Status cmd_nodes(Context& ctx, cli::Args& args);
 Status cmd_conflicts(Context& ctx, cli::Args& args);
 Status cmd_renew_id(Context& ctx, cli::Args& args);
 Status cmd_rejections(Context& ctx, cli::Args& args);
+Status cmd_changes(Context& ctx, cli::Args& args);
+Status cmd_revert(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text);

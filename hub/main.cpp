@@ -34,6 +34,10 @@ constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
   nodes                                        each node: last seen, how far behind
   conflicts [--all] | conflicts restore N      concurrent edits whose value lost, city-wide
   rejections [--node N] [--since DATE]         writes the hub refused: who (node, certificate), what, why
+  changes --node N [--since DATE]              every change the hub accepted from N: when, what, before, after
+  revert --node N --since DATE [--dry-run]     undo N's changes since DATE (a stolen laptop, once revoked):
+                                               fields go back, rows it made are deleted, later edits by
+                                               others are left alone and listed
   renew-id                                     after restoring hub.db from a backup (hub stopped):
                                                every client then resyncs and pushes all it has
 
@@ -224,6 +228,8 @@ int main(int argc, char** argv) {
   else if (command == "nodes" && !has_sub) st = with_context(hub::cmd_nodes);
   else if (command == "renew-id" && !has_sub) st = with_context(hub::cmd_renew_id);
   else if (command == "rejections" && !has_sub) st = with_context(hub::cmd_rejections);
+  else if (command == "changes" && !has_sub) st = with_context(hub::cmd_changes);
+  else if (command == "revert" && !has_sub) st = with_context(hub::cmd_revert);
   else if (command == "conflicts") {
     // `restore N` are the command's own words, not a subcommand.
     std::vector<std::string> own(words.begin() + 1, words.end());

@@ -1,7 +1,7 @@
 // msgpack encoding of protocol messages, and the validating decoder that turns
 // any byte string into either a Message or a typed Error, without throwing.
 //
-// Wire layout, protocol 3. Every message is one msgpack array, type first:
+// Wire layout, protocol 4. Every message is one msgpack array, type first:
 //   hello     [1, protocol, node:str, schema, cursor, hub_id, client_time_ms, client_id, compression]
 //   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms, compression]
 //   push      [3, batch, nodes, cells]
@@ -11,6 +11,7 @@
 //   notify    [7, hub_seq]     ping [8, nonce]     pong [9, nonce]
 //   error     [10, code, message:str]
 //   urgent    [11, nodes, cells]
+//   revocations [12, crl_pem:str]
 // Numbers are msgpack unsigned integers (smallest encoding); uuids are 16-byte
 // bin; a cursor is [low, pos]; an error code is the Errc value.
 //
@@ -103,6 +104,7 @@ class Encoder {
   void operator()(const Pong& m) { array(MessageType::pong, m.nonce); }
   void operator()(const Urgent& m) { array(MessageType::urgent, Batch{m.cells}); }
   void operator()(const ErrorMessage& m) { array(MessageType::error, m.code, m.message); }
+  void operator()(const Revocations& m) { array(MessageType::revocations, m.crl_pem); }
 
  private:
   template <std::unsigned_integral T>
@@ -377,7 +379,7 @@ class Reader {
 };
 
 // Field counts after the type tag, indexed by MessageType.
-constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 3, 5, 1, 1, 1, 2, 2};
+constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 3, 5, 1, 1, 1, 2, 2, 1};
 
 Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
   // `ok` is evaluated before the move: `m` is only bound, not read, first.
@@ -440,6 +442,10 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
     case MessageType::error: {
       ErrorMessage m;
       return done(m, in.errc(f[0], "code", m.code) && in.string(f[1], "message", m.message));
+    }
+    case MessageType::revocations: {
+      Revocations m;
+      return done(m, in.string(f[0], "crl", m.crl_pem));
     }
   }
   return make_error(Errc::malformed, "unknown message type");

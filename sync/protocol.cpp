@@ -13,7 +13,7 @@ namespace {
 template <std::size_t I, class T>
 constexpr bool alternative_is = std::is_same_v<std::variant_alternative_t<I, Message>, T>;
 
-static_assert(std::variant_size_v<Message> == 11);
+static_assert(std::variant_size_v<Message> == 12);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::hello) - 1, Hello>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::welcome) - 1, Welcome>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::push) - 1, Push>);
@@ -25,6 +25,7 @@ static_assert(alternative_is<static_cast<std::size_t>(MessageType::ping) - 1, Pi
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::pong) - 1, Pong>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::error) - 1, ErrorMessage>);
 static_assert(alternative_is<static_cast<std::size_t>(MessageType::urgent) - 1, Urgent>);
+static_assert(alternative_is<static_cast<std::size_t>(MessageType::revocations) - 1, Revocations>);
 
 }  // namespace
 
@@ -46,6 +47,7 @@ const char* message_name(MessageType type) noexcept {
     case MessageType::pong: return "pong";
     case MessageType::error: return "error";
     case MessageType::urgent: return "urgent";
+    case MessageType::revocations: return "revocations";
   }
   return "unknown";
 }

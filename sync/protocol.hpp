@@ -11,6 +11,7 @@
 //                               <-      Changes(n, cells, next cursor, more?)
 //                               <-      Notify(hub seq)   (new cells in scope)
 //                               <-      Urgent(cells)     (a new directive, ahead of the pull)
+//                               <-      Revocations(crl)  (after welcome, and when the CA's list changes)
 //   Ping(nonce)                 <->     Pong(nonce)
 #pragma once
 
@@ -24,7 +25,7 @@
 
 namespace liaison::sync {
 
-inline constexpr std::uint32_t kProtocolVersion = 3;
+inline constexpr std::uint32_t kProtocolVersion = 4;
 
 // Compression of large messages, negotiated in Hello/Welcome (a bit set of
 // the codecs a side reads); see codec.hpp encode_for_wire.
@@ -42,6 +43,7 @@ enum class MessageType : std::uint8_t {
   pong = 9,
   error = 10,
   urgent = 11,
+  revocations = 12,
 };
 
 struct Hello {
@@ -124,6 +126,16 @@ struct Urgent {
   friend bool operator==(const Urgent&, const Urgent&) = default;
 };
 
+// The CA's certificate revocation list (PEM), as the hub uses it: sent
+// after the welcome and again whenever the hub loads a new one, so that
+// clients keep a current list without anyone copying files. The client
+// checks the CA's signature itself (the hub is only the courier) and
+// refuses a hub whose own certificate the list revokes.
+struct Revocations {
+  std::string crl_pem;
+  friend bool operator==(const Revocations&, const Revocations&) = default;
+};
+
 struct Notify {
   std::uint64_t hub_seq = 0;
   friend bool operator==(const Notify&, const Notify&) = default;
@@ -145,7 +157,8 @@ struct ErrorMessage {
   friend bool operator==(const ErrorMessage&, const ErrorMessage&) = default;
 };
 
-using Message = std::variant<Hello, Welcome, Push, PushAck, Pull, Changes, Notify, Ping, Pong, ErrorMessage, Urgent>;
+using Message =
+    std::variant<Hello, Welcome, Push, PushAck, Pull, Changes, Notify, Ping, Pong, ErrorMessage, Urgent, Revocations>;
 
 MessageType type_of(const Message& message) noexcept;
 const char* message_name(MessageType type) noexcept;

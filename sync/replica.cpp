@@ -74,7 +74,16 @@ Status create_schema(sql::Database& db, bool hub) {
            " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL, value,"
            " hlc INTEGER NOT NULL, stamp_node TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,"
            " UNIQUE (tbl, row, col, hlc, stamp_node, code));"
-           "CREATE INDEX IF NOT EXISTS _refusals__node ON _refusals (node, at_ms);";
+           "CREATE INDEX IF NOT EXISTS _refusals__node ON _refusals (node, at_ms);"
+           // Every change the hub accepted, and the value it replaced: what a
+           // revert after a stolen laptop restores. A row's creation is one
+           // entry (created_row = 1, col 0, no values): its first values are
+           // what later entries replaced, or what the row still holds.
+           "CREATE TABLE IF NOT EXISTS _history (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
+           " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL,"
+           " created_row INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL, old_node TEXT NOT NULL, new_value,"
+           " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL);"
+           "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);";
   for (const auto& def : Schema::get().tables()) {
     const std::string name(def.name);
     ddl += "CREATE TABLE IF NOT EXISTS " + name + " (id BLOB NOT NULL UNIQUE";
@@ -421,6 +430,11 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
           " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       if (!refusal) return refusal.error();
       I.insert_refusal = std::move(*refusal);
+      auto change = I.db->prepare(
+          "INSERT INTO _history (at_ms, node, certificate, tbl, row, col, created_row, old_value, old_hlc, old_node,"
+          " new_value, new_hlc, new_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!change) return change.error();
+      I.insert_change = std::move(*change);
     }
     for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
     LIAISON_TRY(I.refresh_from_disk());
@@ -505,8 +519,13 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
       return make_error(Errc::not_found, std::string(def.name) + " " + id.to_string() + " not found on this replica");
     const std::uint64_t hlc = I.clock.now();
     const std::uint64_t seq = ++I.seq;
+    const Stamp stamp{hlc, I.options.self.str()};
+    if (I.options.hub && !row->exists) LIAISON_TRY(I.record_creation(stamp.node, "", table, id, stamp));
     for (const auto& [col, value] : changes) {
       CellMeta& m = row->meta[col];
+      if (I.options.hub && row->exists)
+        LIAISON_TRY(I.record_change(stamp.node, "", table, id, col, row->values[col],
+                                    m.present() ? I.stamp_of(m) : Stamp{}, *value, stamp));
       m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node};
       row->values[col] = *value;
     }

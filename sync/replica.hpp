@@ -4,6 +4,8 @@
 //     directives), `_seq` (local feed position of its latest change) and
 //     `_clock` (per-cell stamp, base and seq, packed);
 //   - `_conflicts`: every losing value of a concurrent write, restorable;
+//   - `_history` (hub): every change the hub accepted, with who made it and
+//     the value it replaced;
 //   - `_rejections`: cells the hub refused (client side); `_refusals`: the
 //     same at the hub, with who sent them (hub side);
 //   - `_peers`: durable feed cursors per peer; `_nodes`, `_meta`.
@@ -139,6 +141,32 @@ struct RefusalFilter {
   std::uint64_t since_ms = 0;  // only from this time on
 };
 
+// A change the hub accepted: who made it (the authenticated node and its
+// certificate, or the hub itself for its own writes), when, and the value
+// and stamp it replaced (an empty stamp: the cell had none).
+struct Change {
+  std::int64_t id = 0;  // rises in the order the hub accepted changes
+  std::uint64_t at_ms = 0;
+  std::string node;
+  std::string certificate;
+  TableId table = TableId::cases;
+  Uuid row;
+  std::uint16_t column = 0;
+  // The change made the row: one entry for all its first values (column 0,
+  // no values); they are what later changes replaced, or what it still holds.
+  bool created_row = false;
+  Value old_value;
+  Stamp old_stamp;
+  Value new_value;
+  Stamp new_stamp;
+};
+
+struct ChangeFilter {
+  std::string node;            // only this node's ("": everyone's)
+  std::uint64_t since_ms = 0;  // only from this time on
+  std::int64_t from_id = 0;    // only changes with this id or later
+};
+
 struct PeerState {
   FeedCursor pushed;  // our feed, as far as the peer acknowledged
   FeedCursor pulled;  // the peer's feed, as far as we applied
@@ -227,6 +255,10 @@ class Replica {
   // ---- refusals (hub) ----
   // Cells the hub refused, oldest first: the record of what each node tried.
   Result<std::vector<Refusal>> refusals(const RefusalFilter& filter = {});
+
+  // ---- history (hub) ----
+  // Changes the hub accepted, oldest first.
+  Result<std::vector<Change>> history(const ChangeFilter& filter = {});
 
   // ---- peers and metadata ----
   Result<PeerState> peer(std::string_view peer);

@@ -67,7 +67,8 @@ struct Replica::Impl {
   std::unordered_map<std::string, std::uint32_t> node_refs;
   std::uint32_t last_node_ref = 0;  // the ref node_ref() returned last
   std::array<TableStatements, kTableCount> tables;
-  sql::Statement insert_node, insert_conflict, insert_rejection, insert_refusal, get_meta, put_meta, data_version_stmt;
+  sql::Statement insert_node, insert_conflict, insert_rejection, insert_refusal, insert_change, get_meta, put_meta,
+      data_version_stmt;
 
   explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
 
@@ -96,6 +97,14 @@ struct Replica::Impl {
   Result<bool> merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell, std::uint64_t seq,
                           MergeStats& stats);
   Status set_scope_if_unknown(TableId table, StoredRow& row);
+  // Hub: records in _history that `node` (certificate `certificate`) changed
+  // a cell of an existing row from `old_value`/`old_stamp` to `new_value`.
+  Status record_change(std::string_view node, std::string_view certificate, TableId table, const Uuid& id,
+                       std::uint16_t column, const Value& old_value, const Stamp& old_stamp, const Value& new_value,
+                       const Stamp& new_stamp);
+  // ...or created the row (one entry for all its first values).
+  Status record_creation(std::string_view node, std::string_view certificate, TableId table, const Uuid& id,
+                         const Stamp& stamp);
 };
 
 }  // namespace liaison::sync

@@ -175,6 +175,7 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       }
       const std::uint64_t seq = I.seq + 1;
       bool changed = false, tombstone_sent = false;
+      const Cell* created_by = nullptr;  // a cell that made the new row
       bool any_accepted = false;
       for (const auto& v : verdicts) any_accepted |= v.accepted();
       for (std::size_t i = 0; i < run.size(); ++i) {
@@ -183,8 +184,15 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
         // A stamp refused for being in the future must not drag our clock along.
         if (verdict.code != Errc::clock_ahead && verdict.code != Errc::forged_stamp) I.clock.observe(cell.stamp.hlc);
         if (verdict.accepted()) {
+          const CellMeta& m = row->meta[cell.column];
+          const Stamp old_stamp = m.present() ? I.stamp_of(m) : Stamp{};
+          Value old_value = row->values[cell.column];
           auto merged = I.merge_cell(table, id, *row, cell, seq, result.stats);
           if (!merged) return merged.error();
+          if (*merged && row->exists)
+            LIAISON_TRY(I.record_change(from.str(), certificate, table, id, cell.column, old_value, old_stamp,
+                                        cell.value, cell.stamp));
+          if (*merged && !row->exists && !created_by) created_by = &cell;
           changed |= *merged;
           continue;
         }
@@ -230,6 +238,7 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
         result.corrections.push_back(correction);
       }
       if (!changed) return {};
+      if (created_by) LIAISON_TRY(I.record_creation(from.str(), certificate, table, id, created_by->stamp));
       I.seq = seq;
       row->seq = seq;
       if (row->scope.empty()) {

@@ -51,6 +51,7 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
     io.run();
     // Pinned at the first connection: later ones must present the same key.
     if (current.hub_key.empty() && !current.hub_node.empty()) current.hub_key = link.hub_key_seen();
+    if (link.crl_stored()) current.tls.crl = options.crl_store;
     SyncReport report;
     Status st = link.finish(report);
     if (stop->load()) break;

@@ -5,11 +5,13 @@
 
 #include "sync/net/tls.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <vector>
 
+#include "shared/private_files.hpp"
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
 #include "sync/net/send_progress.hpp"
@@ -27,12 +29,16 @@ class ClientLink {
       : replica_(replica),
         io_(io),
         options_(options),
+        ctx_(ctx),
         stream_(io_, ctx),
         wake_(io_),
         session_(replica, with_live(options.session, watch)),
         watch_(watch),
         progress_(progress),
-        stop_(stop) {}
+        stop_(stop) {
+    if (!options_.tls.crl.empty())
+      if (auto known = load_crl(options_.tls)) known_crl_update_ms_ = known->status.last_update_ms;
+  }
 
   // Begins the connection; running the io_context carries it to its end.
   void start() {
@@ -55,6 +61,8 @@ class ClientLink {
   }
 
   const ClientSession& session() const noexcept { return session_; }
+  // The hub handed over a newer revocation list, now kept in options.crl_store.
+  bool crl_stored() const noexcept { return crl_stored_; }
 
   bool connected() const noexcept { return connected_; }
 
@@ -153,6 +161,7 @@ class ClientLink {
                                     "a new key, pin it with 'liaison-client pin-hub --hub-cert HUB.pem'; otherwise "
                                     "this is not your hub"));
     hub_key_seen_ = hub_key;
+    hub_serial_ = peer_serial(stream_.native_handle());
     if (options_.hub_key.empty() && options_.on_hub_key_seen) options_.on_hub_key_seen(hub_key);
     connected_ = true;
     asio::co_spawn(io_, writer(), [this](std::exception_ptr e) { on_task_end(e, "writer"); });
@@ -191,6 +200,8 @@ class ClientLink {
         if (!*frame) break;
         auto message = decode(**frame);
         if (!message) co_return fail(make_error(message.error().code, "bad message from the hub: " + message.error().message));
+        if (const auto* list = std::get_if<Revocations>(&*message))
+          if (Status taken = take_revocations(*list); !taken) co_return fail(taken.error());
         send(session_.on_message(*message, steady_ms()));
         report_progress(*message);
         if (std::holds_alternative<Welcome>(*message) && options_.on_welcome) options_.on_welcome();
@@ -209,6 +220,31 @@ class ClientLink {
     }
     // Let the writer flush (nothing is pending after done), then close.
     close();
+  }
+
+  // The CA's revocation list, as the hub has it. The hub is only the
+  // courier: the CA's signature is checked here. A hub the list revokes is
+  // left at once; a list newer than ours is kept, and verifies the hub from
+  // the next connection on.
+  Status take_revocations(const Revocations& list) {
+    auto crl = verify_crl(list.crl_pem, options_.tls.ca, "sent by the hub");
+    if (!crl)
+      return make_error(Errc::not_permitted, "the hub sent a revocation list the CA did not sign (" +
+                                                 crl.error().message + ") — nothing more was sent; tell the city office");
+    // Kept first: a list that revokes this hub must refuse it next time too.
+    if (crl->status.last_update_ms > known_crl_update_ms_ && !options_.crl_store.empty()) {
+      LIAISON_TRY(write_private_file(options_.crl_store, crl->pem));
+      known_crl_update_ms_ = crl->status.last_update_ms;
+      crl_stored_ = true;
+      TlsFiles files = options_.tls;
+      files.crl = options_.crl_store;
+      LIAISON_TRY(install_crl(ctx_, files));
+    }
+    if (std::find(crl->revoked_serials.begin(), crl->revoked_serials.end(), hub_serial_) != crl->revoked_serials.end())
+      return make_error(Errc::not_permitted, "the hub's certificate (serial " + hub_serial_ +
+                                                 ") has been revoked by the CA: this is not a hub to sync with — "
+                                                 "tell the city office");
+    return {};
   }
 
   void report_progress(const Message& message) {
@@ -279,6 +315,7 @@ class ClientLink {
   Replica& replica_;
   asio::io_context& io_;
   ClientLinkOptions options_;
+  asio::ssl::context& ctx_;
   TlsStream stream_;
   asio::steady_timer wake_;
   std::optional<asio::steady_timer> timer_;
@@ -291,6 +328,9 @@ class ClientLink {
   bool closed_ = false;
   bool connected_ = false;
   std::string hub_key_seen_;
+  std::string hub_serial_;
+  std::uint64_t known_crl_update_ms_ = 0;  // of the list we verify the hub against
+  bool crl_stored_ = false;
   std::uint64_t hub_seq_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::uint64_t acknowledged_at_last_check_ = 0;

@@ -124,7 +124,6 @@ class Server {
     crl_file_ = crl_file_state();
     auto loaded = load_crl(options_.tls);
     if (!loaded) return loaded.error();
-    tolerate_stale_crl(ctx_);
     log_("revocation list " + options_.tls.crl + ": " + std::to_string(loaded->status.revoked) +
          " certificates revoked; it " + describe_crl_expiry(loaded->status, hub_.clock().wall_ms()) +
          "; a new version of the file takes effect within seconds");
@@ -337,6 +336,8 @@ class Server {
             conn->close_after_flush();
             break;
           }
+          // Welcomed: hand over the CA's current list (the client keeps it).
+          if (!crl_pem_.empty() && !conn->session->closed()) answer.push_back(Revocations{crl_pem_});
         }
         conn->send(answer);
         if (conn->session->closed()) {
@@ -538,6 +539,7 @@ class Server {
 
   void adopt_crl(const LoadedCrl& loaded) {
     crl_ = loaded.status;
+    crl_pem_ = loaded.pem;
     revoked_ = std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end());
     warn_about_crl_expiry();
   }
@@ -561,7 +563,6 @@ class Server {
       return;
     }
     crl_file_ = now;
-    tolerate_stale_crl(ctx_);
     adopt_crl(*loaded);
     log_("revocation list reloaded: " + std::to_string(crl_->revoked) + " certificates revoked; it " +
          describe_crl_expiry(*crl_, hub_.clock().wall_ms()));
@@ -572,6 +573,9 @@ class Server {
       c->send({ErrorMessage{Errc::not_permitted, "this device's certificate has been revoked — ask the city office"}});
       c->close_after_flush();
     }
+    // Everyone else connected gets the new list now, not at their next session.
+    for (const auto& c : connections_)
+      if (c->session && c->session->greeted() && !c->closing && !c->closed) c->send({Revocations{crl_pem_}});
   }
 
   std::size_t connections_of(const NodeId& node) const {
@@ -719,6 +723,7 @@ class Server {
   std::size_t partial_total_ = 0;
   std::optional<CrlStatus> crl_;   // the list in force, when the hub has one
   std::set<std::string> revoked_;  // its serials
+  std::string crl_pem_;            // its text, handed to every client
   CrlFile crl_file_;
   std::uint64_t last_crl_warning_ms_ = 0;
   bool stopping_ = false;

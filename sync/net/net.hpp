@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shared/error.hpp"
 #include "sync/replica.hpp"
@@ -44,14 +45,23 @@ struct CertificateIdentity {
 };
 Result<CertificateIdentity> read_certificate_identity(const std::string& cert, const std::string& ca);
 
-// The project CA's certificate revocation list, as the hub reads it.
+// The dates of the project CA's certificate revocation list, and how many it revokes.
 struct CrlStatus {
   std::uint64_t last_update_ms = 0;
   std::uint64_t next_update_ms = 0;  // after this, the list has expired
   std::size_t revoked = 0;
 };
+// The revoked serials (hex) of a CRL the CA signed, its times, and its PEM
+// text (what the hub hands to clients, and clients keep).
+struct LoadedCrl {
+  CrlStatus status;
+  std::vector<std::string> revoked_serials;
+  std::string pem;
+};
 // Reads `files.crl` and checks that the CA in `files.ca` signed it.
-Result<CrlStatus> read_crl_status(const TlsFiles& files);
+Result<LoadedCrl> load_crl(const TlsFiles& files);
+// The same for a CRL received as text; `source` names it in errors.
+Result<LoadedCrl> verify_crl(std::string pem, const std::string& ca_path, const std::string& source);
 // How long before a CRL expires the hub starts warning.
 inline constexpr std::uint64_t kCrlWarnAheadMs = 7ull * 24 * 3600 * 1000;
 // For people: "expires 2026-12-20 08:00:00 (in 6 days)", "expired ...".
@@ -126,6 +136,10 @@ struct ClientLinkOptions {
   std::string hub_key;  // SHA-256 of its public key, hex; empty: not pinned yet
   // Called with the hub's key at a connection while hub_key is empty, to pin it.
   std::function<void(const std::string&)> on_hub_key_seen;
+  // Where a revocation list the hub hands over is kept when it is newer
+  // than tls.crl (written privately, whole or not at all; the next
+  // connections verify the hub against it). Empty: checked, not kept.
+  std::string crl_store;
 };
 
 struct SyncProgress {

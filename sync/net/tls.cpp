@@ -1,6 +1,7 @@
 // TLS contexts, peer identity and error explanations; see tls.hpp.
 #include "sync/net/tls.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -9,8 +10,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "shared/cli.hpp"
@@ -74,13 +79,33 @@ std::unique_ptr<X509, X509Deleter> read_certificate(const std::string& path) {
   return cert;
 }
 
-Result<std::unique_ptr<X509_CRL, CrlDeleter>> read_crl(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) return make_error(Errc::invalid_argument, "can't open revocation list " + path);
-  std::unique_ptr<X509_CRL, CrlDeleter> crl(PEM_read_X509_CRL(f, nullptr, nullptr, nullptr));
+// A CRL's PEM text; at most 16 MiB (a CA revoking a hundred thousand
+// certificates makes about 4 MiB).
+Result<std::string> read_crl_text(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return make_error(Errc::invalid_argument, "can't open revocation list " + path + ": " + std::strerror(errno));
+  std::string text;
+  char buf[16384];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (16u << 20)) text.append(buf, n);
   std::fclose(f);
-  if (!crl) return file_error("revocation list", path, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
+  return text;
+}
+
+Result<std::unique_ptr<X509_CRL, CrlDeleter>> parse_crl_pem(std::string_view pem, const std::string& source) {
+  ERR_clear_error();
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(std::min<std::size_t>(pem.size(), INT32_MAX)));
+  if (!bio) return make_error(Errc::storage_failed, "out of memory reading revocation list " + source);
+  std::unique_ptr<X509_CRL, CrlDeleter> crl(PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr));
+  BIO_free(bio);
+  if (!crl) return file_error("revocation list", source, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
   return crl;
+}
+
+Result<std::unique_ptr<X509_CRL, CrlDeleter>> read_crl(const std::string& path) {
+  auto text = read_crl_text(path);
+  if (!text) return text.error();
+  return parse_crl_pem(*text, path);
 }
 
 std::string serial_hex(const ASN1_INTEGER* serial) {
@@ -123,13 +148,13 @@ int verify_tolerating_stale_crl(int ok, X509_STORE_CTX* store) {
 
 }  // namespace
 
-Result<LoadedCrl> load_crl(const TlsFiles& files) {
-  auto crl = read_crl(files.crl);
+Result<LoadedCrl> verify_crl(std::string pem, const std::string& ca_path, const std::string& source) {
+  auto crl = parse_crl_pem(pem, source);
   if (!crl) return crl.error();
-  auto ca = read_certificate(files.ca);
-  if (!ca) return file_error("CA certificate", files.ca, "give the project CA's PEM file");
+  auto ca = read_certificate(ca_path);
+  if (!ca) return file_error("CA certificate", ca_path, "give the project CA's PEM file");
   if (X509_CRL_verify(crl->get(), X509_get0_pubkey(ca.get())) != 1)
-    return make_error(Errc::invalid_argument, "revocation list " + files.crl + " is not signed by the CA in " + files.ca +
+    return make_error(Errc::invalid_argument, "revocation list " + source + " is not signed by the CA in " + ca_path +
                                                   " — make it with certs/liaison-ca.sh crl on this CA");
   LoadedCrl out;
   out.status.last_update_ms = time_ms(X509_CRL_get0_lastUpdate(crl->get()));
@@ -138,13 +163,14 @@ Result<LoadedCrl> load_crl(const TlsFiles& files) {
   for (int i = 0; revoked && i < sk_X509_REVOKED_num(revoked); ++i)
     out.revoked_serials.push_back(serial_hex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
   out.status.revoked = out.revoked_serials.size();
+  out.pem = std::move(pem);
   return out;
 }
 
-Result<CrlStatus> read_crl_status(const TlsFiles& files) {
-  auto crl = load_crl(files);
-  if (!crl) return crl.error();
-  return crl->status;
+Result<LoadedCrl> load_crl(const TlsFiles& files) {
+  auto text = read_crl_text(files.crl);
+  if (!text) return text.error();
+  return verify_crl(std::move(*text), files.ca, files.crl);
 }
 
 std::string describe_crl_expiry(const CrlStatus& crl, std::uint64_t now_ms) {
@@ -173,11 +199,6 @@ Status install_crl(ssl::context& context, const TlsFiles& files) {
   }
   SSL_CTX_set_cert_store(context.native_handle(), store);  // frees the previous store
   return {};
-}
-
-void tolerate_stale_crl(ssl::context& context) {
-  SSL_CTX* ctx = context.native_handle();
-  SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_tolerating_stale_crl);
 }
 
 std::uint64_t steady_ms() {
@@ -239,6 +260,10 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
     return make_error(Errc::invalid_argument,
                       "key " + files.key + " does not belong to certificate " + files.cert + " — use the pair issued together");
   context->set_verify_mode(role == Role::hub ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_peer);
+  // An out-of-date list still names what it revokes. The hub refuses
+  // everyone in words while its own is stale; a client must still reach
+  // its hub to be handed the new one.
+  SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_tolerating_stale_crl);
   if (role == Role::hub) {
     // No session resumption: a resumed session skips the certificate check,
     // so a certificate revoked since would get in. Every connection shows
@@ -369,6 +394,9 @@ std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, R
         return "the peer does not speak TLS (plaintext or another protocol)";
       case SSL_R_CERTIFICATE_VERIFY_FAILED: {
         const long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+        if (verify == X509_V_ERR_CERT_REVOKED)
+          return "the hub's certificate has been revoked by the CA: this is not a hub to sync with — nothing was "
+                 "sent; tell the city office";
         return "the hub's certificate is not trusted (" + verify_failure(verify) +
                ") — check the CA file and the hub address";
       }

@@ -31,22 +31,16 @@ enum class Role { hub, client };
 // Milliseconds on the monotonic clock: what the sessions' timers run on.
 std::uint64_t steady_ms();
 
+// A context that verifies peers against the CA and CRL of `files`. A
+// verification that failed only because the CRL is out of date (expired, or
+// not yet valid) is let through, revocations still checked: the hub then
+// tells the client what is wrong in words, which a TLS alert can't
+// ("certificate expired" would blame the client's certificate).
 Result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFiles& files, Role role);
 
-// The revoked serials (hex) of a CRL the CA signed, and its times.
-struct LoadedCrl {
-  CrlStatus status;
-  std::vector<std::string> revoked_serials;
-};
-Result<LoadedCrl> load_crl(const TlsFiles& files);
 // Makes `context` verify peers against the CA and the CRL in `files` from
 // now on (a new certificate store; connections already verified keep going).
 Status install_crl(boost::asio::ssl::context& context, const TlsFiles& files);
-// A verification that failed only because the CRL is out of date (expired,
-// or not yet valid) is let through: the hub then tells the client what is
-// wrong in words, which a TLS alert can't ("certificate expired" would
-// blame the client's certificate).
-void tolerate_stale_crl(boost::asio::ssl::context& context);
 
 // The CN of the peer's verified certificate, if any.
 std::optional<std::string> peer_common_name(SSL* ssl);

@@ -76,6 +76,7 @@ std::vector<Message> sample_messages() {
       Pong{0},
       ErrorMessage{Errc::protocol_version, "hub speaks protocol 1; 升级客户端"},
       Urgent{sample_cells()},
+      Revocations{"-----BEGIN X509 CRL-----\nMIIB...\n-----END X509 CRL-----\n"},
   };
 }
 
@@ -166,7 +167,7 @@ std::vector<Cell> random_cells(std::mt19937_64& rng) {
 }
 
 Message random_message(std::mt19937_64& rng) {
-  switch (rng() % 11) {
+  switch (rng() % 12) {
     case 0:
       return Hello{kProtocolVersion, kNodes[rng() % std::size(kNodes)], static_cast<std::uint32_t>(rng()),
                    {random_uint(rng), random_uint(rng)}, random_uuid(rng), random_uint(rng), random_uuid(rng)};
@@ -193,6 +194,7 @@ Message random_message(std::mt19937_64& rng) {
     case 7: return Ping{random_uint(rng)};
     case 8: return Pong{random_uint(rng)};
     case 9: return Urgent{random_cells(rng)};
+    case 10: return Revocations{random_text(rng)};
     default: return ErrorMessage{rng() % 2 ? Errc::malformed : Errc::cursor_ahead, random_text(rng)};
   }
 }
@@ -370,7 +372,7 @@ TEST_CASE("not a message of ours is malformed") {
   check_error(Bytes{0x90}, Errc::malformed, "empty array");            // []
   check_error(Bytes{0xc1}, Errc::malformed, "without a codec");        // reserved byte: a compressed envelope
   check_error(Bytes{0x92, 0x00, 0x01}, Errc::malformed, "unknown message type 0");
-  check_error(Bytes{0x92, 0x0c, 0x01}, Errc::malformed, "unknown message type 12");
+  check_error(Bytes{0x92, 0x0d, 0x01}, Errc::malformed, "unknown message type 13");
   check_error(Bytes{0x92, 0xcc, 0xff, 0x01}, Errc::malformed, "unknown message type 255");
   check_error(Bytes{0x92, 0xa1, 'x', 0x01}, Errc::malformed, "message type is a string");
   check_error(Bytes{0x93, 0x08, 0x01, 0x02}, Errc::malformed, "ping has 2 fields, expected 1");

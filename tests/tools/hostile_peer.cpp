@@ -170,6 +170,8 @@ class Link {
             std::cout << "answer=undecodable\n";
             continue;
           }
+          // The CA's revocation list follows the welcome unasked: not an answer.
+          if (std::holds_alternative<Revocations>(*message)) continue;
           print_answer(*message);
           ++answers;
         }

@@ -1,0 +1,176 @@
+// After a laptop is reported stolen: `changes` lists what a node changed at
+// the hub after a time, `revert` undoes it (sync/revert.hpp), and both warn
+// while the node's certificate is still valid, since it could write again.
+#include <iostream>
+#include <set>
+
+#include "hub/commands.hpp"
+#include "sync/net/net.hpp"
+#include "sync/revert.hpp"
+
+namespace liaison::hub {
+namespace {
+
+std::string field_name(TableId table, std::uint16_t column) {
+  return std::string(Schema::get().table(table).columns.at(column).name);
+}
+
+std::string row_name(TableId table, const Uuid& row) {
+  return std::string(Schema::get().table(table).name) + " " + row.to_string();
+}
+
+// What a row is called now, to recognise a row in a list of changes.
+std::string title_of(sync::Replica& replica, TableId table, const Uuid& id) {
+  if (!Schema::get().table(table).column_index("title")) return {};
+  auto row = replica.get(table, id);
+  return row && *row ? to_display((**row)["title"]) : std::string();
+}
+
+struct NodeAndTime {
+  NodeId node;
+  std::uint64_t since_ms = 0;
+};
+
+Result<NodeAndTime> node_and_time(cli::Args& args, bool since_required) {
+  auto node_text = args.required("node");
+  if (!node_text) return node_text.error();
+  auto node = NodeId::parse(*node_text);
+  if (!node) return make_error(Errc::invalid_argument, "--node: " + node.error().message);
+  NodeAndTime out{*node, 0};
+  auto since = since_required ? args.required("since") : Result<std::string>(args.option("since").value_or(""));
+  if (!since) return make_error(Errc::invalid_argument, since.error().message + " (from when, e.g. the hour the laptop was lost)");
+  if (!since->empty()) {
+    auto ms = cli::parse_time(*since);
+    if (!ms) return make_error(Errc::invalid_argument, "--since " + ms.error().message);
+    out.since_ms = *ms;
+  }
+  return out;
+}
+
+// The certificates the node wrote with that the hub's CRL does not revoke.
+void warn_if_not_revoked(const Context& ctx, const NodeId& node, const std::vector<sync::Change>& changes) {
+  std::set<std::string> serials;
+  for (const auto& c : changes)
+    if (!c.certificate.empty()) serials.insert(c.certificate);
+  if (serials.empty() || node == ctx.replica->self()) return;
+  std::set<std::string> revoked;
+  if (!ctx.config.crl.empty()) {
+    auto crl = sync::net::load_crl({ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl});
+    if (crl) revoked.insert(crl->revoked_serials.begin(), crl->revoked_serials.end());
+  }
+  for (const auto& serial : serials)
+    if (!revoked.count(serial))
+      std::cerr << "liaison-hub: warning: " << node.str() << "'s certificate (serial " << serial
+                << ") is not revoked, so it can write again — revoke it first (certs/liaison-ca.sh revoke CA-DIR "
+                << node.str() << ") and put the new crl.pem in place\n";
+}
+
+}  // namespace
+
+Status cmd_changes(Context& ctx, cli::Args& args) {
+  auto which = node_and_time(args, false);
+  if (!which) return which.error();
+  LIAISON_TRY(args.finish());
+  auto changes = ctx.replica->history({.node = which->node.str(), .since_ms = which->since_ms});
+  if (!changes) return changes.error();
+  std::vector<std::string> items;
+  cli::Table table{{"at", "certificate", "row", "field", "before", "after"}, {}};
+  for (const auto& c : *changes) {
+    if (c.created_row)
+      table.rows.push_back({cli::format_time(c.at_ms), c.certificate, row_name(c.table, c.row), "(created the row)", "",
+                            title_of(*ctx.replica, c.table, c.row)});
+    else
+      table.rows.push_back({cli::format_time(c.at_ms), c.certificate, row_name(c.table, c.row),
+                            field_name(c.table, c.column), to_display(c.old_value), to_display(c.new_value)});
+    items.push_back(cli::json_object({{"id", std::to_string(c.id)},
+                                      {"at_ms", std::to_string(c.at_ms)},
+                                      {"node", cli::json_quote(c.node)},
+                                      {"certificate", cli::json_quote(c.certificate)},
+                                      {"table", cli::json_quote(Schema::get().table(c.table).name)},
+                                      {"row", cli::json_quote(c.row.to_string())},
+                                      {"field", c.created_row ? "null" : cli::json_quote(field_name(c.table, c.column))},
+                                      {"created_row", c.created_row ? "true" : "false"},
+                                      {"before", cli::json_value(c.old_value)},
+                                      {"after", cli::json_value(c.new_value)}}));
+  }
+  if (ctx.json) std::cout << cli::json_array(items) << "\n";
+  else if (table.rows.empty()) std::cout << "no changes by " << which->node.str() << "\n";
+  else table.print(std::cout);
+  warn_if_not_revoked(ctx, which->node, *changes);
+  return {};
+}
+
+Status cmd_revert(Context& ctx, cli::Args& args) {
+  auto which = node_and_time(args, true);
+  if (!which) return which.error();
+  const bool dry_run = args.flag("dry-run");
+  LIAISON_TRY(args.finish());
+  auto plan = sync::plan_revert(*ctx.replica, which->node, which->since_ms);
+  if (!plan) return plan.error();
+  std::size_t restored = 0, removed = 0, left = 0;
+  std::vector<std::string> items;
+  cli::Table table{{"action", "row", "field", "now", "back to"}, {}};
+  for (const auto& step : plan->steps) {
+    using Action = sync::RevertStep::Action;
+    const std::string field = step.action == Action::remove_row ? "" : field_name(step.table, step.column);
+    std::string action, now, back;
+    switch (step.action) {
+      case Action::restore:
+        ++restored;
+        action = "restore";
+        now = to_display(step.current);
+        back = to_display(step.restored);
+        break;
+      case Action::remove_row:
+        ++removed;
+        action = "delete (it made the row)";
+        break;
+      case Action::leave:
+        ++left;
+        action = "leave: changed since by " + (step.changed_by.empty() ? std::string("an unrecorded write") : step.changed_by) +
+                 (step.changed_at_ms ? " at " + cli::format_time(step.changed_at_ms) : "");
+        break;
+    }
+    table.rows.push_back({action, row_name(step.table, step.row), field, now, back});
+    items.push_back(cli::json_object({{"action", cli::json_quote(step.action == Action::restore      ? "restore"
+                                                                 : step.action == Action::remove_row ? "delete"
+                                                                                                      : "leave")},
+                                      {"table", cli::json_quote(Schema::get().table(step.table).name)},
+                                      {"row", cli::json_quote(step.row.to_string())},
+                                      {"field", cli::json_quote(field)},
+                                      {"now", cli::json_value(step.current)},
+                                      {"back_to", cli::json_value(step.restored)},
+                                      {"changed_by", cli::json_quote(step.changed_by)}}));
+  }
+  std::size_t rows_written = 0;
+  if (!dry_run) {
+    auto written = sync::apply_revert(*ctx.replica, *plan);
+    if (!written) return written.error();
+    rows_written = *written;
+  }
+  const std::string verb = dry_run ? "would restore " : "restored ";
+  const std::string summary = verb + std::to_string(restored) + " fields and " + (dry_run ? "delete " : "deleted ") +
+                              std::to_string(removed) + " rows " + which->node.str() + " made, of its " +
+                              std::to_string(plan->changes) + " changes since " + cli::format_time(which->since_ms) +
+                              "; " + std::to_string(left) + " left alone because someone changed them since";
+  if (ctx.json) {
+    std::cout << cli::json_object({{"dry_run", dry_run ? "true" : "false"},
+                                   {"changes", std::to_string(plan->changes)},
+                                   {"restored", std::to_string(restored)},
+                                   {"deleted", std::to_string(removed)},
+                                   {"left", std::to_string(left)},
+                                   {"rows_written", std::to_string(rows_written)},
+                                   {"steps", cli::json_array(items)}})
+              << "\n";
+  } else {
+    if (!table.rows.empty()) table.print(std::cout);
+    std::cout << summary
+              << (dry_run ? " — run again without --dry-run to do it\n"
+                          : "; offices get the restored values at their next sync\n");
+  }
+  auto mine = ctx.replica->history({.node = which->node.str(), .since_ms = which->since_ms});
+  if (mine) warn_if_not_revoked(ctx, which->node, *mine);
+  return {};
+}
+
+}  // namespace liaison::hub
