@@ -157,8 +157,12 @@ int cmd_directive_ack(Invocation& in) {
   if (!*receipt) fields = {{"directive_id", id}, {"county", std::string(ctx.node.scope())}};
   if (!*receipt || is_null((**receipt)["received_at"])) fields.emplace_back("received_at", now);
   fields.emplace_back("acknowledged_at", now);
-  if (reply) fields.emplace_back("reply", *reply);
-  fields.emplace_back("replied_by", ctx.node.str());
+  if (reply) {
+    // Named only with a reply: an acknowledgement alone must not put this
+    // device's name on a reply another device wrote.
+    fields.emplace_back("reply", *reply);
+    fields.emplace_back("replied_by", ctx.node.str());
+  }
   auto written = checked_insert(ctx, TableId::directive_receipts, fields, receipt_id(directive->id, ctx.node.scope()));
   if (!written) return fail(written.error(), "nothing was written");
   auto after = receipt_of(*ctx.replica, ctx.node, directive->id);

@@ -111,8 +111,14 @@ int cmd_init(Invocation& in) {
                               "nothing else was written; check the folder");
   }
   // Kept in the data folder, where each sync puts the hub's newer ones.
-  if (revocations)
+  if (revocations) {
     if (auto st = write_private_file(crl_path(dir), revocations->pem); !st) return fail(st.error());
+  } else {
+    // A list kept from before (init --force, perhaps for another CA) would
+    // be preferred to the hub's and could keep this node from connecting.
+    std::error_code ignored;
+    fs::remove(crl_path(dir), ignored);
+  }
   ClientConfig config;
   config.node = node->str();
   config.hub = hub->str();

@@ -94,6 +94,7 @@ Status cmd_case_show(Context& ctx, cli::Args& args) {
   if (!id) return id.error();
   auto row = ctx.replica->get(TableId::cases, *id);
   if (!row) return row.error();
+  if (!*row) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
   auto notes = ctx.replica->list(TableId::case_notes, {{{"case_id", id->to_string()}}, false, 0});
   if (!notes) return notes.error();
   if (ctx.json) {

@@ -56,7 +56,12 @@ void warn_if_not_revoked(const Context& ctx, const NodeId& node, const std::vect
   std::set<std::string> revoked;
   if (!ctx.config.crl.empty()) {
     auto crl = sync::net::load_crl({ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl});
-    if (crl) revoked.insert(crl->revoked_serials.begin(), crl->revoked_serials.end());
+    if (!crl) {
+      std::cerr << "liaison-hub: warning: can't tell whether " << node.str() << "'s certificate is revoked: "
+                << crl.error().message << "\n";
+      return;
+    }
+    revoked.insert(crl->revoked_serials.begin(), crl->revoked_serials.end());
   }
   for (const auto& serial : serials)
     if (!revoked.count(serial))
@@ -105,30 +110,31 @@ Status cmd_revert(Context& ctx, cli::Args& args) {
   if (!which) return which.error();
   const bool dry_run = args.flag("dry-run");
   LIAISON_TRY(args.finish());
-  auto plan = sync::plan_revert(*ctx.replica, which->node, which->since_ms);
+  auto plan = dry_run ? sync::plan_revert(*ctx.replica, which->node, which->since_ms)
+                      : sync::revert(*ctx.replica, which->node, which->since_ms);
   if (!plan) return plan.error();
   std::size_t restored = 0, removed = 0, left = 0;
   std::vector<std::string> items;
   cli::Table table{{"action", "row", "field", "now", "back to"}, {}};
   for (const auto& step : plan->steps) {
     using Action = sync::RevertStep::Action;
-    const std::string field = step.action == Action::remove_row ? "" : field_name(step.table, step.column);
+    const std::string field = step.column ? field_name(step.table, *step.column) : "";
     std::string action, now, back;
     switch (step.action) {
       case Action::restore:
         ++restored;
         action = "restore";
         now = to_display(step.current);
-        back = to_display(step.restored);
+        back = to_display(step.restored) +
+               (step.restored_edit_by.empty() ? "" : " (" + step.restored_edit_by + "'s edit, which lost to it)");
         break;
       case Action::remove_row:
         ++removed;
-        action = "delete (it made the row)";
+        action = "delete (it made the record)";
         break;
       case Action::leave:
         ++left;
-        action = "leave: changed since by " + (step.changed_by.empty() ? std::string("an unrecorded write") : step.changed_by) +
-                 (step.changed_at_ms ? " at " + cli::format_time(step.changed_at_ms) : "");
+        action = "leave: " + step.why_left;
         break;
     }
     table.rows.push_back({action, row_name(step.table, step.row), field, now, back});
@@ -137,29 +143,24 @@ Status cmd_revert(Context& ctx, cli::Args& args) {
                                                                                                       : "leave")},
                                       {"table", cli::json_quote(Schema::get().table(step.table).name)},
                                       {"row", cli::json_quote(step.row.to_string())},
-                                      {"field", cli::json_quote(field)},
+                                      {"field", step.column ? cli::json_quote(field) : "null"},
                                       {"now", cli::json_value(step.current)},
                                       {"back_to", cli::json_value(step.restored)},
-                                      {"changed_by", cli::json_quote(step.changed_by)}}));
+                                      {"edit_by", cli::json_quote(step.restored_edit_by)},
+                                      {"why_left", cli::json_quote(step.why_left)}}));
   }
-  std::size_t rows_written = 0;
-  if (!dry_run) {
-    auto written = sync::apply_revert(*ctx.replica, *plan);
-    if (!written) return written.error();
-    rows_written = *written;
-  }
-  const std::string verb = dry_run ? "would restore " : "restored ";
-  const std::string summary = verb + std::to_string(restored) + " fields and " + (dry_run ? "delete " : "deleted ") +
-                              std::to_string(removed) + " rows " + which->node.str() + " made, of its " +
-                              std::to_string(plan->changes) + " changes since " + cli::format_time(which->since_ms) +
-                              "; " + std::to_string(left) + " left alone because someone changed them since";
+  const std::string summary = std::string(dry_run ? "would restore " : "restored ") + std::to_string(restored) +
+                              " fields and " + (dry_run ? "delete " : "deleted ") + std::to_string(removed) +
+                              " records " + which->node.str() + " made, of its " + std::to_string(plan->changes) +
+                              " changes since " + cli::format_time(which->since_ms) + "; " + std::to_string(left) +
+                              " left alone for a person to check (changed since, or records added under them)";
   if (ctx.json) {
     std::cout << cli::json_object({{"dry_run", dry_run ? "true" : "false"},
                                    {"changes", std::to_string(plan->changes)},
                                    {"restored", std::to_string(restored)},
                                    {"deleted", std::to_string(removed)},
                                    {"left", std::to_string(left)},
-                                   {"rows_written", std::to_string(rows_written)},
+                                   {"rows_written", std::to_string(plan->rows_written)},
                                    {"steps", cli::json_array(items)}})
               << "\n";
   } else {

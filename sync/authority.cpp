@@ -35,23 +35,30 @@ std::optional<std::string> attribution_problem(const AuthorityRequest& req, cons
   return std::nullopt;
 }
 
-// A reply names who wrote it: a new reply comes with `replied_by`, which
-// the attribution check holds to the writer. Without it, another device's
-// reply would stand under the name of whoever replied first.
+// A reply names who wrote it: a new reply comes with `replied_by`, written
+// together (one stamp), which the attribution check holds to the writer;
+// and `replied_by` comes only with a reply. Otherwise another device's
+// reply could stand under the name of whoever replied before, or a
+// device's name over a reply it did not write.
 void require_replier(const AuthorityRequest& req, const TableDef& def, std::vector<Verdict>& verdicts) {
-  const auto reply = def.column_index("reply");
-  const auto replied_by = def.column_index("replied_by");
-  bool named = false;
-  for (std::size_t i = 0; i < req.cells.size(); ++i)
-    named |= req.cells[i].column == *replied_by && verdicts[i].accepted();
-  if (named) return;
-  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+  const auto reply = *def.column_index("reply");
+  const auto replied_by = *def.column_index("replied_by");
+  const auto fresh = [&](std::size_t i) {
     const Cell& cell = req.cells[i];
-    const bool stored = req.current.exists && req.current.stamps.at(cell.column) == cell.stamp;
-    if (cell.column == *reply && verdicts[i].accepted() && !stored && !is_null(cell.value))
-      verdicts[i] = {Errc::forged_attribution, "a reply must come with 'replied_by' naming its writer, " +
-                                                   req.writer.str() + " — update liaison-client"};
+    return verdicts[i].accepted() && !(req.current.exists && req.current.stamps.at(cell.column) == cell.stamp);
+  };
+  std::optional<std::size_t> reply_at, name_at;
+  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+    if (req.cells[i].column == reply && fresh(i)) reply_at = i;
+    if (req.cells[i].column == replied_by && fresh(i)) name_at = i;
   }
+  const bool named = reply_at && name_at && req.cells[*name_at].stamp == req.cells[*reply_at].stamp &&
+                     !is_null(req.cells[*name_at].value);
+  if (reply_at && !is_null(req.cells[*reply_at].value) && !named)
+    verdicts[*reply_at] = {Errc::forged_attribution, "a reply must come with 'replied_by' naming its writer, " +
+                                                         req.writer.str() + ", written with it — update liaison-client"};
+  if (name_at && !reply_at)
+    verdicts[*name_at] = {Errc::forged_attribution, "'replied_by' is written only together with a reply"};
 }
 
 // Values as they will be once the incoming cells are applied (for scope and

@@ -4,6 +4,7 @@
 //
 //   client                              hub
 //   Hello(cursor, clock)        ->
+//                               <-      Revocations(crl)  (the CA's list, when the hub has one)
 //                               <-      Welcome(hub time, limits) | Error
 //   Push(batch n, cells)        ->      merged in one transaction
 //                               <-      PushAck(n, rejections, corrections)
@@ -11,7 +12,7 @@
 //                               <-      Changes(n, cells, next cursor, more?)
 //                               <-      Notify(hub seq)   (new cells in scope)
 //                               <-      Urgent(cells)     (a new directive, ahead of the pull)
-//                               <-      Revocations(crl)  (after welcome, and when the CA's list changes)
+//                               <-      Revocations(crl)  (again when the CA's list changes)
 //   Ping(nonce)                 <->     Pong(nonce)
 #pragma once
 
@@ -127,7 +128,7 @@ struct Urgent {
 };
 
 // The CA's certificate revocation list (PEM), as the hub uses it: sent
-// after the welcome and again whenever the hub loads a new one, so that
+// just before the welcome and again whenever the hub loads a new one, so that
 // clients keep a current list without anyone copying files. The client
 // checks the CA's signature itself (the hub is only the courier) and
 // refuses a hub whose own certificate the list revokes.

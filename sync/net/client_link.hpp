@@ -37,7 +37,7 @@ class ClientLink {
         progress_(progress),
         stop_(stop) {
     if (!options_.tls.crl.empty())
-      if (auto known = load_crl(options_.tls)) known_crl_update_ms_ = known->status.last_update_ms;
+      if (auto known = load_crl(options_.tls)) known_crl_ = known->status;
   }
 
   // Begins the connection; running the io_context carries it to its end.
@@ -228,13 +228,14 @@ class ClientLink {
   // the next connection on.
   Status take_revocations(const Revocations& list) {
     auto crl = verify_crl(list.crl_pem, options_.tls.ca, "sent by the hub");
-    if (!crl)
+    if (!crl && (crl.error().code == Errc::not_permitted || crl.error().code == Errc::malformed))
       return make_error(Errc::not_permitted, "the hub sent a revocation list the CA did not sign (" +
-                                                 crl.error().message + ") — nothing more was sent; tell the city office");
+                                                 crl.error().message + ") — nothing was sent; tell the city office");
+    if (!crl) return crl.error();  // our own CA file: the message names it
     // Kept first: a list that revokes this hub must refuse it next time too.
-    if (crl->status.last_update_ms > known_crl_update_ms_ && !options_.crl_store.empty()) {
+    if (issued_after(crl->status, known_crl_) && !options_.crl_store.empty()) {
       LIAISON_TRY(write_private_file(options_.crl_store, crl->pem));
-      known_crl_update_ms_ = crl->status.last_update_ms;
+      known_crl_ = crl->status;
       crl_stored_ = true;
       TlsFiles files = options_.tls;
       files.crl = options_.crl_store;
@@ -329,7 +330,7 @@ class ClientLink {
   bool connected_ = false;
   std::string hub_key_seen_;
   std::string hub_serial_;
-  std::uint64_t known_crl_update_ms_ = 0;  // of the list we verify the hub against
+  CrlStatus known_crl_;  // of the list we verify the hub against
   bool crl_stored_ = false;
   std::uint64_t hub_seq_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;

@@ -336,8 +336,10 @@ class Server {
             conn->close_after_flush();
             break;
           }
-          // Welcomed: hand over the CA's current list (the client keeps it).
-          if (!crl_pem_.empty() && !conn->session->closed()) answer.push_back(Revocations{crl_pem_});
+          // Welcomed: hand over the CA's current list (the client keeps it),
+          // ahead of the welcome, so that a client judges this hub by it
+          // before it sends anything.
+          if (!crl_pem_.empty() && !conn->session->closed()) answer.insert(answer.begin(), Revocations{crl_pem_});
         }
         conn->send(answer);
         if (conn->session->closed()) {
@@ -539,7 +541,13 @@ class Server {
 
   void adopt_crl(const LoadedCrl& loaded) {
     crl_ = loaded.status;
-    crl_pem_ = loaded.pem;
+    // A client reads strings of up to 1 MiB; a list that large (some 20,000
+    // revocations) is not handed over, and every connection would hold a copy.
+    crl_pem_ = loaded.pem.size() <= kMaxCrlHandedOver ? loaded.pem : std::string();
+    if (crl_pem_.empty())
+      log_("warning: the revocation list is " + std::to_string(loaded.pem.size() / 1024) +
+           " KiB, too large to hand to clients (at most " + std::to_string(kMaxCrlHandedOver / 1024) +
+           " KiB): give it to them with 'liaison-client init --crl'");
     revoked_ = std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end());
     warn_about_crl_expiry();
   }
@@ -574,8 +582,9 @@ class Server {
       c->close_after_flush();
     }
     // Everyone else connected gets the new list now, not at their next session.
-    for (const auto& c : connections_)
-      if (c->session && c->session->greeted() && !c->closing && !c->closed) c->send({Revocations{crl_pem_}});
+    if (!crl_pem_.empty())
+      for (const auto& c : connections_)
+        if (c->session && c->session->greeted() && !c->closing && !c->closed) c->send({Revocations{crl_pem_}});
   }
 
   std::size_t connections_of(const NodeId& node) const {
@@ -724,6 +733,7 @@ class Server {
   std::optional<CrlStatus> crl_;   // the list in force, when the hub has one
   std::set<std::string> revoked_;  // its serials
   std::string crl_pem_;            // its text, handed to every client
+  static constexpr std::size_t kMaxCrlHandedOver = 768u << 10;
   CrlFile crl_file_;
   std::uint64_t last_crl_warning_ms_ = 0;
   bool stopping_ = false;

@@ -50,7 +50,11 @@ struct CrlStatus {
   std::uint64_t last_update_ms = 0;
   std::uint64_t next_update_ms = 0;  // after this, the list has expired
   std::size_t revoked = 0;
+  std::uint64_t number = 0;  // its CRL number (the CA counts them up); 0: none
 };
+// Whether `a` was issued after `b`: by CRL number, then by issue time (two
+// lists made within one second differ only in their numbers).
+bool issued_after(const CrlStatus& a, const CrlStatus& b);
 // The revoked serials (hex) of a CRL the CA signed, its times, and its PEM
 // text (what the hub hands to clients, and clients keep).
 struct LoadedCrl {
@@ -60,7 +64,9 @@ struct LoadedCrl {
 };
 // Reads `files.crl` and checks that the CA in `files.ca` signed it.
 Result<LoadedCrl> load_crl(const TlsFiles& files);
-// The same for a CRL received as text; `source` names it in errors.
+// The same for a CRL received as text; `source` names it in errors. A list
+// that does not parse is `malformed`, one the CA did not sign
+// `not_permitted`; a CA file that can't be read `invalid_argument`.
 Result<LoadedCrl> verify_crl(std::string pem, const std::string& ca_path, const std::string& source);
 // How long before a CRL expires the hub starts warning.
 inline constexpr std::uint64_t kCrlWarnAheadMs = 7ull * 24 * 3600 * 1000;

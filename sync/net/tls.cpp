@@ -98,7 +98,11 @@ Result<std::unique_ptr<X509_CRL, CrlDeleter>> parse_crl_pem(std::string_view pem
   if (!bio) return make_error(Errc::storage_failed, "out of memory reading revocation list " + source);
   std::unique_ptr<X509_CRL, CrlDeleter> crl(PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr));
   BIO_free(bio);
-  if (!crl) return file_error("revocation list", source, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
+  if (!crl) {
+    Error error = file_error("revocation list", source, "give the CA's PEM CRL (certs/liaison-ca.sh crl)");
+    error.code = Errc::malformed;
+    return error;
+  }
   return crl;
 }
 
@@ -154,11 +158,16 @@ Result<LoadedCrl> verify_crl(std::string pem, const std::string& ca_path, const 
   auto ca = read_certificate(ca_path);
   if (!ca) return file_error("CA certificate", ca_path, "give the project CA's PEM file");
   if (X509_CRL_verify(crl->get(), X509_get0_pubkey(ca.get())) != 1)
-    return make_error(Errc::invalid_argument, "revocation list " + source + " is not signed by the CA in " + ca_path +
+    return make_error(Errc::not_permitted, "revocation list " + source + " is not signed by the CA in " + ca_path +
                                                   " — make it with certs/liaison-ca.sh crl on this CA");
   LoadedCrl out;
   out.status.last_update_ms = time_ms(X509_CRL_get0_lastUpdate(crl->get()));
   out.status.next_update_ms = time_ms(X509_CRL_get0_nextUpdate(crl->get()));
+  if (auto* number = static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl->get(), NID_crl_number, nullptr, nullptr))) {
+    std::uint64_t value = 0;
+    if (ASN1_INTEGER_get_uint64(&value, number) == 1) out.status.number = value;
+    ASN1_INTEGER_free(number);
+  }
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl->get());
   for (int i = 0; revoked && i < sk_X509_REVOKED_num(revoked); ++i)
     out.revoked_serials.push_back(serial_hex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
@@ -171,6 +180,11 @@ Result<LoadedCrl> load_crl(const TlsFiles& files) {
   auto text = read_crl_text(files.crl);
   if (!text) return text.error();
   return verify_crl(std::move(*text), files.ca, files.crl);
+}
+
+bool issued_after(const CrlStatus& a, const CrlStatus& b) {
+  if (a.number != b.number) return a.number > b.number;
+  return a.last_update_ms > b.last_update_ms;
 }
 
 std::string describe_crl_expiry(const CrlStatus& crl, std::uint64_t now_ms) {

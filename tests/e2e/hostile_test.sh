@@ -237,6 +237,7 @@ check_eq "clock ahead: each refusal is clock_ahead" "5" "$(printf '%s\n' "$rejec
 check_contains "clock ahead: the reason says how far ahead" "$(printf '%s\n' "$rejected" | head -n1)" "s ahead of the hub"
 run hub --json case show "$future"
 check_true "clock ahead: the hub did not store the case" "exit $RC, $OUT" test "$RC" -ne 0
+check_contains "clock ahead: case show says there is no such case" "$ERR" "no case with id $future at the hub"
 still_serving "clock ahead" "$state"
 
 # A real client whose clock runs a year ahead.

@@ -82,7 +82,7 @@ check_eq "an honest office syncs meanwhile" 0 "$RC"
 
 # ---- undo what the lost laptop did ----
 run hub revert --node longyou:field-2 --since "$lost_at" --dry-run
-check_contains "a dry run says what it would do" "$OUT" "would restore 1 fields and delete 1 rows longyou:field-2 made"
+check_contains "a dry run says what it would do" "$OUT" "would restore 1 fields and delete 1 records longyou:field-2 made"
 run hub --json case show "$trip"
 check_contains "and changes nothing" "$OUT" "赴德国度假"
 run hub revert --node longyou:field-2
@@ -90,7 +90,7 @@ check_eq "revert without --since is refused" 1 "$RC"
 check_contains "saying what is missing" "$ERR" "--since"
 run hub revert --node longyou:field-2 --since "$lost_at"
 check_eq "the revert succeeds" 0 "$RC"
-check_contains "saying what it did" "$OUT" "restored 1 fields and deleted 1 rows longyou:field-2 made"
+check_contains "saying what it did" "$OUT" "restored 1 fields and deleted 1 records longyou:field-2 made"
 check_lacks "with no warning now that the certificate is revoked" "$ERR" "is not revoked"
 run client office sync
 run client office --json case show "$trip"
@@ -182,6 +182,7 @@ run client newcomer sync
 check_eq "an impostor with the revoked hub certificate and an older list is refused" 1 "$RC"
 check_contains "as revoked" "$ERR" "the hub's certificate has been revoked by the CA"
 run "$HUB_BIN" --data "$W/impostor" --json case list
+check_eq "the impostor's case list works" 0 "$RC"
 check_lacks "the impostor received nothing" "$OUT" "不应发往已吊销证书中心的案件"
 
 e2e_finish

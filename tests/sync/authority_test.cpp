@@ -468,8 +468,21 @@ TEST_CASE("a reply to a directive names its writer: another device's reply can't
   const auto other_name = reply({{"reply", std::string("已办结")}, {"replied_by", std::string("longyou:office-1")}});
   CHECK(other_name[0].code == Errc::forged_attribution);
   CHECK(other_name[1].code == Errc::forged_attribution);
-  // Acknowledging without a reply needs no name.
+  // Acknowledging without a reply needs no name, and puts none on the reply.
   check_all(reply({{"acknowledged_at", std::int64_t{kNow}}}), Errc::ok);
+  const auto name_alone = reply({{"acknowledged_at", std::int64_t{kNow}}, {"replied_by", std::string("longyou:field-2")}});
+  CHECK(name_alone[0].code == Errc::ok);
+  CHECK(name_alone[1].code == Errc::forged_attribution);
+  // A name written apart from the reply (another stamp) does not name it.
+  std::vector<Cell> apart = cells_of(TableId::directive_receipts, row,
+                                     {{"reply", std::string("已办结")}, {"replied_by", std::string("longyou:field-2")}}, field);
+  apart[1].stamp.hlc -= 1;
+  CHECK(hub.check(field, TableId::directive_receipts, row, apart)[0].code == Errc::forged_attribution);
+  // Nor does a copy of the name already stored (the first replier's cell).
+  std::vector<Cell> copied = cells_of(TableId::directive_receipts, row, {{"reply", std::string("已办结")}}, field);
+  copied.push_back(Cell{TableId::directive_receipts, row, col(TableId::directive_receipts, "replied_by"),
+                        Value{std::string("longyou:office-1")}, {hlc_pack(kNow - 1000, 0), "longyou:office-1"}, {}});
+  CHECK(hub.check(field, TableId::directive_receipts, row, copied)[0].code == Errc::forged_attribution);
 }
 
 }  // namespace liaison::sync

@@ -132,97 +132,177 @@ TEST_CASE("the hub records every change it accepts: who, with which certificate,
   CHECK(by_hub->front().certificate.empty());
 }
 
-TEST_CASE("reverting a node's changes since a time restores its edits, deletes its rows and leaves others' alone") {
+// The thief's laptop and the time it was lost; what the office had before.
+struct Theft {
   World w;
-  auto trip_id = w.office.replica->insert(TableId::cases, trip("赴德国汉堡经贸考察"));
-  REQUIRE(trip_id.ok());
-  REQUIRE(w.office.replica->update(TableId::cases, *trip_id, {{"destination", std::string("Hamburg")}}));
-  w.sync(w.office);
+  Uuid case_id;
+  std::uint64_t lost_at = 0;
+  NodeId field = NodeId::parse("longyou:field-2").value();
+
+  Theft() {
+    auto id = w.office.replica->insert(TableId::cases, trip("赴德国汉堡经贸考察"));
+    REQUIRE(id.ok());
+    case_id = *id;
+    REQUIRE(w.office.replica->update(TableId::cases, case_id, {{"destination", std::string("Hamburg")}}));
+    w.sync(w.office);
+    w.sync(w.field);
+    // Before the laptop was lost: a change that stays.
+    w.tick(60'000);
+    REQUIRE(w.field.replica->update(TableId::cases, case_id, {{"summary", std::string("三人，五天")}}));
+    w.sync(w.field);
+    lost_at = w.wall + 60'000;
+    w.tick(120'000);
+  }
+  std::size_t count(const RevertPlan& plan, RevertStep::Action action) const {
+    return static_cast<std::size_t>(std::count_if(plan.steps.begin(), plan.steps.end(),
+                                                  [&](const RevertStep& s) { return s.action == action; }));
+  }
+};
+
+TEST_CASE("reverting a node's changes since a time restores its edits, deletes its rows and leaves others' alone") {
+  Theft t;
+  World& w = t.w;
+  // The thief edits twice, creates a case, and edits a field the office
+  // then corrects.
+  REQUIRE(w.field.replica->update(TableId::cases, t.case_id, {{"title", std::string("赴德国旅游")}}));
   w.sync(w.field);
-  // Before the laptop was lost: a change that stays.
-  w.tick(60'000);
-  REQUIRE(w.field.replica->update(TableId::cases, *trip_id, {{"summary", std::string("三人，五天")}}));
-  w.sync(w.field);
-  const std::uint64_t lost_at = w.wall + 60'000;
-  w.tick(120'000);
-  // After: the thief edits twice, creates a case, and edits a field the
-  // office then corrects.
-  REQUIRE(w.field.replica->update(TableId::cases, *trip_id, {{"title", std::string("赴德国旅游")}}));
-  w.sync(w.field);
-  REQUIRE(w.field.replica->update(TableId::cases, *trip_id, {{"title", std::string("赴德国度假")},
-                                                            {"destination", std::string("Berlin")}}));
+  REQUIRE(w.field.replica->update(TableId::cases, t.case_id, {{"title", std::string("赴德国度假")},
+                                                          {"destination", std::string("Berlin")}}));
   auto forged = w.field.replica->insert(TableId::cases, trip("伪造的出访申请"));
   REQUIRE(forged.ok());
   w.sync(w.field);
   w.tick(1000);
   w.sync(w.office);
-  REQUIRE(w.office.replica->update(TableId::cases, *trip_id, {{"destination", std::string("Hamburg, Bremen")}}));
+  REQUIRE(w.office.replica->update(TableId::cases, t.case_id, {{"destination", std::string("Hamburg, Bremen")}}));
   w.sync(w.office);
-  const NodeId field = w.field.replica->self();
 
-  auto plan = plan_revert(*w.hub, field, lost_at);
+  auto plan = plan_revert(*w.hub, t.field, t.lost_at);
   REQUIRE(plan.ok());
   CHECK(plan->changes == 3 + 1);  // title twice, destination once, the forged case made
   REQUIRE(plan->steps.size() == 3);
-  std::size_t restores = 0, removals = 0, left = 0;
+  CHECK(t.count(*plan, RevertStep::Action::restore) == 1);
+  CHECK(t.count(*plan, RevertStep::Action::remove_row) == 1);
+  CHECK(t.count(*plan, RevertStep::Action::leave) == 1);
   for (const auto& step : plan->steps) {
-    switch (step.action) {
-      case RevertStep::Action::restore:
-        ++restores;
-        CHECK(step.row == *trip_id);
-        CHECK(to_display(step.restored) == "赴德国汉堡经贸考察");
-        CHECK(to_display(step.current) == "赴德国度假");
-        CHECK(step.undone == 2);
-        break;
-      case RevertStep::Action::remove_row:
-        ++removals;
-        CHECK(step.row == *forged);
-        break;
-      case RevertStep::Action::leave:
-        ++left;
-        CHECK(step.changed_by == "longyou:office-1");
-        break;
+    if (step.action == RevertStep::Action::restore) {
+      CHECK(step.row == t.case_id);
+      CHECK(to_display(step.restored) == "赴德国汉堡经贸考察");
+      CHECK(to_display(step.current) == "赴德国度假");
     }
+    if (step.action == RevertStep::Action::remove_row) CHECK(step.row == *forged);
+    if (step.action == RevertStep::Action::leave) CHECK(step.why_left == "changed since by longyou:office-1");
   }
-  CHECK(restores == 1);
-  CHECK(removals == 1);
-  CHECK(left == 1);
+  // A dry run writes nothing.
+  CHECK(value_at(*w.hub, t.case_id, "title") == "赴德国度假");
 
-  auto written = apply_revert(*w.hub, *plan);
-  REQUIRE(written.ok());
-  CHECK(*written == 2);
-  CHECK(value_at(*w.hub, *trip_id, "title") == "赴德国汉堡经贸考察");
-  CHECK(value_at(*w.hub, *trip_id, "destination") == "Hamburg, Bremen");
-  CHECK(value_at(*w.hub, *trip_id, "summary") == "三人，五天");
+  auto done = revert(*w.hub, t.field, t.lost_at);
+  REQUIRE(done.ok());
+  CHECK(done->rows_written == 2);
+  CHECK(value_at(*w.hub, t.case_id, "title") == "赴德国汉堡经贸考察");
+  CHECK(value_at(*w.hub, t.case_id, "destination") == "Hamburg, Bremen");
+  CHECK(value_at(*w.hub, t.case_id, "summary") == "三人，五天");
   CHECK(deleted(*w.hub, *forged));
   // Every office follows at its next sync.
   w.sync(w.office);
-  CHECK(value_at(*w.office.replica, *trip_id, "title") == "赴德国汉堡经贸考察");
+  CHECK(value_at(*w.office.replica, t.case_id, "title") == "赴德国汉堡经贸考察");
   CHECK(deleted(*w.office.replica, *forged));
   // A second revert has nothing left to do.
-  auto again = plan_revert(*w.hub, field, lost_at);
+  auto again = plan_revert(*w.hub, t.field, t.lost_at);
   REQUIRE(again.ok());
-  for (const auto& step : again->steps) CHECK(step.action == RevertStep::Action::leave);
-  CHECK(again->steps.size() == 1);
+  CHECK(t.count(*again, RevertStep::Action::restore) == 0);
+  CHECK(t.count(*again, RevertStep::Action::remove_row) == 0);
 }
 
-TEST_CASE("a row the node made that someone else has since written to is left alone, not deleted") {
+TEST_CASE("a value the hub re-asserted after refusing a later change is still the node's: it is reverted") {
+  Theft t;
+  World& w = t.w;
+  REQUIRE(w.field.replica->update(TableId::cases, t.case_id, {{"title", std::string("赴德国度假")}}));
+  w.sync(w.field);
+  // A later title the hub refuses (too long): it answers with its value,
+  // "赴德国度假", under a stamp of its own.
+  auto page = std::vector<Cell>{Cell{TableId::cases, t.case_id, *Schema::get().table(TableId::cases).column_index("title"),
+                                     Value{std::string(300, 'x')},
+                                     {w.field.replica->clock().now(), t.field.str()}, {}}};
+  auto pushed = w.hub->apply_push(t.field, page, kAhead, w.field.serial);
+  REQUIRE(pushed.ok());
+  REQUIRE(pushed->corrections.size() == 1);
+  auto done = revert(*w.hub, t.field, t.lost_at);
+  REQUIRE(done.ok());
+  CHECK(value_at(*w.hub, t.case_id, "title") == "赴德国汉堡经贸考察");
+}
+
+TEST_CASE("an office's edit that lost to the node's concurrent one is what the field goes back to") {
+  Theft t;
+  World& w = t.w;
+  // The office edits offline first; the thief edits later and syncs first.
+  REQUIRE(w.office.replica->update(TableId::cases, t.case_id, {{"destination", std::string("Hamburg, Bremen")}}));
+  w.tick(5'000);
+  REQUIRE(w.field.replica->update(TableId::cases, t.case_id, {{"destination", std::string("Berlin")}}));
+  w.sync(w.field);
+  w.sync(w.office);  // its older edit loses to the thief's
+  CHECK(value_at(*w.hub, t.case_id, "destination") == "Berlin");
+  auto plan = plan_revert(*w.hub, t.field, t.lost_at);
+  REQUIRE(plan.ok());
+  REQUIRE(plan->steps.size() == 1);
+  CHECK(to_display(plan->steps[0].restored) == "Hamburg, Bremen");
+  CHECK(plan->steps[0].restored_edit_by == "longyou:office-1");
+  REQUIRE(revert(*w.hub, t.field, t.lost_at).ok());
+  CHECK(value_at(*w.hub, t.case_id, "destination") == "Hamburg, Bremen");
+}
+
+TEST_CASE("a directive receipt the node made first stays the county's: only the node's fields are cleared") {
+  Theft t;
+  World& w = t.w;
+  auto directive = w.hub->insert(TableId::directives, {{"kind", std::string("task")},
+                                                       {"title", std::string("报送涉外活动情况")},
+                                                       {"targets", std::string("longyou")},
+                                                       {"issued_by", std::string("city:hub")}});
+  REQUIRE(directive.ok());
+  w.sync(w.field);
+  const Uuid receipt = derived_uuid(*directive, "longyou");
+  REQUIRE(w.field.replica->insert(TableId::directive_receipts, {{"directive_id", directive->to_string()},
+                                                                {"county", std::string("longyou")},
+                                                                {"acknowledged_at", std::int64_t(w.wall)},
+                                                                {"reply", std::string("已办结")},
+                                                                {"replied_by", t.field.str()}},
+                                  receipt).ok());
+  w.sync(w.field);
+  auto done = revert(*w.hub, t.field, t.lost_at);
+  REQUIRE(done.ok());
+  CHECK(t.count(*done, RevertStep::Action::remove_row) == 0);
+  auto row = w.hub->get(TableId::directive_receipts, receipt);
+  REQUIRE(row.ok());
+  REQUIRE(row->has_value());
+  CHECK_FALSE((*row)->deleted());
+  CHECK(is_null((**row)["reply"]));
+  CHECK(is_null((**row)["replied_by"]));
+  CHECK(is_null((**row)["acknowledged_at"]));
+  CHECK(to_display((**row)["county"]) == "longyou");
+}
+
+TEST_CASE("a case the node made is left alone when someone else has written to it or added records under it") {
   World w;
   w.sync(w.field);
-  auto made = w.field.replica->insert(TableId::cases, trip("龙游县赴日交流"));
-  REQUIRE(made.ok());
+  auto edited = w.field.replica->insert(TableId::cases, trip("龙游县赴日交流"));
+  auto noted = w.field.replica->insert(TableId::cases, trip("龙游县赴韩交流"));
+  REQUIRE(edited.ok());
+  REQUIRE(noted.ok());
   w.sync(w.field);
   w.tick(1000);
   w.sync(w.office);
-  REQUIRE(w.office.replica->update(TableId::cases, *made, {{"summary", std::string("已核实")}}));
+  REQUIRE(w.office.replica->update(TableId::cases, *edited, {{"summary", std::string("已核实")}}));
+  REQUIRE(w.office.replica->insert(TableId::case_notes, {{"case_id", noted->to_string()},
+                                                        {"body", std::string("已电话核实")},
+                                                        {"author", std::string("longyou:office-1")}}).ok());
   w.sync(w.office);
-  auto plan = plan_revert(*w.hub, w.field.replica->self(), kT0);
-  REQUIRE(plan.ok());
-  REQUIRE(plan->steps.size() == 1);
-  CHECK(plan->steps[0].action == RevertStep::Action::leave);
-  CHECK(plan->steps[0].changed_by == "longyou:office-1");
-  REQUIRE(apply_revert(*w.hub, *plan).ok());
-  CHECK_FALSE(deleted(*w.hub, *made));
+  auto done = revert(*w.hub, w.field.replica->self(), kT0);
+  REQUIRE(done.ok());
+  REQUIRE(done->steps.size() == 2);
+  for (const auto& step : done->steps) CHECK(step.action == RevertStep::Action::leave);
+  CHECK(done->steps[0].why_left == "changed since by longyou:office-1");
+  CHECK(done->steps[1].why_left == "others added case_notes under it");
+  CHECK_FALSE(deleted(*w.hub, *edited));
+  CHECK_FALSE(deleted(*w.hub, *noted));
 }
 
 }  // namespace
