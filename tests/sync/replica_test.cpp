@@ -15,42 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "sync/scratch_replica.hpp"
+
 namespace liaison::sync {
 namespace {
 
 constexpr std::uint64_t kT0 = 1'760'000'000'000;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/liaison-replica-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    dir_ = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
- private:
-  std::string dir_;
-};
-
-ReplicaOptions options_for(const std::string& path, const char* node, std::uint64_t* wall, bool hub = false) {
-  ReplicaOptions options;
-  options.path = path;
-  options.self = NodeId::parse(node).value();
-  options.hub = hub;
-  options.wall = [wall] { return *wall; };
-  options.seed = 1;
-  options.durable = false;
-  return options;
-}
-
-std::unique_ptr<Replica> open_replica(const std::string& path, const char* node, std::uint64_t* wall,
-                                      bool hub = false) {
-  auto r = Replica::open(options_for(path, node, wall, hub));
-  if (!r) FAIL(r.error().message);
-  return std::move(r).value();
-}
 
 std::uint16_t col(const char* name) { return *Schema::get().table(TableId::cases).column_index(name); }
 std::string text(const Value& v) { return to_display(v); }

@@ -5,44 +5,17 @@
 #include "sync/revert.hpp"
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
+
+#include "sync/scratch_replica.hpp"
 
 namespace liaison::sync {
 namespace {
 
 constexpr std::uint64_t kT0 = 1'760'000'000'000;
 constexpr std::uint64_t kAhead = 60'000;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/liaison-revert-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    dir_ = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
- private:
-  std::string dir_;
-};
-
-std::unique_ptr<Replica> open_replica(const std::string& path, const char* node, const std::uint64_t* wall, bool hub) {
-  ReplicaOptions options;
-  options.path = path;
-  options.self = NodeId::parse(node).value();
-  options.hub = hub;
-  options.wall = [wall] { return *wall; };
-  options.seed = 1;
-  options.durable = false;
-  auto r = Replica::open(options);
-  if (!r) FAIL(r.error().message);
-  return std::move(r).value();
-}
 
 // A county device and the certificate serial it syncs with.
 struct Device {
