@@ -12,6 +12,7 @@
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "shared/private_files.hpp"
+#include "sync/protocol.hpp"
 
 namespace liaison::client {
 namespace {
@@ -68,7 +69,9 @@ options for every command
   --help        print this text
 
 IDs may be shortened to a unique prefix of at least 8 hex digits.
-Exit status: 0 done, 1 failed (nothing half-written), 2 usage error.
+Exit status: 0 done, 1 failed (nothing half-written), 2 usage error, 75 the sync
+could not reach the hub or was cut off: local changes are kept, try again later.
+--version prints the version and the sync protocol it speaks.
 )";
 
 void print_usage(std::ostream& out) {
@@ -126,6 +129,11 @@ int run(std::vector<std::string> words) {
     } else {
       break;
     }
+  }
+  if (i < words.size() && words[i] == "--version") {
+    std::cout << "liaison-client " << LIAISON_VERSION << " (sync protocol " << sync::kProtocolVersion << ", schema "
+              << kSchemaVersion << ")\n";
+    return kExitOk;
   }
   const bool help_first = std::find(rest.begin(), rest.end(), "--help") != rest.end();
   if (i == words.size() || help_first || words[i] == "help") {

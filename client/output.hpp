@@ -1,6 +1,6 @@
 // How liaison-client talks to people and to scripts. Errors go to stderr as
 // `liaison-client: <what happened> — <what to do>`; a failure exits 1, a
-// usage error 2. Results go to stdout as tables (Chinese text lines up) or,
+// usage error 2, a sync to try again later 75. Results go to stdout as tables (Chinese text lines up) or,
 // with --json, as one JSON object or array. Plain functions; not
 // thread-safe (they write to the process's standard streams).
 #pragma once
@@ -18,6 +18,10 @@ namespace liaison::client {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+// The hub could not be reached, or the sync was cut off: local changes are
+// kept for the next sync (EX_TEMPFAIL), so a timer can tell "try later"
+// from "something is wrong".
+inline constexpr int kExitTryLater = 75;
 
 // Prints the error and returns kExitFailure. `todo` is left out when `what`
 // already says what to do (engine messages often carry their own " — ...").

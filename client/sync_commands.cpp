@@ -293,12 +293,7 @@ int cmd_sync(Invocation& in) {
       sync::net::sync_once(*ctx.replica, options, [&](const SyncProgress& p) { progress.update(p); }, &attempt);
   progress.clear();
   if (!report) {
-    // The engine words link failures for the watch loop ("...; will retry");
-    // a single pass does not retry.
-    std::string why = report.error().message;
-    constexpr std::string_view kRetry = "; will retry";
-    if (why.size() >= kRetry.size() && why.compare(why.size() - kRetry.size(), kRetry.size(), kRetry) == 0)
-      why.resize(why.size() - kRetry.size());
+    const std::string& why = report.error().message;
     // What went out before the failure: sent again (from the last
     // acknowledged batch) by the next sync.
     if (ctx.json)
@@ -308,7 +303,8 @@ int cmd_sync(Invocation& in) {
                                    {"pulled", std::to_string(attempt.stats.cells_pulled)},
                                    {"bytes_sent", std::to_string(attempt.bytes_sent)},
                                    {"bytes_received", std::to_string(attempt.bytes_received)}}));
-    return fail("sync with " + ctx.config.hub + " failed: " + why, sync_advice(report.error().code));
+    fail("sync with " + ctx.config.hub + " failed: " + why, sync_advice(report.error().code));
+    return report.error().recovery() == Recovery::person ? kExitFailure : kExitTryLater;
   }
   if (auto st = ctx.replica->set_meta(kLastSyncMeta, std::to_string(ctx.now_ms())); !st) return fail(st.error());
   const auto& stats = report->stats;

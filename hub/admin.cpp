@@ -89,7 +89,7 @@ Status cmd_case_list(Context& ctx, cli::Args& args) {
 Status cmd_case_show(Context& ctx, cli::Args& args) {
   const auto ids = args.positionals();
   LIAISON_TRY(args.finish());
-  if (ids.size() != 1) return make_error(Errc::invalid_argument, "case show needs one case id — see --help");
+  if (ids.size() != 1) return make_error(Errc::usage, "case show needs one case id — see --help");
   auto id = resolve_id(*ctx.replica, TableId::cases, ids[0]);
   if (!id) return id.error();
   auto row = ctx.replica->get(TableId::cases, *id);
@@ -118,7 +118,7 @@ Status cmd_case_decide(Context& ctx, cli::Args& args) {
   const auto reason = args.option("reason");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
-  if (words.size() != 2) return make_error(Errc::invalid_argument, "case decide needs ID and approve|reject|return — see --help");
+  if (words.size() != 2) return make_error(Errc::usage, "case decide needs ID and approve|reject|return — see --help");
   static const std::map<std::string, std::string> kDecisions = {
       {"approve", "approved"}, {"reject", "rejected"}, {"return", "returned"}};
   const auto decision = kDecisions.find(words[1]);
@@ -261,7 +261,7 @@ Status cmd_conflicts(Context& ctx, cli::Args& args) {
   if (!words.empty()) {
     std::int64_t number = 0;
     if (words.size() != 2 || words[0] != "restore" || !(number = std::atoll(words[1].c_str())))
-      return make_error(Errc::invalid_argument, "use 'conflicts' or 'conflicts restore N' — see --help");
+      return make_error(Errc::usage, "use 'conflicts' or 'conflicts restore N' — see --help");
     LIAISON_TRY(ctx.replica->restore_conflict(number));
     std::cout << "restored conflict " << number << "; clients get the value at their next sync\n";
     return {};

@@ -13,6 +13,7 @@
 
 #include "hub/commands.hpp"
 #include "shared/private_files.hpp"
+#include "sync/protocol.hpp"
 #include "sync/net/net.hpp"
 
 namespace liaison::hub {
@@ -43,6 +44,7 @@ constexpr const char* kUsage = R"(usage: liaison-hub COMMAND [options]
 
 Every command takes --data DIR (default: $LIAISON_DATA) and --json. Each
 command but init and serve is recorded in DATA/admin.log: when, who, what.
+--version prints the version and the sync protocol it speaks.
 )";
 
 std::string now_text() { return cli::format_time(static_cast<std::uint64_t>(std::time(nullptr)) * 1000); }
@@ -195,6 +197,11 @@ int main(int argc, char** argv) {
       words.push_back(w);
     }
   }
+  if (!words.empty() && words[0] == "--version") {
+    std::cout << "liaison-hub " << LIAISON_VERSION << " (sync protocol " << sync::kProtocolVersion << ", schema "
+              << kSchemaVersion << ")\n";
+    return 0;
+  }
   if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
     std::cout << hub::kUsage;
     return words.empty() ? 2 : 0;
@@ -242,7 +249,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!st) {
-    usage_error = st.error().code == Errc::invalid_argument && st.error().message.find("--help") != std::string::npos;
+    usage_error = st.error().code == Errc::usage;
     std::cerr << "liaison-hub: " << escape_for_terminal(st.error().message) << "\n";
     return usage_error ? 2 : 1;
   }

@@ -38,7 +38,7 @@ Result<NodeAndTime> node_and_time(cli::Args& args, bool since_required) {
   if (!node) return make_error(Errc::invalid_argument, "--node: " + node.error().message);
   NodeAndTime out{*node, 0};
   auto since = since_required ? args.required("since") : Result<std::string>(args.option("since").value_or(""));
-  if (!since) return make_error(Errc::invalid_argument, since.error().message + " (from when, e.g. the hour the laptop was lost)");
+  if (!since) return make_error(since.error().code, since.error().message + " (from when, e.g. the hour the laptop was lost)");
   if (!since->empty()) {
     auto ms = cli::parse_time(*since);
     if (!ms) return make_error(Errc::invalid_argument, "--since " + ms.error().message);

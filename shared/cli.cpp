@@ -65,7 +65,7 @@ std::vector<std::string> Args::positionals() {
 }
 
 Status Args::finish() const {
-  if (problem_) return make_error(Errc::invalid_argument, *problem_);
+  if (problem_) return make_error(Errc::usage, *problem_);
   for (const std::string& w : words_)
     if (!is_valid_utf8(w))
       return make_error(Errc::invalid_argument, "argument '" + escape_for_terminal(w) +
@@ -74,15 +74,15 @@ Status Args::finish() const {
     if (!is_used(i)) {
       const std::string& w = words_[i];
       if (w.rfind("--", 0) == 0)
-        return make_error(Errc::invalid_argument, "unknown option " + w + " (or it needs a value) — see --help");
-      return make_error(Errc::invalid_argument, "unexpected argument '" + w + "' — see --help");
+        return make_error(Errc::usage, "unknown option " + w + " (or it needs a value) — see --help");
+      return make_error(Errc::usage, "unexpected argument '" + w + "' — see --help");
     }
   return {};
 }
 
 Result<std::string> Args::required(std::string_view name) {
   auto v = option(name);
-  if (!v || v->empty()) return make_error(Errc::invalid_argument, "--" + std::string(name) + " is required");
+  if (!v || v->empty()) return make_error(Errc::usage, "--" + std::string(name) + " is required");
   return *v;
 }
 

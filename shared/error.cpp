@@ -1,4 +1,4 @@
-// Names, messages and retry classification for liaison::Errc.
+// Names, messages and recovery classes of liaison::Errc.
 #include "shared/error.hpp"
 
 namespace liaison {
@@ -17,17 +17,24 @@ const std::error_category& liaison_category() noexcept {
   return category;
 }
 
-bool is_retryable(Errc code) noexcept {
+Recovery recovery_of(Errc code) noexcept {
   switch (code) {
     case Errc::storage_busy:
     case Errc::timeout:
     case Errc::disconnected:
+    // A message cut or garbled on the way (a relay, a bad link): a new
+    // connection starts clean, and nothing half-received was applied.
     case Errc::truncated:
+    case Errc::malformed:
+    case Errc::wrong_type:
+    case Errc::unexpected_message:
     case Errc::clock_ahead:  // re-stamped from the corrected clock and sent again
     case Errc::crl_expired:  // the city renews the list; syncing resumes then
-      return true;
+      return Recovery::retry;
+    case Errc::cursor_ahead:  // the client pulls from the start
+      return Recovery::resync;
     default:
-      return false;
+      return Recovery::person;
   }
 }
 
@@ -39,6 +46,7 @@ const char* errc_name(Errc code) noexcept {
     case Errc::schema_mismatch: return "schema_mismatch";
     case Errc::not_found: return "not_found";
     case Errc::invalid_argument: return "invalid_argument";
+    case Errc::usage: return "usage";
     case Errc::frame_too_large: return "frame_too_large";
     case Errc::truncated: return "truncated";
     case Errc::malformed: return "malformed";

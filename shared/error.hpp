@@ -1,6 +1,6 @@
 // The project's one error vocabulary: codes for SQLite, decode, protocol,
-// authority and configuration failures, each classified as retryable (try
-// again later with backoff) or not (needs a person, or a resync). Errors are
+// authority and configuration failures, each with what it takes to get past
+// it (Recovery: try again later, start the sync over, or a person). Errors are
 // values on the network and storage paths; `Result<T>` carries a value or an
 // `Error`. Plain data: safe to copy between threads.
 #pragma once
@@ -21,6 +21,7 @@ enum class Errc {
   schema_mismatch,         // replica was made by an incompatible version
   not_found,               // no such row / case / directive
   invalid_argument,        // bad user input (field name, value, id)
+  usage,                   // a command line that can't be understood: unknown option, missing argument (exit 2)
   // wire
   frame_too_large = 20,    // length prefix above the limit; refused before allocation
   truncated,               // input ended inside a frame or message
@@ -50,8 +51,15 @@ inline constexpr Errc kLastErrc = Errc::crl_expired;
 const std::error_category& liaison_category() noexcept;
 inline std::error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), liaison_category()}; }
 
-// True where the same operation may succeed later without a person acting.
-bool is_retryable(Errc code) noexcept;
+// What it takes for an operation that failed with a code to succeed. The
+// reconnect loop, the re-sending of refused cells and the exit status
+// switch on it, never on a message's text.
+enum class Recovery {
+  retry,   // the same again later may work: a busy file, a link that broke, a clock, an expired CRL
+  resync,  // start over from an earlier point (the hub's feed is behind our cursor)
+  person,  // someone must act: a refusal, a bad input, a version to upgrade, a damaged file
+};
+Recovery recovery_of(Errc code) noexcept;
 // Short stable name ("out_of_scope"), used in logs, JSON and on the wire.
 const char* errc_name(Errc code) noexcept;
 // The code errc_name gives `name`; Errc::ok for a name it never gives.
@@ -61,7 +69,7 @@ struct Error {
   Errc code = Errc::ok;
   std::string message;  // what happened, to what, and what to do next
 
-  bool retryable() const noexcept { return is_retryable(code); }
+  Recovery recovery() const noexcept { return recovery_of(code); }
 };
 
 // A value or an error. Deliberately tiny: the codebase predates std::expected.

@@ -166,11 +166,11 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       // them, so the verdict on the row is given once, on all its cells.
       if (!row->exists) {
         const auto retry = std::find_if(verdicts.begin(), verdicts.end(),
-                                        [](const Verdict& v) { return is_retryable(v.code); });
+                                        [](const Verdict& v) { return recovery_of(v.code) == Recovery::retry; });
         if (retry != verdicts.end()) {
           const Verdict held{retry->code, "held back with the rest of the new row: " + retry->reason};
           for (auto& v : verdicts)
-            if (!is_retryable(v.code)) v = held;
+            if (recovery_of(v.code) != Recovery::retry) v = held;
         }
       }
       const std::uint64_t seq = I.seq + 1;
@@ -209,7 +209,7 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
             .bind(10, std::string_view(errc_name(verdict.code)))
             .bind(11, std::string_view(verdict.reason));
         LIAISON_TRY(I.insert_refusal.run());
-        if (is_retryable(verdict.code) || verdict.code == Errc::forged_stamp) continue;
+        if (recovery_of(verdict.code) == Recovery::retry || verdict.code == Errc::forged_stamp) continue;
         // Re-assert the hub's value with a stamp newer than the refused one,
         // so the writer converges to it. Needed only where the refused cell
         // would otherwise win on the writer's replica.
@@ -302,7 +302,7 @@ Status Replica::record_push_outcome(std::span<const Rejection> rejections, std::
           .bind(8, std::string_view(r.reason))
           .bind(9, static_cast<std::int64_t>(I.clock.wall_ms()));
       LIAISON_TRY(st.run());
-      if (is_retryable(r.code)) LIAISON_TRY(restamp(r.table, r.row, r.column));
+      if (recovery_of(r.code) == Recovery::retry) LIAISON_TRY(restamp(r.table, r.row, r.column));
     }
     auto merged = apply_remote(corrections);
     if (!merged) return merged.error();

@@ -56,14 +56,13 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
     Status st = link.finish(report);
     if (stop->load()) break;
     if (report.synced) delay = options.backoff_min_ms;  // it worked for a while: start over
-    if (!st && !st.error().retryable() && st.error().code != Errc::disconnected) {
-      log("sync stopped: " + st.error().message);
-      if (st.error().code == Errc::not_permitted || st.error().code == Errc::invalid_argument) {
-        std::signal(SIGINT, old_int);
-        std::signal(SIGTERM, old_term);
-        g_signal_flag = nullptr;
-        return st;
-      }
+    // Retrying can't get past a refusal, a bad configuration or a version
+    // to upgrade: a person must act, and the watcher says so and stops.
+    if (!st && st.error().recovery() == Recovery::person) {
+      std::signal(SIGINT, old_int);
+      std::signal(SIGTERM, old_term);
+      g_signal_flag = nullptr;
+      return st;
     }
     // Full jitter: anywhere between half and all of the current delay.
     const std::uint64_t wait = delay / 2 + rng() % (delay / 2 + 1);

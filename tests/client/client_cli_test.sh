@@ -324,7 +324,19 @@ check "case list --json is valid JSON" python3 -c 'import json,sys; json.loads(s
 run --data "$D" case list
 check "case list prints no escape character" python3 -c 'import sys; sys.exit(chr(27) in sys.argv[1])' "$OUT"
 
+# ---- a hub that can't be reached ----
+# Nothing listens on port 1 of loopback: the connection is refused at once.
+run init --data "$WORK/unreachable" --hub "127.0.0.1:1" --ca "$PKI/ca.pem" --cert "$PKI/longyou.pem" --key "$PKI/longyou.key"
+run --data "$WORK/unreachable" case new --kind outbound_trip --title "离线起草的出访申请"
+run --data "$WORK/unreachable" sync
+expect "sync with a hub that is down exits 75 (try again later)" 75 "" "can't reach the hub at 127.0.0.1:1"
+expect "and says the changes are kept" 75 "" "your changes stay queued on this replica"
+run --data "$WORK/unreachable" status --json
+check "the case is still pending" python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1])["pending_changes"] == 0)' "$OUT"
+
 # ---- options ----
+run --version
+expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 4, schema 1)"
 run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"
 run --data "$D" case

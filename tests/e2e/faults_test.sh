@@ -108,10 +108,10 @@ sync_meets_fault() {  # WHAT-THE-MESSAGE-SAYS [sync options]
   SYNC_START=$(now_ms)
   run client office --json sync --batch-cells "$BATCH" "$@"
   SYNC_END=$(now_ms)
-  if [ "$RC" -eq 1 ]; then
-    ok "$ROUND: the sync fails while the fault is on (exit 1)"
+  if [ "$RC" -eq 75 ]; then
+    ok "$ROUND: the sync fails while the fault is on, as one to try again later (exit 75)"
   else
-    fail "$ROUND: the sync fails while the fault is on: expected exit 1, saw $RC ($OUT)"
+    fail "$ROUND: the sync fails while the fault is on: expected exit 75 (try again later), saw $RC ($OUT)"
   fi
   check_contains "$ROUND: the message says what happened" "$ERR" "$expect"
   check_contains "$ROUND: the message says the changes stay queued" "$ERR" "run 'liaison-client sync' again"
@@ -343,7 +343,7 @@ PULL_BYTES=$(json_num "$OUT" bytes_received)
   --cert "$(pki_cert city:desk-2)" --key "$(pki_key city:desk-2)" >/dev/null
 proxy_set cut "$((PULL_BYTES / 2))" down
 run client desk2 --json sync --batch-cells "$BATCH"
-check_eq "$ROUND: the pull cut in the middle fails (exit status)" 1 "$RC"
+check_eq "$ROUND: the pull cut in the middle fails, to try again later (exit status)" 75 "$RC"
 check_contains "$ROUND: the message says what happened" "$ERR" "the hub closed the connection"
 failed_pulled=$(json_num "$OUT" pulled)
 if [ -n "$failed_pulled" ] && [ "$failed_pulled" -gt 0 ] && [ "$failed_pulled" -lt "$PULL_TOTAL" ]; then

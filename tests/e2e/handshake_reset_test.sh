@@ -50,7 +50,7 @@ field_rc=0
 wait "$field_pid" || field_rc=$?
 liaison_forget "$field_pid"
 field_err=$(cat "$W/field.err")
-check_true "the one-shot sync fails (exit 1)" "exit $field_rc: $field_err" [ "$field_rc" -eq 1 ]
+check_true "the one-shot sync fails as one to try again later (exit 75)" "exit $field_rc: $field_err" [ "$field_rc" -eq 75 ]
 check_lacks "the one-shot sync does not blame the certificate" "$field_err" "certificate files"
 check_contains "the one-shot sync says the changes stay queued" "$field_err" "run 'liaison-client sync' again"
 

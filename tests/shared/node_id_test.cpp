@@ -18,7 +18,7 @@ void check_refused(const std::string& text, const std::string& says) {
   CAPTURE(id.error().message);
   CHECK(id.error().code == Errc::invalid_argument);
   CHECK(id.error().message.find(says) != std::string::npos);
-  CHECK_FALSE(id.error().retryable());
+  CHECK(id.error().recovery() == Recovery::person);
 }
 
 }  // namespace

@@ -254,7 +254,7 @@ TEST_CASE("a stamp too far in the hub's future is refused as clock_ahead (retrya
   check_all(at(kNow + kAhead), Errc::ok);
   const auto ahead = at(kNow + 10 * 60'000);
   check_all(ahead, Errc::clock_ahead, "600 s ahead");
-  CHECK(is_retryable(ahead[0].code));
+  CHECK(recovery_of(ahead[0].code) == Recovery::retry);
 }
 
 TEST_CASE("a value of the wrong type is a bad value; a field of another kind is unknown") {
@@ -379,7 +379,7 @@ TEST_CASE("apply_push: a new row stamped too far ahead is held back whole, uncor
   cells[2].stamp.hlc = hlc_pack(kNow + 10 * 60'000, 0);  // one cell from a fast clock
   const PushResult result = h.push(cells);
   REQUIRE(result.rejections.size() == cells.size());
-  for (const auto& r : result.rejections) CHECK(is_retryable(r.code));
+  for (const auto& r : result.rejections) CHECK(recovery_of(r.code) == Recovery::retry);
   CHECK(result.corrections.empty());
   CHECK(h.hub->get(TableId::cases, c).value() == std::nullopt);
   CHECK(hlc_ms(h.hub->clock().now()) < kNow + kAhead);
