@@ -67,6 +67,8 @@ options for every command
   --data DIR    this node's data folder (default: $LIAISON_DATA)
   --json        print JSON (an object, or an array for lists) instead of tables
   --help        print this text
+  --            end of options: the words after it are text, even if they start with --
+                (or write --title=--VALUE)
 
 IDs may be shortened to a unique prefix of at least 8 hex digits.
 Exit status: 0 done, 1 failed (nothing half-written), 2 usage error, 75 the sync

@@ -1,6 +1,9 @@
 // Command-line support; see cli.hpp.
 #include "shared/cli.hpp"
 
+#include <locale.h>
+#include <wchar.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,17 +27,29 @@ std::optional<std::string> Args::option(std::string_view name) {
   return all.back();
 }
 
+std::size_t Args::options_end() const {
+  const auto it = std::find(words_.begin(), words_.end(), "--");
+  return static_cast<std::size_t>(it - words_.begin());
+}
+
 std::vector<std::string> Args::options(std::string_view name) {
   std::vector<std::string> out;
   const std::string flag = "--" + std::string(name);
-  for (std::size_t i = 0; i < words_.size(); ++i) {
+  const std::size_t end = options_end();
+  for (std::size_t i = 0; i < end; ++i) {
     if (is_used(i)) continue;
     const std::string& w = words_[i];
-    if (w == flag && i + 1 < words_.size()) {
+    if (w == flag && i + 1 < end && words_[i + 1].rfind("--", 0) != 0) {
       mark(i);
       mark(i + 1);
       out.push_back(words_[i + 1]);
       ++i;
+    } else if (w == flag) {
+      // `--title --json` is a title forgotten, not a title "--json".
+      mark(i);
+      if (!problem_)
+        problem_ = flag + " needs a value" +
+                   (i + 1 < end ? " (a value that starts with --: write " + flag + "=VALUE)" : std::string());
     } else if (w.rfind(flag + "=", 0) == 0) {
       mark(i);
       out.push_back(w.substr(flag.size() + 1));
@@ -46,7 +61,7 @@ std::vector<std::string> Args::options(std::string_view name) {
 bool Args::flag(std::string_view name) {
   const std::string flag = "--" + std::string(name);
   bool found = false;
-  for (std::size_t i = 0; i < words_.size(); ++i)
+  for (std::size_t i = 0; i < options_end(); ++i)
     if (!is_used(i) && words_[i] == flag) {
       mark(i);
       found = true;
@@ -56,8 +71,13 @@ bool Args::flag(std::string_view name) {
 
 std::vector<std::string> Args::positionals() {
   std::vector<std::string> out;
+  const std::size_t end = options_end();
   for (std::size_t i = 0; i < words_.size(); ++i) {
-    if (is_used(i) || (words_[i].size() > 2 && words_[i].rfind("--", 0) == 0)) continue;
+    if (i == end) {
+      mark(i);  // the `--` itself
+      continue;
+    }
+    if (is_used(i) || (i < end && words_[i].size() > 2 && words_[i].rfind("--", 0) == 0)) continue;
     mark(i);
     out.push_back(words_[i]);
   }
@@ -71,9 +91,9 @@ Status Args::finish() const {
       return make_error(Errc::invalid_argument, "argument '" + escape_for_terminal(w) +
                                                     "' is not valid UTF-8 text — set the terminal to UTF-8 (LANG=zh_CN.UTF-8)");
   for (std::size_t i = 0; i < words_.size(); ++i)
-    if (!is_used(i)) {
+    if (!is_used(i) && i != options_end()) {
       const std::string& w = words_[i];
-      if (w.rfind("--", 0) == 0)
+      if (w.rfind("--", 0) == 0 && i < options_end())
         return make_error(Errc::usage, "unknown option " + w + " (or it needs a value) — see --help");
       return make_error(Errc::usage, "unexpected argument '" + w + "' — see --help");
     }
@@ -87,23 +107,26 @@ Result<std::string> Args::required(std::string_view name) {
 }
 
 std::size_t display_width(std::string_view s) {
+  // The C library's character widths (Unicode's East Asian Width and
+  // emoji: two columns; combining marks: none), read in a UTF-8 locale of
+  // this thread's own, whatever the process's locale is.
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  const locale_t before = utf8 ? uselocale(utf8) : static_cast<locale_t>(nullptr);
   std::size_t width = 0;
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (i + len > s.size()) len = 1;
     std::uint32_t cp = c;
-    if (len > 1 && i + len <= s.size()) {
+    if (len > 1) {
       cp = c & (0x7f >> len);
       for (std::size_t k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3f);
     }
-    // East Asian wide ranges: CJK, Hangul, fullwidth forms.
-    const bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-                      (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-                      (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-                      (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
-    width += wide ? 2 : 1;
+    const int w = utf8 ? ::wcwidth(static_cast<wchar_t>(cp)) : 1;
+    width += w < 0 ? 1 : static_cast<std::size_t>(w);  // a control character: shown escaped elsewhere
     i += len;
   }
+  if (utf8) uselocale(before);
   return width;
 }
 

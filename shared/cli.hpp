@@ -18,7 +18,9 @@ namespace liaison::cli {
 
 // The words after the command: `--name value`, `--name=value`, flags and
 // positionals. Options are taken out as they are read; finish() reports any
-// the command did not read.
+// the command did not read. `--` ends the options: every word after it is a
+// positional, even one that starts with `--`. An option's value never
+// starts with `--` unless given as `--name=--value`.
 class Args {
  public:
   explicit Args(std::vector<std::string> words) : words_(std::move(words)) {}
@@ -39,6 +41,7 @@ class Args {
   std::vector<bool> used_;
   std::optional<std::string> problem_;
   void mark(std::size_t i);
+  std::size_t options_end() const;  // the index of `--`, or the number of words
   bool is_used(std::size_t i) const { return i < used_.size() && used_[i]; }
 };
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "shared/cli.hpp"
 #include "shared/schema.hpp"
@@ -70,6 +71,38 @@ TEST_CASE("an option given twice is an error, not a silent choice") {
   const Status st = args.finish();
   REQUIRE_FALSE(st);
   CHECK(st.error().message == "--title is given 2 times ('a', 'b') — give it once");
+}
+
+TEST_CASE("an option's value never starts with --, and -- ends the options") {
+  cli::Args forgotten({"--title", "--json"});
+  CHECK_FALSE(forgotten.option("title").has_value());
+  CHECK(forgotten.flag("json"));
+  const Status st = forgotten.finish();
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Errc::usage);
+  CHECK(st.error().message == "--title needs a value (a value that starts with --: write --title=VALUE)");
+  cli::Args explicit_value({"--title=--json"});
+  CHECK(explicit_value.option("title") == "--json");
+  CHECK_FALSE(explicit_value.flag("json"));
+  CHECK(explicit_value.finish());
+  cli::Args ended({"--kind", "task", "--", "--json", "a"});
+  CHECK(ended.option("kind") == "task");
+  CHECK_FALSE(ended.flag("json"));
+  CHECK(ended.positionals() == std::vector<std::string>{"--json", "a"});
+  CHECK(ended.finish());
+  cli::Args unread({"--", "--json"});
+  const Status extra = unread.finish();
+  REQUIRE_FALSE(extra);
+  CHECK(extra.error().message == "unexpected argument '--json' — see --help");
+}
+
+TEST_CASE("terminal widths come from the C library: CJK and emoji take two columns, combining marks none") {
+  CHECK(cli::display_width("abc") == 3);
+  CHECK(cli::display_width("龙游县") == 6);
+  CHECK(cli::display_width("１２") == 4);          // fullwidth digits
+  CHECK(cli::display_width("\U0001F44D") == 2);  // thumbs up
+  CHECK(cli::display_width("e\u0301") == 1);     // e + combining acute
+  CHECK(cli::display_width("한국") == 4);
 }
 
 }  // namespace liaison
