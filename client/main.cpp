@@ -137,6 +137,8 @@ int run(std::vector<std::string> words) {
               << kSchemaVersion << ")\n";
     return kExitOk;
   }
+  const auto options_end = std::find(words.begin(), words.end(), "--");
+  set_json_errors(std::find(words.begin(), options_end, "--json") != options_end);
   const bool help_first = std::find(rest.begin(), rest.end(), "--help") != rest.end();
   if (i == words.size() || help_first || words[i] == "help") {
     if (i == words.size() && !help_first) {

@@ -14,32 +14,53 @@ bool is_time_column(std::string_view column) {
 
 }  // namespace
 
-int fail(std::string_view what, std::string_view todo) {
-  std::string line = "liaison-client: ";
-  line += what;
+namespace {
+
+bool g_json_errors = false;
+
+// The error line for people, on stderr; returns it.
+std::string complain_line(std::string_view what, std::string_view todo) {
+  std::string line(what);
   if (!todo.empty() && what.find(kDash) == std::string_view::npos) {
     line += kDash;
     line += todo;
   }
   std::cout.flush();
-  std::cerr << escape_for_terminal(line) << '\n';
+  std::cerr << "liaison-client: " << escape_for_terminal(line) << '\n';
+  return line;
+}
+
+// With --json, scripts also get the error as one object on stdout.
+void json_error(std::string_view code, const std::string& message) {
+  if (g_json_errors) print_line(cli::json_object({{"error", cli::json_quote(code)}, {"message", cli::json_quote(message)}}));
+}
+
+}  // namespace
+
+void set_json_errors(bool json) { g_json_errors = json; }
+
+void complain(std::string_view what, std::string_view todo) { complain_line(what, todo); }
+
+int fail(std::string_view what, std::string_view todo) {
+  json_error("failed", complain_line(what, todo));
   return kExitFailure;
 }
 
 int fail(const Error& error, std::string_view todo) {
-  if (!todo.empty()) return fail(error.message, todo);
-  switch (error.code) {
-    case Errc::storage_busy: return fail(error.message, "another program is writing this replica; try again in a moment");
-    case Errc::storage_failed: return fail(error.message, "check the data folder's free space and permissions");
-    default: return fail(error.message, "nothing was changed");
+  std::string_view advice = todo;
+  if (advice.empty()) {
+    switch (error.code) {
+      case Errc::storage_busy: advice = "another program is writing this replica; try again in a moment"; break;
+      case Errc::storage_failed: advice = "check the data folder's free space and permissions"; break;
+      default: advice = "nothing was changed"; break;
+    }
   }
+  json_error(errc_name(error.code), complain_line(error.message, advice));
+  return kExitFailure;
 }
 
 int usage_error(std::string_view what) {
-  std::cout.flush();
-  std::cerr << "liaison-client: " << escape_for_terminal(what);
-  if (what.find(kDash) == std::string_view::npos) std::cerr << kDash << "see liaison-client --help";
-  std::cerr << '\n';
+  json_error("usage", complain_line(what, "see liaison-client --help"));
   return kExitUsage;
 }
 

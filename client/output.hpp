@@ -25,10 +25,17 @@ inline constexpr int kExitTryLater = 75;
 
 // Prints the error and returns kExitFailure. `todo` is left out when `what`
 // already says what to do (engine messages often carry their own " — ...").
+// With --json (set_json_errors), the error is also printed on stdout as one
+// object, {"error": "<code name>", "message": "..."}: "usage" for a usage
+// error, the Errc name where the error has one, "failed" otherwise.
 int fail(std::string_view what, std::string_view todo = {});
 int fail(const Error& error, std::string_view todo = {});
 // Prints the error with "see liaison-client --help" and returns kExitUsage.
 int usage_error(std::string_view what);
+// The error line on stderr only: for a command that prints its own JSON
+// object about the failure.
+void complain(std::string_view what, std::string_view todo = {});
+void set_json_errors(bool json);
 
 // A value for people: times (integer `*_at` columns) in local time, the
 // rest as text.

@@ -296,14 +296,19 @@ int cmd_sync(Invocation& in) {
     const std::string& why = report.error().message;
     // What went out before the failure: sent again (from the last
     // acknowledged batch) by the next sync.
-    if (ctx.json)
+    const std::string what = "sync with " + ctx.config.hub + " failed: " + why;
+    if (ctx.json) {
       print_line(cli::json_object({{"synced", "false"},
-                                   {"error", cli::json_quote(why)},
+                                   {"error", cli::json_quote(errc_name(report.error().code))},
+                                   {"message", cli::json_quote(what)},
                                    {"pushed", std::to_string(attempt.stats.cells_pushed)},
                                    {"pulled", std::to_string(attempt.stats.cells_pulled)},
                                    {"bytes_sent", std::to_string(attempt.bytes_sent)},
                                    {"bytes_received", std::to_string(attempt.bytes_received)}}));
-    fail("sync with " + ctx.config.hub + " failed: " + why, sync_advice(report.error().code));
+      complain(what, sync_advice(report.error().code));
+    } else {
+      fail(what, sync_advice(report.error().code));
+    }
     return report.error().recovery() == Recovery::person ? kExitFailure : kExitTryLater;
   }
   if (auto st = ctx.replica->set_meta(kLastSyncMeta, std::to_string(ctx.now_ms())); !st) return fail(st.error());

@@ -334,6 +334,16 @@ expect "and says the changes are kept" 75 "" "your changes stay queued on this r
 run --data "$WORK/unreachable" status --json
 check "the case is still pending" python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1])["pending_changes"] == 0)' "$OUT"
 
+# ---- errors for scripts ----
+run --data "$D" --json case show 01a23722-31ef-75af-bf69-7b4d0ddf6ded
+expect "--json: an unknown case is an error" 1 '{"error":"not_found","message":"no case 01a23722-31ef-75af-bf69-7b4d0ddf6ded on this replica' "no case 01a23722"
+check "--json: the error is one JSON object" python3 -c 'import json,sys; o=json.loads(sys.argv[1]); sys.exit(set(o) != {"error","message"})' "$OUT"
+run --data "$D" case lst --json
+expect "--json: a usage error is a JSON object too" 2 '{"error":"usage","message":"no command '"'"'case lst'"'"''
+run --data "$WORK/unreachable" --json sync
+expect "--json: a failed sync is one object with its code" 75 '"synced":false,"error":"disconnected","message":"sync with 127.0.0.1:1 failed'
+check "--json: and only one" python3 -c 'import json,sys; json.loads(sys.argv[1])' "$OUT"
+
 # ---- options ----
 run --version
 expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 4, schema 1)"
