@@ -47,11 +47,9 @@ Result<NodeAndTime> node_and_time(cli::Args& args, bool since_required) {
   return out;
 }
 
-// The certificates the node wrote with that the hub's CRL does not revoke.
-void warn_if_not_revoked(const Context& ctx, const NodeId& node, const std::vector<sync::Change>& changes) {
-  std::set<std::string> serials;
-  for (const auto& c : changes)
-    if (!c.certificate.empty()) serials.insert(c.certificate);
+// The certificates (serials) the node wrote with that the hub's CRL does
+// not revoke.
+void warn_if_not_revoked(const Context& ctx, const NodeId& node, const std::set<std::string>& serials) {
   if (serials.empty() || node == ctx.replica->self()) return;
   std::set<std::string> revoked;
   if (!ctx.config.crl.empty()) {
@@ -101,7 +99,10 @@ Status cmd_changes(Context& ctx, cli::Args& args) {
   if (ctx.json) std::cout << cli::json_array(items) << "\n";
   else if (table.rows.empty()) std::cout << "no changes by " << which->node.str() << "\n";
   else table.print(std::cout);
-  warn_if_not_revoked(ctx, which->node, *changes);
+  std::set<std::string> serials;
+  for (const auto& c : *changes)
+    if (!c.certificate.empty()) serials.insert(c.certificate);
+  warn_if_not_revoked(ctx, which->node, serials);
   return {};
 }
 
@@ -169,8 +170,7 @@ Status cmd_revert(Context& ctx, cli::Args& args) {
               << (dry_run ? " — run again without --dry-run to do it\n"
                           : "; offices get the restored values at their next sync\n");
   }
-  auto mine = ctx.replica->history({.node = which->node.str(), .since_ms = which->since_ms});
-  if (mine) warn_if_not_revoked(ctx, which->node, *mine);
+  warn_if_not_revoked(ctx, which->node, plan->certificates);
   return {};
 }
 

@@ -61,7 +61,8 @@ std::vector<std::string> Args::options(std::string_view name) {
 bool Args::flag(std::string_view name) {
   const std::string flag = "--" + std::string(name);
   bool found = false;
-  for (std::size_t i = 0; i < options_end(); ++i)
+  const std::size_t end = options_end();
+  for (std::size_t i = 0; i < end; ++i)
     if (!is_used(i) && words_[i] == flag) {
       mark(i);
       found = true;
@@ -90,10 +91,11 @@ Status Args::finish() const {
     if (!is_valid_utf8(w))
       return make_error(Errc::invalid_argument, "argument '" + escape_for_terminal(w) +
                                                     "' is not valid UTF-8 text — set the terminal to UTF-8 (LANG=zh_CN.UTF-8)");
+  const std::size_t end = options_end();
   for (std::size_t i = 0; i < words_.size(); ++i)
-    if (!is_used(i) && i != options_end()) {
+    if (!is_used(i) && i != end) {
       const std::string& w = words_[i];
-      if (w.rfind("--", 0) == 0 && i < options_end())
+      if (w.rfind("--", 0) == 0 && i < end)
         return make_error(Errc::usage, "unknown option " + w + " (or it needs a value) — see --help");
       return make_error(Errc::usage, "unexpected argument '" + w + "' — see --help");
     }

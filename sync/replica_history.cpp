@@ -12,7 +12,7 @@ Status insert_entry(sql::Statement& insert, std::uint64_t at_ms, std::string_vie
                     const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp) {
   return insert.bind(1, static_cast<std::int64_t>(at_ms))
       .bind(2, node)
-      .bind(3, certificate.data() ? certificate : std::string_view(""))  // never NULL
+      .bind(3, certificate)
       .bind(4, static_cast<std::int64_t>(table))
       .bind_blob(5, id.bytes)
       .bind(6, column)

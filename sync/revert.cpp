@@ -30,6 +30,7 @@ class Planner {
     if (mine->empty()) return plan_;
     std::vector<RowKey> order;
     for (const Change& c : *mine) {
+      if (!c.certificate.empty()) plan_.certificates.insert(c.certificate);
       auto [it, fresh] = rows_.try_emplace(RowKey(c.table, c.row));
       if (fresh) order.push_back(it->first);
       it->second.mine.push_back(&c);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct RevertStep {
 struct RevertPlan {
   std::vector<RevertStep> steps;
   std::size_t changes = 0;       // the node's changes since the time, in all
+  std::set<std::string> certificates;  // the serials it made them with
   std::size_t rows_written = 0;  // after revert(): records the hub wrote
 };
 

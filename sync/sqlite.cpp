@@ -91,7 +91,9 @@ Statement& Statement::bind(int index, std::int64_t v) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  // A default string_view has no data; SQLite would bind NULL for it. Text
+  // is text, empty or not (NULL is bind_null's).
+  sqlite3_bind_text(stmt_, index, text.data() ? text.data() : "", static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

@@ -237,9 +237,7 @@ class ClientLink {
       LIAISON_TRY(write_private_file(options_.crl_store, crl->pem));
       known_crl_ = crl->status;
       crl_stored_ = true;
-      TlsFiles files = options_.tls;
-      files.crl = options_.crl_store;
-      LIAISON_TRY(install_crl(ctx_, files));
+      LIAISON_TRY(install_crl(ctx_, options_.tls.ca, *crl, options_.crl_store));
     }
     if (std::find(crl->revoked_serials.begin(), crl->revoked_serials.end(), hub_serial_) != crl->revoked_serials.end())
       return make_error(Errc::not_permitted, "the hub's certificate (serial " + hub_serial_ +

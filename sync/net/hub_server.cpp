@@ -562,7 +562,7 @@ class Server {
       return;
     }
     auto loaded = load_crl(options_.tls);
-    Status installed = loaded ? install_crl(ctx_, options_.tls) : Status(loaded.error());
+    Status installed = loaded ? install_crl(ctx_, options_.tls.ca, *loaded, options_.tls.crl) : Status(loaded.error());
     if (!installed) {
       // Perhaps half-copied: tried again when the file changes once more.
       log_("can't use the new revocation list " + options_.tls.crl + ": " + installed.error().message +

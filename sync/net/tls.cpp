@@ -106,12 +106,6 @@ Result<std::unique_ptr<X509_CRL, CrlDeleter>> parse_crl_pem(std::string_view pem
   return crl;
 }
 
-Result<std::unique_ptr<X509_CRL, CrlDeleter>> read_crl(const std::string& path) {
-  auto text = read_crl_text(path);
-  if (!text) return text.error();
-  return parse_crl_pem(*text, path);
-}
-
 std::string serial_hex(const ASN1_INTEGER* serial) {
   BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
   if (!bn) return {};
@@ -128,16 +122,17 @@ std::uint64_t time_ms(const ASN1_TIME* t) {
   return static_cast<std::uint64_t>(timegm(&tm)) * 1000;
 }
 
-// The CA and, when given, the CRL, with revocation checked for every peer.
-Status fill_store(X509_STORE* store, const TlsFiles& files) {
+// The CA and, when given, the CRL (PEM text, named `crl_source` in errors),
+// with revocation checked for every peer.
+Status fill_store(X509_STORE* store, const std::string& ca, const std::string* crl_pem, const std::string& crl_source) {
   ERR_clear_error();
-  if (X509_STORE_load_locations(store, files.ca.c_str(), nullptr) != 1)
-    return file_error("CA certificate", files.ca, "give the project CA's PEM file");
-  if (files.crl.empty()) return {};
-  auto crl = read_crl(files.crl);
+  if (X509_STORE_load_locations(store, ca.c_str(), nullptr) != 1)
+    return file_error("CA certificate", ca, "give the project CA's PEM file");
+  if (!crl_pem) return {};
+  auto crl = parse_crl_pem(*crl_pem, crl_source);
   if (!crl) return crl.error();
   if (X509_STORE_add_crl(store, crl->get()) != 1)
-    return file_error("revocation list", files.crl, "check that it is the CA's CRL");
+    return file_error("revocation list", crl_source, "check that it is the CA's CRL");
   X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
   return {};
 }
@@ -204,10 +199,10 @@ std::optional<std::string> crl_expiry_warning(const CrlStatus& crl, std::uint64_
          " until it is renewed — run certs/liaison-ca.sh crl on the CA and copy crl.pem to " + crl_path;
 }
 
-Status install_crl(ssl::context& context, const TlsFiles& files) {
+Status install_crl(ssl::context& context, const std::string& ca, const LoadedCrl& crl, const std::string& source) {
   X509_STORE* store = X509_STORE_new();
   if (!store) return make_error(Errc::storage_failed, "out of memory for a certificate store");
-  if (Status st = fill_store(store, files); !st) {
+  if (Status st = fill_store(store, ca, &crl.pem, source); !st) {
     X509_STORE_free(store);
     return st;
   }
@@ -258,7 +253,13 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
   SSL_CTX* ctx = context->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-  LIAISON_TRY(fill_store(SSL_CTX_get_cert_store(ctx), files));
+  std::optional<std::string> crl_pem;
+  if (!files.crl.empty()) {
+    auto text = read_crl_text(files.crl);
+    if (!text) return text.error();
+    crl_pem = std::move(*text);
+  }
+  LIAISON_TRY(fill_store(SSL_CTX_get_cert_store(ctx), files.ca, crl_pem ? &*crl_pem : nullptr, files.crl));
   LIAISON_TRY(check_private_key(files.key));
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1)
     return file_error("certificate", files.cert, "give this node's PEM certificate");

@@ -38,9 +38,13 @@ std::uint64_t steady_ms();
 // ("certificate expired" would blame the client's certificate).
 Result<std::unique_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFiles& files, Role role);
 
-// Makes `context` verify peers against the CA and the CRL in `files` from
-// now on (a new certificate store; connections already verified keep going).
-Status install_crl(boost::asio::ssl::context& context, const TlsFiles& files);
+// Makes `context` verify peers against the CA in `ca` and `crl` (already
+// read and verified; `source` names it in errors) from now on: a new
+// certificate store, connections already verified keep going. The list
+// installed is the one the caller checked, not a second reading of a file
+// that may have changed since.
+Status install_crl(boost::asio::ssl::context& context, const std::string& ca, const LoadedCrl& crl,
+                   const std::string& source);
 
 // The CN of the peer's verified certificate, if any.
 std::optional<std::string> peer_common_name(SSL* ssl);
