@@ -172,10 +172,7 @@ void run(const Options& opt, const ScratchDir& scratch) {
         o.directive_committed_ms[*title] = committed;
       }
     };
-    link.on_caught_up = [note_directives](Replica& replica) {
-      note_directives(replica);
-      return false;
-    };
+    link.on_caught_up = [note_directives](Replica& replica, const sync::SessionStats&) { note_directives(replica); };
     link.on_ahead = note_directives;
     link.on_welcome = [&o] { o.greeted_ms = static_cast<double>(wall_ms()); };
     o.link = std::make_unique<ClientLink>(io, *o.replica, link, *o.tls, true,

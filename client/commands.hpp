@@ -25,11 +25,6 @@ int cmd_note_add(Invocation& in);
 int cmd_directive_list(Invocation& in);
 int cmd_directive_show(Invocation& in);
 int cmd_directive_ack(Invocation& in);
-// For each directive visible to this county without this county's receipt
-// marking it received, writes that receipt with received_at = now, in one
-// transaction. Returns how many (0 on a city node). Used after every
-// caught-up pull.
-Result<std::size_t> mark_directives_received(sync::Replica& replica, const NodeId& node);
 
 // log_commands.cpp
 int cmd_conflicts(Invocation& in);

@@ -1,12 +1,12 @@
-// `directive list|show|ack` and marking directives received after a sync.
-// Directives come from the city; each county writes one receipt per
-// directive (id derived from the directive id and the county, so every
-// device of the county writes the same row).
+// `directive list|show|ack`. Directives come from the city; each county
+// writes one receipt per directive (sync/receipts.hpp: the rule for its id,
+// and marking directives received at each sync).
 #include <iostream>
 #include <variant>
 
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "sync/receipts.hpp"
 
 namespace liaison::client {
 namespace {
@@ -18,8 +18,6 @@ std::string text_of(const Value& value) {
   const auto* text = std::get_if<std::string>(&value);
   return text ? *text : std::string();
 }
-
-Uuid receipt_id(const Uuid& directive, std::string_view county) { return derived_uuid(directive, county); }
 
 // Directives this node may see (the hub only sends those, but a city
 // node's replica may hold any).
@@ -35,7 +33,7 @@ Result<std::vector<sync::Row>> visible_directives(sync::Replica& replica, const 
 // This county's receipt for `directive`, if it has one (none on city nodes).
 Result<std::optional<sync::Row>> receipt_of(sync::Replica& replica, const NodeId& node, const Uuid& directive) {
   if (node.is_city()) return std::optional<sync::Row>{};
-  return replica.get(TableId::directive_receipts, receipt_id(directive, node.scope()));
+  return replica.get(TableId::directive_receipts, sync::directive_receipt_id(directive, node.scope()));
 }
 
 std::string directive_json(const sync::Row& directive, const std::optional<sync::Row>& receipt) {
@@ -48,31 +46,6 @@ std::string directive_json(const sync::Row& directive, const std::optional<sync:
 }
 
 }  // namespace
-
-Result<std::size_t> mark_directives_received(sync::Replica& replica, const NodeId& node) {
-  if (node.is_city()) return std::size_t{0};
-  std::size_t marked = 0;
-  Status st = replica.transact([&]() -> Status {
-    auto directives = visible_directives(replica, node);
-    if (!directives) return directives.error();
-    const auto now = static_cast<std::int64_t>(replica.clock().wall_ms());
-    for (const auto& directive : *directives) {
-      const Uuid id = receipt_id(directive.id, node.scope());
-      auto receipt = replica.get(TableId::directive_receipts, id);
-      if (!receipt) return receipt.error();
-      if (*receipt && !is_null((**receipt)["received_at"])) continue;
-      sync::Fields fields;
-      if (!*receipt) fields = {{"directive_id", directive.id.to_string()}, {"county", std::string(node.scope())}};
-      fields.emplace_back("received_at", now);
-      auto written = replica.insert(TableId::directive_receipts, fields, id);
-      if (!written) return written.error();
-      ++marked;
-    }
-    return {};
-  });
-  if (!st) return st.error();
-  return marked;
-}
 
 int cmd_directive_list(Invocation& in) {
   std::vector<std::string> words;
@@ -163,7 +136,7 @@ int cmd_directive_ack(Invocation& in) {
     fields.emplace_back("reply", *reply);
     fields.emplace_back("replied_by", ctx.node.str());
   }
-  auto written = checked_insert(ctx, TableId::directive_receipts, fields, receipt_id(directive->id, ctx.node.scope()));
+  auto written = checked_insert(ctx, TableId::directive_receipts, fields, sync::directive_receipt_id(directive->id, ctx.node.scope()));
   if (!written) return fail(written.error(), "nothing was written");
   auto after = receipt_of(*ctx.replica, ctx.node, directive->id);
   if (!after) return fail(after.error());

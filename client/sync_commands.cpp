@@ -163,14 +163,15 @@ int run_watch(Context& ctx, sync::net::ClientLinkOptions options) {
     log_line(ctx.json, line);
     announce = true;
   };
-  auto mark = std::move(options.on_caught_up);
-  options.on_caught_up = [&, mark](sync::Replica& replica) {
+  std::uint64_t received = 0;  // by this connection's session, as last reported
+  options.on_caught_up = [&](sync::Replica& replica, const sync::SessionStats& stats) {
     if (announce) log_line(ctx.json, "in step with the hub at " + ctx.config.hub);
     announce = false;
     (void)replica.set_meta(kLastSyncMeta, std::to_string(replica.clock().wall_ms()));
-    const bool marked = mark(replica);
-    if (marked) log_line(ctx.json, "new directives received — see 'liaison-client directive list'");
-    return marked;
+    if (stats.directives_received < received) received = 0;  // a new connection, a new session
+    if (stats.directives_received > received)
+      log_line(ctx.json, "new directives received — see 'liaison-client directive list'");
+    received = stats.directives_received;
   };
   log_line(ctx.json, "watching the hub at " + ctx.config.hub + " as " + ctx.node.str() + " (Ctrl-C stops)");
   std::atomic<bool> stop{false};
@@ -273,18 +274,7 @@ int cmd_sync(Invocation& in) {
     return fail("certificate " + ctx.config.cert + " is for " + cert_node->str() + ", but this data folder belongs to " +
                     ctx.node.str(),
                 "put this node's certificate back, or use another data folder");
-  std::size_t received = 0;
-  const NodeId node = ctx.node;
-  const bool json = ctx.json;
-  options.on_caught_up = [&received, node, json](sync::Replica& replica) {
-    auto marked = mark_directives_received(replica, node);
-    if (!marked) {
-      log_line(json, "could not mark new directives received: " + marked.error().message);
-      return false;
-    }
-    received += *marked;
-    return *marked > 0;
-  };
+  options.session.mark_received = true;
   if (watch) return run_watch(ctx, std::move(options));
 
   ProgressLine progress(*ctx.replica, !ctx.json && ::isatty(STDERR_FILENO) == 1);
@@ -324,7 +314,8 @@ int cmd_sync(Invocation& in) {
     std::string line = "synced with " + ctx.config.hub + ": pushed " + std::to_string(stats.cells_pushed) + ", pulled " +
                        std::to_string(stats.cells_pulled) + ", rejections " + std::to_string(stats.rejections);
     if (stats.rejections) line += " (see 'liaison-client rejections')";
-    if (received) line += "; " + std::to_string(received) + " new directive(s) (see 'liaison-client directive list')";
+    if (stats.directives_received)
+      line += "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
     print_line(line);
   }
   return kExitOk;

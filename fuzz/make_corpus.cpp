@@ -57,7 +57,8 @@ std::unique_ptr<Replica> open_replica(const char* node, bool hub, std::uint64_t 
 void sync_pass(Replica& client_replica, Replica& hub, Recorder& log) {
   g_now += 1000;
   ClientSession client(client_replica);
-  HubSession session(hub, client_replica.self());
+  ReplicaHubStore store(hub);
+  HubSession session(store, client_replica.self());
   std::deque<Message> to_hub, to_client;
   auto send = [](std::deque<Message>& queue, Outbox out) { queue.insert(queue.end(), out.begin(), out.end()); };
   send(to_hub, client.start(g_now));

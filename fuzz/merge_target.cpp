@@ -100,7 +100,8 @@ void push_to_hub(sync::Replica& hub, const sync::Push& push) {
   NodeId peer = default_peer();
   if (!push.cells.empty())
     if (auto named = NodeId::parse(push.cells.front().stamp.node)) peer = std::move(*named);
-  sync::HubSession session(hub, peer);
+  sync::ReplicaHubStore store(hub);
+  sync::HubSession session(store, peer);
   const sync::Hello hello{.node = peer.str(), .hub_id = hub.replica_id(), .client_time_ms = kFuzzWallMs};
   // Welcome, then the directives in the peer's scope sent ahead of its pull, if any.
   sync::Outbox greeting = session.on_message(hello, kFuzzWallMs);

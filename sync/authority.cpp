@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sync/hlc.hpp"
+#include "sync/receipts.hpp"
 #include "sync/replica.hpp"
 
 namespace liaison::sync {
@@ -220,6 +221,13 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
     }
     if (!scope_visible(directive->scope, scope)) {
       refuse_all(Errc::out_of_scope, "directive is not addressed to " + scope);
+      return verdicts;
+    }
+    // One receipt per county and directive: its id is derived from both.
+    if (req.row != directive_receipt_id(*directive_id, scope)) {
+      refuse_all(Errc::invalid_argument, "a receipt's id must be derived from its directive and county (" +
+                                             directive_receipt_id(*directive_id, scope).to_string() + " for " +
+                                             scope + ")");
       return verdicts;
     }
   }

@@ -1,6 +1,7 @@
 // Client end of a sync connection; see session.hpp for the flow.
 #include <algorithm>
 
+#include "sync/receipts.hpp"
 #include "sync/session.hpp"
 
 namespace liaison::sync {
@@ -306,6 +307,11 @@ Outbox ClientSession::on_changes(const Changes& changes) {
     return pull_from(changes.next);
   }
   if (Status st = apply_changes(changes); !st) return fail(st.error());
+  if (options_.mark_received) {
+    auto marked = mark_directives_received(replica_, replica_.self());
+    if (!marked) return fail(marked.error());
+    stats_.directives_received += *marked;
+  }
   synced_ = true;
   hub_seq_seen_ = std::max(hub_seq_seen_, peer_.pulled.pos);
   // Local writes made meanwhile (or re-stamped by a rejection) go out now.

@@ -5,7 +5,7 @@
 
 namespace liaison::sync {
 
-HubSession::HubSession(Replica& hub, NodeId peer, HubSessionOptions options, std::string certificate)
+HubSession::HubSession(HubStore& hub, NodeId peer, HubSessionOptions options, std::string certificate)
     : hub_(hub), peer_(std::move(peer)), options_(options), certificate_(std::move(certificate)) {}
 
 Outbox HubSession::refuse(Errc code, std::string message) {
@@ -58,16 +58,16 @@ Outbox HubSession::on_hello(const Hello& hello) {
   cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
   client_id_ = hello.client_id;
   compression_ = options_.compress ? hello.compression & kCompressionZstd : 0;
-  auto state = hub_.peer(peer_.str());
+  auto state = hub_.cursor(peer_.str());
   if (state) {
     // Back with another replica than last time: it lacks what it stamped
     // before, so its pulls carry its own cells until it has caught up.
     include_own_ = !state->remote_id.is_nil() && state->remote_id != hello.client_id;
     state->pulled = cursor_;
-    state->last_seen_ms = hub_.clock().wall_ms();
-    (void)hub_.set_peer(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
+    state->last_seen_ms = hub_.wall_ms();
+    (void)hub_.set_cursor(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
-  Outbox out{Welcome{hub_.clock().wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
+  Outbox out{Welcome{hub_.wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
                      options_.max_batch_cells, options_.max_clock_ahead_ms, compression_}};
   // An office back after hours offline sees the directives it missed first,
   // before the cases that changed meanwhile.
@@ -114,12 +114,12 @@ Outbox HubSession::on_pull(const Pull& pull) {
   ++stats_.pull_pages;
   if (caught_up_) {
     include_own_ = false;
-    auto state = hub_.peer(peer_.str());
+    auto state = hub_.cursor(peer_.str());
     if (state) {
       state->pulled = cursor_;
       state->remote_id = client_id_;
-      state->last_seen_ms = hub_.clock().wall_ms();
-      (void)hub_.set_peer(peer_.str(), *state);
+      state->last_seen_ms = hub_.wall_ms();
+      (void)hub_.set_cursor(peer_.str(), *state);
     }
   }
   return {Changes{pull.request, std::move(page->cells), page->next, page->more}};

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "shared/error.hpp"
+#include "sync/hub_store.hpp"
 #include "sync/protocol.hpp"
 #include "sync/replica.hpp"
 
@@ -36,6 +37,7 @@ struct SessionStats {
   std::uint64_t cells_ahead = 0;  // sent or merged ahead of the pull (Urgent)
   std::uint64_t rechecks = 0;     // pulls a watching client made unprompted (recheck_ms)
   std::uint64_t stale_copies = 0; // copies of old messages recognised and ignored
+  std::uint64_t directives_received = 0;  // receipts this client marked received (mark_received)
 };
 
 struct ClientSessionOptions {
@@ -51,6 +53,9 @@ struct ClientSessionOptions {
   std::uint64_t recheck_ms = 60'000;
   bool stay_live = false;  // watch mode: stay connected after the first pass
   bool compress = true;    // offer zstd: large batches and pages travel compressed if the hub agrees
+  // A county device: each time it has caught up with the hub, it marks the
+  // directives it now holds received (sync/receipts.hpp) and pushes that.
+  bool mark_received = false;
 };
 
 enum class ClientState { start, await_welcome, await_push_ack, await_changes, live, done, failed };
@@ -135,7 +140,7 @@ class HubSession {
  public:
   // `peer` is the authenticated node (certificate CN), not what Hello
   // claims; `certificate` its serial number, recorded with every refusal.
-  HubSession(Replica& hub, NodeId peer, HubSessionOptions options = {}, std::string certificate = {});
+  HubSession(HubStore& hub, NodeId peer, HubSessionOptions options = {}, std::string certificate = {});
 
   Outbox on_message(const Message& message, std::uint64_t now_ms);
   Outbox on_tick(std::uint64_t now_ms);
@@ -167,7 +172,7 @@ class HubSession {
   Outbox on_pull(const Pull& pull);
   Outbox directives_ahead();
 
-  Replica& hub_;
+  HubStore& hub_;
   NodeId peer_;
   HubSessionOptions options_;
   std::string certificate_;

@@ -206,9 +206,8 @@ class ClientLink {
         report_progress(*message);
         if (std::holds_alternative<Welcome>(*message) && options_.on_welcome) options_.on_welcome();
         if (std::holds_alternative<Urgent>(*message) && options_.on_ahead && !finished()) options_.on_ahead(replica_);
-        if (const auto* changes = std::get_if<Changes>(&*message); changes && !changes->more && options_.on_caught_up &&
-                                                                 options_.on_caught_up(replica_))
-          send(session_.on_local_change(steady_ms()));
+        if (const auto* changes = std::get_if<Changes>(&*message); changes && !changes->more && options_.on_caught_up)
+          options_.on_caught_up(replica_, session_.stats());
         if (finished()) break;
       }
       if (!finished() && session_.has_idle_work()) {

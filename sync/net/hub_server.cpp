@@ -1,8 +1,10 @@
-// The hub's network side: accepts mutual-TLS connections and runs a
-// HubSession for each on one io_context thread; pushes that arrive together
-// are merged in one transaction (group commit) before any of them is
-// acknowledged; every commit, local or by an admin command in another
-// process, wakes caught-up clients whose scope changed.
+// The hub's network side: accepts mutual-TLS connections on one io_context
+// thread and feeds what they send to the HubCore, which decides everything
+// (sessions, group commits, notifications); this file keeps the sockets,
+// TLS, timers, the memory budgets of reading and the send queues, and the
+// connections not yet authenticated (admission under a flood). Pushes read
+// together are handed to the core's commit once the reads already completed
+// have run, so that they join one group.
 #include "sync/net/tls.hpp"
 
 #include <malloc.h>
@@ -19,6 +21,7 @@
 #include "shared/cli.hpp"
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
+#include "sync/hub_core.hpp"
 
 namespace liaison::sync::net {
 namespace {
@@ -32,8 +35,10 @@ class Server;
 enum class Stage { waiting, handshaking, authenticated };
 
 struct Connection {
-  Connection(tcp::socket socket, std::uint32_t max_frame)
-      : raw(std::move(socket)), wake(raw.get_executor()), decoder(max_frame) {}
+  Connection(ConnectionId id, tcp::socket socket, std::uint32_t max_frame)
+      : id(id), raw(std::move(socket)), wake(raw.get_executor()), decoder(max_frame) {}
+
+  ConnectionId id;
 
   tcp::socket raw;                // until start_tls
   std::optional<TlsStream> stream;
@@ -42,8 +47,8 @@ struct Connection {
   Stage stage = Stage::waiting;
   std::size_t partial_counted = 0;  // of this connection's partial frame, counted in the hub-wide total
   std::string remote;
-  std::string serial;  // the peer certificate's, once verified
-  std::optional<HubSession> session;
+  std::optional<NodeId> node;  // once verified and admitted by the core
+  std::string why;             // what ended it, for the log
   std::deque<std::vector<std::uint8_t>> outbox;
   bool closing = false;  // flush what is queued, then close
   bool closed = false;
@@ -55,11 +60,11 @@ struct Connection {
   // without reading the answers would make us queue pages without end.
   static constexpr std::size_t kMaxQueuedFrames = 64;
 
-  void send(const Outbox& messages) {
+  void send(const Outbox& messages, bool compress) {
     if (closed || messages.empty()) return;
     for (const Message& m : messages) {
       std::vector<std::uint8_t> frame;
-      append_frame(frame, encode_for_wire(m, session && session->compressing()));
+      append_frame(frame, encode_for_wire(m, compress));
       outbox.push_back(std::move(frame));
     }
     if (outbox.size() > kMaxQueuedFrames) {
@@ -89,15 +94,16 @@ struct Connection {
 
 using ConnectionPtr = std::shared_ptr<Connection>;
 
-struct PendingPush {
-  ConnectionPtr conn;
-  Push push;
-};
-
 class Server {
  public:
   Server(Replica& hub, const HubServerOptions& options, const LogLine& log, asio::ssl::context& ctx)
-      : hub_(hub), options_(options), log_(log), ctx_(ctx), acceptor_(io_), signals_(io_, SIGINT, SIGTERM) {}
+      : store_(hub),
+        core_(store_, HubCoreOptions{options.session, options.max_connections_per_node, options.page_budget_bytes}),
+        options_(options),
+        log_(log),
+        ctx_(ctx),
+        acceptor_(io_),
+        signals_(io_, SIGINT, SIGTERM) {}
 
   Status listen(const std::function<void(std::uint16_t)>& on_listening) {
     error_code ec;
@@ -125,7 +131,7 @@ class Server {
     auto loaded = load_crl(options_.tls);
     if (!loaded) return loaded.error();
     log_("revocation list " + options_.tls.crl + ": " + std::to_string(loaded->status.revoked) +
-         " certificates revoked; it " + describe_crl_expiry(loaded->status, hub_.clock().wall_ms()) +
+         " certificates revoked; it " + describe_crl_expiry(loaded->status, store_.wall_ms()) +
          "; a new version of the file takes effect within seconds");
     adopt_crl(*loaded);
     return {};
@@ -160,7 +166,7 @@ class Server {
     acceptor_.close(ignored);
     signals_.cancel();
     // Pushes already received are committed and acknowledged first.
-    if (!pending_.empty()) group_commit();
+    if (core_.commit_due()) group_commit();
     for (const auto& c : connections_) c->close_after_flush();
   }
 
@@ -190,7 +196,7 @@ class Server {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);  // request/response: don't wait for delayed ACKs
-      auto conn = std::make_shared<Connection>(std::move(socket), options_.session.max_frame_bytes);
+      auto conn = std::make_shared<Connection>(next_id_++, std::move(socket), options_.session.max_frame_bytes);
       conn->remote = source;
       connections_.insert(conn);
       unauthenticated_.push_back(conn);
@@ -204,8 +210,7 @@ class Server {
         conn->close_now();
         forget_unauthenticated(*conn);
         uncount_partial(*conn);
-        connections_.erase(conn);
-        share_page_budget();
+        forget(conn);
       });
     }
   }
@@ -215,7 +220,7 @@ class Server {
     asio::steady_timer deadline(io_);
     deadline.expires_after(std::chrono::milliseconds(options_.handshake_timeout_ms));
     deadline.async_wait([conn](const error_code& ec) {
-      if (!ec && !conn->session) conn->close_now();
+      if (!ec && !conn->node) conn->close_now();
     });
     error_code ec;
     co_await conn->raw.async_wait(tcp::socket::wait_read, asio::redirect_error(kAwait, ec));
@@ -246,38 +251,28 @@ class Server {
       connections_.erase(conn);
       co_return;
     }
-    if (const std::size_t held = connections_of(*node); held >= options_.max_connections_per_node) {
-      refused("refused " + node->str() + " from " + conn->remote + ": it already has " + std::to_string(held) +
-              " connections (at most " + std::to_string(options_.max_connections_per_node) + " per node)");
-      conn->close_now();
-      connections_.erase(conn);
-      co_return;
-    }
     deadline.cancel();
     if (auto stale = crl_stale(); stale && !stopping_) {
       // Nobody can be told apart from a revoked node now: refuse everyone,
       // in words (a TLS alert would say "certificate expired", blaming them).
-      std::vector<std::uint8_t> frame;
-      append_frame(frame, encode(ErrorMessage{Errc::crl_expired, *stale}));
-      co_await asio::async_write(*conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
+      const Outbox farewell{ErrorMessage{Errc::crl_expired, *stale}};
+      co_await say_farewell(conn, farewell);
       refused("refused " + node->str() + " from " + conn->remote + ": " + *stale);
       conn->close_now();
       connections_.erase(conn);
       co_return;
     }
-    // Revoked while its handshake was under way (after the certificate was
-    // checked, before it finished): the new list counts.
-    conn->serial = peer_serial(conn->stream->native_handle());
-    if (revoked_.count(conn->serial)) {
-      refused("refused " + node->str() + " from " + conn->remote + ": its certificate (serial " + conn->serial +
-              ") was revoked during the handshake");
+    const Admission admission =
+        core_.connect(conn->id, *node, peer_serial(conn->stream->native_handle()), steady_ms());
+    if (!admission.admitted) {
+      co_await say_farewell(conn, admission.farewell);
+      refused("refused " + node->str() + " from " + conn->remote + ": " + admission.refusal);
       conn->close_now();
       connections_.erase(conn);
       co_return;
     }
-    conn->session.emplace(hub_, *node, options_.session, conn->serial);
-    conn->session->limit_pages(page_cells_);
-    share_page_budget();
+    conn->node = *node;
+    by_id_[conn->id] = conn;
     log_("connected " + node->str() + " from " + conn->remote);
     asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
 
@@ -286,73 +281,90 @@ class Server {
     std::vector<std::uint8_t> buffer(16 * 1024 + 256);
     // A page runs over its size by up to a row and its parent: allow for it.
     const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8, options_.session.max_frame_bytes};
-    std::string why = "closed by peer";
     while (!conn->closed && !conn->closing) {
       // Partly received frames share a hub-wide budget: past its share, a
       // connection is not read (TCP holds its sender back) until there is room.
       if (!co_await wait_for_frame_budget(conn)) {
-        why = "partly sent messages held more memory than the hub allows; closed to free it";
-        conn->send({ErrorMessage{Errc::storage_busy, "the hub is short of memory for partly sent messages; try again"}});
-        conn->close_after_flush();
+        drop(conn, Errc::storage_busy, "the hub is short of memory for partly sent messages; try again",
+             "partly sent messages held more memory than the hub allows; closed to free it");
         break;
       }
       const std::size_t n = co_await conn->stream->async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
       if (ec) {
-        why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
-                  ? "closed by peer"
-                  : explain_tls_failure(ec, conn->stream->native_handle(), Role::hub);
+        if (conn->why.empty())
+          conn->why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
+                          ? "closed by peer"
+                          : explain_tls_failure(ec, conn->stream->native_handle(), Role::hub);
         break;
       }
-      conn->session->on_link_progress(steady_ms());
+      core_.progress(conn->id, steady_ms());
       conn->decoder.feed({buffer.data(), n});
       count_partial(*conn);
-      while (!conn->closing) {
+      while (!conn->closing && !conn->closed) {
         auto frame = conn->decoder.next();
         if (!frame) {
-          why = frame.error().message;
-          conn->send({ErrorMessage{frame.error().code, frame.error().message}});
-          conn->close_after_flush();
+          drop(conn, frame.error().code, frame.error().message, frame.error().message);
           break;
         }
         if (!*frame) break;
         count_partial(*conn);
         auto message = decode(**frame, limits);
         if (!message) {
-          why = "bad message: " + message.error().message;
-          conn->send({ErrorMessage{message.error().code, message.error().message}});
-          conn->close_after_flush();
+          drop(conn, message.error().code, message.error().message, "bad message: " + message.error().message);
           break;
         }
-        if (auto* push = std::get_if<Push>(&*message)) {
-          enqueue(conn, std::move(*push));
-          continue;
-        }
-        const bool greeted_before = conn->session->greeted();
-        Outbox answer = conn->session->on_message(*message, steady_ms());
-        if (!greeted_before && conn->session->greeted()) {
-          if (auto clash = certificate_shared(*conn)) {
-            why = *clash;
-            conn->send({ErrorMessage{Errc::not_permitted, *clash}});
-            conn->close_after_flush();
-            break;
-          }
-          // Welcomed: hand over the CA's current list (the client keeps it),
-          // ahead of the welcome, so that a client judges this hub by it
-          // before it sends anything.
-          if (!crl_pem_.empty() && !conn->session->closed()) answer.insert(answer.begin(), Revocations{crl_pem_});
-        }
-        conn->send(answer);
-        if (conn->session->closed()) {
-          why = conn->session->failure() ? conn->session->failure()->message : "session ended";
-          conn->close_after_flush();
-        }
+        apply(core_.receive(conn->id, *message, steady_ms()));
+      }
+      if (core_.commit_due() && !commit_posted_) {
+        commit_posted_ = true;
+        // Reads already completed run first and add their pushes to this group.
+        asio::post(io_, [this] { group_commit(); });
       }
     }
-    if (conn->session && conn->session->failure()) why = conn->session->failure()->message;
-    if (conn->overflowed) why = "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
-    log_("disconnected " + node->str() + " (" + conn->remote + "): " + why);
+    if (conn->overflowed)
+      conn->why = "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
+    log_("disconnected " + node->str() + " (" + conn->remote + "): " + (conn->why.empty() ? "closed" : conn->why));
     if (!conn->closing) conn->close_now();
     uncount_partial(*conn);
+  }
+
+  // Writes `messages` to a connection the core never saw, before closing it.
+  awaitable<void> say_farewell(ConnectionPtr conn, const Outbox& messages) {
+    std::vector<std::uint8_t> frames;
+    for (const Message& m : messages) append_frame(frames, encode(m));
+    if (frames.empty()) co_return;
+    error_code ec;
+    co_await asio::async_write(*conn->stream, asio::buffer(frames), asio::redirect_error(kAwait, ec));
+  }
+
+  // Ends a connection for what the transport found wrong (a bad frame, no
+  // memory to read it): the peer is told, then the connection closes.
+  void drop(const ConnectionPtr& conn, Errc code, const std::string& told, const std::string& why) {
+    conn->why = why;
+    conn->send({ErrorMessage{code, told}}, false);
+    conn->close_after_flush();
+  }
+
+  // Carries out what the core decided.
+  void apply(const HubActions& actions) {
+    for (const auto& line : actions.log) log_(line);
+    for (const auto& s : actions.sends) {
+      auto it = by_id_.find(s.to);
+      if (it != by_id_.end()) it->second->send(s.messages, core_.compressing(s.to));
+    }
+    for (const auto& c : actions.closes) {
+      auto it = by_id_.find(c.connection);
+      if (it == by_id_.end()) continue;
+      if (it->second->why.empty()) it->second->why = c.why;
+      it->second->close_after_flush();
+    }
+  }
+
+  // The connection is gone: the core and the lookup forget it.
+  void forget(const ConnectionPtr& conn) {
+    connections_.erase(conn);
+    by_id_.erase(conn->id);
+    core_.disconnected(conn->id);
   }
 
   awaitable<void> writer(ConnectionPtr conn) {
@@ -370,8 +382,7 @@ class Server {
       if (ec) break;
     }
     conn->close_now();
-    connections_.erase(conn);
-    share_page_budget();
+    forget(conn);
   }
 
   // ---- connections not yet authenticated ----
@@ -482,7 +493,7 @@ class Server {
     std::size_t of_node = 0, largest = 0, largest_of_node = 0;
     for (const auto& c : connections_) {
       largest = std::max(largest, c->partial_counted);
-      if (c->session && c->session->peer() == conn.session->peer()) {
+      if (c->node && c->node == conn.node) {
         of_node += c->partial_counted;
         largest_of_node = std::max(largest_of_node, c->partial_counted);
       }
@@ -521,14 +532,14 @@ class Server {
   // kCrlWarnAheadMs remain.
   void warn_about_crl_expiry() {
     if (!crl_) return;
-    if (auto warning = crl_expiry_warning(*crl_, hub_.clock().wall_ms(), options_.tls.crl)) log_(*warning);
+    if (auto warning = crl_expiry_warning(*crl_, store_.wall_ms(), options_.tls.crl)) log_(*warning);
     last_crl_warning_ms_ = steady_ms();
   }
 
   // The reason to refuse everyone, while the CRL is out of date.
-  std::optional<std::string> crl_stale() const {
+  std::optional<std::string> crl_stale() {
     if (!crl_) return std::nullopt;
-    const std::uint64_t now = hub_.clock().wall_ms();
+    const std::uint64_t now = store_.wall_ms();
     if (crl_->next_update_ms != 0 && now >= crl_->next_update_ms)
       return "the hub's revocation list " + describe_crl_expiry(*crl_, now) +
              "; the hub syncs with no office until the city office renews it (certs/liaison-ca.sh crl) — your "
@@ -543,13 +554,15 @@ class Server {
     crl_ = loaded.status;
     // A client reads strings of up to 1 MiB; a list that large (some 20,000
     // revocations) is not handed over, and every connection would hold a copy.
-    crl_pem_ = loaded.pem.size() <= kMaxCrlHandedOver ? loaded.pem : std::string();
-    if (crl_pem_.empty())
+    const bool handed_over = loaded.pem.size() <= kMaxCrlHandedOver;
+    if (!handed_over)
       log_("warning: the revocation list is " + std::to_string(loaded.pem.size() / 1024) +
            " KiB, too large to hand to clients (at most " + std::to_string(kMaxCrlHandedOver / 1024) +
            " KiB): give it to them with 'liaison-client init --crl'");
-    revoked_ = std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end());
     warn_about_crl_expiry();
+    apply(core_.set_revocations(HubRevocations{
+        std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end()),
+        handed_over ? loaded.pem : std::string()}));
   }
 
   // A new CRL file: verified against the CA, installed for new handshakes,
@@ -573,104 +586,12 @@ class Server {
     crl_file_ = now;
     adopt_crl(*loaded);
     log_("revocation list reloaded: " + std::to_string(crl_->revoked) + " certificates revoked; it " +
-         describe_crl_expiry(*crl_, hub_.clock().wall_ms()));
-    for (const auto& c : std::vector<ConnectionPtr>(connections_.begin(), connections_.end())) {
-      if (!c->session || c->closing || c->closed || !revoked_.count(c->serial)) continue;
-      log_("closing " + c->session->peer().str() + " from " + c->remote + ": its certificate (serial " + c->serial +
-           ") is revoked");
-      c->send({ErrorMessage{Errc::not_permitted, "this device's certificate has been revoked — ask the city office"}});
-      c->close_after_flush();
-    }
-    // Everyone else connected gets the new list now, not at their next session.
-    if (!crl_pem_.empty())
-      for (const auto& c : connections_)
-        if (c->session && c->session->greeted() && !c->closing && !c->closed) c->send({Revocations{crl_pem_}});
-  }
-
-  std::size_t connections_of(const NodeId& node) const {
-    std::size_t n = 0;
-    for (const auto& c : connections_) n += c->session && !c->closed && c->session->peer() == node;
-    return n;
-  }
-
-  // Two devices syncing with one certificate at once would each take the
-  // other's edits for its own and never receive them: refuse the second.
-  // Connections of one replica (sync --watch beside a sync) are one device.
-  std::optional<std::string> certificate_shared(const Connection& conn) const {
-    for (const auto& other : connections_) {
-      if (other.get() == &conn || !other->session || other->closed || other->closing ||
-          !other->session->greeted() || other->session->peer() != conn.session->peer() ||
-          other->session->client_id() == conn.session->client_id())
-        continue;
-      return conn.session->peer().str() + " is already syncing from " + other->remote +
-             " with another replica: two devices can't share a certificate — ask the city office to issue one for "
-             "this device (after reinstalling, wait a minute for the old connection to time out)";
-    }
-    return std::nullopt;
-  }
-
-  // Pages in flight to all clients share options_.page_budget_bytes: a
-  // thousand offices pulling at once get smaller pages, not a hub that
-  // runs out of memory. Few clients get the full max_batch_cells.
-  void share_page_budget() {
-    static constexpr std::size_t kBytesPerCell = 100;  // encoded, with the frame's share
-    static constexpr std::size_t kMinPageCells = 200;
-    std::size_t sessions = 0;
-    for (const auto& c : connections_) sessions += c->session.has_value();
-    const std::size_t fair = options_.page_budget_bytes / std::max<std::size_t>(1, sessions) / kBytesPerCell;
-    const auto cells = static_cast<std::uint32_t>(
-        std::clamp<std::size_t>(fair, kMinPageCells, std::max<std::size_t>(kMinPageCells, options_.session.max_batch_cells)));
-    if (cells == page_cells_) return;
-    page_cells_ = cells;
-    for (const auto& c : connections_)
-      if (c->session) c->session->limit_pages(cells);
-  }
-
-  void enqueue(const ConnectionPtr& conn, Push push) {
-    pending_.push_back({conn, std::move(push)});
-    if (commit_posted_) return;
-    commit_posted_ = true;
-    // Reads already completed run first and add their pushes to this group.
-    asio::post(io_, [this] { group_commit(); });
+         describe_crl_expiry(*crl_, store_.wall_ms()));
   }
 
   void group_commit() {
     commit_posted_ = false;
-    if (pending_.empty()) return;
-    std::vector<PendingPush> group = std::move(pending_);
-    pending_.clear();
-    std::vector<Outbox> replies(group.size());
-    const std::uint64_t now = steady_ms();
-    Status st = hub_.transact([&]() -> Status {
-      for (std::size_t i = 0; i < group.size(); ++i) {
-        auto& p = group[i];
-        if (p.conn->closed || !p.conn->session) continue;
-        replies[i] = p.conn->session->on_message(p.push, now);
-        const auto& failure = p.conn->session->failure();
-        if (failure && (failure->code == Errc::storage_failed || failure->code == Errc::storage_busy))
-          return *failure;  // nothing of this group is kept; everyone resends
-      }
-      return {};
-    });
-    if (!st) {
-      log_("group commit of " + std::to_string(group.size()) + " pushes failed: " + st.error().message);
-      for (auto& p : group) {
-        p.conn->send({ErrorMessage{st.error().code, "hub could not store the push: " + st.error().message}});
-        p.conn->close_after_flush();
-      }
-      return;
-    }
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      group[i].conn->send(replies[i]);
-      if (group[i].conn->session && group[i].conn->session->closed()) group[i].conn->close_after_flush();
-    }
-    notify_all();
-  }
-
-  void notify_all() {
-    const std::uint64_t now = steady_ms();
-    for (const auto& c : connections_)
-      if (c->session && !c->closing) c->send(c->session->on_feed_advanced(now));
+    apply(core_.commit(steady_ms()));
   }
 
   awaitable<void> ticker() {
@@ -682,11 +603,9 @@ class Server {
       co_await timer.async_wait(asio::redirect_error(kAwait, ec));
       if (external_stop_ && external_stop_->load()) shutdown();
       if (stopping_) break;
-      // Admin commands write the same file from another process.
-      auto grew = hub_.refresh();
-      if (!grew) log_("reading the hub replica failed: " + grew.error().message);
-      else if (*grew) notify_all();
       const std::uint64_t now = steady_ms();
+      // Admin commands write the same file from another process.
+      apply(core_.poll_store(now));
       if (now - refusal_window_start_ >= kRefusalWindowMs) summarize_refusals(now);
       drop_finished_admissions();
       trim_memory_after_flood();
@@ -696,18 +615,12 @@ class Server {
       }
       if (now - last_tick < options_.tick_ms) continue;
       last_tick = now;
-      for (const auto& c : std::vector<ConnectionPtr>(connections_.begin(), connections_.end())) {
-        if (!c->session || c->closing) continue;
-        c->send(c->session->on_tick(now));
-        if (c->session->closed()) {
-          log_("closing " + c->session->peer().str() + ": " + c->session->failure()->message);
-          c->close_after_flush();
-        }
-      }
+      apply(core_.tick(now));
     }
   }
 
-  Replica& hub_;
+  ReplicaHubStore store_;
+  HubCore core_;
   HubServerOptions options_;
   LogLine log_;
   asio::ssl::context& ctx_;
@@ -715,9 +628,9 @@ class Server {
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   std::set<ConnectionPtr> connections_;
-  std::vector<PendingPush> pending_;
+  std::unordered_map<ConnectionId, ConnectionPtr> by_id_;  // those the core admitted
+  ConnectionId next_id_ = 1;
   bool commit_posted_ = false;
-  std::uint32_t page_cells_ = 0;  // current cap on pull pages (0: none yet)
   std::deque<std::weak_ptr<Connection>> unauthenticated_;  // oldest first
   std::unordered_map<std::string, std::size_t> unauthenticated_by_source_;
   std::size_t unauthenticated_count_ = 0, peak_unauthenticated_ = 0, evicted_ = 0;
@@ -731,8 +644,6 @@ class Server {
   static constexpr std::uint64_t kMaxFrameBudgetWaitMs = 30'000;
   std::size_t partial_total_ = 0;
   std::optional<CrlStatus> crl_;   // the list in force, when the hub has one
-  std::set<std::string> revoked_;  // its serials
-  std::string crl_pem_;            // its text, handed to every client
   static constexpr std::size_t kMaxCrlHandedOver = 768u << 10;
   CrlFile crl_file_;
   std::uint64_t last_crl_warning_ms_ = 0;

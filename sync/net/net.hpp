@@ -127,9 +127,8 @@ struct ClientLinkOptions {
   std::uint64_t backoff_max_ms = 60'000;
   std::uint64_t poll_ms = 300;          // watch mode: notice local writes by other commands
   // Called each time the replica has caught up with the hub (after a pull
-  // that reached the end of the feed); returns true if it wrote to the
-  // replica (e.g. marked new directives received), so that is pushed too.
-  std::function<bool(Replica&)> on_caught_up;
+  // that reached the end of the feed), with the session's figures so far.
+  std::function<void(Replica&, const SessionStats&)> on_caught_up;
   // Called after cells the hub sent ahead of the pull (a new directive)
   // were merged.
   std::function<void(Replica&)> on_ahead;

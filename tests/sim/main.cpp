@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
               << " crashes=" << r.crashes << " partitions=" << r.partitions << " conflicts=" << r.conflicts
               << " rejections=" << r.rejections << " heal_steps=" << r.heal_steps
               << " notify_loss=" << static_cast<int>(r.notify_loss * 100) << "% lost=" << r.notifications_lost
-              << " rechecks=" << r.rechecks << " stale_copies=" << r.stale_copies << "\n";
+              << " rechecks=" << r.rechecks << " stale_copies=" << r.stale_copies
+              << " groups=" << r.groups << " largest_group=" << r.largest_group << " failed_groups=" << r.failed_groups
+              << " most_connected=" << r.most_connected << "\n";
     if (!r.ok) {
       std::cout << "     " << r.failure << "\n     replay: liaison-sim --seed " << seed << " --steps " << steps
                 << " --verbose\n";

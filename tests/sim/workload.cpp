@@ -2,6 +2,7 @@
 #include "workload.hpp"
 
 #include "sync/authority.hpp"
+#include "sync/receipts.hpp"
 
 #include <array>
 #include <string>
@@ -125,7 +126,7 @@ void answer_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::v
   if (!directives || directives->empty()) return;
   const Row& d = pick(*directives, rng);
   const std::string county(r.self().scope());
-  const Uuid receipt = derived_uuid(d.id, county);
+  const Uuid receipt = sync::directive_receipt_id(d.id, county);
   Fields fields = {{"directive_id", d.id.to_string()}, {"county", county}};
   switch (rng() % 3) {
     case 0: fields.emplace_back("received_at", std::int64_t(rng() % 100000)); break;

@@ -12,6 +12,8 @@
 
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
+#include "sync/hub_core.hpp"
+#include "sync/receipts.hpp"
 #include "sync/session.hpp"
 #include "workload.hpp"
 
@@ -41,8 +43,47 @@ struct Node {
 struct Connection {
   std::size_t client = 0;
   std::unique_ptr<ClientSession> client_session;
-  std::unique_ptr<HubSession> hub_session;
   FrameDecoder to_hub, to_client;
+};
+
+// The hub's store, failing a push in the middle of a group now and then:
+// before it is applied, or after (its writes then roll back with the rest).
+class FaultyHubStore final : public HubStore {
+ public:
+  FaultyHubStore(Replica& replica, std::mt19937_64& rng, const bool& faults_on)
+      : inner_(replica), rng_(rng), faults_on_(faults_on) {}
+
+  const NodeId& self() const override { return inner_.self(); }
+  const Uuid& replica_id() const override { return inner_.replica_id(); }
+  std::uint64_t wall_ms() override { return inner_.wall_ms(); }
+  std::uint64_t feed_end() const override { return inner_.feed_end(); }
+  Result<FeedPage> read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) override {
+    return inner_.read_feed(from, max_cells, filter);
+  }
+  Status apply_group(const std::function<Status()>& body) override {
+    position_ = 0;
+    return inner_.apply_group(body);
+  }
+  Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms,
+                                std::string_view certificate) override {
+    const bool fail = faults_on_ && ++position_ >= 2 && rng_() % 100 < kFailPercent;
+    if (!fail) return inner_.apply_push(from, cells, max_clock_ahead_ms, certificate);
+    if (rng_() % 2) {
+      auto applied = inner_.apply_push(from, cells, max_clock_ahead_ms, certificate);
+      if (!applied) return applied;
+    }
+    return make_error(Errc::storage_failed, "disk I/O error (injected in the middle of a group)");
+  }
+  Result<bool> poll_changes() override { return inner_.poll_changes(); }
+  Result<PeerState> cursor(std::string_view node) override { return inner_.cursor(node); }
+  Status set_cursor(std::string_view node, const PeerState& state) override { return inner_.set_cursor(node, state); }
+
+ private:
+  static constexpr std::uint64_t kFailPercent = 15;
+  ReplicaHubStore inner_;
+  std::mt19937_64& rng_;
+  const bool& faults_on_;
+  std::size_t position_ = 0;  // of the push in the group being applied
 };
 
 struct InFlight {
@@ -84,16 +125,19 @@ class World {
   void close_connection(std::uint64_t id, const std::string& why);
   void add_session_stats(const Connection& c);
   void send(std::uint64_t conn, bool to_hub, const Outbox& out);
+  void carry_out(const HubActions& actions);
   void deliver(const InFlight& msg);
   void trace(const InFlight& msg, const Message& message);
   void trace_message(const InFlight& msg, const Message& message);
   void handle_client_outcome(std::uint64_t conn_id);
-  void feed_advanced();
   void step(bool faults);
   void faults_step();
   bool try_connect(Node& node);
   std::optional<std::string> converged();
+  std::optional<std::string> receipts_missing();
   std::optional<std::string> check_invariants();
+  std::optional<std::string> history_duplicates();
+  void add_core_stats();
 
   SimConfig config_;
   std::mt19937_64 rng_;
@@ -101,6 +145,8 @@ class World {
   double notify_loss_ = 0;  // share of the hub's Notify messages lost, faults or not
   std::uint64_t now_ = kStartMs;
   std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the hub
+  std::unique_ptr<FaultyHubStore> hub_store_;  // while the hub is up
+  std::unique_ptr<HubCore> core_;
   std::map<std::uint64_t, Connection> conns_;
   std::uint64_t next_conn_ = 1, next_order_ = 0;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> network_;
@@ -108,7 +154,6 @@ class World {
   std::set<std::pair<CellKey, Stamp>> restamped_;
   SimReport report_;
   bool faults_on_ = true;
-  std::uint64_t hub_seq_seen_ = 0;
 };
 
 Status World::open_node(Node& node) {
@@ -129,7 +174,21 @@ Status World::open_node(Node& node) {
   if (!replica) return replica.error();
   node.replica = std::move(*replica);
   node.up = true;
+  if (node.hub) {
+    hub_store_ = std::make_unique<FaultyHubStore>(*node.replica, rng_, faults_on_);
+    HubCoreOptions core_options;
+    core_options.session.max_batch_cells = static_cast<std::uint32_t>(between(20, 200));  // many pages, many cut points
+    core_options.session.idle_timeout_ms = 20'000;
+    core_ = std::make_unique<HubCore>(*hub_store_, core_options);
+  }
   return {};
+}
+
+void World::add_core_stats() {
+  if (!core_) return;
+  report_.groups += core_->stats().groups;
+  report_.largest_group = std::max(report_.largest_group, core_->stats().largest_group);
+  report_.failed_groups += core_->stats().failed_groups;
 }
 
 void World::crash(Node& node) {
@@ -139,6 +198,9 @@ void World::crash(Node& node) {
     std::vector<std::uint64_t> ids;
     for (auto& [id, c] : conns_) ids.push_back(id);
     for (auto id : ids) close_connection(id, "hub crashed");
+    add_core_stats();
+    core_.reset();
+    hub_store_.reset();
   } else if (node.conn) {
     close_connection(*node.conn, "client crashed");
   }
@@ -153,6 +215,7 @@ void World::close_connection(std::uint64_t id, const std::string& why) {
   Node& client = *nodes_[it->second.client];
   log("close connection " + std::to_string(id) + " of " + client.id.str() + ": " + why);
   client.conn.reset();
+  if (core_) core_->disconnected(id);
   add_session_stats(it->second);
   const bool synced = it->second.client_session && it->second.client_session->synced();
   client.failures = synced ? 0 : client.failures + 1;
@@ -198,12 +261,31 @@ void World::send(std::uint64_t conn, bool to_hub, const Outbox& out) {
   }
 }
 
-void World::feed_advanced() {
+// What the hub's core decided: messages go out on the network, and a
+// connection it ends is closed at once (what it sent last is lost with it,
+// as on a real link cut at that moment).
+void World::carry_out(const HubActions& actions) {
   Replica& hub = *nodes_[0]->replica;
-  if (hub.feed_end() == hub_seq_seen_) return;
-  hub_seq_seen_ = hub.feed_end();
-  for (auto& [id, c] : conns_)
-    if (c.hub_session) send(id, false, c.hub_session->on_feed_advanced(now_));
+  for (const auto& line : actions.log) log("hub: " + line);
+  for (const auto& s : actions.sends) {
+    if (!conns_.count(s.to)) continue;
+    // The hub's re-asserted values are writes too: account for them.
+    for (const Message& m : s.messages)
+      if (const auto* ack = std::get_if<PushAck>(&m)) {
+        if (!ack->rejections.empty())
+          log(nodes_[conns_.at(s.to).client]->id.str() + ": " + std::to_string(ack->rejections.size()) +
+              " cells refused, first: " + errc_name(ack->rejections.front().code) + ": " +
+              ack->rejections.front().reason);
+        for (const Cell& cell : ack->corrections) {
+          // A tombstone for a row the hub refused outright is not stored at
+          // the hub; it only settles the writer's copy, so it isn't checked.
+          auto row = hub.get(cell.table, cell.row);
+          writes_.push_back({0, cell, false, row && *row});
+        }
+      }
+    send(s.to, false, s.messages);
+  }
+  for (const auto& c : actions.closes) close_connection(c.connection, "hub: " + c.why);
 }
 
 void World::handle_client_outcome(std::uint64_t conn_id) {
@@ -211,8 +293,6 @@ void World::handle_client_outcome(std::uint64_t conn_id) {
   if (it == conns_.end()) return;
   auto& cs = *it->second.client_session;
   if (cs.state() == ClientState::failed) close_connection(conn_id, "client: " + cs.failure()->message);
-  else if (it->second.hub_session && it->second.hub_session->closed())
-    close_connection(conn_id, "hub: " + (it->second.hub_session->failure() ? it->second.hub_session->failure()->message : ""));
 }
 
 // Prints every cell of the traced row that crosses the network.
@@ -267,23 +347,8 @@ void World::deliver(const InFlight& msg) {
   if (!config_.trace_row.empty()) trace(msg, *message);
   if (config_.trace_conn == msg.conn) trace_message(msg, *message);
   if (msg.to_hub) {
-    if (!c.hub_session) return;
-    Outbox out = c.hub_session->on_message(*message, now_);
-    // The hub's re-asserted values are writes too: account for them.
-    for (const Message& m : out)
-      if (const auto* ack = std::get_if<PushAck>(&m)) {
-        if (!ack->rejections.empty())
-          log(client.id.str() + ": " + std::to_string(ack->rejections.size()) + " cells refused, first: " +
-              errc_name(ack->rejections.front().code) + ": " + ack->rejections.front().reason);
-        for (const Cell& cell : ack->corrections) {
-          // A tombstone for a row the hub refused outright is not stored at
-          // the hub; it only settles the writer's copy, so it isn't checked.
-          auto row = hub.replica->get(cell.table, cell.row);
-          writes_.push_back({0, cell, false, row && *row});
-        }
-      }
-    send(msg.conn, false, out);
-    feed_advanced();
+    // A push waits for the commit at the end of this step's deliveries.
+    carry_out(core_->receive(msg.conn, *message, now_));
   } else {
     Outbox out = c.client_session->on_message(*message, now_);
     send(msg.conn, true, out);
@@ -309,11 +374,10 @@ bool World::try_connect(Node& node) {
   options.heartbeat_ms = 3'000;
   options.timeout_ms = 10'000;
   options.recheck_ms = config_.recheck_ms ? config_.recheck_ms : UINT64_MAX;
+  options.mark_received = !node.id.is_city();
   c.client_session = std::make_unique<ClientSession>(*node.replica, options);
-  HubSessionOptions hub_options;
-  hub_options.max_batch_cells = static_cast<std::uint32_t>(between(20, 200));
-  hub_options.idle_timeout_ms = 20'000;
-  c.hub_session = std::make_unique<HubSession>(*nodes_[0]->replica, node.id, hub_options);
+  const Admission admission = core_->connect(id, node.id, "sim-" + std::to_string(node.index), now_);
+  if (!admission.admitted) throw std::runtime_error("hub refused " + node.id.str() + ": " + admission.refusal);
   Outbox hello = c.client_session->start(now_);
   conns_.emplace(id, std::move(c));
   node.conn = id;
@@ -352,6 +416,9 @@ void World::step(bool faults) {
     network_.pop();
     deliver(msg);
   }
+  // Pushes that arrived in this step are one group, as pushes read together
+  // are in the real server.
+  if (core_) carry_out(core_->commit(now_));
   for (auto& n : nodes_) {
     if (!n->up && now_ >= n->down_until) {
       if (auto st = open_node(*n); !st) throw std::runtime_error("reopen " + n->id.str() + ": " + st.error().message);
@@ -373,17 +440,19 @@ void World::step(bool faults) {
   }
   for (auto& n : nodes_)
     if (!n->hub) try_connect(*n);
+  report_.most_connected = std::max<std::uint64_t>(report_.most_connected, conns_.size());
+  // Bytes to or from a partitioned node vanish; each side only learns by its own timeout.
   std::vector<std::uint64_t> ids;
   for (auto& [id, c] : conns_) ids.push_back(id);
   for (auto id : ids) {
     auto it = conns_.find(id);
     if (it == conns_.end()) continue;
-    if (nodes_[it->second.client]->partitioned) {
-      // Bytes vanish; each side only learns by its own timeout.
-    }
     send(id, true, it->second.client_session->on_tick(now_));
-    if (it->second.hub_session) send(id, false, it->second.hub_session->on_tick(now_));
     handle_client_outcome(id);
+  }
+  if (core_) {
+    carry_out(core_->tick(now_));
+    carry_out(core_->poll_store(now_));
   }
 }
 
@@ -439,6 +508,25 @@ std::optional<std::string> World::converged() {
     if (!mine || !theirs) return "hash failed";
     if (*mine != *theirs) return n->id.str() + " differs from the hub on its scope" + difference(hub, *n);
   }
+  return receipts_missing();
+}
+
+// Every county has told the hub it received every directive addressed to
+// it: its devices mark them when they catch up, and push the receipts.
+std::optional<std::string> World::receipts_missing() {
+  Replica& hub = *nodes_[0]->replica;
+  auto directives = hub.list(TableId::directives);
+  if (!directives) return directives.error().message;
+  for (auto& n : nodes_) {
+    if (n->hub || n->id.is_city()) continue;
+    for (const Row& d : *directives) {
+      if (!scope_visible(d.scope, n->id.scope())) continue;
+      auto receipt = hub.get(TableId::directive_receipts, directive_receipt_id(d.id, n->id.scope()));
+      if (!receipt) return receipt.error().message;
+      if (!*receipt || is_null((**receipt)["received_at"]))
+        return std::string(n->id.scope()) + " has not marked directive " + d.id.to_string() + " received at the hub";
+    }
+  }
   return std::nullopt;
 }
 
@@ -457,6 +545,7 @@ std::optional<std::string> World::check_invariants() {
     report_.rejections += rejections->size();
     for (const auto& r : *rejections) refused.insert({{static_cast<std::uint8_t>(r.table), r.row, r.column}, r.stamp});
   }
+  if (auto twice = history_duplicates()) return twice;
   for (const auto& w : writes_) bases.insert({key_of(w.cell), w.cell.base});
   for (const auto& w : writes_) {
     if (!w.checked) continue;
@@ -503,6 +592,21 @@ std::optional<std::string> World::check_invariants() {
   return std::nullopt;
 }
 
+// A push applied twice (a group kept in part, then resent) would show in
+// the hub's history as the same change recorded twice.
+std::optional<std::string> World::history_duplicates() {
+  auto history = nodes_[0]->replica->history();
+  if (!history) return history.error().message;
+  std::set<std::tuple<std::uint8_t, Uuid, std::uint16_t, bool, Stamp>> seen;
+  for (const Change& c : *history) {
+    const Stamp stamp = c.created_row ? Stamp{} : c.new_stamp;
+    if (!seen.insert({static_cast<std::uint8_t>(c.table), c.row, c.column, c.created_row, stamp}).second)
+      return "the hub recorded one change twice: " + std::string(Schema::get().table(c.table).name) + " " +
+             c.row.to_string() + (c.created_row ? " created" : " column " + std::to_string(c.column)) + " by " + c.node;
+  }
+  return std::nullopt;
+}
+
 SimReport World::run() {
   namespace fs = std::filesystem;
   const std::vector<std::string> names = {"city:hub",         "longyou:office-1", "longyou:field-2", "kaihua:office-1",
@@ -543,6 +647,7 @@ SimReport World::run() {
   }
   report_.heal_steps = static_cast<std::uint64_t>(heal);
   report_.writes = writes_.size();
+  add_core_stats();
   for (const auto& [id, c] : conns_) add_session_stats(c);
   if (why) {
     report_.failure = "no convergence within " + std::to_string(config_.max_heal_steps) + " steps: " + *why;

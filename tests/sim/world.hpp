@@ -1,10 +1,14 @@
 // The simulated world: one hub replica and client replicas (two devices of
 // one county, four other counties, one city desk), each a real SQLite file,
 // exchanging encoded, framed messages through a network that drops,
-// duplicates, delays and reorders them and partitions nodes. Nodes crash
-// (replica closed, in-flight work lost) and restart; client wall clocks are
-// skewed by minutes and jump backwards. Everything random comes from one
-// seed, so a failing run replays exactly. Single-threaded.
+// duplicates, delays and reorders them and partitions nodes. The hub is the
+// production HubCore: the clients connected at once share it, and pushes
+// arriving in the same step are merged as one group, which the store fails
+// now and then in the middle (the whole group rolls back; its clients
+// resend). County clients mark directives received as the real client does.
+// Nodes crash (replica closed, in-flight work lost) and restart; client
+// wall clocks are skewed by minutes and jump backwards. Everything random
+// comes from one seed, so a failing run replays exactly. Single-threaded.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +39,9 @@ struct SimReport {
   std::uint64_t writes = 0, messages = 0, dropped = 0, duplicated = 0, delayed = 0, crashes = 0,
                 partitions = 0, conflicts = 0, rejections = 0, heal_steps = 0, notifications_lost = 0,
                 rechecks = 0, stale_copies = 0;
+  // The hub's group commits: how many, the most pushes in one, how many the
+  // store failed on purpose; and the most clients connected at one step.
+  std::uint64_t groups = 0, largest_group = 0, failed_groups = 0, most_connected = 0;
   double notify_loss = 0;
 };
 

@@ -3,6 +3,7 @@
 // rows), and how a hub replica answers refused cells in apply_push: typed
 // rejections, corrections that win on the writer, the rest of the batch kept.
 #include "sync/authority.hpp"
+#include "sync/receipts.hpp"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -219,8 +220,9 @@ TEST_CASE("receipts: a county acknowledges only directives addressed to it, as i
   hub.add(TableId::directives, id("to-longyou"), {{"targets", std::string("longyou")}}, directive_scope("longyou"), kCity);
   hub.add(TableId::directives, id("to-kaihua"), {{"targets", std::string("kaihua")}}, directive_scope("kaihua"), kCity);
   hub.add(TableId::directives, id("to-all"), {{"targets", std::string("all")}}, directive_scope("all"), kCity);
-  const auto receipt = [&](const NodeId& who, const char* directive, const char* county) {
-    const Uuid row = derived_uuid(id(directive), county);
+  const auto receipt = [&](const NodeId& who, const char* directive, const char* county,
+                           std::optional<Uuid> row_id = std::nullopt) {
+    const Uuid row = row_id ? *row_id : directive_receipt_id(id(directive), county);
     const Values v{{"directive_id", id(directive).to_string()}, {"county", std::string(county)},
                    {"received_at", std::int64_t{kNow}}};
     return hub.check(who, TableId::directive_receipts, row, cells_of(TableId::directive_receipts, row, v, who));
@@ -231,6 +233,9 @@ TEST_CASE("receipts: a county acknowledges only directives addressed to it, as i
   check_all(receipt(kLongyou, "to-kaihua", "longyou"), Errc::out_of_scope, "not addressed to longyou");
   check_all(receipt(kLongyou, "nothing", "longyou"), Errc::unknown_parent);
   check_all(receipt(kCity, "to-longyou", "longyou"), Errc::not_permitted);  // the city only reads receipts
+  // One receipt per county and directive: a second one under another id is refused.
+  check_all(receipt(kLongyou, "to-longyou", "longyou", id("second receipt")), Errc::invalid_argument,
+            "derived from its directive and county");
 }
 
 TEST_CASE("a cell stamped by another node than the sender is a forged stamp") {

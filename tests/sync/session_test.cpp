@@ -43,6 +43,7 @@ Fields a_case(const std::string& title, const char* county) {
 // neither has anything to send; `log` lists them in the order delivered.
 struct Link {
   ClientSession client;
+  ReplicaHubStore store;
   HubSession hub;
   std::uint64_t now;
   Types log;
@@ -53,7 +54,8 @@ struct Link {
   Link(Replica& client_replica, Replica& hub_replica, std::uint64_t now_ms, ClientSessionOptions options = {},
        std::optional<NodeId> certificate = std::nullopt)
       : client(client_replica, options),
-        hub(hub_replica, certificate ? *certificate : client_replica.self()),
+        store(hub_replica),
+        hub(store, certificate ? *certificate : client_replica.self()),
         now(now_ms) {}
 
   void send_to_hub(Outbox out) { to_hub.insert(to_hub.end(), out.begin(), out.end()); }
@@ -536,7 +538,8 @@ TEST_CASE("large messages are compressed only when both the client offers it and
       HubSessionOptions hub_options;
       hub_options.compress = hub_agrees;
       ClientSession client(*w.longyou, client_options);
-      HubSession hub(*w.hub, w.longyou->self(), hub_options);
+      ReplicaHubStore store(*w.hub);
+      HubSession hub(store, w.longyou->self(), hub_options);
       const Outbox hello = client.start(w.now);
       REQUIRE(hello.size() == 1);
       const Outbox welcome = hub.on_message(hello[0], w.now);
@@ -554,7 +557,8 @@ TEST_CASE("a message before hello is refused with an error") {
   World w;
   for (const Message& first : {Message{Pull{}}, Message{Push{1, {}}}, Message{Ping{7}}}) {
     CAPTURE(message_name(type_of(first)));
-    HubSession hub(*w.hub, w.longyou->self());
+    ReplicaHubStore store(*w.hub);
+    HubSession hub(store, w.longyou->self());
     const Outbox out = hub.on_message(first, w.now);
     REQUIRE(out.size() == 1);
     const auto* error = std::get_if<ErrorMessage>(&out[0]);
@@ -632,8 +636,9 @@ TEST_CASE("the hub keeps a connection whose push is still arriving past its idle
   World w;
   HubSessionOptions options;
   options.idle_timeout_ms = 60'000;
-  HubSession arriving(*w.hub, NodeId::parse("longyou:office-1").value(), options);
-  HubSession idle(*w.hub, NodeId::parse("longyou:office-1").value(), options);
+  ReplicaHubStore store(*w.hub);
+  HubSession arriving(store, NodeId::parse("longyou:office-1").value(), options);
+  HubSession idle(store, NodeId::parse("longyou:office-1").value(), options);
   arriving.on_tick(w.now);
   idle.on_tick(w.now);
   for (std::uint64_t t = 10'000; t <= 120'000; t += 10'000) {
