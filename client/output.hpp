@@ -10,18 +10,17 @@
 #include <string_view>
 
 #include "shared/cli.hpp"
+#include "shared/command.hpp"
 #include "shared/error.hpp"
 #include "sync/replica.hpp"
 
 namespace liaison::client {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-// The hub could not be reached, or the sync was cut off: local changes are
-// kept for the next sync (EX_TEMPFAIL), so a timer can tell "try later"
-// from "something is wrong".
-inline constexpr int kExitTryLater = 75;
+// The exit statuses both programs share (shared/command.hpp).
+using cli::kExitFailure;
+using cli::kExitOk;
+using cli::kExitTryLater;
+using cli::kExitUsage;
 
 // Prints the error and returns kExitFailure. `todo` is left out when `what`
 // already says what to do (engine messages often carry their own " — ...").

@@ -67,8 +67,8 @@ std::string sync_advice(Errc code) {
     case Errc::protocol_version:
     case Errc::schema_mismatch: return "upgrade liaison-client to the hub's version";
     case Errc::invalid_argument: return "check client.json (re-create it with 'liaison-client init --force')";
-    case Errc::crl_expired: return "your changes stay queued on this replica; tell the city office";
-    default: return "your changes stay queued on this replica; run 'liaison-client sync' again when the link is back";
+    case Errc::crl_expired: return "your changes are kept on this replica; tell the city office";
+    default: return "your changes are kept on this replica and go with the next sync; run 'liaison-client sync' again when the link is back";
   }
 }
 

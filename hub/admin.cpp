@@ -254,18 +254,23 @@ Status cmd_nodes(Context& ctx, cli::Args& args) {
   return {};
 }
 
+Status cmd_conflicts_restore(Context& ctx, cli::Args& args) {
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  std::int64_t number = 0;
+  if (words.size() != 1 || (number = std::atoll(words[0].c_str())) <= 0 ||
+      std::to_string(number) != words[0])
+    return make_error(Errc::usage, "conflicts restore needs one conflict number N, as 'conflicts' lists them");
+  LIAISON_TRY(ctx.replica->restore_conflict(number));
+  std::cout << "restored conflict " << number << "; clients get the value at their next sync\n";
+  return {};
+}
+
 Status cmd_conflicts(Context& ctx, cli::Args& args) {
   const bool all = args.flag("all");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
-  if (!words.empty()) {
-    std::int64_t number = 0;
-    if (words.size() != 2 || words[0] != "restore" || !(number = std::atoll(words[1].c_str())))
-      return make_error(Errc::usage, "use 'conflicts' or 'conflicts restore N' — see --help");
-    LIAISON_TRY(ctx.replica->restore_conflict(number));
-    std::cout << "restored conflict " << number << "; clients get the value at their next sync\n";
-    return {};
-  }
+  if (!words.empty()) return make_error(Errc::usage, "unexpected argument '" + words[0] + "' — conflicts [--all]");
   auto logged = ctx.replica->conflicts(all);
   if (!logged) return logged.error();
   std::vector<std::string> items;

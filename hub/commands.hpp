@@ -31,6 +31,7 @@ Status cmd_case_show(Context& ctx, cli::Args& args);
 Status cmd_case_decide(Context& ctx, cli::Args& args);
 Status cmd_nodes(Context& ctx, cli::Args& args);
 Status cmd_conflicts(Context& ctx, cli::Args& args);
+Status cmd_conflicts_restore(Context& ctx, cli::Args& args);
 Status cmd_renew_id(Context& ctx, cli::Args& args);
 Status cmd_rejections(Context& ctx, cli::Args& args);
 Status cmd_changes(Context& ctx, cli::Args& args);

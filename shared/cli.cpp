@@ -5,9 +5,8 @@
 #include <wchar.h>
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 namespace liaison::cli {
@@ -159,59 +158,43 @@ void Table::print(std::ostream& out) const {
   for (const auto& row : shown) line(row);
 }
 
-std::string json_quote(std::string_view raw) {
-  // JSON is UTF-8: bytes that are not (text stored before it was checked)
-  // come out as U+FFFD rather than as invalid JSON.
-  const std::string text = to_valid_utf8(raw);
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
+// JSON is written by nlohmann/json: escaping, numbers (no NaN or infinity:
+// JSON has none, they come out as null) and the composition of objects and
+// arrays. Text that is not UTF-8 (stored before it was checked) comes out
+// with U+FFFD in place of the bad bytes rather than as invalid JSON.
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// A member or item given as JSON text, read back so the whole is written by
+// the library (and a fragment that is not JSON fails loudly, not quietly).
+Json parsed(const std::string& text) { return Json::parse(text); }
+
+}  // namespace
+
+std::string json_quote(std::string_view raw) { return dump(Json(to_valid_utf8(raw))); }
 
 std::string json_value(const Value& v) {
   switch (v.index()) {
-    case 1: return std::to_string(std::get<std::int64_t>(v));
-    case 2: {
-      if (!std::isfinite(std::get<double>(v))) return "null";  // JSON has no NaN or infinity
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(v));
-      return buf;
-    }
+    case 1: return dump(Json(std::get<std::int64_t>(v)));
+    case 2: return dump(Json(std::get<double>(v)));
     case 3: return json_quote(std::get<std::string>(v));
     default: return "null";
   }
 }
 
 std::string json_object(const std::vector<std::pair<std::string, std::string>>& members) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    if (i) out += ",";
-    out += json_quote(members[i].first) + ":" + members[i].second;
-  }
-  return out + "}";
+  Json object = Json::object();
+  for (const auto& [name, value] : members) object[to_valid_utf8(name)] = parsed(value);
+  return dump(object);
 }
 
 std::string json_array(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
-  return out + "]";
+  Json array = Json::array();
+  for (const auto& item : items) array.push_back(parsed(item));
+  return dump(array);
 }
 
 Result<std::uint64_t> parse_time(std::string_view text) {

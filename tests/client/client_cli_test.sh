@@ -330,7 +330,7 @@ run init --data "$WORK/unreachable" --hub "127.0.0.1:1" --ca "$PKI/ca.pem" --cer
 run --data "$WORK/unreachable" case new --kind outbound_trip --title "离线起草的出访申请"
 run --data "$WORK/unreachable" sync
 expect "sync with a hub that is down exits 75 (try again later)" 75 "" "can't reach the hub at 127.0.0.1:1"
-expect "and says the changes are kept" 75 "" "your changes stay queued on this replica"
+expect "and says the changes are kept" 75 "" "your changes are kept on this replica"
 run --data "$WORK/unreachable" status --json
 check "the case is still pending" python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1])["pending_changes"] == 0)' "$OUT"
 
@@ -351,6 +351,35 @@ run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"
 run --data "$D" case
 expect "a group without subcommand" 2 "" "'case' needs a subcommand"
+
+# ---- the manual pages and completion, generated at build time beside the programs ----
+pages_dir=$(dirname "$BIN")
+for page in "$pages_dir/liaison-client.1" "$pages_dir/../hub/liaison-hub.1"; do
+  name=$(basename "$page" .1)
+  if [ ! -f "$page" ]; then
+    bad "the manual page $page was generated"
+    continue
+  fi
+  text=$(MANWIDTH=100 man -l "$page" 2>&1)
+  RC=$? OUT=$text ERR=""
+  expect "man -l shows $name's manual" 0 "EXIT STATUS"
+  case $name in
+    liaison-client) expect "which documents case new and its options" 0 "--set FIELD=VALUE" ;;
+    liaison-hub) expect "which documents revert and its options" 0 "--dry-run" ;;
+  esac
+done
+completion=$pages_dir/liaison-client.bash
+if [ -f "$completion" ]; then
+  # shellcheck disable=SC1090
+  OUT=$(bash -c 'source "$1"; COMP_WORDS=(liaison-client case ""); COMP_CWORD=2; _liaison_client; echo "${COMPREPLY[*]}"' _ "$completion")
+  RC=$? ERR=""
+  expect "bash completion offers the case commands" 0 "new list show set submit"
+  OUT=$(bash -c 'source "$1"; COMP_WORDS=(liaison-client case new --ti); COMP_CWORD=3; _liaison_client; echo "${COMPREPLY[*]}"' _ "$completion")
+  RC=$? ERR=""
+  expect "and the options of the command typed" 0 "--title"
+else
+  bad "the bash completion $completion was generated"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -59,7 +59,8 @@ TEST_CASE("a terminal is shown control characters and direction marks, never sen
 TEST_CASE("JSON output is valid whatever was stored") {
   CHECK(cli::json_quote("龙游\n\"x\"") == "\"龙游\\n\\\"x\\\"\"");
   CHECK(cli::json_quote("bad \xff") == "\"bad \xef\xbf\xbd\"");  // U+FFFD, not a raw byte
-  CHECK(cli::json_quote("\x7f") == "\"\\u007f\"");
+  CHECK(cli::json_quote("\x01\x1f") == "\"\\u0001\\u001f\"");  // control characters escaped
+  CHECK(cli::json_quote("\x7f") == "\"\x7f\"");                   // DEL needs no escape in JSON
   CHECK(cli::json_value(Value{std::nan("")}) == "null");
   CHECK(cli::json_value(Value{INFINITY}) == "null");
   CHECK(cli::json_value(Value{2.5}) == "2.5");

@@ -1,0 +1,214 @@
+// liaison-client's command table and the dispatch of a command line: the
+// options every command takes (--data, --json, --help) may stand before the
+// command; the data folder comes from --data, else $LIAISON_DATA.
+#include "client/program.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "client/case_fields.hpp"
+#include "client/commands.hpp"
+#include "client/output.hpp"
+#include "shared/command.hpp"
+#include "sync/protocol.hpp"
+
+namespace liaison::client {
+namespace {
+
+using Handler = int (*)(Invocation&);
+using cli::OptionSpec;
+
+constexpr std::string_view kSetUp = "set up";
+constexpr std::string_view kCases = "cases (work offline; the hub gets them at the next sync)";
+constexpr std::string_view kDirectives = "directives from the city office";
+constexpr std::string_view kSyncing = "syncing with the city hub";
+
+const std::vector<OptionSpec> kSyncTuning = {
+    {"watch", "", "stay connected, exchanging changes as they happen (Ctrl-C stops)"},
+    {"batch-cells", "N", "cells per batch each way (default 4000, capped by the hub); a broken link re-sends at most one batch"},
+    {"heartbeat-ms", "MS", "ping the hub after this long without sending (default 10000)"},
+    {"timeout-ms", "MS", "give up on a hub silent this long, or on an unanswered request (default 30000)"},
+    {"recheck-ms", "MS", "with --watch: ask for changes after this long without news, in case a notification was lost (default 60000)"},
+    {"no-compress", "", "send and receive large batches uncompressed (zstd by default, about half the bytes)"},
+};
+
+const std::vector<cli::Command<Handler>>& commands() {
+  static const std::vector<cli::Command<Handler>> table = {
+      {{"init", "--hub HOST:PORT --ca CA.pem --cert NODE.pem --key NODE.key",
+        "set up this node's data folder",
+        {{"hub", "HOST:PORT", "where the city hub listens"},
+         {"ca", "CA.pem", "the project CA's certificate"},
+         {"cert", "NODE.pem", "this node's certificate (its CN is the node id, e.g. longyou:office-1)"},
+         {"key", "NODE.key", "this node's private key"},
+         {"crl", "CRL.pem", "the CA's revocation list (the hub hands over newer ones)"},
+         {"hub-id", "NODE", "the node trusted as the hub (default city:hub)"},
+         {"hub-cert", "HUB.pem", "pin the hub's public key from this certificate now (else at the first sync)"},
+         {"force", "", "set up again over an existing data folder (its replica is kept)"}},
+        "Checks the TLS files, takes the node id from the certificate's CN and creates DIR\n"
+        "(mode 0700) with client.json and replica.db.",
+        kSetUp},
+       cmd_init},
+      {{"pin-hub", "--hub-cert HUB.pem", "trust the hub's new key (the city office renewed its certificate)",
+        {{"hub-cert", "HUB.pem", "the hub's new certificate; it is checked against the CA"}},
+        "",
+        kSetUp},
+       cmd_pin_hub},
+      {{"case new", "--kind K --title T", "open a case; prints its id",
+        {{"kind", "K", "the kind of case (listed at the end of --help)"},
+         {"title", "T", "its title"},
+         {"county", "C", "its county (a city node must give one)"},
+         {"set", "FIELD=VALUE", "set a field of the kind; repeatable"}},
+        "",
+        kCases},
+       cmd_case_new},
+      {{"case list", "", "the cases in this replica",
+        {{"county", "C", "only this county's"}, {"kind", "K", "only this kind"}, {"status", "S", "only in this status"}},
+        "",
+        kCases},
+       cmd_case_list},
+      {{"case show", "ID", "all fields of a case, and its notes", {}, "", kCases}, cmd_case_show},
+      {{"case set", "ID FIELD=VALUE...", "change fields (FIELD= clears one; status=... moves the case)", {}, "", kCases},
+       cmd_case_set},
+      {{"case submit", "ID", "send a case to the city office for its decision", {}, "", kCases}, cmd_case_submit},
+      {{"note add", "ID TEXT", "add a note to a case", {}, "", kCases}, cmd_note_add},
+      {{"directive list", "", "directives, with this county's receipt: received, acknowledged, reply", {}, "",
+        kDirectives},
+       cmd_directive_list},
+      {{"directive show", "ID", "one directive in full", {}, "", kDirectives}, cmd_directive_show},
+      {{"directive ack", "ID", "acknowledge (and answer) a directive",
+        {{"reply", "TEXT", "the county's answer"}},
+        "",
+        kDirectives},
+       cmd_directive_ack},
+      {{"sync", "", "exchange changes with the hub once (exit 0 only if complete)", kSyncTuning,
+        "Exit status 75 when the hub could not be reached or the sync was cut off: local\n"
+        "changes are kept and go at the next sync.",
+        kSyncing},
+       cmd_sync},
+      {{"status", "", "node, hub, pending changes, last sync, clock offset", {}, "", kSyncing}, cmd_status},
+      {{"conflicts", "", "values that lost to someone else's concurrent edit",
+        {{"all", "", "also restored ones, and updated_at"}},
+        "",
+        kSyncing},
+       cmd_conflicts},
+      {{"conflicts restore", "N", "write lost value N back", {}, "", kSyncing}, cmd_conflicts_restore},
+      {{"rejections", "", "writes the hub refused, and why", {}, "", kSyncing}, cmd_rejections},
+  };
+  return table;
+}
+
+const cli::ProgramSpec& program() {
+  static const std::string notes =
+      "IDs may be shortened to a unique prefix of at least 8 hex digits.\n"
+      "Exit status: 0 done, 1 failed (nothing half-written), 2 usage error, 75 the sync\n"
+      "could not reach the hub or was cut off: local changes are kept, try again later.\n"
+      "Case kinds: " + kind_names() + "\n";
+  static const cli::ProgramSpec spec{
+      "liaison-client",
+      "case files of the Quzhou Foreign Affairs office, offline, synced with the city hub",
+      "[--data DIR] [--json] COMMAND [ARGUMENTS]",
+      "County offices and field laptops keep their case files in a local replica and work\n"
+      "offline; liaison-client syncs it with the city hub over mutual TLS when the link is up.",
+      {{"data", "DIR", "this node's data folder (default: $LIAISON_DATA)"},
+       {"json", "", "print JSON (an object, or an array for lists) instead of tables; an error is one object"},
+       {"help", "", "print help: of the program, of a command, or of a group (case --help)"},
+       {"version", "", "print the version and the sync protocol it speaks"}},
+      notes,
+      "0 done; 1 refused or failed (nothing half-written); 2 usage error (unknown command or\n"
+      "option, missing argument); 75 the hub could not be reached or the sync was cut off:\n"
+      "local changes are kept for the next sync.",
+      "LIAISON_DATA  the data folder, when --data is not given.",
+      "DIR/client.json  the node's configuration; DIR/replica.db  its replica;\n"
+      "DIR/crl.pem  the CA's revocation list as the hub last handed it over.",
+  };
+  return spec;
+}
+
+std::span<const cli::CommandSpec> specs() {
+  static const std::vector<cli::CommandSpec> all = cli::specs_of(std::span(commands()));
+  return all;
+}
+
+bool is_option(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
+
+}  // namespace
+
+int run(std::vector<std::string> words) {
+  // Options may come before the command: --data DIR, --json, --help.
+  std::vector<std::string> rest;
+  std::size_t i = 0;
+  for (; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "--data" && i + 1 < words.size()) {
+      rest.push_back(w);
+      rest.push_back(words[++i]);
+    } else if (w == "--json" || w == "--help" || w == "-h" || w.rfind("--data=", 0) == 0) {
+      rest.push_back(w == "-h" ? "--help" : w);
+    } else {
+      break;
+    }
+  }
+  const auto options_end = std::find(words.begin(), words.end(), "--");
+  set_json_errors(std::find(words.begin(), options_end, "--json") != options_end);
+  if (i < words.size() && words[i] == "--version") {
+    std::cout << "liaison-client " << LIAISON_VERSION << " (sync protocol " << sync::kProtocolVersion << ", schema "
+              << kSchemaVersion << ")\n";
+    return kExitOk;
+  }
+  // For packaging: the manual page and the bash completion, from the table.
+  if (i < words.size() && words[i] == "--man") {
+    std::cout << cli::man_page(program(), specs(), LIAISON_VERSION);
+    return kExitOk;
+  }
+  if (i < words.size() && words[i] == "--bash-completion") {
+    std::cout << cli::bash_completion(program(), specs());
+    return kExitOk;
+  }
+  const bool help = std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
+                    std::find(words.begin() + static_cast<std::ptrdiff_t>(i), options_end, "--help") != options_end ||
+                    std::find(words.begin() + static_cast<std::ptrdiff_t>(i), options_end, "-h") != options_end;
+  if (i == words.size() || words[i] == "help") {
+    if (i == words.size() && !help) {
+      cli::print_help(std::cerr, program(), specs());
+      return kExitUsage;
+    }
+    cli::print_help(std::cout, program(), specs());
+    return kExitOk;
+  }
+  if (is_option(words[i])) {
+    if (help) {
+      cli::print_help(std::cout, program(), specs());
+      return kExitOk;
+    }
+    return usage_error("unknown option " + words[i] + " before the command");
+  }
+  auto found = cli::find_command(specs(), words, i);
+  if (!found) {
+    // `case --help`: every case command in full.
+    if (help && cli::is_group(specs(), words[i])) {
+      cli::print_group_help(std::cout, program(), specs(), words[i]);
+      return kExitOk;
+    }
+    return usage_error(found.error().message);
+  }
+  const auto& command = commands()[found->index];
+  if (help) {
+    cli::print_command_help(std::cout, program(), command.spec);
+    return kExitOk;
+  }
+  i += found->words;
+  rest.insert(rest.end(), words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+
+  Invocation in{cli::Args(std::move(rest)), false, {}};
+  in.json = in.args.flag("json");
+  if (auto data = in.args.option("data")) {
+    in.data_dir = *data;
+  } else if (const char* env = std::getenv("LIAISON_DATA"); env && *env) {
+    in.data_dir = env;
+  }
+  if (in.data_dir.empty()) return usage_error("no data folder — give --data DIR, or set LIAISON_DATA");
+  return command.run(in);
+}
+
+}  // namespace liaison::client

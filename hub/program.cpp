@@ -1,0 +1,240 @@
+// liaison-hub's command table and the dispatch of a command line. Every
+// command but init and serve is an admin command: it opens the hub's
+// replica (while the server runs, on the same file) and is recorded in
+// DATA/admin.log. With --json an error is one JSON object on stdout.
+#include "hub/program.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include "hub/commands.hpp"
+#include "shared/command.hpp"
+#include "sync/protocol.hpp"
+
+namespace liaison::hub {
+namespace {
+
+// A command either sets the hub up (no replica yet, or the server) or acts
+// on its replica as an admin command.
+struct Handler {
+  Status (*setup)(cli::Args&) = nullptr;
+  Status (*admin)(Context&, cli::Args&) = nullptr;
+};
+
+constexpr std::string_view kSetUp = "set up and run";
+constexpr std::string_view kWork = "the city's work";
+constexpr std::string_view kWatch = "oversight";
+
+const std::vector<cli::Command<Handler>>& commands() {
+  static const std::vector<cli::Command<Handler>> table = {
+      {{"init", "--data DIR --ca CA.pem --cert HUB.pem --key HUB.key", "make a hub in DIR",
+        {{"ca", "CA.pem", "the project CA's certificate"},
+         {"cert", "HUB.pem", "the hub's certificate (a city node, e.g. city:hub)"},
+         {"key", "HUB.key", "the hub's private key"},
+         {"crl", "CRL.pem", "the CA's revocation list; a new version of the file takes effect within seconds"},
+         {"listen", "HOST:PORT", "where to listen (default 0.0.0.0:7443)"},
+         {"idle-timeout", "SECONDS", "close a connection silent this long (default 60)"},
+         {"max-connections-per-node", "N", "connections one certificate may hold at once (default 8)"},
+         {"force", "", "rewrite the configuration of an existing hub (its replica is kept)"}},
+        "",
+        kSetUp},
+       {cmd_init, nullptr}},
+      {{"serve", "--data DIR", "run the hub until SIGINT/SIGTERM", {}, "", kSetUp}, {cmd_serve, nullptr}},
+      {{"renew-id", "", "after restoring hub.db from a backup (hub stopped): every client resyncs", {},
+        "Every client then pulls from the start and pushes everything it has.", kSetUp},
+       {nullptr, cmd_renew_id}},
+      {{"directive issue", "--to all|COUNTY[,COUNTY] --kind notice|task --title T", "issue a directive to counties",
+        {{"to", "all|COUNTY[,COUNTY]", "the counties it is addressed to"},
+         {"kind", "notice|task", "a notice to read, or a task to carry out and answer"},
+         {"title", "T", "its title"},
+         {"body", "B", "its text"},
+         {"due", "YYYY-MM-DD", "when a task is due"}},
+        "",
+        kWork},
+       {nullptr, cmd_directive_issue}},
+      {{"directive list", "", "directives and each county's receipt", {}, "", kWork}, {nullptr, cmd_directive_list}},
+      {{"case list", "", "cases of every county",
+        {{"county", "C", "only this county's"}, {"kind", "K", "only this kind"}, {"status", "S", "only in this status"}},
+        "",
+        kWork},
+       {nullptr, cmd_case_list}},
+      {{"case show", "ID", "all fields of a case", {}, "", kWork}, {nullptr, cmd_case_show}},
+      {{"case decide", "ID approve|reject|return", "the city's decision on a submitted case",
+        {{"reason", "R", "why (told to the county)"}},
+        "",
+        kWork},
+       {nullptr, cmd_case_decide}},
+      {{"nodes", "", "each node: last seen, how far behind", {}, "", kWatch}, {nullptr, cmd_nodes}},
+      {{"conflicts", "", "concurrent edits whose value lost, city-wide",
+        {{"all", "", "also restored ones, and updated_at"}},
+        "",
+        kWatch},
+       {nullptr, cmd_conflicts}},
+      {{"conflicts restore", "N", "write lost value N back; clients get it at their next sync", {}, "", kWatch},
+       {nullptr, cmd_conflicts_restore}},
+      {{"rejections", "", "writes the hub refused: who (node, certificate), what, why",
+        {{"node", "N", "only this node's"}, {"since", "DATE", "only from this time on"}},
+        "",
+        kWatch},
+       {nullptr, cmd_rejections}},
+      {{"changes", "--node N", "every change the hub accepted from N: when, what, before, after",
+        {{"node", "N", "the node"}, {"since", "DATE", "only from this time on"}},
+        "",
+        kWatch},
+       {nullptr, cmd_changes}},
+      {{"revert", "--node N --since DATE", "undo N's changes since DATE (a stolen laptop, once revoked)",
+        {{"node", "N", "the node"}, {"since", "DATE", "from this time on"},
+         {"dry-run", "", "say what would be undone, change nothing"}},
+        "Fields go back, rows it made are deleted; later edits by others are left alone and\n"
+        "listed.",
+        kWatch},
+       {nullptr, cmd_revert}},
+  };
+  return table;
+}
+
+const cli::ProgramSpec& program() {
+  static const cli::ProgramSpec spec{
+      "liaison-hub",
+      "the city office's hub: the server the counties sync with, and its admin commands",
+      "[--data DIR] [--json] COMMAND [ARGUMENTS]",
+      "The hub merges every county's changes, enforces who may change what and sends\n"
+      "directives. Admin commands work while the server runs: both use the same SQLite file.",
+      {{"data", "DIR", "the hub's data folder (default: $LIAISON_DATA)"},
+       {"json", "", "print JSON instead of tables; an error is one object"},
+       {"help", "", "print help: of the program, of a command, or of a group (case --help)"},
+       {"version", "", "print the version and the sync protocol it speaks"}},
+      "Each command but init and serve is recorded in DATA/admin.log: when, who, what.\n"
+      "Exit status: 0 done, 1 refused or failed, 2 usage error.\n",
+      "0 done; 1 refused or failed (nothing half-written); 2 usage error (unknown command or\n"
+      "option, missing argument).",
+      "LIAISON_DATA  the data folder, when --data is not given.",
+      "DIR/hub.json  configuration; DIR/hub.db  the hub's replica; DIR/admin.log  who ran which\n"
+      "admin command.",
+  };
+  return spec;
+}
+
+std::span<const cli::CommandSpec> specs() {
+  static const std::vector<cli::CommandSpec> all = cli::specs_of(std::span(commands()));
+  return all;
+}
+
+std::string now_text() { return cli::format_time(static_cast<std::uint64_t>(std::time(nullptr)) * 1000); }
+
+// Who runs the command on this machine: the login name, and the one behind
+// sudo when there is one.
+std::string operator_name() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  std::string who = pw ? pw->pw_name : "uid " + std::to_string(::geteuid());
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) who += " (sudo by " + std::string(sudo) + ")";
+  return who;
+}
+
+// Appends one line per admin command to DATA/admin.log: when, who, the
+// command as typed, and how it ended. The log is for the city's own record
+// of who decided, issued or restored what; serve logs to its standard error.
+void record_admin_command(const std::string& data_dir, const std::vector<std::string>& words, const Status& outcome) {
+  std::string command;
+  for (const auto& w : words) command += (command.empty() ? "" : " ") + w;
+  const std::string line = now_text() + " " + operator_name() + " pid " + std::to_string(::getpid()) + ": " +
+                           escape_for_terminal(command) + " -> " +
+                           (outcome ? std::string("ok") : "failed: " + escape_for_terminal(outcome.error().message)) + "\n";
+  const std::string path = (std::filesystem::path(data_dir) / "admin.log").string();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::cerr << "liaison-hub: warning: can't append to " << path << ": " << std::strerror(errno) << "\n";
+    return;
+  }
+  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+    std::cerr << "liaison-hub: warning: can't append to " << path << ": " << std::strerror(errno) << "\n";
+  ::close(fd);
+}
+
+// Reports a failure: on stderr for people, and with --json also as one
+// object on stdout for scripts. Usage errors exit 2, the rest 1.
+int report(const Error& error, bool json) {
+  std::cerr << "liaison-hub: " << escape_for_terminal(error.message) << "\n";
+  if (error.code == Errc::usage) std::cerr << "see 'liaison-hub --help'\n";
+  if (json)
+    std::cout << cli::json_object({{"error", cli::json_quote(error.code == Errc::usage ? "usage" : errc_name(error.code))},
+                                   {"message", cli::json_quote(error.message)}})
+              << "\n";
+  return error.code == Errc::usage ? cli::kExitUsage : cli::kExitFailure;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& argv_words) {
+  // --data and --json may stand anywhere before `--`, the command's words after them.
+  std::vector<std::string> words, globals;
+  bool help = false, json = false, options_ended = false;
+  for (std::size_t i = 0; i < argv_words.size(); ++i) {
+    const std::string& w = argv_words[i];
+    if (!options_ended && w == "--data" && i + 1 < argv_words.size()) {
+      globals.push_back(w);
+      globals.push_back(argv_words[++i]);
+    } else if (!options_ended && (w.rfind("--data=", 0) == 0 || w == "--json")) {
+      json |= w == "--json";
+      globals.push_back(w);
+    } else if (!options_ended && (w == "--help" || w == "-h")) {
+      help = true;
+    } else {
+      options_ended |= w == "--";
+      words.push_back(w);
+    }
+  }
+  if (!words.empty() && words[0] == "--version") {
+    std::cout << "liaison-hub " << LIAISON_VERSION << " (sync protocol " << sync::kProtocolVersion << ", schema "
+              << kSchemaVersion << ")\n";
+    return cli::kExitOk;
+  }
+  if (!words.empty() && words[0] == "--man") {
+    std::cout << cli::man_page(program(), specs(), LIAISON_VERSION);
+    return cli::kExitOk;
+  }
+  if (!words.empty() && words[0] == "--bash-completion") {
+    std::cout << cli::bash_completion(program(), specs());
+    return cli::kExitOk;
+  }
+  if (words.empty() || words[0] == "help") {
+    cli::print_help(words.empty() && !help ? std::cerr : std::cout, program(), specs());
+    return words.empty() && !help ? cli::kExitUsage : cli::kExitOk;
+  }
+  auto found = cli::find_command(specs(), words, 0);
+  if (!found) {
+    if (help && cli::is_group(specs(), words[0])) {
+      cli::print_group_help(std::cout, program(), specs(), words[0]);
+      return cli::kExitOk;
+    }
+    return report(found.error(), json);
+  }
+  const auto& command = commands()[found->index];
+  if (help) {
+    cli::print_command_help(std::cout, program(), command.spec);
+    return cli::kExitOk;
+  }
+  std::vector<std::string> rest(words.begin() + static_cast<std::ptrdiff_t>(found->words), words.end());
+  rest.insert(rest.end(), globals.begin(), globals.end());
+  cli::Args args(std::move(rest));
+  Status st;
+  if (command.run.setup) {
+    st = command.run.setup(args);
+  } else {
+    auto ctx = open_context(args);
+    if (!ctx) return report(ctx.error(), json);
+    st = command.run.admin(*ctx, args);
+    record_admin_command(ctx->data_dir, words, st);
+  }
+  return st ? cli::kExitOk : report(st.error(), json);
+}
+
+}  // namespace liaison::hub

@@ -1,0 +1,85 @@
+// Tests of liaison-hub's commands through its command line, in process
+// (hub::run): help, usage errors (exit 2), JSON errors, the admin commands
+// on a fresh hub, and the admin log.
+#include "hub/program.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "command_runner.hpp"
+#include "sync/protocol.hpp"
+
+namespace liaison::hub {
+namespace {
+
+using testing::Ran;
+
+Ran hub(const std::vector<std::string>& words) { return testing::run_captured(run, words); }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+struct Hub {
+  testing::ScratchPki pki{{"city:hub"}};
+  std::string data = pki.dir + "/hub";
+  Hub() {
+    const Ran init = hub({"init", "--data", data, "--ca", pki.ca(), "--cert", pki.cert("city:hub"), "--key",
+                          pki.key("city:hub"), "--listen", "127.0.0.1:0"});
+    REQUIRE_MESSAGE(init.status == 0, init.err);
+  }
+  Ran operator()(std::vector<std::string> words) {
+    words.insert(words.end(), {"--data", data});
+    return hub(words);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("liaison-hub --version, --help and a command's help") {
+  const Ran version = hub({"--version"});
+  CHECK(version.status == 0);
+  CHECK(contains(version.out, "sync protocol " + std::to_string(sync::kProtocolVersion)));
+  const Ran all = hub({"--help"});
+  CHECK(all.status == 0);
+  for (const char* command : {"init", "serve", "directive issue", "case decide", "revert", "conflicts restore"})
+    CHECK_MESSAGE(contains(all.out, command), command);
+  const Ran one = hub({"revert", "--help"});
+  CHECK(one.status == 0);
+  CHECK(contains(one.out, "--dry-run"));
+}
+
+TEST_CASE("liaison-hub usage errors exit 2; with --json they are one JSON object") {
+  const Ran unknown = hub({"frobnicate"});
+  CHECK(unknown.status == 2);
+  CHECK(contains(unknown.err, "no command 'frobnicate'"));
+  const Ran no_data = hub({"case", "list"});
+  CHECK(no_data.status == 2);
+  CHECK(contains(no_data.err, "no data folder"));
+  const Ran json = hub({"--json", "case", "frob"});
+  CHECK(json.status == 2);
+  CHECK(json.out == "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, show, decide)\"}\n");
+}
+
+TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missing case is not_found, all recorded") {
+  Hub h;
+  CHECK(h({"--json", "case", "list"}).out == "[]\n");
+  const Ran issued = h({"directive", "issue", "--to", "longyou,kaihua", "--kind", "notice", "--title", "关于春节值班的通知"});
+  REQUIRE_MESSAGE(issued.status == 0, issued.err);
+  const Ran listed = h({"--json", "directive", "list"});
+  CHECK(listed.status == 0);
+  CHECK(contains(listed.out, "关于春节值班的通知"));
+  const Ran missing = h({"--json", "case", "show", "0123456789abcdef0123456789abcdef"});
+  CHECK(missing.status == 1);
+  CHECK(contains(missing.out, "{\"error\":\"not_found\""));
+  const Ran bad_number = h({"conflicts", "restore", "x"});
+  CHECK(bad_number.status == 2);
+  std::ifstream log(h.data + "/admin.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  CHECK(contains(text.str(), "directive issue --to longyou,kaihua"));
+  CHECK(contains(text.str(), "-> ok"));
+  CHECK(contains(text.str(), "case show 0123456789abcdef0123456789abcdef -> failed: "));
+}
+
+}  // namespace liaison::hub
