@@ -20,8 +20,8 @@ namespace {
 
 using sync::net::SyncProgress;
 
-constexpr std::string_view kLastSyncMeta = "last_sync_ms";
-constexpr std::string_view kClockOffsetMeta = "clock_offset_ms";
+using sync::meta_key::kClockOffset;
+using sync::meta_key::kLastSync;
 constexpr std::uint64_t kProgressAfterMs = 1'500;
 constexpr std::uint64_t kRedrawMs = 100;
 
@@ -48,16 +48,6 @@ Result<std::uint64_t> pending_changes(sync::Replica& replica) {
   }
 }
 
-Result<std::int64_t> meta_number(sync::Replica& replica, std::string_view key) {
-  auto value = replica.meta(key);
-  if (!value) return value.error();
-  if (!*value || (*value)->empty()) return std::int64_t{0};
-  try {
-    return static_cast<std::int64_t>(std::stoll(**value));
-  } catch (const std::exception&) {
-    return std::int64_t{0};
-  }
-}
 
 // What to do after a failed sync, by what failed.
 std::string sync_advice(Errc code) {
@@ -167,7 +157,7 @@ int run_watch(Context& ctx, sync::net::ClientLinkOptions options) {
   options.on_caught_up = [&](sync::Replica& replica, const sync::SessionStats& stats) {
     if (announce) log_line(ctx.json, "in step with the hub at " + ctx.config.hub);
     announce = false;
-    (void)replica.set_meta(kLastSyncMeta, std::to_string(replica.clock().wall_ms()));
+    (void)replica.set_meta(kLastSync, std::to_string(replica.clock().wall_ms()));
     if (stats.directives_received < received) received = 0;  // a new connection, a new session
     if (stats.directives_received > received)
       log_line(ctx.json, "new directives received — see 'liaison-client directive list'");
@@ -191,8 +181,8 @@ int cmd_status(Invocation& in) {
   sync::Replica& replica = *context->replica;
   auto pending = pending_changes(replica);
   if (!pending) return fail(pending.error());
-  auto last_sync = meta_number(replica, kLastSyncMeta);
-  auto offset = meta_number(replica, kClockOffsetMeta);
+  auto last_sync = meta_number(replica, kLastSync);
+  auto offset = meta_number(replica, kClockOffset);
   auto conflicts = replica.conflicts(false);
   auto rejections = replica.rejections();
   if (!last_sync) return fail(last_sync.error());
@@ -301,7 +291,7 @@ int cmd_sync(Invocation& in) {
     }
     return report.error().recovery() == Recovery::person ? kExitFailure : kExitTryLater;
   }
-  if (auto st = ctx.replica->set_meta(kLastSyncMeta, std::to_string(ctx.now_ms())); !st) return fail(st.error());
+  if (auto st = ctx.replica->set_meta(kLastSync, std::to_string(ctx.now_ms())); !st) return fail(st.error());
   const auto& stats = report->stats;
   if (ctx.json) {
     print_line(cli::json_object({{"synced", "true"},

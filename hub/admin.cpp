@@ -58,7 +58,7 @@ std::string row_json(const Row& row, bool only_set) {
   return cli::json_object(members);
 }
 
-Status cmd_case_list(Context& ctx, cli::Args& args) {
+Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   sync::RowFilter filter;
   auto county = county_option(args, "county");
   if (!county) return county.error();
@@ -72,21 +72,17 @@ Status cmd_case_list(Context& ctx, cli::Args& args) {
   auto rows = ctx.replica->list(TableId::cases, filter);
   if (!rows) return rows.error();
   std::stable_sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
-  if (ctx.json) {
-    std::vector<std::string> items;
-    for (const Row& r : *rows) items.push_back(row_json(r));
-    std::cout << cli::json_array(items) << "\n";
-    return {};
-  }
+  std::vector<std::string> items;
   cli::Table table{{"id", "county", "kind", "status", "title"}, {}};
-  for (const Row& r : *rows)
+  for (const Row& r : *rows) {
+    items.push_back(row_json(r));
     table.rows.push_back({short_id(r.id), text(r["county"]), text(r["kind"]), text(r["status"]), text(r["title"])});
-  table.print(std::cout);
-  std::cout << rows->size() << " case" << (rows->size() == 1 ? "" : "s") << "\n";
-  return {};
+  }
+  return cli::Report{cli::json_array(items), table,
+                     {std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s")}, {}};
 }
 
-Status cmd_case_show(Context& ctx, cli::Args& args) {
+Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   const auto ids = args.positionals();
   LIAISON_TRY(args.finish());
   if (ids.size() != 1) return make_error(Errc::usage, "case show needs one case id — see --help");
@@ -97,24 +93,21 @@ Status cmd_case_show(Context& ctx, cli::Args& args) {
   if (!*row) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
   auto notes = ctx.replica->list(TableId::case_notes, {{{"case_id", id->to_string()}}, false, 0});
   if (!notes) return notes.error();
-  if (ctx.json) {
-    std::string object = row_json(**row);
-    std::vector<std::string> items;
-    for (const Row& n : *notes) items.push_back(row_json(n));
-    object.pop_back();
-    std::cout << object << ",\"notes\":" << cli::json_array(items) << "}\n";
-    return {};
+  std::vector<std::string> items, lines;
+  for (const Row& n : *notes) {
+    items.push_back(row_json(n));
+    lines.push_back("note by " + text(n["author"]) + ": " + text(n["body"]));
   }
+  std::string object = row_json(**row);
+  object.pop_back();
   const auto& def = Schema::get().table(TableId::cases);
   cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
   for (std::size_t c = 0; c < def.columns.size(); ++c)
     if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
-  table.print(std::cout);
-  for (const Row& n : *notes) std::cout << "note by " << text(n["author"]) << ": " << text(n["body"]) << "\n";
-  return {};
+  return cli::Report{object + ",\"notes\":" + cli::json_array(items) + "}", table, lines, {}};
 }
 
-Status cmd_case_decide(Context& ctx, cli::Args& args) {
+Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   const auto reason = args.option("reason");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
@@ -130,12 +123,12 @@ Status cmd_case_decide(Context& ctx, cli::Args& args) {
   if (reason) fields.emplace_back("decision_reason", *reason);
   LIAISON_TRY(ctx.replica->precheck(TableId::cases, *id, fields));
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
-  if (ctx.json) std::cout << cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}) << "\n";
-  else std::cout << "case " << short_id(*id) << " " << decision->second << "\n";
-  return {};
+  return cli::Report{
+      cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}),
+      std::nullopt, {"case " + short_id(*id) + " " + decision->second}, {}};
 }
 
-Status cmd_directive_issue(Context& ctx, cli::Args& args) {
+Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
   auto to = args.required("to");
   if (!to) return to.error();
   auto kind = args.required("kind");
@@ -160,12 +153,10 @@ Status cmd_directive_issue(Context& ctx, cli::Args& args) {
     return make_error(Errc::invalid_argument, "--to: " + scope.error().message + " (use all, or counties separated by commas)");
   auto id = ctx.replica->insert(TableId::directives, fields);
   if (!id) return id.error();
-  if (ctx.json) std::cout << cli::json_object({{"id", cli::json_quote(id->to_string())}}) << "\n";
-  else std::cout << id->to_string() << "\n";
-  return {};
+  return cli::Report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), std::nullopt, {id->to_string()}, {}};
 }
 
-Status cmd_directive_list(Context& ctx, cli::Args& args) {
+Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
   auto directives = ctx.replica->list(TableId::directives);
   if (!directives) return directives.error();
@@ -200,15 +191,11 @@ Status cmd_directive_list(Context& ctx, cli::Args& args) {
     object.pop_back();
     items.push_back(object + ",\"receipts\":" + cli::json_object(matrix) + "}");
   }
-  if (ctx.json) {
-    std::cout << cli::json_array(items) << "\n";
-    return {};
-  }
-  table.print(std::cout);
+  std::vector<std::string> replies;
   for (const Row& r : *receipts)
     if (!is_null(r["reply"]))
-      std::cout << text(r["county"]) << " replied to " << text(r["directive_id"]).substr(0, 8) << ": " << text(r["reply"]) << "\n";
-  return {};
+      replies.push_back(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
+  return cli::Report{cli::json_array(items), table, replies, {}};
 }
 
 // Beside the nodes, what would soon stop all of them: a revocation list
@@ -225,7 +212,7 @@ void warn_about_crl(const Context& ctx) {
     std::cerr << "liaison-hub: " << *warning << "\n";
 }
 
-Status cmd_nodes(Context& ctx, cli::Args& args) {
+Outcome cmd_nodes(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
   warn_about_crl(ctx);
   auto peers = ctx.replica->peers();
@@ -249,12 +236,10 @@ Status cmd_nodes(Context& ctx, cli::Args& args) {
                                       {"pending_cells", std::to_string(pending)},
                                       {"behind", std::to_string(behind)}}));
   }
-  if (ctx.json) std::cout << cli::json_array(items) << "\n";
-  else table.print(std::cout);
-  return {};
+  return cli::Report{cli::json_array(items), table, {}, {}};
 }
 
-Status cmd_conflicts_restore(Context& ctx, cli::Args& args) {
+Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args) {
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
   std::int64_t number = 0;
@@ -262,11 +247,11 @@ Status cmd_conflicts_restore(Context& ctx, cli::Args& args) {
       std::to_string(number) != words[0])
     return make_error(Errc::usage, "conflicts restore needs one conflict number N, as 'conflicts' lists them");
   LIAISON_TRY(ctx.replica->restore_conflict(number));
-  std::cout << "restored conflict " << number << "; clients get the value at their next sync\n";
-  return {};
+  return cli::Report{cli::json_object({{"restored", std::to_string(number)}}), std::nullopt,
+                     {"restored conflict " + std::to_string(number) + "; clients get the value at their next sync"}, {}};
 }
 
-Status cmd_conflicts(Context& ctx, cli::Args& args) {
+Outcome cmd_conflicts(Context& ctx, cli::Args& args) {
   const bool all = args.flag("all");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
@@ -294,15 +279,12 @@ Status cmd_conflicts(Context& ctx, cli::Args& args) {
                                       {"loser_node", cli::json_quote(c.loser.node)},
                                       {"restored", c.restored ? "true" : "false"}}));
   }
-  if (ctx.json) std::cout << cli::json_array(items) << "\n";
-  else if (table.rows.empty()) std::cout << "no conflicts to review\n";
-  else table.print(std::cout);
-  return {};
+  return cli::Report{cli::json_array(items), table, {}, "no conflicts to review"};
 }
 
 // What each node tried that the hub refused: for the city to see a
 // misconfigured office, or a device trying what it must not.
-Status cmd_rejections(Context& ctx, cli::Args& args) {
+Outcome cmd_rejections(Context& ctx, cli::Args& args) {
   sync::RefusalFilter filter;
   if (auto node = args.option("node")) {
     auto parsed = NodeId::parse(*node);
@@ -335,21 +317,21 @@ Status cmd_rejections(Context& ctx, cli::Args& args) {
                                       {"code", cli::json_quote(errc_name(r.code))},
                                       {"reason", cli::json_quote(r.reason)}}));
   }
-  if (ctx.json) std::cout << cli::json_array(items) << "\n";
-  else if (table.rows.empty()) std::cout << "no refused writes\n";
-  else table.print(std::cout);
-  return {};
+  return cli::Report{cli::json_array(items), table, {}, "no refused writes"};
 }
 
 // A restored copy carries the old id, and clients would trust cursors and
 // pushes that the copy never saw; a new id makes every client start over.
-Status cmd_renew_id(Context& ctx, cli::Args& args) {
+Outcome cmd_renew_id(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
   const Uuid before = ctx.replica->replica_id();
   LIAISON_TRY(ctx.replica->renew_replica_id());
-  std::cout << "hub replica id " << before.to_string() << " -> " << ctx.replica->replica_id().to_string()
-            << "; clients resync and push everything at their next sync\n";
-  return {};
+  return cli::Report{cli::json_object({{"before", cli::json_quote(before.to_string())},
+                                      {"replica_id", cli::json_quote(ctx.replica->replica_id().to_string())}}),
+                     std::nullopt,
+                     {"hub replica id " + before.to_string() + " -> " + ctx.replica->replica_id().to_string() +
+                      "; clients resync and push everything at their next sync"},
+                     {}};
 }
 
 }  // namespace liaison::hub

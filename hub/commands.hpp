@@ -1,5 +1,7 @@
-// The liaison-hub commands. Each takes the parsed arguments, prints its
-// result (a table, or JSON with --json) and returns an error to report.
+// The liaison-hub commands. Each takes the parsed arguments and returns its
+// result as a Report (shared/command.hpp: printed as a table or as JSON by
+// one renderer) or an error to report; init and serve, which set the hub up
+// and run it, print as they go.
 #pragma once
 
 #include <memory>
@@ -7,6 +9,7 @@
 
 #include "hub/config.hpp"
 #include "shared/cli.hpp"
+#include "shared/command.hpp"
 #include "sync/replica.hpp"
 
 namespace liaison::hub {
@@ -22,20 +25,23 @@ struct Context {
 
 Result<Context> open_context(cli::Args& args);
 
+// What an admin command returns.
+using Outcome = Result<cli::Report>;
+
 Status cmd_init(cli::Args& args);
 Status cmd_serve(cli::Args& args);
-Status cmd_directive_issue(Context& ctx, cli::Args& args);
-Status cmd_directive_list(Context& ctx, cli::Args& args);
-Status cmd_case_list(Context& ctx, cli::Args& args);
-Status cmd_case_show(Context& ctx, cli::Args& args);
-Status cmd_case_decide(Context& ctx, cli::Args& args);
-Status cmd_nodes(Context& ctx, cli::Args& args);
-Status cmd_conflicts(Context& ctx, cli::Args& args);
-Status cmd_conflicts_restore(Context& ctx, cli::Args& args);
-Status cmd_renew_id(Context& ctx, cli::Args& args);
-Status cmd_rejections(Context& ctx, cli::Args& args);
-Status cmd_changes(Context& ctx, cli::Args& args);
-Status cmd_revert(Context& ctx, cli::Args& args);
+Outcome cmd_directive_issue(Context& ctx, cli::Args& args);
+Outcome cmd_directive_list(Context& ctx, cli::Args& args);
+Outcome cmd_case_list(Context& ctx, cli::Args& args);
+Outcome cmd_case_show(Context& ctx, cli::Args& args);
+Outcome cmd_case_decide(Context& ctx, cli::Args& args);
+Outcome cmd_nodes(Context& ctx, cli::Args& args);
+Outcome cmd_conflicts(Context& ctx, cli::Args& args);
+Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args);
+Outcome cmd_renew_id(Context& ctx, cli::Args& args);
+Outcome cmd_rejections(Context& ctx, cli::Args& args);
+Outcome cmd_changes(Context& ctx, cli::Args& args);
+Outcome cmd_revert(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text);

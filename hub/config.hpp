@@ -8,6 +8,7 @@
 #include <string>
 
 #include "shared/error.hpp"
+#include "sync/protocol.hpp"
 
 namespace liaison::hub {
 
@@ -16,7 +17,7 @@ struct HubConfig {
   std::uint16_t listen_port = 7443;
   std::string ca, cert, key, crl;  // absolute paths
   std::string node;                // the hub certificate's CN
-  std::uint64_t max_clock_ahead_ms = 60'000;
+  std::uint64_t max_clock_ahead_ms = sync::kDefaultMaxClockAheadMs;
   std::uint32_t max_frame_bytes = 16u << 20;
   // A connection that sends nothing (not even a ping) for this long is
   // closed; honest clients ping every 10 s.

@@ -26,7 +26,7 @@ namespace {
 // on its replica as an admin command.
 struct Handler {
   Status (*setup)(cli::Args&) = nullptr;
-  Status (*admin)(Context&, cli::Args&) = nullptr;
+  Outcome (*admin)(Context&, cli::Args&) = nullptr;
 };
 
 constexpr std::string_view kSetUp = "set up and run";
@@ -231,8 +231,10 @@ int run(const std::vector<std::string>& argv_words) {
   } else {
     auto ctx = open_context(args);
     if (!ctx) return report(ctx.error(), json);
-    st = command.run.admin(*ctx, args);
+    auto outcome = command.run.admin(*ctx, args);
+    st = outcome ? Status() : Status(outcome.error());
     record_admin_command(ctx->data_dir, words, st);
+    if (outcome) cli::render(std::cout, *outcome, json);
   }
   return st ? cli::kExitOk : report(st.error(), json);
 }

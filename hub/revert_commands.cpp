@@ -70,7 +70,7 @@ void warn_if_not_revoked(const Context& ctx, const NodeId& node, const std::set<
 
 }  // namespace
 
-Status cmd_changes(Context& ctx, cli::Args& args) {
+Outcome cmd_changes(Context& ctx, cli::Args& args) {
   auto which = node_and_time(args, false);
   if (!which) return which.error();
   LIAISON_TRY(args.finish());
@@ -96,17 +96,14 @@ Status cmd_changes(Context& ctx, cli::Args& args) {
                                       {"before", cli::json_value(c.old_value)},
                                       {"after", cli::json_value(c.new_value)}}));
   }
-  if (ctx.json) std::cout << cli::json_array(items) << "\n";
-  else if (table.rows.empty()) std::cout << "no changes by " << which->node.str() << "\n";
-  else table.print(std::cout);
   std::set<std::string> serials;
   for (const auto& c : *changes)
     if (!c.certificate.empty()) serials.insert(c.certificate);
   warn_if_not_revoked(ctx, which->node, serials);
-  return {};
+  return cli::Report{cli::json_array(items), table, {}, "no changes by " + which->node.str()};
 }
 
-Status cmd_revert(Context& ctx, cli::Args& args) {
+Outcome cmd_revert(Context& ctx, cli::Args& args) {
   auto which = node_and_time(args, true);
   if (!which) return which.error();
   const bool dry_run = args.flag("dry-run");
@@ -155,23 +152,18 @@ Status cmd_revert(Context& ctx, cli::Args& args) {
                               " records " + which->node.str() + " made, of its " + std::to_string(plan->changes) +
                               " changes since " + cli::format_time(which->since_ms) + "; " + std::to_string(left) +
                               " left alone for a person to check (changed since, or records added under them)";
-  if (ctx.json) {
-    std::cout << cli::json_object({{"dry_run", dry_run ? "true" : "false"},
-                                   {"changes", std::to_string(plan->changes)},
-                                   {"restored", std::to_string(restored)},
-                                   {"deleted", std::to_string(removed)},
-                                   {"left", std::to_string(left)},
-                                   {"rows_written", std::to_string(plan->rows_written)},
-                                   {"steps", cli::json_array(items)}})
-              << "\n";
-  } else {
-    if (!table.rows.empty()) table.print(std::cout);
-    std::cout << summary
-              << (dry_run ? " — run again without --dry-run to do it\n"
-                          : "; offices get the restored values at their next sync\n");
-  }
   warn_if_not_revoked(ctx, which->node, plan->certificates);
-  return {};
+  return cli::Report{cli::json_object({{"dry_run", dry_run ? "true" : "false"},
+                                       {"changes", std::to_string(plan->changes)},
+                                       {"restored", std::to_string(restored)},
+                                       {"deleted", std::to_string(removed)},
+                                       {"left", std::to_string(left)},
+                                       {"rows_written", std::to_string(plan->rows_written)},
+                                       {"steps", cli::json_array(items)}}),
+                     table.rows.empty() ? std::nullopt : std::optional<cli::Table>(table),
+                     {summary + (dry_run ? " — run again without --dry-run to do it"
+                                         : "; offices get the restored values at their next sync")},
+                     {}};
 }
 
 }  // namespace liaison::hub

@@ -80,6 +80,16 @@ std::string shell_name(std::string_view program) {
 
 }  // namespace
 
+void render(std::ostream& out, const Report& report, bool json) {
+  if (json) {
+    out << report.json << "\n";
+    return;
+  }
+  if (report.table && (!report.table->rows.empty() || report.empty.empty())) report.table->print(out);
+  else if (!report.empty.empty()) out << report.empty << "\n";
+  for (const auto& line : report.lines) out << line << "\n";
+}
+
 Result<Found> find_command(std::span<const CommandSpec> commands, const std::vector<std::string>& words,
                            std::size_t start) {
   Found best;

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shared/cli.hpp"
 #include "shared/error.hpp"
 
 namespace liaison::cli {
@@ -57,6 +59,20 @@ struct ProgramSpec {
   std::string_view environment;  // for the manual
   std::string_view files;        // for the manual
 };
+
+// What a command produced, as data: one renderer prints it as JSON for
+// scripts (--json) or as a table and lines of text for people. A command
+// that returns a Report prints nothing itself, so the same command can
+// answer a JSON API or a page.
+struct Report {
+  std::string json;                // one JSON value, written with the JSON helpers of cli.hpp
+  std::optional<Table> table;      // for people; left out when it has no rows and `empty` is set
+  std::vector<std::string> lines;  // for people, after the table
+  std::string empty;               // for people, instead of a table with no rows ("no conflicts to review")
+};
+// Prints `report` to `out`: its JSON and a newline with `json`, else the
+// table (or `empty`) and the lines.
+void render(std::ostream& out, const Report& report, bool json);
 
 // Exit statuses, the same in both programs.
 inline constexpr int kExitOk = 0;

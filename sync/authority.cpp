@@ -260,4 +260,11 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
   return verdicts;
 }
 
+RefusalAnswer answer_to_refusal(const Verdict& verdict, bool row_exists, bool any_cell_of_row_accepted,
+                                bool hub_stamp_newer) {
+  if (recovery_of(verdict.code) == Recovery::retry || verdict.code == Errc::forged_stamp) return RefusalAnswer::none;
+  if ((!row_exists && !any_cell_of_row_accepted) || verdict.code == Errc::out_of_scope) return RefusalAnswer::tombstone;
+  return hub_stamp_newer ? RefusalAnswer::none : RefusalAnswer::reassert;
+}
+
 }  // namespace liaison::sync

@@ -62,6 +62,17 @@ bool status_reachable(const CaseKind& kind, std::string_view status, bool city);
 // One verdict per incoming cell, in order.
 std::vector<Verdict> check_authority(const AuthorityRequest& request);
 
+// What the hub sends a writer for a cell it refused, so that the writer's
+// copy converges on the hub's: nothing (the writer sends it again later, or
+// the stamp was forged and names someone else), a tombstone for a row the
+// writer must not hold (a new row refused whole, or one outside its scope:
+// no values, so the refusal leaks nothing), or the hub's value re-asserted
+// with a stamp newer than the refused one (not needed when the hub's own
+// stamp is newer already: it wins on the writer's replica anyway).
+enum class RefusalAnswer { none, tombstone, reassert };
+RefusalAnswer answer_to_refusal(const Verdict& verdict, bool row_exists, bool any_cell_of_row_accepted,
+                                bool hub_stamp_newer);
+
 // The scope a row of `table` has, given its values (indexed by column):
 // the county, a directive's target set, or the parent's scope via `lookup`.
 Result<std::string> derive_scope(TableId table, const std::vector<Value>& values, const RowLookup& lookup);

@@ -7,20 +7,15 @@
 namespace liaison::sync {
 namespace {
 
-// Everything the hub may hold from us is stamped at or below the larger of
-// these two: the highest stamp it confirmed (accepted or sent us), and the
-// highest stamp of the push still unacknowledged (it may have been accepted
-// with its ack lost). The clock is never pulled back below them.
-constexpr std::string_view kConfirmedHlc = "confirmed_hlc";
-constexpr std::string_view kInflightHlc = "inflight_hlc";
+using meta_key::kConfirmedHlc;
+using meta_key::kInflightHlc;
 
-Result<std::uint64_t> meta_number(Replica& replica, std::string_view key) {
-  auto value = replica.meta(key);
-  if (!value) return value.error();
-  if (!*value) return std::uint64_t{0};
-  const auto number = parse_meta_number(**value);
-  if (!number || *number < 0)
-    return make_error(Errc::storage_failed, std::string(key) + " '" + **value + "' is not a number — the replica is damaged; resync it");
+// A stamp kept in the metadata; a negative one is damage.
+Result<std::uint64_t> meta_stamp(Replica& replica, std::string_view key) {
+  auto number = meta_number(replica, key);
+  if (!number) return number.error();
+  if (*number < 0)
+    return make_error(Errc::storage_failed, std::string(key) + " is negative — the replica is damaged; resync it");
   return static_cast<std::uint64_t>(*number);
 }
 
@@ -163,7 +158,7 @@ Outbox ClientSession::on_welcome(const Welcome& welcome) {
   if (error > static_cast<std::int64_t>(options_.skew_tolerance_ms) ||
       -error > static_cast<std::int64_t>(options_.skew_tolerance_ms)) {
     clock.set_offset_ms(clock.offset_ms() + error);
-    if (auto st = replica_.set_meta("clock_offset_ms", std::to_string(clock.offset_ms())); !st) return fail(st.error());
+    if (auto st = replica_.set_meta(meta_key::kClockOffset, std::to_string(clock.offset_ms())); !st) return fail(st.error());
   }
   max_clock_ahead_ms_ = welcome.max_clock_ahead_ms;
   compressing_ = options_.compress && (welcome.compression & kCompressionZstd) != 0;
@@ -180,9 +175,9 @@ Status ClientSession::rewind_if_ahead(FeedCursor pushed) {
   auto& clock = replica_.clock();
   const std::uint64_t now = hlc_pack(clock.wall_ms(), 0);  // corrected to the hub's time
   if (clock.last() <= now + hlc_pack(max_clock_ahead_ms_ / 2, 0)) return {};
-  auto confirmed = meta_number(replica_, kConfirmedHlc);
+  auto confirmed = meta_stamp(replica_, kConfirmedHlc);
   if (!confirmed) return confirmed.error();
-  auto inflight = meta_number(replica_, kInflightHlc);
+  auto inflight = meta_stamp(replica_, kInflightHlc);
   if (!inflight) return inflight.error();
   const std::uint64_t target = std::max({now, *confirmed, *inflight});
   if (target >= clock.last()) return {};
@@ -231,7 +226,7 @@ Outbox ClientSession::on_push_ack(const PushAck& ack) {
     return fail(make_error(Errc::unexpected_message, "hub acknowledged batch " + std::to_string(ack.batch) +
                                                          ", expected " + std::to_string(next_batch_ - 1)));
   stats_.rejections += ack.rejections.size();
-  auto confirmed = meta_number(replica_, kConfirmedHlc);
+  auto confirmed = meta_stamp(replica_, kConfirmedHlc);
   if (!confirmed) return fail(confirmed.error());
   std::vector<std::uint64_t> refused;
   bool clock_ahead = false;
@@ -259,7 +254,7 @@ Outbox ClientSession::on_push_ack(const PushAck& ack) {
 }
 
 Status ClientSession::raise_confirmed(std::uint64_t hlc) {
-  auto current = meta_number(replica_, kConfirmedHlc);
+  auto current = meta_stamp(replica_, kConfirmedHlc);
   if (!current) return current.error();
   if (*current >= hlc) return {};
   return replica_.set_meta(kConfirmedHlc, std::to_string(hlc));

@@ -28,6 +28,11 @@ namespace liaison::sync {
 
 inline constexpr std::uint32_t kProtocolVersion = 4;
 
+// How far ahead of the hub's clock a stamp may be before the hub refuses it
+// (clock_ahead), unless the hub's configuration says otherwise; the hub
+// tells every client its bound in `welcome`.
+inline constexpr std::uint64_t kDefaultMaxClockAheadMs = 60'000;
+
 // Compression of large messages, negotiated in Hello/Welcome (a bit set of
 // the codecs a side reads); see codec.hpp encode_for_wire.
 inline constexpr std::uint32_t kCompressionZstd = 1;

@@ -136,6 +136,17 @@ std::optional<std::int64_t> parse_meta_number(std::string_view text) {
   return value;
 }
 
+Result<std::int64_t> meta_number(Replica& replica, std::string_view key) {
+  auto value = replica.meta(key);
+  if (!value) return value.error();
+  if (!*value || (*value)->empty()) return std::int64_t{0};
+  const auto number = parse_meta_number(**value);
+  if (!number)
+    return make_error(Errc::storage_failed,
+                      std::string(key) + " '" + **value + "' is not a number — the replica is damaged; resync it");
+  return *number;
+}
+
 // ---- clock blob ----
 
 std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta) {
@@ -294,7 +305,7 @@ Status Replica::Impl::refresh_from_disk() {
   if (!got) return got.error();
   const auto old_seq = seq;
   seq = std::max(seq, static_cast<std::uint64_t>(max_seq->column_int(0)));
-  get_meta.bind(1, std::string_view("hlc_last"));
+  get_meta.bind(1, meta_key::kHlcLast);
   auto hlc = get_meta.step();
   if (!hlc) return hlc.error();
   const auto last = *hlc ? parse_meta_number(get_meta.column_text(0)) : std::optional<std::int64_t>(0);
@@ -323,7 +334,7 @@ Result<bool> Replica::refresh() {
 
 Status Replica::renew_replica_id() {
   const Uuid fresh = new_uuid_v7(impl_->clock.wall_ms(), impl_->rng);
-  LIAISON_TRY(set_meta("replica_id", fresh.to_string()));
+  LIAISON_TRY(set_meta(meta_key::kReplicaId, fresh.to_string()));
   impl_->replica_id = fresh;
   return {};
 }
@@ -332,7 +343,7 @@ Status Replica::rewind_clock(std::uint64_t hlc) {
   auto& I = *impl_;
   I.clock.rewind_to(hlc);
   return transact([&]() -> Status {
-    I.put_meta.bind(1, std::string_view("hlc_last")).bind(2, std::to_string(hlc));
+    I.put_meta.bind(1, meta_key::kHlcLast).bind(2, std::to_string(hlc));
     LIAISON_TRY(I.put_meta.run());
     I.persisted_hlc = hlc;
     return {};
@@ -372,23 +383,23 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
       I.put_meta.bind(1, key).bind(2, value);
       return I.put_meta.run();
     };
-    auto schema = read_meta("schema_version");
+    auto schema = read_meta(meta_key::kSchemaVersion);
     if (!schema) return schema.error();
     std::random_device entropy;
     I.rng.seed(I.options.seed ? I.options.seed : (static_cast<std::uint64_t>(entropy()) << 32 | entropy()));
     if (!*schema) {
       I.replica_id = new_uuid_v7(I.clock.wall_ms(), I.rng);
-      LIAISON_TRY(write_meta("schema_version", std::to_string(kSchemaVersion)));
-      LIAISON_TRY(write_meta("replica_id", I.replica_id.to_string()));
-      LIAISON_TRY(write_meta("node", I.options.self.str()));
-      LIAISON_TRY(write_meta("role", I.options.hub ? "hub" : "client"));
+      LIAISON_TRY(write_meta(meta_key::kSchemaVersion, std::to_string(kSchemaVersion)));
+      LIAISON_TRY(write_meta(meta_key::kReplicaId, I.replica_id.to_string()));
+      LIAISON_TRY(write_meta(meta_key::kNode, I.options.self.str()));
+      LIAISON_TRY(write_meta(meta_key::kRole, I.options.hub ? "hub" : "client"));
     } else {
       if (**schema != std::to_string(kSchemaVersion))
         return make_error(Errc::schema_mismatch, "replica " + path + " has schema version " + **schema +
                                                      ", this program needs " + std::to_string(kSchemaVersion) +
                                                      " — upgrade the program, or start a new replica and resync");
-      auto node = read_meta("node");
-      auto id = read_meta("replica_id");
+      auto node = read_meta(meta_key::kNode);
+      auto id = read_meta(meta_key::kReplicaId);
       if (!node) return node.error();
       if (!id) return id.error();
       if (*node && **node != I.options.self.str())
@@ -397,15 +408,15 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
       auto parsed = *id ? Uuid::parse(**id) : std::nullopt;
       if (!parsed) return make_error(Errc::storage_failed, "replica " + path + " has no valid replica_id — the file is damaged");
       I.replica_id = *parsed;
-      for (const char* key : {"hlc_last", "clock_offset_ms"}) {
+      for (const std::string_view key : {meta_key::kHlcLast, meta_key::kClockOffset}) {
         auto text = read_meta(key);
         if (!text) return text.error();
         if (!*text) continue;
         const auto number = parse_meta_number(**text);
         if (!number)
-          return make_error(Errc::storage_failed, "replica " + path + ": " + key + " '" + **text +
+          return make_error(Errc::storage_failed, "replica " + path + ": " + std::string(key) + " '" + **text +
                                                       "' is not a number — the file is damaged; restore or resync it");
-        if (std::string_view(key) == "hlc_last") I.persisted_hlc = static_cast<std::uint64_t>(*number);
+        if (key == meta_key::kHlcLast) I.persisted_hlc = static_cast<std::uint64_t>(*number);
         else I.clock.set_offset_ms(*number);
       }
       I.clock.restore(I.persisted_hlc);
@@ -413,28 +424,11 @@ Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
     auto ins = I.db->prepare("INSERT INTO _nodes (ref, name) VALUES (?, ?)");
     if (!ins) return ins.error();
     I.insert_node = std::move(*ins);
-    auto conflict = I.db->prepare(
-        "INSERT OR IGNORE INTO _conflicts (tbl, row, col, loser_value, loser_hlc, loser_node, winner_value,"
-        " winner_hlc, winner_node, logged_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!conflict) return conflict.error();
-    I.insert_conflict = std::move(*conflict);
-    auto rejection = I.db->prepare(
-        "INSERT OR IGNORE INTO _rejections (tbl, row, col, value, hlc, node, code, reason, at_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!rejection) return rejection.error();
-    I.insert_rejection = std::move(*rejection);
+    LIAISON_TRY(I.conflict_log.prepare(*I.db));
+    LIAISON_TRY(I.rejection_log.prepare(*I.db));
     if (I.options.hub) {
-      // A copy of a push refused again (its ack was lost) is one attempt.
-      auto refusal = I.db->prepare(
-          "INSERT OR IGNORE INTO _refusals (at_ms, node, certificate, tbl, row, col, value, hlc, stamp_node, code,"
-          " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!refusal) return refusal.error();
-      I.insert_refusal = std::move(*refusal);
-      auto change = I.db->prepare(
-          "INSERT INTO _history (at_ms, node, certificate, tbl, row, col, created_row, old_value, old_hlc, old_node,"
-          " new_value, new_hlc, new_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!change) return change.error();
-      I.insert_change = std::move(*change);
+      LIAISON_TRY(I.refusal_log.prepare(*I.db));
+      LIAISON_TRY(I.history.prepare(*I.db));
     }
     for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
     LIAISON_TRY(I.refresh_from_disk());
@@ -473,7 +467,7 @@ Status Replica::transact(const std::function<Status()>& body) {
   Status st = body();
   --I.depth;
   if (st && I.clock.last() > I.persisted_hlc) {
-    I.put_meta.bind(1, std::string_view("hlc_last")).bind(2, std::to_string(I.clock.last()));
+    I.put_meta.bind(1, meta_key::kHlcLast).bind(2, std::to_string(I.clock.last()));
     st = I.put_meta.run();
   }
   if (st) {
@@ -520,12 +514,13 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
     const std::uint64_t hlc = I.clock.now();
     const std::uint64_t seq = ++I.seq;
     const Stamp stamp{hlc, I.options.self.str()};
-    if (I.options.hub && !row->exists) LIAISON_TRY(I.record_creation(stamp.node, "", table, id, stamp));
+    const std::uint64_t now = I.clock.wall_ms();
+    if (I.options.hub && !row->exists) LIAISON_TRY(I.history.record_creation(now, stamp.node, "", table, id, stamp));
     for (const auto& [col, value] : changes) {
       CellMeta& m = row->meta[col];
       if (I.options.hub && row->exists)
-        LIAISON_TRY(I.record_change(stamp.node, "", table, id, col, row->values[col],
-                                    m.present() ? I.stamp_of(m) : Stamp{}, *value, stamp));
+        LIAISON_TRY(I.history.record_change(now, stamp.node, "", table, id, col, row->values[col],
+                                            m.present() ? I.stamp_of(m) : Stamp{}, *value, stamp));
       m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node};
       row->values[col] = *value;
     }

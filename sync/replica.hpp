@@ -281,9 +281,29 @@ class Replica {
   std::unique_ptr<Impl> impl_;
 };
 
+// The keys of the replica's metadata (Replica::meta), all in one place.
+namespace meta_key {
+inline constexpr std::string_view kSchemaVersion = "schema_version";
+inline constexpr std::string_view kReplicaId = "replica_id";
+inline constexpr std::string_view kNode = "node";
+inline constexpr std::string_view kRole = "role";               // "hub" or "client"
+inline constexpr std::string_view kHlcLast = "hlc_last";        // the clock's last stamp, kept across restarts
+inline constexpr std::string_view kClockOffset = "clock_offset_ms";  // correction to the hub's time
+// Client: everything the hub may hold from us is stamped at or below the
+// larger of these two: the highest stamp it confirmed (accepted or sent
+// us), and the highest of the push still unacknowledged (it may have been
+// accepted with its ack lost). The clock is never pulled back below them.
+inline constexpr std::string_view kConfirmedHlc = "confirmed_hlc";
+inline constexpr std::string_view kInflightHlc = "inflight_hlc";
+inline constexpr std::string_view kLastSync = "last_sync_ms";  // client: the last complete sync
+}  // namespace meta_key
+
 // A number kept as text in the metadata (Replica::meta); nullopt when it is
 // not one, i.e. the file is damaged.
 std::optional<std::int64_t> parse_meta_number(std::string_view text);
+// The number under `key` (0 when there is none); storage_failed, naming the
+// key, when the file holds something else there.
+Result<std::int64_t> meta_number(Replica& replica, std::string_view key);
 
 // True when a row with `scope` is visible to a node of county `county`.
 bool scope_visible(std::string_view scope, std::string_view county);

@@ -1,7 +1,8 @@
 // Internals of Replica shared by its translation units (replica.cpp,
 // replica_merge.cpp, replica_feed.cpp): the stored row with its per-cell
-// clocks, the clock blob format, node-id interning and per-table prepared
-// statements. Not part of the engine's interface.
+// clocks, the clock blob format, node-id interning, per-table prepared
+// statements and the logs (replica_logs.hpp). Not part of the engine's
+// interface.
 #pragma once
 
 #include <array>
@@ -13,6 +14,7 @@
 
 #include "sync/authority.hpp"
 #include "sync/replica.hpp"
+#include "sync/replica_logs.hpp"
 #include "sync/sqlite.hpp"
 
 namespace liaison::sync {
@@ -67,8 +69,11 @@ struct Replica::Impl {
   std::unordered_map<std::string, std::uint32_t> node_refs;
   std::uint32_t last_node_ref = 0;  // the ref node_ref() returned last
   std::array<TableStatements, kTableCount> tables;
-  sql::Statement insert_node, insert_conflict, insert_rejection, insert_refusal, insert_change, get_meta, put_meta,
-      data_version_stmt;
+  sql::Statement insert_node, get_meta, put_meta, data_version_stmt;
+  ConflictLog conflict_log;
+  RejectionLog rejection_log;  // clients
+  RefusalLog refusal_log;      // the hub
+  ChangeHistory history;       // the hub
 
   explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
 
@@ -91,20 +96,10 @@ struct Replica::Impl {
   // Row fields read by a feed or select statement starting at column `first`.
   void read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const;
 
-  Status log_conflict(TableId table, const Uuid& id, std::uint16_t column, const Value& loser_value,
-                      const Stamp& loser, const Value& winner_value, const Stamp& winner);
   // Last-writer-wins merge of one cell into a loaded row; true if it changed.
   Result<bool> merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell, std::uint64_t seq,
                           MergeStats& stats);
   Status set_scope_if_unknown(TableId table, StoredRow& row);
-  // Hub: records in _history that `node` (certificate `certificate`) changed
-  // a cell of an existing row from `old_value`/`old_stamp` to `new_value`.
-  Status record_change(std::string_view node, std::string_view certificate, TableId table, const Uuid& id,
-                       std::uint16_t column, const Value& old_value, const Stamp& old_stamp, const Value& new_value,
-                       const Stamp& new_stamp);
-  // ...or created the row (one entry for all its first values).
-  Status record_creation(std::string_view node, std::string_view certificate, TableId table, const Uuid& id,
-                         const Stamp& stamp);
 };
 
 }  // namespace liaison::sync

@@ -61,22 +61,6 @@ Value initial_value(TableId table, const StoredRow& row, std::uint16_t column) {
 
 }  // namespace
 
-Status Replica::Impl::log_conflict(TableId table, const Uuid& id, std::uint16_t column, const Value& loser_value,
-                                   const Stamp& loser, const Value& winner_value, const Stamp& winner) {
-  auto& st = insert_conflict;
-  st.bind(1, static_cast<std::int64_t>(table))
-      .bind_blob(2, id.bytes)
-      .bind(3, column)
-      .bind_value(4, loser_value)
-      .bind(5, static_cast<std::int64_t>(loser.hlc))
-      .bind(6, std::string_view(loser.node))
-      .bind_value(7, winner_value)
-      .bind(8, static_cast<std::int64_t>(winner.hlc))
-      .bind(9, std::string_view(winner.node))
-      .bind(10, static_cast<std::int64_t>(clock.wall_ms()));
-  return st.run();
-}
-
 Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell,
                                        std::uint64_t new_seq, MergeStats& stats) {
   CellMeta& m = row.meta[cell.column];
@@ -106,14 +90,14 @@ Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow&
   if (cell.stamp > existing) {
     if ((options.hub || m.node == self_ref) && existing.node != cell.stamp.node && current != cell.value &&
         cell.base != existing) {
-      LIAISON_TRY(log_conflict(table, id, cell.column, current, existing, cell.value, cell.stamp));
+      LIAISON_TRY(conflict_log.record(table, id, cell.column, current, existing, cell.value, cell.stamp, clock.wall_ms()));
       ++stats.conflicts;
     }
     return adopt();
   }
   ++stats.older;
   if (options.hub && existing.node != cell.stamp.node && current != cell.value && base_of(m) != cell.stamp) {
-    LIAISON_TRY(log_conflict(table, id, cell.column, cell.value, cell.stamp, current, existing));
+    LIAISON_TRY(conflict_log.record(table, id, cell.column, cell.value, cell.stamp, current, existing, clock.wall_ms()));
     ++stats.conflicts;
   }
   return false;
@@ -190,40 +174,26 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
           auto merged = I.merge_cell(table, id, *row, cell, seq, result.stats);
           if (!merged) return merged.error();
           if (*merged && row->exists)
-            LIAISON_TRY(I.record_change(from.str(), certificate, table, id, cell.column, old_value, old_stamp,
-                                        cell.value, cell.stamp));
+            LIAISON_TRY(I.history.record_change(I.clock.wall_ms(), from.str(), certificate, table, id, cell.column,
+                                                old_value, old_stamp, cell.value, cell.stamp));
           if (*merged && !row->exists && !created_by) created_by = &cell;
           changed |= *merged;
           continue;
         }
         result.rejections.push_back({table, id, cell.column, cell.stamp, verdict.code, verdict.reason});
-        I.insert_refusal.bind(1, static_cast<std::int64_t>(I.clock.wall_ms()))
-            .bind(2, std::string_view(from.str()))
-            .bind(3, certificate)
-            .bind(4, static_cast<std::int64_t>(table))
-            .bind_blob(5, id.bytes)
-            .bind(6, cell.column)
-            .bind_value(7, cell.value)
-            .bind(8, static_cast<std::int64_t>(cell.stamp.hlc))
-            .bind(9, std::string_view(cell.stamp.node))
-            .bind(10, std::string_view(errc_name(verdict.code)))
-            .bind(11, std::string_view(verdict.reason));
-        LIAISON_TRY(I.insert_refusal.run());
-        if (recovery_of(verdict.code) == Recovery::retry || verdict.code == Errc::forged_stamp) continue;
-        // Re-assert the hub's value with a stamp newer than the refused one,
-        // so the writer converges to it. Needed only where the refused cell
-        // would otherwise win on the writer's replica.
-        // A writer outside the row's scope gets no values back, only a
-        // tombstone for its own copy: its refusal must not leak the row.
-        if ((!row->exists && !any_accepted) || verdict.code == Errc::out_of_scope) {
+        LIAISON_TRY(I.refusal_log.record(I.clock.wall_ms(), from.str(), certificate, cell, verdict));
+        if (cell.column >= row->meta.size()) continue;  // not in the schema: nothing to answer with
+        CellMeta& m = row->meta[cell.column];
+        const auto answer =
+            answer_to_refusal(verdict, row->exists, any_accepted, m.present() && I.stamp_of(m) > cell.stamp);
+        if (answer == RefusalAnswer::none) continue;
+        if (answer == RefusalAnswer::tombstone) {
           if (!tombstone_sent)
             result.corrections.push_back(
                 {table, id, kDeletedColumn, Value{std::int64_t{1}}, {I.clock.now(), I.options.self.str()}, cell.stamp});
           tombstone_sent = true;
           continue;
         }
-        CellMeta& m = row->meta[cell.column];
-        if (m.present() && I.stamp_of(m) > cell.stamp) continue;
         // The hub's value; where it has none yet, what a new row starts with.
         Value authoritative = row->values[cell.column];
         if (!m.present()) authoritative = initial_value(table, *row, cell.column);
@@ -238,7 +208,8 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
         result.corrections.push_back(correction);
       }
       if (!changed) return {};
-      if (created_by) LIAISON_TRY(I.record_creation(from.str(), certificate, table, id, created_by->stamp));
+      if (created_by)
+        LIAISON_TRY(I.history.record_creation(I.clock.wall_ms(), from.str(), certificate, table, id, created_by->stamp));
       I.seq = seq;
       row->seq = seq;
       if (row->scope.empty()) {
@@ -268,7 +239,7 @@ Status Replica::precheck(TableId table, const Uuid& id, const Fields& fields) {
   auto row = I.load(table, id);
   if (!row) return row.error();
   const CurrentRow current = I.current_of(*row);
-  const auto verdicts = check_authority({I.options.self, table, id, current, cells, I.lookup(), now, 60'000});
+  const auto verdicts = check_authority({I.options.self, table, id, current, cells, I.lookup(), now, kDefaultMaxClockAheadMs});
   std::vector<std::string> reasons;
   Errc code = Errc::ok;
   for (const auto& verdict : verdicts) {
@@ -291,17 +262,7 @@ Status Replica::record_push_outcome(std::span<const Rejection> rejections, std::
       if (!row->exists || r.column >= row->meta.size()) continue;
       const CellMeta& m = row->meta[r.column];
       if (!m.present() || I.stamp_of(m) != r.stamp) continue;  // already rewritten since: nothing refused remains
-      auto& st = I.insert_rejection;
-      st.bind(1, static_cast<std::int64_t>(r.table))
-          .bind_blob(2, r.row.bytes)
-          .bind(3, r.column)
-          .bind_value(4, row->values[r.column])
-          .bind(5, static_cast<std::int64_t>(r.stamp.hlc))
-          .bind(6, std::string_view(r.stamp.node))
-          .bind(7, std::string_view(errc_name(r.code)))
-          .bind(8, std::string_view(r.reason))
-          .bind(9, static_cast<std::int64_t>(I.clock.wall_ms()));
-      LIAISON_TRY(st.run());
+      LIAISON_TRY(I.rejection_log.record(r, row->values[r.column], I.clock.wall_ms()));
       if (recovery_of(r.code) == Recovery::retry) LIAISON_TRY(restamp(r.table, r.row, r.column));
     }
     auto merged = apply_remote(corrections);
@@ -311,28 +272,7 @@ Status Replica::record_push_outcome(std::span<const Rejection> rejections, std::
 }
 
 Result<std::vector<Conflict>> Replica::conflicts(bool include_restored) {
-  auto st = impl_->db->prepare(
-      std::string("SELECT id, tbl, row, col, loser_value, loser_hlc, loser_node, winner_value, winner_hlc,"
-                  " winner_node, logged_at_ms, restored FROM _conflicts") +
-      (include_restored ? "" : " WHERE restored = 0") + " ORDER BY id");
-  if (!st) return st.error();
-  std::vector<Conflict> out;
-  LIAISON_TRY(st->for_each_row([&]() -> Status {
-    Conflict c;
-    c.id = st->column_int(0);
-    c.table = static_cast<TableId>(st->column_int(1));
-    c.row = Uuid::from_bytes(st->column_blob(2).data());
-    c.column = static_cast<std::uint16_t>(st->column_int(3));
-    c.loser_value = st->column_value(4);
-    c.loser = {static_cast<std::uint64_t>(st->column_int(5)), st->column_text(6)};
-    c.winner_value = st->column_value(7);
-    c.winner = {static_cast<std::uint64_t>(st->column_int(8)), st->column_text(9)};
-    c.logged_at_ms = static_cast<std::uint64_t>(st->column_int(10));
-    c.restored = st->column_int(11) != 0;
-    out.push_back(std::move(c));
-    return {};
-  }));
-  return out;
+  return impl_->conflict_log.list(include_restored);
 }
 
 Status Replica::restore_conflict(std::int64_t conflict_id) {
@@ -345,61 +285,22 @@ Status Replica::restore_conflict(std::int64_t conflict_id) {
     const auto& def = Schema::get().table(c.table);
     return transact([&]() -> Status {
       LIAISON_TRY(update(c.table, c.row, {{std::string(def.columns.at(c.column).name), c.loser_value}}));
-      auto st = impl_->db->prepare("UPDATE _conflicts SET restored = 1 WHERE id = ?");
-      if (!st) return st.error();
-      st->bind(1, conflict_id);
-      return st->run();
+      return impl_->conflict_log.mark_restored(conflict_id);
     });
   }
   return make_error(Errc::not_found, "no conflict " + std::to_string(conflict_id) + " — list them with 'conflicts'");
 }
 
 Result<std::vector<Refusal>> Replica::refusals(const RefusalFilter& filter) {
-  auto st = impl_->db->prepare(
-      "SELECT id, at_ms, node, certificate, tbl, row, col, value, hlc, stamp_node, code, reason FROM _refusals"
-      " WHERE (?1 = '' OR node = ?1) AND at_ms >= ?2 ORDER BY id");
-  if (!st) return st.error();
-  st->bind(1, std::string_view(filter.node)).bind(2, static_cast<std::int64_t>(filter.since_ms));
-  std::vector<Refusal> out;
-  LIAISON_TRY(st->for_each_row([&]() -> Status {
-    Refusal r;
-    r.id = st->column_int(0);
-    r.at_ms = static_cast<std::uint64_t>(st->column_int(1));
-    r.node = st->column_text(2);
-    r.certificate = st->column_text(3);
-    r.table = static_cast<TableId>(st->column_int(4));
-    r.row = Uuid::from_bytes(st->column_blob(5).data());
-    r.column = static_cast<std::uint16_t>(st->column_int(6));
-    r.value = st->column_value(7);
-    r.stamp = {static_cast<std::uint64_t>(st->column_int(8)), st->column_text(9)};
-    r.code = errc_from_name(st->column_text(10));
-    r.reason = st->column_text(11);
-    out.push_back(std::move(r));
-    return {};
-  }));
-  return out;
+  if (!impl_->options.hub) return std::vector<Refusal>{};
+  return impl_->refusal_log.list(filter);
 }
 
-Result<std::vector<RecordedRejection>> Replica::rejections() {
-  auto st = impl_->db->prepare(
-      "SELECT id, tbl, row, col, value, hlc, node, code, reason, at_ms FROM _rejections ORDER BY id");
-  if (!st) return st.error();
-  std::vector<RecordedRejection> out;
-  LIAISON_TRY(st->for_each_row([&]() -> Status {
-    RecordedRejection r;
-    r.id = st->column_int(0);
-    r.table = static_cast<TableId>(st->column_int(1));
-    r.row = Uuid::from_bytes(st->column_blob(2).data());
-    r.column = static_cast<std::uint16_t>(st->column_int(3));
-    r.value = st->column_value(4);
-    r.stamp = {static_cast<std::uint64_t>(st->column_int(5)), st->column_text(6)};
-    r.code = errc_from_name(st->column_text(7));
-    r.reason = st->column_text(8);
-    r.at_ms = static_cast<std::uint64_t>(st->column_int(9));
-    out.push_back(std::move(r));
-    return {};
-  }));
-  return out;
+Result<std::vector<RecordedRejection>> Replica::rejections() { return impl_->rejection_log.list(); }
+
+Result<std::vector<Change>> Replica::history(const ChangeFilter& filter) {
+  if (!impl_->options.hub) return std::vector<Change>{};
+  return impl_->history.list(filter);
 }
 
 }  // namespace liaison::sync

@@ -116,7 +116,7 @@ class ClientSession {
   std::optional<FeedPage> prefetched_push_;  // the batch after the one in flight
   FeedCursor prefetched_from_;
   std::optional<Changes> deferred_changes_;  // received; merged while the next page comes
-  std::uint64_t max_clock_ahead_ms_ = 60'000;
+  std::uint64_t max_clock_ahead_ms_ = kDefaultMaxClockAheadMs;
   std::uint64_t hub_seq_seen_ = 0;
   bool pull_wanted_ = false;  // a Notify came while a push was in flight
   std::uint64_t last_sent_ms_ = 0;
@@ -131,7 +131,7 @@ struct HubSessionOptions {
   std::uint32_t max_batch_cells = 4000;   // cells per page, both ways (told in Welcome)
   std::uint32_t max_push_cells = 10'000;  // cells per Push accepted (plus a row's slack)
   std::uint32_t max_frame_bytes = 16u << 20;
-  std::uint64_t max_clock_ahead_ms = 60'000;
+  std::uint64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
   std::uint64_t idle_timeout_ms = 60'000;  // close after this long without hearing anything
   bool compress = true;  // agree to compress large messages when the client offers it
 };

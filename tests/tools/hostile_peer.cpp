@@ -625,7 +625,7 @@ Status set_clock_offset(cli::Args& args) {
   options.self = *node;
   auto replica = Replica::open(options);
   if (!replica) return replica.error();
-  LIAISON_TRY((*replica)->set_meta("clock_offset_ms", *offset));
+  LIAISON_TRY((*replica)->set_meta(sync::meta_key::kClockOffset, *offset));
   std::cout << "clock_offset_ms=" << *offset << "\n";
   return {};
 }

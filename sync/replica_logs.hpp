@@ -1,0 +1,81 @@
+// The replica's logs, each a small class that owns its SQL over the
+// replica's connection:
+//   - ConflictLog (`_conflicts`): every losing value of a concurrent write;
+//   - RejectionLog (`_rejections`, clients): the cells the hub refused;
+//   - RefusalLog (`_refusals`, the hub): the same at the hub, with who sent them;
+//   - ChangeHistory (`_history`, the hub): every change it accepted, with
+//     who made it and the value it replaced.
+// They are written inside the replica's transactions (a merge, a push) and
+// read through Replica's accessors. Internal to sync/.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "sync/authority.hpp"
+#include "sync/replica.hpp"
+#include "sync/sqlite.hpp"
+
+namespace liaison::sync {
+
+class ConflictLog {
+ public:
+  Status prepare(sql::Database& db);
+  // The same loser against the same winner is logged once.
+  Status record(TableId table, const Uuid& row, std::uint16_t column, const Value& loser_value, const Stamp& loser,
+                const Value& winner_value, const Stamp& winner, std::uint64_t at_ms);
+  Result<std::vector<Conflict>> list(bool include_restored);
+  Status mark_restored(std::int64_t id);
+
+ private:
+  sql::Database* db_ = nullptr;
+  sql::Statement insert_;
+};
+
+class RejectionLog {
+ public:
+  Status prepare(sql::Database& db);
+  // `value` is the refused value as this replica holds it.
+  Status record(const Rejection& rejection, const Value& value, std::uint64_t at_ms);
+  Result<std::vector<RecordedRejection>> list();
+
+ private:
+  sql::Database* db_ = nullptr;
+  sql::Statement insert_;
+};
+
+class RefusalLog {
+ public:
+  Status prepare(sql::Database& db);
+  // A copy of a push refused again (its ack was lost) is one attempt.
+  Status record(std::uint64_t at_ms, std::string_view node, std::string_view certificate, const Cell& cell,
+                const Verdict& verdict);
+  Result<std::vector<Refusal>> list(const RefusalFilter& filter);
+
+ private:
+  sql::Database* db_ = nullptr;
+  sql::Statement insert_;
+};
+
+class ChangeHistory {
+ public:
+  Status prepare(sql::Database& db);
+  // `node` (certificate `certificate`) changed a cell of an existing row.
+  Status record_change(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
+                       const Uuid& row, std::uint16_t column, const Value& old_value, const Stamp& old_stamp,
+                       const Value& new_value, const Stamp& new_stamp);
+  // ...or created the row: one entry for all its first values.
+  Status record_creation(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
+                         const Uuid& row, const Stamp& stamp);
+  Result<std::vector<Change>> list(const ChangeFilter& filter);
+
+ private:
+  Status insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
+                const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value,
+                const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp);
+  sql::Database* db_ = nullptr;
+  sql::Statement insert_;
+};
+
+}  // namespace liaison::sync
