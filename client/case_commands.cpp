@@ -2,7 +2,6 @@
 // staff work on them offline. Every write is pre-checked against the hub's
 // authority rules and goes through the replica in one transaction.
 #include <cstdint>
-#include <iostream>
 #include <variant>
 
 #include "client/case_fields.hpp"
@@ -25,9 +24,10 @@ std::string counties() {
   return out;
 }
 
-int bad_id(std::string_view text, std::string_view what) {
-  return usage_error("'" + std::string(text) + "' is not a " + std::string(what) +
-                     " id — give the id, or at least its first 8 hex digits, as '" + std::string(what) + " list' shows it");
+Error bad_id(std::string_view text, std::string_view what) {
+  return make_error(Errc::usage, "'" + std::string(text) + "' is not a " + std::string(what) +
+                                     " id — give the id, or at least its first 8 hex digits, as '" + std::string(what) +
+                                     " list' shows it");
 }
 
 // A case found in an opened data folder, with its kind.
@@ -37,17 +37,17 @@ struct CaseAt {
   const CaseKind* kind = nullptr;
 };
 
-// Opens the data folder and finds case `id`; prints the error and returns
-// the exit status when that fails.
-std::variant<CaseAt, int> open_case(const Invocation& in, const std::string& id) {
+// Opens the data folder and finds case `id`.
+Result<CaseAt> open_case(const Invocation& in, const std::string& id) {
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   auto row = find_row(*context->replica, TableId::cases, id, "case");
-  if (!row) return fail(row.error());
+  if (!row) return row.error();
   const CaseKind* kind = Schema::get().find_kind(text_of((*row)["kind"]));
   if (!kind)
-    return fail("case " + row->id.to_string() + " has an unknown kind '" + text_of((*row)["kind"]) + "'",
-                "upgrade liaison-client; the case is left as it is");
+    return advised(Errc::schema_mismatch,
+                   "case " + row->id.to_string() + " has an unknown kind '" + text_of((*row)["kind"]) + "'",
+                   "upgrade liaison-client; the case is left as it is");
   return CaseAt{std::move(*context), std::move(*row), kind};
 }
 
@@ -66,50 +66,52 @@ bool county_may_edit(const CaseKind& kind, const sync::Row& row) {
   return status && status->county_editable;
 }
 
-// Prints the case after a change: its JSON object, or one line for people.
-int print_changed(CaseAt& at, const std::string& line) {
+// The case after a change: its JSON object, or one line for people.
+Outcome changed(CaseAt& at, const std::string& line) {
   auto row = at.context.replica->get(TableId::cases, at.row.id);
-  if (!row || !*row) return fail("case " + at.row.id.to_string() + " was written but can't be read back", "run 'case show'");
-  print_line(at.context.json ? row_json(**row) : line);
-  return kExitOk;
+  if (!row || !*row)
+    return advised(Errc::storage_failed, "case " + at.row.id.to_string() + " was written but can't be read back",
+                   "run 'case show'");
+  cli::Report report{row_json(**row), {}};
+  return report.line(line);
 }
 
 }  // namespace
 
-int cmd_case_new(Invocation& in) {
+Outcome cmd_case_new(Invocation& in) {
   auto& args = in.args;
   auto kind_name = args.required("kind");
   auto title = args.required("title");
   const auto county_opt = args.option("county");
   const auto sets = args.options("set");
   std::vector<std::string> words;
-  if (auto bad = take_words(args, words, 0, 0, "case new --kind K --title T [--county C] [--set FIELD=VALUE]..."))
-    return *bad;
-  if (!kind_name) return usage_error(kind_name.error().message + " (one of " + kind_names() + ")");
-  if (!title) return usage_error(title.error().message);
+  LIAISON_TRY(take_words(args, words, 0, 0, "case new --kind K --title T [--county C] [--set FIELD=VALUE]..."));
+  if (!kind_name) return make_error(Errc::usage, kind_name.error().message + " (one of " + kind_names() + ")");
+  if (!title) return make_error(Errc::usage, title.error().message);
   const CaseKind* kind = Schema::get().find_kind(*kind_name);
-  if (!kind) return usage_error("no case kind '" + *kind_name + "' — kinds: " + kind_names());
+  if (!kind) return make_error(Errc::usage, "no case kind '" + *kind_name + "' — kinds: " + kind_names());
   if (county_opt && !is_county(*county_opt))
-    return usage_error("'" + *county_opt + "' is not a county — counties: " + counties());
+    return make_error(Errc::usage, "'" + *county_opt + "' is not a county — counties: " + counties());
   std::vector<std::pair<std::string, std::string>> assignments;
   for (const auto& set : sets) {
     auto pair = split_assignment(set);
-    if (!pair) return usage_error(pair.error().message + " in --set");
+    if (!pair) return make_error(Errc::usage, pair.error().message + " in --set");
     assignments.push_back(std::move(*pair));
   }
 
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   Context& ctx = *context;
   std::string county;
   if (county_opt) {
     county = *county_opt;
     if (ctx.county_node() && county != ctx.node.scope())
-      return fail(ctx.node.str() + " can open cases only for " + std::string(ctx.node.scope()) + ", not " + county,
-                  "leave out --county, or ask the city office to open it");
+      return advised(Errc::out_of_scope,
+                     ctx.node.str() + " can open cases only for " + std::string(ctx.node.scope()) + ", not " + county,
+                     "leave out --county, or ask the city office to open it");
   } else {
     if (ctx.node.is_city())
-      return usage_error("a city node must say which county the case belongs to — add --county C (" + counties() + ")");
+      return make_error(Errc::usage, "a city node must say which county the case belongs to — add --county C (" + counties() + ")");
     county = std::string(ctx.node.scope());
   }
   sync::Fields fields = {{"kind", std::string(kind->name)},
@@ -120,180 +122,162 @@ int cmd_case_new(Invocation& in) {
                          {"updated_at", static_cast<std::int64_t>(ctx.now_ms())}};
   for (const auto& [field, text] : assignments) {
     auto parsed = parse_case_field(*kind, ctx.node.is_city(), field, text, false);
-    if (!parsed) return fail(parsed.error().message + " (nothing was written)");
+    if (!parsed) return make_error(parsed.error().code, parsed.error().message + " (nothing was written)");
     put(fields, std::move(*parsed));
   }
   auto id = checked_insert(ctx, TableId::cases, fields);
-  if (!id) return fail(id.error(), "nothing was written");
-  print_line(ctx.json ? cli::json_object({{"id", cli::json_quote(id->to_string())}}) : id->to_string());
-  return kExitOk;
+  if (!id) return advised(id.error(), "nothing was written");
+  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
+  return report.line(id->to_string());
 }
 
-int cmd_case_list(Invocation& in) {
+Outcome cmd_case_list(Invocation& in) {
   auto& args = in.args;
   const auto county = args.option("county");
   const auto kind = args.option("kind");
   const auto status = args.option("status");
   std::vector<std::string> words;
-  if (auto bad = take_words(args, words, 0, 0, "case list [--county C] [--kind K] [--status S]")) return *bad;
-  if (county && !is_county(*county)) return usage_error("'" + *county + "' is not a county — counties: " + counties());
+  LIAISON_TRY(take_words(args, words, 0, 0, "case list [--county C] [--kind K] [--status S]"));
+  if (county && !is_county(*county)) return make_error(Errc::usage, "'" + *county + "' is not a county — counties: " + counties());
   const CaseKind* kind_def = kind ? Schema::get().find_kind(*kind) : nullptr;
-  if (kind && !kind_def) return usage_error("no case kind '" + *kind + "' — kinds: " + kind_names());
+  if (kind && !kind_def) return make_error(Errc::usage, "no case kind '" + *kind + "' — kinds: " + kind_names());
   if (status) {
     bool known = false;
     for (const auto& k : Schema::get().case_kinds())
       if ((!kind_def || &k == kind_def) && k.status(*status)) known = true;
-    if (!known) return usage_error("no case status '" + *status + "'" + (kind ? " for " + *kind + " cases" : std::string()));
+    if (!known) return make_error(Errc::usage, "no case status '" + *status + "'" + (kind ? " for " + *kind + " cases" : std::string()));
   }
 
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   sync::RowFilter filter;
   if (county) filter.equals.emplace_back("county", *county);
   if (kind) filter.equals.emplace_back("kind", *kind);
   if (status) filter.equals.emplace_back("status", *status);
   auto rows = context->replica->list(TableId::cases, filter);
-  if (!rows) return fail(rows.error());
-  if (in.json) {
-    std::vector<std::string> items;
-    for (const auto& row : *rows) items.push_back(row_json_columns(row, kListColumns));
-    print_line(cli::json_array(items));
-    return kExitOk;
-  }
-  if (rows->empty()) {
-    print_line("no cases" + std::string(county || kind || status ? " match" : " on this replica yet"));
-    return kExitOk;
-  }
+  if (!rows) return rows.error();
+  std::vector<std::string> items;
   cli::Table table{{"id", "kind", "county", "status", "updated", "title"}, {}};
-  for (const auto& row : *rows)
+  for (const auto& row : *rows) {
+    items.push_back(row_json_columns(row, kListColumns));
     table.rows.push_back({row.id.to_string(), text_of(row["kind"]), text_of(row["county"]), text_of(row["status"]),
                           display_value("updated_at", row["updated_at"]), text_of(row["title"])});
-  table.print(std::cout);
-  return kExitOk;
+  }
+  cli::Report report{cli::json_array(items), {}};
+  return report.table_or(table, "no cases" + std::string(county || kind || status ? " match" : " on this replica yet"));
 }
 
-int cmd_case_show(Invocation& in) {
+Outcome cmd_case_show(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 1, 1, "case show ID")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 1, 1, "case show ID"));
   if (!plausible_id(words[0])) return bad_id(words[0], "case");
   auto opened = open_case(in, words[0]);
-  if (auto* code = std::get_if<int>(&opened)) return *code;
-  auto& at = std::get<CaseAt>(opened);
+  if (!opened) return opened.error();
+  auto& at = *opened;
   auto notes = at.context.replica->list(TableId::case_notes, {{{"case_id", at.row.id.to_string()}}});
-  if (!notes) return fail(notes.error());
-  if (in.json) {
-    std::vector<std::string> items;
-    for (const auto& note : *notes) items.push_back(row_json(note));
-    print_line(row_json(at.row, {{"notes", cli::json_array(items)}}));
-    return kExitOk;
+  if (!notes) return notes.error();
+  std::vector<std::string> items;
+  cli::Table table{{"written", "author", "note"}, {}};
+  for (const auto& note : *notes) {
+    items.push_back(row_json(note));
+    table.rows.push_back({display_value("written_at", note["written_at"]), text_of(note["author"]), text_of(note["body"])});
   }
   cli::Table fields = row_table(at.row);
   for (auto& line : fields.rows)
     if (line[0] == "kind") line[1] += " (" + std::string(at.kind->label) + ")";
-  fields.print(std::cout);
-  std::cout << '\n';
-  if (notes->empty()) {
-    print_line("no notes");
-    return kExitOk;
-  }
-  cli::Table table{{"written", "author", "note"}, {}};
-  for (const auto& note : *notes)
-    table.rows.push_back({display_value("written_at", note["written_at"]), text_of(note["author"]), text_of(note["body"])});
-  table.print(std::cout);
-  return kExitOk;
+  cli::Report report{row_json(at.row, {{"notes", cli::json_array(items)}}), {}};
+  return report.table(fields).line("").table_or(table, "no notes");
 }
 
-int cmd_case_set(Invocation& in) {
+Outcome cmd_case_set(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 2, SIZE_MAX, "case set ID FIELD=VALUE...")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "case set ID FIELD=VALUE..."));
   if (!plausible_id(words[0])) return bad_id(words[0], "case");
   std::vector<std::pair<std::string, std::string>> assignments;
   for (std::size_t i = 1; i < words.size(); ++i) {
     auto pair = split_assignment(words[i]);
-    if (!pair) return usage_error(pair.error().message + " — usage: liaison-client case set ID FIELD=VALUE...");
+    if (!pair) return make_error(Errc::usage, pair.error().message + " — usage: liaison-client case set ID FIELD=VALUE...");
     assignments.push_back(std::move(*pair));
   }
   auto opened = open_case(in, words[0]);
-  if (auto* code = std::get_if<int>(&opened)) return *code;
-  auto& at = std::get<CaseAt>(opened);
+  if (!opened) return opened.error();
+  auto& at = *opened;
   const bool city = at.context.node.is_city();
   const std::string id = at.row.id.to_string();
   sync::Fields fields;
   for (const auto& [field, text] : assignments) {
     auto parsed = parse_case_field(*at.kind, city, field, text, true);
-    if (!parsed) return fail(parsed.error().message + " (nothing was written)");
+    if (!parsed) return make_error(parsed.error().code, parsed.error().message + " (nothing was written)");
     put(fields, std::move(*parsed));
   }
   std::string names;
   for (const auto& field : fields) names += (names.empty() ? "" : ", ") + field.first;
-  const std::string from = text_of(at.row["status"]);
-  for (const auto& [field, value] : fields) {
-    if (field != "status" || text_of(value) == from) continue;
-    const auto side = at.kind->transition_side(from, text_of(value));
-    if (!side || !side_allows(*side, city))
-      return fail(std::string(city ? "the city office" : "a county office") + " can't move case " + id + " from " + from +
-                      " to " + text_of(value) + (city ? "" : " (only the city office approves, rejects or returns cases)"),
-                  "moves open to you from " + from + ": " + moves_from(*at.kind, from, city) + "; nothing was written");
-  }
   if (city || county_may_edit(*at.kind, at.row))
     fields.emplace_back("updated_at", static_cast<std::int64_t>(at.context.now_ms()));
-  if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st)
-    return fail(st.error(), "nothing was written");
-  return print_changed(at, "updated case " + id + ": " + names);
+  // The hub's authority check decides (run here first, on this replica's
+  // view of the case); for a status move it refuses, say which are open.
+  if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st) {
+    const std::string from = text_of(at.row["status"]);
+    if (st.error().code != Errc::bad_transition) return advised(st.error(), "nothing was written");
+    return advised(st.error(), "moves open to you from " + from + ": " + moves_from(*at.kind, from, city) +
+                                   "; nothing was written");
+  }
+  return changed(at, "updated case " + id + ": " + names);
 }
 
-int cmd_case_submit(Invocation& in) {
+Outcome cmd_case_submit(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 1, 1, "case submit ID")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 1, 1, "case submit ID"));
   if (!plausible_id(words[0])) return bad_id(words[0], "case");
   auto opened = open_case(in, words[0]);
-  if (auto* code = std::get_if<int>(&opened)) return *code;
-  auto& at = std::get<CaseAt>(opened);
+  if (!opened) return opened.error();
+  auto& at = *opened;
   const bool city = at.context.node.is_city();
   const std::string id = at.row.id.to_string();
   const std::string from = text_of(at.row["status"]);
   constexpr std::string_view kTo = "submitted";
   if (!at.kind->status(kTo))
-    return fail("a " + std::string(at.kind->name) + " case is never submitted",
-                "moves open to you from " + from + ": " + moves_from(*at.kind, from, city) +
-                    " — use 'case set " + id + " status=...'");
+    return advised(Errc::bad_transition, "a " + std::string(at.kind->name) + " case is never submitted",
+                   "moves open to you from " + from + ": " + moves_from(*at.kind, from, city) + " — use 'case set " +
+                       id + " status=...'");
   if (from == kTo)
-    return fail("case " + id + " is already submitted",
-                "wait for the city office's decision, or withdraw it with 'case set " + id + " status=draft'");
+    return advised(Errc::bad_transition, "case " + id + " is already submitted",
+                   "wait for the city office's decision, or withdraw it with 'case set " + id + " status=draft'");
   const auto side = at.kind->transition_side(from, kTo);
   if (!side || !side_allows(*side, city))
-    return fail(std::string(city ? "the city office" : "a county office") + " can't submit case " + id + ": it is " + from,
-                "moves open to you from " + from + ": " + moves_from(*at.kind, from, city));
+    return advised(Errc::bad_transition,
+                   std::string(city ? "the city office" : "a county office") + " can't submit case " + id +
+                       ": it is " + from,
+                   "moves open to you from " + from + ": " + moves_from(*at.kind, from, city));
   sync::Fields fields = {{"status", std::string(kTo)}};
   if (city || county_may_edit(*at.kind, at.row))
     fields.emplace_back("updated_at", static_cast<std::int64_t>(at.context.now_ms()));
   if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st)
-    return fail(st.error(), "nothing was written");
-  return print_changed(at, "submitted case " + id + " (" + from + " -> submitted); the hub gets it at the next sync");
+    return advised(st.error(), "nothing was written");
+  return changed(at, "submitted case " + id + " (" + from + " -> submitted); the hub gets it at the next sync");
 }
 
-int cmd_note_add(Invocation& in) {
+Outcome cmd_note_add(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 2, SIZE_MAX, "note add ID TEXT")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "note add ID TEXT"));
   if (!plausible_id(words[0])) return bad_id(words[0], "case");
   std::string body;
   for (std::size_t i = 1; i < words.size(); ++i) body += (i > 1 ? " " : "") + words[i];
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return usage_error("the note is empty — usage: liaison-client note add ID TEXT");
+    return make_error(Errc::usage, "the note is empty — usage: liaison-client note add ID TEXT");
   auto opened = open_case(in, words[0]);
-  if (auto* code = std::get_if<int>(&opened)) return *code;
-  auto& at = std::get<CaseAt>(opened);
+  if (!opened) return opened.error();
+  auto& at = *opened;
   const sync::Fields fields = {{"case_id", at.row.id.to_string()},
                                {"author", at.context.node.str()},
                                {"body", body},
                                {"written_at", static_cast<std::int64_t>(at.context.now_ms())}};
   auto id = checked_insert(at.context, TableId::case_notes, fields);
-  if (!id) return fail(id.error(), "nothing was written");
-  if (in.json)
-    print_line(cli::json_object({{"id", cli::json_quote(id->to_string())}, {"case_id", cli::json_quote(at.row.id.to_string())}}));
-  else
-    print_line("added note " + id->to_string() + " to case " + at.row.id.to_string());
-  return kExitOk;
+  if (!id) return advised(id.error(), "nothing was written");
+  cli::Report report{
+      cli::json_object({{"id", cli::json_quote(id->to_string())}, {"case_id", cli::json_quote(at.row.id.to_string())}}),
+      {}};
+  return report.line("added note " + id->to_string() + " to case " + at.row.id.to_string());
 }
 
 }  // namespace liaison::client

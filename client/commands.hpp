@@ -1,38 +1,42 @@
 // The commands of liaison-client. Each reads its options from the
-// invocation, reports malformed arguments (exit 2) before touching the data
-// folder, then opens it and does its work; returns the exit status.
+// invocation, refuses malformed arguments (a usage error, exit 2) before
+// touching the data folder, then opens it and does its work. Each returns
+// its result as a Report (one renderer prints it as a table or as JSON) or
+// the error; `sync`, which reports progress as it goes and exits 75 when
+// the hub can't be reached, prints for itself and returns the exit status.
 #pragma once
 
 #include <string>
 
 #include "client/context.hpp"
+#include "client/output.hpp"
 
 namespace liaison::client {
 
 // setup_commands.cpp
-int cmd_init(Invocation& in);
-int cmd_pin_hub(Invocation& in);
+Outcome cmd_init(Invocation& in);
+Outcome cmd_pin_hub(Invocation& in);
 
 // case_commands.cpp
-int cmd_case_new(Invocation& in);
-int cmd_case_list(Invocation& in);
-int cmd_case_show(Invocation& in);
-int cmd_case_set(Invocation& in);
-int cmd_case_submit(Invocation& in);
-int cmd_note_add(Invocation& in);
+Outcome cmd_case_new(Invocation& in);
+Outcome cmd_case_list(Invocation& in);
+Outcome cmd_case_show(Invocation& in);
+Outcome cmd_case_set(Invocation& in);
+Outcome cmd_case_submit(Invocation& in);
+Outcome cmd_note_add(Invocation& in);
 
 // directive_commands.cpp
-int cmd_directive_list(Invocation& in);
-int cmd_directive_show(Invocation& in);
-int cmd_directive_ack(Invocation& in);
+Outcome cmd_directive_list(Invocation& in);
+Outcome cmd_directive_show(Invocation& in);
+Outcome cmd_directive_ack(Invocation& in);
 
 // log_commands.cpp
-int cmd_conflicts(Invocation& in);
-int cmd_conflicts_restore(Invocation& in);
-int cmd_rejections(Invocation& in);
+Outcome cmd_conflicts(Invocation& in);
+Outcome cmd_conflicts_restore(Invocation& in);
+Outcome cmd_rejections(Invocation& in);
 
 // sync_commands.cpp
-int cmd_status(Invocation& in);
+Outcome cmd_status(Invocation& in);
 int cmd_sync(Invocation& in);
 
 }  // namespace liaison::client

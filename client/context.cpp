@@ -15,15 +15,15 @@ namespace liaison::client {
 
 namespace fs = std::filesystem;
 
-std::optional<int> take_words(cli::Args& args, std::vector<std::string>& words, std::size_t min, std::size_t max,
-                              std::string_view synopsis) {
+Status take_words(cli::Args& args, std::vector<std::string>& words, std::size_t min, std::size_t max,
+                  std::string_view synopsis) {
   words = args.positionals();
-  if (auto st = args.finish(); !st) return usage_error(st.error().message);
+  if (auto st = args.finish(); !st) return make_error(Errc::usage, st.error().message);
   if (words.size() < min || words.size() > max) {
     const std::string what = words.size() < min ? "missing arguments" : "unexpected argument '" + words[max] + "'";
-    return usage_error(what + " — usage: liaison-client " + std::string(synopsis));
+    return make_error(Errc::usage, what + " — usage: liaison-client " + std::string(synopsis));
   }
-  return std::nullopt;
+  return {};
 }
 
 Result<Context> open_context(const Invocation& invocation) {

@@ -38,11 +38,11 @@ struct Context {
   bool county_node() const { return !node.is_city(); }
 };
 
-// Takes the words left after a command read its options. Returns the exit
-// status of a usage error (an unknown option, too few or too many words,
-// naming `synopsis`), or nullopt when they fit.
-std::optional<int> take_words(cli::Args& args, std::vector<std::string>& words, std::size_t min, std::size_t max,
-                              std::string_view synopsis);
+// Takes the words left after a command read its options. A usage error
+// (an unknown option, too few or too many words, naming `synopsis`) when
+// they don't fit.
+Status take_words(cli::Args& args, std::vector<std::string>& words, std::size_t min, std::size_t max,
+                  std::string_view synopsis);
 
 // Opens DIR/client.json and DIR/replica.db (never creates either).
 Result<Context> open_context(const Invocation& invocation);

@@ -1,7 +1,6 @@
 // `directive list|show|ack`. Directives come from the city; each county
 // writes one receipt per directive (sync/receipts.hpp: the rule for its id,
 // and marking directives received at each sync).
-#include <iostream>
 #include <variant>
 
 #include "client/commands.hpp"
@@ -47,18 +46,18 @@ std::string directive_json(const sync::Row& directive, const std::optional<sync:
 
 }  // namespace
 
-int cmd_directive_list(Invocation& in) {
+Outcome cmd_directive_list(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 0, 0, "directive list")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 0, 0, "directive list"));
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   auto directives = visible_directives(*context->replica, context->node);
-  if (!directives) return fail(directives.error());
+  if (!directives) return directives.error();
   std::vector<std::string> items;
   cli::Table table{{"id", "kind", "due", "title", "received", "acknowledged", "reply"}, {}};
   for (const auto& directive : *directives) {
     auto receipt = receipt_of(*context->replica, context->node, directive.id);
-    if (!receipt) return fail(receipt.error());
+    if (!receipt) return receipt.error();
     items.push_back(directive_json(directive, *receipt));
     const auto of_receipt = [&](std::string_view column) {
       return *receipt ? display_value(column, (**receipt)[column]) : std::string();
@@ -67,63 +66,57 @@ int cmd_directive_list(Invocation& in) {
                           text_of(directive["title"]), of_receipt("received_at"), of_receipt("acknowledged_at"),
                           of_receipt("reply")});
   }
-  if (in.json)
-    print_line(cli::json_array(items));
-  else if (directives->empty())
-    print_line("no directives on this replica — they arrive with 'sync'");
-  else
-    table.print(std::cout);
-  return kExitOk;
+  cli::Report report{cli::json_array(items), {}};
+  return report.table_or(table, "no directives on this replica — they arrive with 'sync'");
 }
 
-int cmd_directive_show(Invocation& in) {
+Outcome cmd_directive_show(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 1, 1, "directive show ID")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 1, 1, "directive show ID"));
   if (!plausible_id(words[0]))
-    return usage_error("'" + words[0] + "' is not a directive id — give at least its first 8 hex digits, as 'directive list' shows it");
+    return make_error(Errc::usage, "'" + words[0] +
+                                       "' is not a directive id — give at least its first 8 hex digits, as 'directive "
+                                       "list' shows it");
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   auto directive = find_row(*context->replica, TableId::directives, words[0], "directive");
-  if (!directive) return fail(directive.error());
+  if (!directive) return directive.error();
   auto receipt = receipt_of(*context->replica, context->node, directive->id);
-  if (!receipt) return fail(receipt.error());
-  if (in.json) {
-    print_line(row_json(*directive, {{"receipt", *receipt ? row_json(**receipt) : std::string("null")}}));
-    return kExitOk;
-  }
-  row_table(*directive).print(std::cout);
-  if (*receipt) {
-    std::cout << "\nreceipt of " << context->node.scope() << ":\n";
-    row_table(**receipt).print(std::cout);
-  }
-  return kExitOk;
+  if (!receipt) return receipt.error();
+  cli::Report report{row_json(*directive, {{"receipt", *receipt ? row_json(**receipt) : std::string("null")}}), {}};
+  report.table(row_table(*directive));
+  if (*receipt) report.line("").line("receipt of " + std::string(context->node.scope()) + ":").table(row_table(**receipt));
+  return report;
 }
 
-int cmd_directive_ack(Invocation& in) {
+Outcome cmd_directive_ack(Invocation& in) {
   const auto reply = in.args.option("reply");
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 1, 1, "directive ack ID [--reply TEXT]")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 1, 1, "directive ack ID [--reply TEXT]"));
   if (!plausible_id(words[0]))
-    return usage_error("'" + words[0] + "' is not a directive id — give at least its first 8 hex digits, as 'directive list' shows it");
+    return make_error(Errc::usage, "'" + words[0] +
+                                       "' is not a directive id — give at least its first 8 hex digits, as 'directive "
+                                       "list' shows it");
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   Context& ctx = *context;
   if (ctx.node.is_city())
-    return fail("only county offices acknowledge directives; " + ctx.node.str() + " is a city node",
-                "see who has replied with the hub's reports");
+    return advised(Errc::not_permitted,
+                   "only county offices acknowledge directives; " + ctx.node.str() + " is a city node",
+                   "see who has replied with the hub's reports");
   auto directive = find_row(*ctx.replica, TableId::directives, words[0], "directive");
-  if (!directive) return fail(directive.error());
+  if (!directive) return directive.error();
   const std::string id = directive->id.to_string();
   if (!sync::scope_visible(directive->scope, ctx.node.scope()))
-    return fail("directive " + id + " is not addressed to " + std::string(ctx.node.scope()), "nothing was written");
+    return advised(Errc::out_of_scope, "directive " + id + " is not addressed to " + std::string(ctx.node.scope()),
+                   "nothing was written");
   auto receipt = receipt_of(*ctx.replica, ctx.node, directive->id);
-  if (!receipt) return fail(receipt.error());
+  if (!receipt) return receipt.error();
   const bool acknowledged = *receipt && !is_null((**receipt)["acknowledged_at"]);
   if (acknowledged && !reply) {
-    print_line(ctx.json ? directive_json(*directive, *receipt)
-                        : "directive " + id + " was already acknowledged on " +
-                              display_value("acknowledged_at", (**receipt)["acknowledged_at"]));
-    return kExitOk;
+    cli::Report report{directive_json(*directive, *receipt), {}};
+    return report.line("directive " + id + " was already acknowledged on " +
+                       display_value("acknowledged_at", (**receipt)["acknowledged_at"]));
   }
   const auto now = static_cast<std::int64_t>(ctx.now_ms());
   sync::Fields fields;
@@ -136,18 +129,16 @@ int cmd_directive_ack(Invocation& in) {
     fields.emplace_back("reply", *reply);
     fields.emplace_back("replied_by", ctx.node.str());
   }
-  auto written = checked_insert(ctx, TableId::directive_receipts, fields, sync::directive_receipt_id(directive->id, ctx.node.scope()));
-  if (!written) return fail(written.error(), "nothing was written");
+  auto written =
+      checked_insert(ctx, TableId::directive_receipts, fields, sync::directive_receipt_id(directive->id, ctx.node.scope()));
+  if (!written) return advised(written.error(), "nothing was written");
   auto after = receipt_of(*ctx.replica, ctx.node, directive->id);
-  if (!after) return fail(after.error());
-  if (ctx.json) {
-    print_line(directive_json(*directive, *after));
-  } else {
-    print_line("acknowledged directive " + id + (reply ? " with a reply" : "") + "; the city sees it after the next sync");
-    if (!reply && text_of((*directive)["kind"]) == "task")
-      print_line("this is a task: the city expects a reply — 'directive ack " + id + " --reply TEXT'");
-  }
-  return kExitOk;
+  if (!after) return after.error();
+  cli::Report report{directive_json(*directive, *after), {}};
+  report.line("acknowledged directive " + id + (reply ? " with a reply" : "") + "; the city sees it after the next sync");
+  if (!reply && text_of((*directive)["kind"]) == "task")
+    report.line("this is a task: the city expects a reply — 'directive ack " + id + " --reply TEXT'");
+  return report;
 }
 
 }  // namespace liaison::client

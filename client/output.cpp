@@ -59,6 +59,24 @@ int fail(const Error& error, std::string_view todo) {
   return kExitFailure;
 }
 
+Error advised(Error error, std::string_view todo) {
+  if (!todo.empty() && error.message.find(kDash) == std::string::npos) error.message += std::string(kDash) + std::string(todo);
+  return error;
+}
+
+Error advised(Errc code, std::string_view what, std::string_view todo) {
+  return advised(make_error(code, std::string(what)), todo);
+}
+
+int finish(const Outcome& outcome, bool json) {
+  if (outcome) {
+    cli::render(std::cout, *outcome, json);
+    return kExitOk;
+  }
+  if (outcome.error().code == Errc::usage) return usage_error(outcome.error().message);
+  return fail(outcome.error());
+}
+
 int usage_error(std::string_view what) {
   json_error("usage", complain_line(what, "see liaison-client --help"));
   return kExitUsage;

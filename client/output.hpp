@@ -22,6 +22,17 @@ using cli::kExitOk;
 using cli::kExitTryLater;
 using cli::kExitUsage;
 
+// What a command returns: its Report (printed as a table or as JSON by
+// one renderer), or the error to report.
+using Outcome = Result<cli::Report>;
+// `error` with what to do added ("what — todo"), as people read it; left as
+// it is when its message already says what to do.
+Error advised(Error error, std::string_view todo);
+Error advised(Errc code, std::string_view what, std::string_view todo);
+// Prints a command's outcome: its report (as JSON with `json`), or its
+// error as fail() and usage_error() do. Returns the exit status.
+int finish(const Outcome& outcome, bool json);
+
 // Prints the error and returns kExitFailure. `todo` is left out when `what`
 // already says what to do (engine messages often carry their own " — ...").
 // With --json (set_json_errors), the error is also printed on stdout as one

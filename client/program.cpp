@@ -16,7 +16,11 @@
 namespace liaison::client {
 namespace {
 
-using Handler = int (*)(Invocation&);
+// A command returns a Report for the renderer, or (sync) prints as it goes.
+struct Handler {
+  Outcome (*run)(Invocation&) = nullptr;
+  int (*stream)(Invocation&) = nullptr;
+};
 using cli::OptionSpec;
 
 constexpr std::string_view kSetUp = "set up";
@@ -48,12 +52,12 @@ const std::vector<cli::Command<Handler>>& commands() {
         "Checks the TLS files, takes the node id from the certificate's CN and creates DIR\n"
         "(mode 0700) with client.json and replica.db.",
         kSetUp},
-       cmd_init},
+       {cmd_init, nullptr}},
       {{"pin-hub", "--hub-cert HUB.pem", "trust the hub's new key (the city office renewed its certificate)",
         {{"hub-cert", "HUB.pem", "the hub's new certificate; it is checked against the CA"}},
         "",
         kSetUp},
-       cmd_pin_hub},
+       {cmd_pin_hub, nullptr}},
       {{"case new", "--kind K --title T", "open a case; prints its id",
         {{"kind", "K", "the kind of case (listed at the end of --help)"},
          {"title", "T", "its title"},
@@ -61,39 +65,39 @@ const std::vector<cli::Command<Handler>>& commands() {
          {"set", "FIELD=VALUE", "set a field of the kind; repeatable"}},
         "",
         kCases},
-       cmd_case_new},
+       {cmd_case_new, nullptr}},
       {{"case list", "", "the cases in this replica",
         {{"county", "C", "only this county's"}, {"kind", "K", "only this kind"}, {"status", "S", "only in this status"}},
         "",
         kCases},
-       cmd_case_list},
-      {{"case show", "ID", "all fields of a case, and its notes", {}, "", kCases}, cmd_case_show},
+       {cmd_case_list, nullptr}},
+      {{"case show", "ID", "all fields of a case, and its notes", {}, "", kCases}, {cmd_case_show, nullptr}},
       {{"case set", "ID FIELD=VALUE...", "change fields (FIELD= clears one; status=... moves the case)", {}, "", kCases},
-       cmd_case_set},
-      {{"case submit", "ID", "send a case to the city office for its decision", {}, "", kCases}, cmd_case_submit},
-      {{"note add", "ID TEXT", "add a note to a case", {}, "", kCases}, cmd_note_add},
+       {cmd_case_set, nullptr}},
+      {{"case submit", "ID", "send a case to the city office for its decision", {}, "", kCases}, {cmd_case_submit, nullptr}},
+      {{"note add", "ID TEXT", "add a note to a case", {}, "", kCases}, {cmd_note_add, nullptr}},
       {{"directive list", "", "directives, with this county's receipt: received, acknowledged, reply", {}, "",
         kDirectives},
-       cmd_directive_list},
-      {{"directive show", "ID", "one directive in full", {}, "", kDirectives}, cmd_directive_show},
+       {cmd_directive_list, nullptr}},
+      {{"directive show", "ID", "one directive in full", {}, "", kDirectives}, {cmd_directive_show, nullptr}},
       {{"directive ack", "ID", "acknowledge (and answer) a directive",
         {{"reply", "TEXT", "the county's answer"}},
         "",
         kDirectives},
-       cmd_directive_ack},
+       {cmd_directive_ack, nullptr}},
       {{"sync", "", "exchange changes with the hub once (exit 0 only if complete)", kSyncTuning,
         "Exit status 75 when the hub could not be reached or the sync was cut off: local\n"
         "changes are kept and go at the next sync.",
         kSyncing},
-       cmd_sync},
-      {{"status", "", "node, hub, pending changes, last sync, clock offset", {}, "", kSyncing}, cmd_status},
+       {nullptr, cmd_sync}},
+      {{"status", "", "node, hub, pending changes, last sync, clock offset", {}, "", kSyncing}, {cmd_status, nullptr}},
       {{"conflicts", "", "values that lost to someone else's concurrent edit",
         {{"all", "", "also restored ones, and updated_at"}},
         "",
         kSyncing},
-       cmd_conflicts},
-      {{"conflicts restore", "N", "write lost value N back", {}, "", kSyncing}, cmd_conflicts_restore},
-      {{"rejections", "", "writes the hub refused, and why", {}, "", kSyncing}, cmd_rejections},
+       {cmd_conflicts, nullptr}},
+      {{"conflicts restore", "N", "write lost value N back", {}, "", kSyncing}, {cmd_conflicts_restore, nullptr}},
+      {{"rejections", "", "writes the hub refused, and why", {}, "", kSyncing}, {cmd_rejections, nullptr}},
   };
   return table;
 }
@@ -208,7 +212,8 @@ int run(std::vector<std::string> words) {
     in.data_dir = env;
   }
   if (in.data_dir.empty()) return usage_error("no data folder — give --data DIR, or set LIAISON_DATA");
-  return command.run(in);
+  if (command.run.stream) return command.run.stream(in);
+  return finish(command.run.run(in), in.json);
 }
 
 }  // namespace liaison::client

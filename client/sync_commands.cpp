@@ -173,22 +173,22 @@ int run_watch(Context& ctx, sync::net::ClientLinkOptions options) {
 
 }  // namespace
 
-int cmd_status(Invocation& in) {
+Outcome cmd_status(Invocation& in) {
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 0, 0, "status")) return *bad;
+  LIAISON_TRY(take_words(in.args, words, 0, 0, "status"));
   auto context = open_context(in);
-  if (!context) return fail(context.error());
+  if (!context) return context.error();
   sync::Replica& replica = *context->replica;
   auto pending = pending_changes(replica);
-  if (!pending) return fail(pending.error());
+  if (!pending) return pending.error();
   auto last_sync = meta_number(replica, kLastSync);
   auto offset = meta_number(replica, kClockOffset);
   auto conflicts = replica.conflicts(false);
   auto rejections = replica.rejections();
-  if (!last_sync) return fail(last_sync.error());
-  if (!offset) return fail(offset.error());
-  if (!conflicts) return fail(conflicts.error());
-  if (!rejections) return fail(rejections.error());
+  if (!last_sync) return last_sync.error();
+  if (!offset) return offset.error();
+  if (!conflicts) return conflicts.error();
+  if (!rejections) return rejections.error();
   // The CA's revocation list this node checks the hub against.
   std::string revocations = "none yet (the hub hands it over at the next sync)";
   std::string revocations_json = "null";
@@ -204,18 +204,16 @@ int cmd_status(Invocation& in) {
                                            {"expires_ms", std::to_string(loaded->status.next_update_ms)}});
     }
   }
-  if (in.json) {
-    print_line(cli::json_object({{"node", cli::json_quote(context->node.str())},
-                                 {"hub", cli::json_quote(context->config.hub)},
-                                 {"data", cli::json_quote(context->data_dir)},
-                                 {"pending_changes", std::to_string(*pending)},
-                                 {"last_sync_ms", *last_sync ? std::to_string(*last_sync) : "null"},
-                                 {"clock_offset_ms", std::to_string(*offset)},
-                                 {"conflicts", std::to_string(conflicts->size())},
-                                 {"rejections", std::to_string(rejections->size())},
-                                 {"revocation_list", revocations_json}}));
-    return kExitOk;
-  }
+  cli::Report report{cli::json_object({{"node", cli::json_quote(context->node.str())},
+                                       {"hub", cli::json_quote(context->config.hub)},
+                                       {"data", cli::json_quote(context->data_dir)},
+                                       {"pending_changes", std::to_string(*pending)},
+                                       {"last_sync_ms", *last_sync ? std::to_string(*last_sync) : "null"},
+                                       {"clock_offset_ms", std::to_string(*offset)},
+                                       {"conflicts", std::to_string(conflicts->size())},
+                                       {"rejections", std::to_string(rejections->size())},
+                                       {"revocation_list", revocations_json}}),
+                     {}};
   cli::Table table;
   table.headers = {"node", context->node.str()};
   table.rows = {{"hub", context->config.hub},
@@ -226,8 +224,7 @@ int cmd_status(Invocation& in) {
                 {"conflicts to review", std::to_string(conflicts->size())},
                 {"refused by the hub", std::to_string(rejections->size())},
                 {"revocation list", revocations}};
-  table.print(std::cout);
-  return kExitOk;
+  return report.table(table);
 }
 
 int cmd_sync(Invocation& in) {
@@ -235,8 +232,10 @@ int cmd_sync(Invocation& in) {
   sync::ClientSessionOptions session;
   if (auto bad = take_session_options(in.args, session)) return *bad;
   std::vector<std::string> words;
-  if (auto bad = take_words(in.args, words, 0, 0, "sync [--watch] [--batch-cells N] [--heartbeat-ms MS] [--timeout-ms MS] [--no-compress]"))
-    return *bad;
+  if (auto st = take_words(in.args, words, 0, 0,
+                           "sync [--watch] [--batch-cells N] [--heartbeat-ms MS] [--timeout-ms MS] [--no-compress]");
+      !st)
+    return usage_error(st.error().message);
   auto context = open_context(in);
   if (!context) return fail(context.error());
   Context& ctx = *context;

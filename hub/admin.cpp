@@ -5,7 +5,6 @@
 #include <ctime>
 #include <iostream>
 #include <map>
-#include <regex>
 
 #include "hub/commands.hpp"
 #include "sync/authority.hpp"
@@ -78,8 +77,9 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
     items.push_back(row_json(r));
     table.rows.push_back({short_id(r.id), text(r["county"]), text(r["kind"]), text(r["status"]), text(r["title"])});
   }
-  return cli::Report{cli::json_array(items), table,
-                     {std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s")}, {}};
+  cli::Report report{cli::json_array(items), {}};
+  report.table(table).line(std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s"));
+  return report;
 }
 
 Outcome cmd_case_show(Context& ctx, cli::Args& args) {
@@ -93,18 +93,18 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   if (!*row) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
   auto notes = ctx.replica->list(TableId::case_notes, {{{"case_id", id->to_string()}}, false, 0});
   if (!notes) return notes.error();
-  std::vector<std::string> items, lines;
-  for (const Row& n : *notes) {
-    items.push_back(row_json(n));
-    lines.push_back("note by " + text(n["author"]) + ": " + text(n["body"]));
-  }
+  std::vector<std::string> items;
+  for (const Row& n : *notes) items.push_back(row_json(n));
   std::string object = row_json(**row);
   object.pop_back();
   const auto& def = Schema::get().table(TableId::cases);
   cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
   for (std::size_t c = 0; c < def.columns.size(); ++c)
     if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
-  return cli::Report{object + ",\"notes\":" + cli::json_array(items) + "}", table, lines, {}};
+  cli::Report report{object + ",\"notes\":" + cli::json_array(items) + "}", {}};
+  report.table(table);
+  for (const Row& n : *notes) report.line("note by " + text(n["author"]) + ": " + text(n["body"]));
+  return report;
 }
 
 Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
@@ -123,9 +123,9 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   if (reason) fields.emplace_back("decision_reason", *reason);
   LIAISON_TRY(ctx.replica->precheck(TableId::cases, *id, fields));
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
-  return cli::Report{
-      cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}),
-      std::nullopt, {"case " + short_id(*id) + " " + decision->second}, {}};
+  cli::Report report{
+      cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}), {}};
+  return report.line("case " + short_id(*id) + " " + decision->second);
 }
 
 Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
@@ -139,8 +139,8 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
   const auto due = args.option("due");
   LIAISON_TRY(args.finish());
   if (*kind != "notice" && *kind != "task") return make_error(Errc::invalid_argument, "--kind must be notice or task");
-  if (due && !std::regex_match(*due, std::regex(R"(\d{4}-\d{2}-\d{2})")))
-    return make_error(Errc::invalid_argument, "--due '" + *due + "' is not a date like 2026-12-31");
+  if (due)
+    if (Status day = cli::check_date(*due); !day) return make_error(day.error().code, "--due " + day.error().message);
   if (*kind == "task" && !due) return make_error(Errc::invalid_argument, "a task needs --due YYYY-MM-DD");
   sync::Fields fields = {{"kind", *kind}, {"title", *title}, {"targets", *to}, {"issued_by", ctx.replica->self().str()},
                          {"issued_at", now_ms()}};
@@ -153,7 +153,8 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
     return make_error(Errc::invalid_argument, "--to: " + scope.error().message + " (use all, or counties separated by commas)");
   auto id = ctx.replica->insert(TableId::directives, fields);
   if (!id) return id.error();
-  return cli::Report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), std::nullopt, {id->to_string()}, {}};
+  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
+  return report.line(id->to_string());
 }
 
 Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
@@ -191,11 +192,12 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
     object.pop_back();
     items.push_back(object + ",\"receipts\":" + cli::json_object(matrix) + "}");
   }
-  std::vector<std::string> replies;
+  cli::Report report{cli::json_array(items), {}};
+  report.table(table);
   for (const Row& r : *receipts)
     if (!is_null(r["reply"]))
-      replies.push_back(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
-  return cli::Report{cli::json_array(items), table, replies, {}};
+      report.line(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
+  return report;
 }
 
 // Beside the nodes, what would soon stop all of them: a revocation list
@@ -236,7 +238,8 @@ Outcome cmd_nodes(Context& ctx, cli::Args& args) {
                                       {"pending_cells", std::to_string(pending)},
                                       {"behind", std::to_string(behind)}}));
   }
-  return cli::Report{cli::json_array(items), table, {}, {}};
+  cli::Report report{cli::json_array(items), {}};
+  return report.table(table);
 }
 
 Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args) {
@@ -247,8 +250,8 @@ Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args) {
       std::to_string(number) != words[0])
     return make_error(Errc::usage, "conflicts restore needs one conflict number N, as 'conflicts' lists them");
   LIAISON_TRY(ctx.replica->restore_conflict(number));
-  return cli::Report{cli::json_object({{"restored", std::to_string(number)}}), std::nullopt,
-                     {"restored conflict " + std::to_string(number) + "; clients get the value at their next sync"}, {}};
+  cli::Report report{cli::json_object({{"restored", std::to_string(number)}}), {}};
+  return report.line("restored conflict " + std::to_string(number) + "; clients get the value at their next sync");
 }
 
 Outcome cmd_conflicts(Context& ctx, cli::Args& args) {
@@ -279,7 +282,8 @@ Outcome cmd_conflicts(Context& ctx, cli::Args& args) {
                                       {"loser_node", cli::json_quote(c.loser.node)},
                                       {"restored", c.restored ? "true" : "false"}}));
   }
-  return cli::Report{cli::json_array(items), table, {}, "no conflicts to review"};
+  cli::Report report{cli::json_array(items), {}};
+  return report.table_or(table, "no conflicts to review");
 }
 
 // What each node tried that the hub refused: for the city to see a
@@ -317,7 +321,8 @@ Outcome cmd_rejections(Context& ctx, cli::Args& args) {
                                       {"code", cli::json_quote(errc_name(r.code))},
                                       {"reason", cli::json_quote(r.reason)}}));
   }
-  return cli::Report{cli::json_array(items), table, {}, "no refused writes"};
+  cli::Report report{cli::json_array(items), {}};
+  return report.table_or(table, "no refused writes");
 }
 
 // A restored copy carries the old id, and clients would trust cursors and
@@ -326,12 +331,11 @@ Outcome cmd_renew_id(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
   const Uuid before = ctx.replica->replica_id();
   LIAISON_TRY(ctx.replica->renew_replica_id());
-  return cli::Report{cli::json_object({{"before", cli::json_quote(before.to_string())},
+  cli::Report report{cli::json_object({{"before", cli::json_quote(before.to_string())},
                                       {"replica_id", cli::json_quote(ctx.replica->replica_id().to_string())}}),
-                     std::nullopt,
-                     {"hub replica id " + before.to_string() + " -> " + ctx.replica->replica_id().to_string() +
-                      "; clients resync and push everything at their next sync"},
                      {}};
+  return report.line("hub replica id " + before.to_string() + " -> " + ctx.replica->replica_id().to_string() +
+                     "; clients resync and push everything at their next sync");
 }
 
 }  // namespace liaison::hub

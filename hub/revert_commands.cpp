@@ -100,7 +100,8 @@ Outcome cmd_changes(Context& ctx, cli::Args& args) {
   for (const auto& c : *changes)
     if (!c.certificate.empty()) serials.insert(c.certificate);
   warn_if_not_revoked(ctx, which->node, serials);
-  return cli::Report{cli::json_array(items), table, {}, "no changes by " + which->node.str()};
+  cli::Report report{cli::json_array(items), {}};
+  return report.table_or(table, "no changes by " + which->node.str());
 }
 
 Outcome cmd_revert(Context& ctx, cli::Args& args) {
@@ -153,17 +154,17 @@ Outcome cmd_revert(Context& ctx, cli::Args& args) {
                               " changes since " + cli::format_time(which->since_ms) + "; " + std::to_string(left) +
                               " left alone for a person to check (changed since, or records added under them)";
   warn_if_not_revoked(ctx, which->node, plan->certificates);
-  return cli::Report{cli::json_object({{"dry_run", dry_run ? "true" : "false"},
+  cli::Report report{cli::json_object({{"dry_run", dry_run ? "true" : "false"},
                                        {"changes", std::to_string(plan->changes)},
                                        {"restored", std::to_string(restored)},
                                        {"deleted", std::to_string(removed)},
                                        {"left", std::to_string(left)},
                                        {"rows_written", std::to_string(plan->rows_written)},
                                        {"steps", cli::json_array(items)}}),
-                     table.rows.empty() ? std::nullopt : std::optional<cli::Table>(table),
-                     {summary + (dry_run ? " — run again without --dry-run to do it"
-                                         : "; offices get the restored values at their next sync")},
                      {}};
+  if (!table.rows.empty()) report.table(table);
+  return report.line(summary + (dry_run ? " — run again without --dry-run to do it"
+                                        : "; offices get the restored values at their next sync"));
 }
 
 }  // namespace liaison::hub

@@ -219,6 +219,16 @@ Result<std::uint64_t> parse_time(std::string_view text) {
   return static_cast<std::uint64_t>(t) * 1000;
 }
 
+Status check_date(std::string_view text) {
+  const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!shaped)
+    return make_error(Errc::invalid_argument, "'" + escape_for_terminal(text) + "' is not a date like 2026-12-31");
+  auto day = parse_time(text);
+  if (!day) return day.error();
+  return {};
+}
+
 std::string format_time(std::uint64_t unix_ms) {
   if (unix_ms == 0) return "never";
   const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);

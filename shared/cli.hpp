@@ -67,5 +67,8 @@ std::string format_time(std::uint64_t unix_ms);
 // A moment typed by a person, in local time: "2026-11-26" (its start),
 // "2026-11-26 18:40" or "2026-11-26T18:40:05"; milliseconds since the epoch.
 Result<std::uint64_t> parse_time(std::string_view text);
+// A day typed by a person: exactly YYYY-MM-DD, and a day of the calendar
+// (2027-02-30 is not). The error names the text and says how to write it.
+Status check_date(std::string_view text);
 
 }  // namespace liaison::cli

@@ -85,9 +85,10 @@ void render(std::ostream& out, const Report& report, bool json) {
     out << report.json << "\n";
     return;
   }
-  if (report.table && (!report.table->rows.empty() || report.empty.empty())) report.table->print(out);
-  else if (!report.empty.empty()) out << report.empty << "\n";
-  for (const auto& line : report.lines) out << line << "\n";
+  for (const auto& part : report.text) {
+    if (const auto* table = std::get_if<Table>(&part)) table->print(out);
+    else out << std::get<std::string>(part) << "\n";
+  }
 }
 
 Result<Found> find_command(std::span<const CommandSpec> commands, const std::vector<std::string>& words,

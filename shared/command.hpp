@@ -9,6 +9,7 @@
 
 #include <iosfwd>
 #include <optional>
+#include <variant>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,13 +66,25 @@ struct ProgramSpec {
 // that returns a Report prints nothing itself, so the same command can
 // answer a JSON API or a page.
 struct Report {
-  std::string json;                // one JSON value, written with the JSON helpers of cli.hpp
-  std::optional<Table> table;      // for people; left out when it has no rows and `empty` is set
-  std::vector<std::string> lines;  // for people, after the table
-  std::string empty;               // for people, instead of a table with no rows ("no conflicts to review")
+  std::string json;  // one JSON value, written with the JSON helpers of cli.hpp
+  // For people, in order: tables and lines of text.
+  std::vector<std::variant<Table, std::string>> text;
+
+  Report& table(Table t) {
+    text.emplace_back(std::move(t));
+    return *this;
+  }
+  Report& line(std::string line) {
+    text.emplace_back(std::move(line));
+    return *this;
+  }
+  // The table, or the line `empty` when it has no rows ("no conflicts to review").
+  Report& table_or(Table t, std::string empty) {
+    return t.rows.empty() ? line(std::move(empty)) : table(std::move(t));
+  }
 };
-// Prints `report` to `out`: its JSON and a newline with `json`, else the
-// table (or `empty`) and the lines.
+// Prints `report` to `out`: its JSON and a newline with `json`, else its
+// tables and lines.
 void render(std::ostream& out, const Report& report, bool json);
 
 // Exit statuses, the same in both programs.

@@ -12,15 +12,16 @@
 #include <vector>
 
 #include "shared/error.hpp"
+#include "sync/framing.hpp"
 #include "sync/protocol.hpp"
 
 namespace liaison::sync {
 
 struct DecodeLimits {
   std::size_t max_cells = 100'000;      // per batch
-  std::size_t max_string_bytes = 1 << 20;
+  std::size_t max_string_bytes = kMaxStringBytes;
   std::size_t max_depth = 8;            // msgpack nesting
-  std::size_t max_message_bytes = 16u << 20;  // a compressed message, once inflated
+  std::size_t max_message_bytes = kDefaultMaxFrameBytes;  // a compressed message, once inflated
 };
 
 std::vector<std::uint8_t> encode(const Message& message);

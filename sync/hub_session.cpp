@@ -82,7 +82,7 @@ Outbox HubSession::on_push(const Push& push) {
   // where the original was refused (a stamp no longer too far ahead).
   if (push.batch <= last_push_batch_) return {};
   last_push_batch_ = push.batch;
-  if (push.cells.size() > options_.max_push_cells + 1000)
+  if (push.cells.size() > options_.max_push_cells + kRowSlackCells)
     return refuse(Errc::malformed, "push of " + std::to_string(push.cells.size()) + " cells exceeds the limit of " +
                                        std::to_string(options_.max_push_cells));
   auto result = hub_.apply_push(peer_, push.cells, options_.max_clock_ahead_ms, certificate_);

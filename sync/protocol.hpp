@@ -33,6 +33,15 @@ inline constexpr std::uint32_t kProtocolVersion = 4;
 // tells every client its bound in `welcome`.
 inline constexpr std::uint64_t kDefaultMaxClockAheadMs = 60'000;
 
+// The size limits of the protocol, in one place (a frame's is in
+// framing.hpp). The hub tells a client its page size in `welcome`.
+inline constexpr std::uint32_t kDefaultBatchCells = 4000;  // cells per push batch and per pull page
+inline constexpr std::uint32_t kMaxPushCells = 10'000;     // cells per push the hub accepts
+// A batch or page ends after a whole row, and may carry the row's parent
+// ahead of it: it runs over its size by up to this many cells.
+inline constexpr std::uint32_t kRowSlackCells = 1000;
+inline constexpr std::size_t kMaxStringBytes = 1u << 20;  // one string in a message (a note, a revocation list)
+
 // Compression of large messages, negotiated in Hello/Welcome (a bit set of
 // the codecs a side reads); see codec.hpp encode_for_wire.
 inline constexpr std::uint32_t kCompressionZstd = 1;

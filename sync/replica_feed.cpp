@@ -34,107 +34,139 @@ void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, b
 
 }  // namespace
 
-Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) {
-  auto& I = *impl_;
-  // Every table must be read from one snapshot: a commit by another process
-  // between two tables' reads could put a row behind the cursor unsent.
-  if (I.depth == 0) {
-    LIAISON_TRY(I.db->exec("BEGIN"));
-    ++I.depth;
-    auto page = read_feed(from, max_cells, filter);
-    --I.depth;
-    if (page && page->next.pos > I.seq) {
-      // The snapshot held another process's commit we had not counted: a
-      // cursor past feed_end() would be refused as ahead of the feed on the
-      // next pull. Count it (same snapshot) before handing the cursor out.
-      if (Status fresh = I.refresh_from_disk(); !fresh) {
-        (void)I.db->exec("ROLLBACK");
-        return fresh.error();
-      }
-      if (!page->more) page->next.low = page->next.pos = std::max(page->next.pos, I.seq);
+namespace {
+
+// One page of the feed, read in steps: a cursor per table, stepped lazily
+// and merged by _seq, so a page reads the rows it sends plus one look-ahead
+// row per table.
+class FeedPageReader {
+ public:
+  FeedPageReader(Replica::Impl& impl, FeedCursor from, std::size_t max_cells, const FeedFilter& filter)
+      : I(impl), from_(from), max_cells_(max_cells), filter_(filter) {
+    page_.next = from;
+    if (!filter.skip_node.empty()) {
+      const auto it = I.node_refs.find(filter.skip_node);
+      skip_ref_ = it == I.node_refs.end() ? 0 : it->second;
     }
-    (void)I.db->exec(page ? "COMMIT" : "ROLLBACK");
-    return page;
-  }
-  FeedPage page;
-  page.next = from;
-  const bool scoped = filter.scope && *filter.scope != kCityScope;
-  std::uint32_t skip_ref = 0;
-  if (!filter.skip_node.empty()) {
-    const auto it = I.node_refs.find(filter.skip_node);
-    skip_ref = it == I.node_refs.end() ? 0 : it->second;
   }
 
-  // One cursor per table, stepped lazily and merged by _seq: a page reads
-  // the rows it sends plus one look-ahead row per table.
+  Result<FeedPage> read() {
+    Status status = open_cursors();
+    while (status) {
+      Head* next = earliest();
+      if (!next) break;  // every table exhausted
+      if (page_.cells.size() >= max_cells_) {
+        page_.more = true;
+        break;
+      }
+      status = send(*next);
+    }
+    for (auto& head : heads_) head.st->reset();
+    if (!status) return status.error();
+    if (!page_.more) page_.next.pos = std::max(page_.next.pos, I.seq);
+    page_.next.low = page_.more ? from_.low : page_.next.pos;
+    return std::move(page_);
+  }
+
+ private:
   struct Head {
     sql::Statement* st;
+    TableId table;
     std::optional<Candidate> row;
   };
-  std::vector<Head> heads;
-  const auto advance = [&](Head& head, TableId table) -> Status {
+
+  Status open_cursors() {
+    const bool scoped = filter_.scope && *filter_.scope != kCityScope;
+    for (const auto& def : Schema::get().tables()) {
+      if (filter_.only_table && def.id != *filter_.only_table) continue;
+      auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
+      st.bind(1, static_cast<std::int64_t>(from_.pos)).bind(2, std::int64_t{-1});
+      if (scoped) st.bind(3, std::string_view(*filter_.scope));
+      heads_.push_back({&st, def.id, std::nullopt});
+    }
+    for (auto& head : heads_) LIAISON_TRY(advance(head));
+    return {};
+  }
+
+  Status advance(Head& head) {
     auto more = head.st->step();
     if (!more) return more.error();
     head.row.reset();
     if (!*more) return {};
-    Candidate c{table, Uuid::from_bytes(head.st->column_blob(1).data()), {}};
+    Candidate c{head.table, Uuid::from_bytes(head.st->column_blob(1).data()), {}};
     c.row.rowid = head.st->column_int(0);
-    I.read_row(*head.st, 2, table, c.row);
+    I.read_row(*head.st, 2, head.table, c.row);
     head.row = std::move(c);
     return {};
-  };
-  Status status;
-  for (const auto& def : Schema::get().tables()) {
-    if (filter.only_table && def.id != *filter.only_table) continue;
-    auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
-    st.bind(1, static_cast<std::int64_t>(from.pos)).bind(2, std::int64_t{-1});
-    if (scoped) st.bind(3, std::string_view(*filter.scope));
-    heads.push_back({&st, std::nullopt});
-    if (status) status = advance(heads.back(), def.id);
   }
-  std::set<std::pair<std::uint8_t, Uuid>> sent_ahead;  // parents pulled forward in this page
-  while (status) {
+
+  // The table cursor whose next row changed first.
+  Head* earliest() {
     Head* next = nullptr;
-    for (auto& head : heads)
+    for (auto& head : heads_)
       if (head.row && (!next || head.row->row.seq < next->row->row.seq)) next = &head;
-    if (!next) break;  // every table exhausted
-    if (page.cells.size() >= max_cells) {
-      page.more = true;
-      break;
-    }
-    const Candidate c = std::move(*next->row);
-    const auto& def = Schema::get().table(c.table);
-    if (sent_ahead.count({static_cast<std::uint8_t>(c.table), c.id})) {
-      // Already sent ahead of a child in this page.
-      page.next.pos = c.row.seq;
-      status = advance(*next, c.table);
-      continue;
-    }
-    if (filter.parents_first && def.parent) {
-      // The parent's pending cells must reach the hub before the child's.
-      const auto* text = std::get_if<std::string>(&c.row.values[def.scope_column]);
-      const auto parent_id = text ? Uuid::parse(*text) : std::nullopt;
-      if (parent_id && !sent_ahead.count({static_cast<std::uint8_t>(*def.parent), *parent_id})) {
-        auto parent = I.load(*def.parent, *parent_id);
-        if (!parent) {
-          status = parent.error();
-          break;
-        }
-        if (parent->exists && parent->seq > c.row.seq) {
-          emit_cells(I, Candidate{*def.parent, *parent_id, std::move(*parent)}, from.low, filter.own_cells_only,
-                     skip_ref, page.cells);
-          sent_ahead.insert({static_cast<std::uint8_t>(*def.parent), *parent_id});
-        }
-      }
-    }
-    emit_cells(I, c, from.low, filter.own_cells_only, skip_ref, page.cells);
-    page.next.pos = c.row.seq;
-    status = advance(*next, c.table);
+    return next;
   }
-  for (auto& head : heads) head.st->reset();
-  if (!status) return status.error();
-  if (!page.more) page.next.pos = std::max(page.next.pos, I.seq);
-  page.next.low = page.more ? from.low : page.next.pos;
+
+  // Sends the row under `head` (its parent first, when asked) and steps on.
+  Status send(Head& head) {
+    const Candidate c = std::move(*head.row);
+    if (!sent_ahead_.count({static_cast<std::uint8_t>(c.table), c.id})) {
+      if (filter_.parents_first) LIAISON_TRY(send_parent_ahead(c));
+      emit_cells(I, c, from_.low, filter_.own_cells_only, skip_ref_, page_.cells);
+    }  // else: already sent ahead of a child in this page
+    page_.next.pos = c.row.seq;
+    return advance(head);
+  }
+
+  // The parent's pending cells must reach the hub before the child's.
+  Status send_parent_ahead(const Candidate& child) {
+    const auto& def = Schema::get().table(child.table);
+    if (!def.parent) return {};
+    const auto* text = std::get_if<std::string>(&child.row.values[def.scope_column]);
+    const auto parent_id = text ? Uuid::parse(*text) : std::nullopt;
+    if (!parent_id || sent_ahead_.count({static_cast<std::uint8_t>(*def.parent), *parent_id})) return {};
+    auto parent = I.load(*def.parent, *parent_id);
+    if (!parent) return parent.error();
+    if (!parent->exists || parent->seq <= child.row.seq) return {};
+    emit_cells(I, Candidate{*def.parent, *parent_id, std::move(*parent)}, from_.low, filter_.own_cells_only, skip_ref_,
+               page_.cells);
+    sent_ahead_.insert({static_cast<std::uint8_t>(*def.parent), *parent_id});
+    return {};
+  }
+
+  Replica::Impl& I;
+  const FeedCursor from_;
+  const std::size_t max_cells_;
+  const FeedFilter& filter_;
+  std::uint32_t skip_ref_ = 0;
+  std::vector<Head> heads_;
+  std::set<std::pair<std::uint8_t, Uuid>> sent_ahead_;  // parents pulled forward in this page
+  FeedPage page_;
+};
+
+}  // namespace
+
+Result<FeedPage> Replica::read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) {
+  auto& I = *impl_;
+  if (I.depth > 0) return FeedPageReader(I, from, max_cells, filter).read();
+  // Every table must be read from one snapshot: a commit by another process
+  // between two tables' reads could put a row behind the cursor unsent.
+  LIAISON_TRY(I.db->exec("BEGIN"));
+  ++I.depth;
+  auto page = FeedPageReader(I, from, max_cells, filter).read();
+  --I.depth;
+  if (page && page->next.pos > I.seq) {
+    // The snapshot held another process's commit we had not counted: a
+    // cursor past feed_end() would be refused as ahead of the feed on the
+    // next pull. Count it (same snapshot) before handing the cursor out.
+    if (Status fresh = I.refresh_from_disk(); !fresh) {
+      (void)I.db->exec("ROLLBACK");
+      return fresh.error();
+    }
+    if (!page->more) page->next.low = page->next.pos = std::max(page->next.pos, I.seq);
+  }
+  (void)I.db->exec(page ? "COMMIT" : "ROLLBACK");
   return page;
 }
 

@@ -132,6 +132,119 @@ Result<MergeStats> Replica::apply_remote(std::span<const Cell> cells) {
   return stats;
 }
 
+namespace {
+
+// A new row is created whole or not at all: if some of its cells must come
+// back later (stamped too far ahead), hold the rest back with them, so the
+// verdict on the row is given once, on all its cells.
+void hold_new_row_together(std::vector<Verdict>& verdicts) {
+  const auto retry = std::find_if(verdicts.begin(), verdicts.end(),
+                                  [](const Verdict& v) { return recovery_of(v.code) == Recovery::retry; });
+  if (retry == verdicts.end()) return;
+  const Verdict held{retry->code, "held back with the rest of the new row: " + retry->reason};
+  for (auto& v : verdicts)
+    if (recovery_of(v.code) != Recovery::retry) v = held;
+}
+
+// One row of a push at the hub: its cells judged by the authority check,
+// the accepted ones merged and recorded in the history, the refused ones
+// recorded and answered (answer_to_refusal), the row stored once.
+class PushedRow {
+ public:
+  PushedRow(Replica::Impl& impl, const NodeId& from, std::string_view certificate, StoredRow& row,
+            std::span<const Cell> run, PushResult& result)
+      : I(impl), from_(from), certificate_(certificate), row_(row), run_(run), result_(result),
+        table_(run.front().table), id_(run.front().row), seq_(I.seq + 1) {}
+
+  Status apply(std::vector<Verdict> verdicts, const RowLookup& lookup) {
+    if (!row_.exists) hold_new_row_together(verdicts);
+    for (const auto& v : verdicts) any_accepted_ |= v.accepted();
+    for (std::size_t i = 0; i < run_.size(); ++i) {
+      const Cell& cell = run_[i];
+      // A stamp refused for being in the future must not drag our clock along.
+      if (verdicts[i].code != Errc::clock_ahead && verdicts[i].code != Errc::forged_stamp)
+        I.clock.observe(cell.stamp.hlc);
+      LIAISON_TRY(verdicts[i].accepted() ? accept(cell) : refuse(cell, verdicts[i]));
+    }
+    return store(lookup);
+  }
+
+ private:
+  Status accept(const Cell& cell) {
+    const CellMeta& m = row_.meta[cell.column];
+    const Stamp old_stamp = m.present() ? I.stamp_of(m) : Stamp{};
+    const Value old_value = row_.values[cell.column];
+    auto merged = I.merge_cell(table_, id_, row_, cell, seq_, result_.stats);
+    if (!merged) return merged.error();
+    if (!*merged) return {};
+    changed_ = true;
+    if (row_.exists)
+      return I.history.record_change(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, cell.column,
+                                     old_value, old_stamp, cell.value, cell.stamp);
+    if (!created_by_) created_by_ = &cell;
+    return {};
+  }
+
+  Status refuse(const Cell& cell, const Verdict& verdict) {
+    result_.rejections.push_back({table_, id_, cell.column, cell.stamp, verdict.code, verdict.reason});
+    LIAISON_TRY(I.refusal_log.record(I.clock.wall_ms(), from_.str(), certificate_, cell, verdict));
+    if (cell.column >= row_.meta.size()) return {};  // not in the schema: nothing to answer with
+    CellMeta& m = row_.meta[cell.column];
+    switch (answer_to_refusal(verdict, row_.exists, any_accepted_, m.present() && I.stamp_of(m) > cell.stamp)) {
+      case RefusalAnswer::none: return {};
+      case RefusalAnswer::tombstone:
+        if (!tombstone_sent_)
+          result_.corrections.push_back(
+              {table_, id_, kDeletedColumn, Value{std::int64_t{1}}, {I.clock.now(), I.options.self.str()}, cell.stamp});
+        tombstone_sent_ = true;
+        return {};
+      case RefusalAnswer::reassert: break;
+    }
+    // The hub's value; where it has none yet, what a new row starts with.
+    Value authoritative = row_.values[cell.column];
+    if (!m.present()) authoritative = initial_value(table_, row_, cell.column);
+    row_.values[cell.column] = authoritative;
+    const Cell correction{table_, id_, cell.column, authoritative, {I.clock.now(), I.options.self.str()}, cell.stamp};
+    auto base = I.node_ref(cell.stamp.node);
+    if (!base) return base.error();
+    m = CellMeta{correction.stamp.hlc, I.self_ref, seq_, cell.stamp.hlc, *base};
+    changed_ = true;
+    result_.corrections.push_back(correction);
+    return {};
+  }
+
+  Status store(const RowLookup& lookup) {
+    if (!changed_) return {};
+    if (created_by_)
+      LIAISON_TRY(I.history.record_creation(I.clock.wall_ms(), from_.str(), certificate_, table_, id_,
+                                            created_by_->stamp));
+    I.seq = seq_;
+    row_.seq = seq_;
+    if (row_.scope.empty()) {
+      auto scope = derive_scope(table_, row_.values, lookup);
+      if (!scope) return make_error(Errc::storage_failed, "accepted a row without scope: " + scope.error().message);
+      row_.scope = std::move(*scope);
+    }
+    return I.store(table_, id_, row_);
+  }
+
+  Replica::Impl& I;
+  const NodeId& from_;
+  std::string_view certificate_;
+  StoredRow& row_;
+  std::span<const Cell> run_;
+  PushResult& result_;
+  const TableId table_;
+  const Uuid id_;
+  const std::uint64_t seq_;
+  bool any_accepted_ = false;
+  bool changed_ = false;
+  bool tombstone_sent_ = false;
+  const Cell* created_by_ = nullptr;  // a cell that made the new row
+};
+
+}  // namespace
+
 Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell> cells,
                                        std::uint64_t max_clock_ahead_ms, std::string_view certificate) {
   auto& I = *impl_;
@@ -143,81 +256,9 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       const Uuid& id = run.front().row;
       auto row = I.load(table, id);
       if (!row) return row.error();
-      const CurrentRow current = I.current_of(*row);
-      auto verdicts = check_authority({from, table, id, current, run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
-      // A new row is created whole or not at all: if some of its cells must
-      // come back later (stamped too far ahead), hold the rest back with
-      // them, so the verdict on the row is given once, on all its cells.
-      if (!row->exists) {
-        const auto retry = std::find_if(verdicts.begin(), verdicts.end(),
-                                        [](const Verdict& v) { return recovery_of(v.code) == Recovery::retry; });
-        if (retry != verdicts.end()) {
-          const Verdict held{retry->code, "held back with the rest of the new row: " + retry->reason};
-          for (auto& v : verdicts)
-            if (recovery_of(v.code) != Recovery::retry) v = held;
-        }
-      }
-      const std::uint64_t seq = I.seq + 1;
-      bool changed = false, tombstone_sent = false;
-      const Cell* created_by = nullptr;  // a cell that made the new row
-      bool any_accepted = false;
-      for (const auto& v : verdicts) any_accepted |= v.accepted();
-      for (std::size_t i = 0; i < run.size(); ++i) {
-        const Cell& cell = run[i];
-        const Verdict& verdict = verdicts[i];
-        // A stamp refused for being in the future must not drag our clock along.
-        if (verdict.code != Errc::clock_ahead && verdict.code != Errc::forged_stamp) I.clock.observe(cell.stamp.hlc);
-        if (verdict.accepted()) {
-          const CellMeta& m = row->meta[cell.column];
-          const Stamp old_stamp = m.present() ? I.stamp_of(m) : Stamp{};
-          Value old_value = row->values[cell.column];
-          auto merged = I.merge_cell(table, id, *row, cell, seq, result.stats);
-          if (!merged) return merged.error();
-          if (*merged && row->exists)
-            LIAISON_TRY(I.history.record_change(I.clock.wall_ms(), from.str(), certificate, table, id, cell.column,
-                                                old_value, old_stamp, cell.value, cell.stamp));
-          if (*merged && !row->exists && !created_by) created_by = &cell;
-          changed |= *merged;
-          continue;
-        }
-        result.rejections.push_back({table, id, cell.column, cell.stamp, verdict.code, verdict.reason});
-        LIAISON_TRY(I.refusal_log.record(I.clock.wall_ms(), from.str(), certificate, cell, verdict));
-        if (cell.column >= row->meta.size()) continue;  // not in the schema: nothing to answer with
-        CellMeta& m = row->meta[cell.column];
-        const auto answer =
-            answer_to_refusal(verdict, row->exists, any_accepted, m.present() && I.stamp_of(m) > cell.stamp);
-        if (answer == RefusalAnswer::none) continue;
-        if (answer == RefusalAnswer::tombstone) {
-          if (!tombstone_sent)
-            result.corrections.push_back(
-                {table, id, kDeletedColumn, Value{std::int64_t{1}}, {I.clock.now(), I.options.self.str()}, cell.stamp});
-          tombstone_sent = true;
-          continue;
-        }
-        // The hub's value; where it has none yet, what a new row starts with.
-        Value authoritative = row->values[cell.column];
-        if (!m.present()) authoritative = initial_value(table, *row, cell.column);
-        row->values[cell.column] = authoritative;
-        const Cell correction{table, id, cell.column, authoritative, {I.clock.now(), I.options.self.str()},
-                              cell.stamp};
-        m = CellMeta{correction.stamp.hlc, I.self_ref, seq, cell.stamp.hlc, 0};
-        auto base = I.node_ref(cell.stamp.node);
-        if (!base) return base.error();
-        m.base_node = *base;
-        changed = true;
-        result.corrections.push_back(correction);
-      }
-      if (!changed) return {};
-      if (created_by)
-        LIAISON_TRY(I.history.record_creation(I.clock.wall_ms(), from.str(), certificate, table, id, created_by->stamp));
-      I.seq = seq;
-      row->seq = seq;
-      if (row->scope.empty()) {
-        auto scope = derive_scope(table, row->values, lookup);
-        if (!scope) return make_error(Errc::storage_failed, "accepted a row without scope: " + scope.error().message);
-        row->scope = std::move(*scope);
-      }
-      return I.store(table, id, *row);
+      auto verdicts = check_authority(
+          {from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
+      return PushedRow(I, from, certificate, *row, run, result).apply(std::move(verdicts), lookup);
     });
   });
   if (!st) return st.error();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "shared/error.hpp"
+#include "sync/framing.hpp"
 #include "sync/hub_store.hpp"
 #include "sync/protocol.hpp"
 #include "sync/replica.hpp"
@@ -41,7 +42,7 @@ struct SessionStats {
 };
 
 struct ClientSessionOptions {
-  std::uint32_t batch_cells = 4000;  // capped by the hub's max_batch_cells
+  std::uint32_t batch_cells = kDefaultBatchCells;  // capped by the hub's max_batch_cells
   std::uint64_t heartbeat_ms = 10'000;  // ping after this long without sending
   std::uint64_t timeout_ms = 30'000;    // fail after this long without hearing anything,
                                         // or without an answer to a request (time a
@@ -128,9 +129,9 @@ class ClientSession {
 };
 
 struct HubSessionOptions {
-  std::uint32_t max_batch_cells = 4000;   // cells per page, both ways (told in Welcome)
-  std::uint32_t max_push_cells = 10'000;  // cells per Push accepted (plus a row's slack)
-  std::uint32_t max_frame_bytes = 16u << 20;
+  std::uint32_t max_batch_cells = kDefaultBatchCells;  // cells per page, both ways (told in Welcome)
+  std::uint32_t max_push_cells = kMaxPushCells;        // cells per Push accepted (plus kRowSlackCells)
+  std::uint32_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::uint64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
   std::uint64_t idle_timeout_ms = 60'000;  // close after this long without hearing anything
   bool compress = true;  // agree to compress large messages when the client offers it

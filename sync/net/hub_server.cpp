@@ -279,8 +279,8 @@ class Server {
     // One TLS record (16 KiB of plaintext) is the most a read returns, and
     // an idle connection keeps this buffer for as long as it stays open.
     std::vector<std::uint8_t> buffer(16 * 1024 + 256);
-    // A page runs over its size by up to a row and its parent: allow for it.
-    const DecodeLimits limits{options_.session.max_push_cells + 1000, 1u << 20, 8, options_.session.max_frame_bytes};
+    const DecodeLimits limits{options_.session.max_push_cells + kRowSlackCells, kMaxStringBytes, 8,
+                              options_.session.max_frame_bytes};
     while (!conn->closed && !conn->closing) {
       // Partly received frames share a hub-wide budget: past its share, a
       // connection is not read (TCP holds its sender back) until there is room.

@@ -209,7 +209,7 @@ check "FIELD= clears a field" bash -c "! grep -q '\"summary\"' <<<'$OUT'"
 
 # ---- authority pre-checks ----
 run --data "$D" case set "$CASE1" status=approved
-expect "a county can't approve" 1 "" "only the city office approves"
+expect "a county can't approve" 1 "" "a county office may not move a case from draft to approved — moves open to you from draft: submitted"
 run --data "$D" case set "$CASE1" decision_reason=ok
 expect "a county can't write a city field" 1 "" "only the city office may set 'decision_reason'"
 run --data "$D" case show "$CASE1" --json

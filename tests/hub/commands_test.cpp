@@ -72,6 +72,9 @@ TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missin
   const Ran missing = h({"--json", "case", "show", "0123456789abcdef0123456789abcdef"});
   CHECK(missing.status == 1);
   CHECK(contains(missing.out, "{\"error\":\"not_found\""));
+  const Ran bad_day = h({"directive", "issue", "--to", "longyou", "--kind", "task", "--title", "年度报告", "--due", "2027-02-30"});
+  CHECK(bad_day.status == 1);
+  CHECK(contains(bad_day.err, "--due '2027-02-30' is not a day of the calendar"));
   const Ran bad_number = h({"conflicts", "restore", "x"});
   CHECK(bad_number.status == 2);
   std::ifstream log(h.data + "/admin.log");
