@@ -227,6 +227,82 @@ Outcome cmd_status(Invocation& in) {
   return report.table(table);
 }
 
+namespace {
+
+// How to reach and trust the hub, from this node's configuration; the
+// certificate must still be this node's.
+Result<sync::net::ClientLinkOptions> link_options(Context& ctx, const sync::ClientSessionOptions& session) {
+  auto hub = parse_hub_address(ctx.config.hub);
+  if (!hub)
+    return make_error(hub.error().code, "configuration " + config_path(ctx.data_dir) + ": " + hub.error().message);
+  sync::net::ClientLinkOptions options;
+  options.host = hub->host;
+  options.port = hub->port;
+  options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, current_crl(ctx.data_dir, ctx.config)};
+  options.crl_store = crl_path(ctx.data_dir);
+  options.session = session;
+  options.session.mark_received = true;
+  options.hub_node = ctx.config.hub_node;
+  options.hub_key = ctx.config.hub_key;
+  options.on_hub_key_seen = [&ctx](const std::string& key) {
+    if (!ctx.config.hub_key.empty() || key.empty()) return;
+    ctx.config.hub_key = key;
+    if (auto st = save_config(ctx.data_dir, ctx.config); !st)
+      log_line(ctx.json, "could not pin the hub's key: " + st.error().message);
+    else
+      log_line(ctx.json, "pinned the key of " + ctx.config.hub_node + " at this first connection (sha256 " + key + ")");
+  };
+  auto cert_node = sync::net::check_tls_files(options.tls);
+  if (!cert_node) return advised(cert_node.error(), "check the files named in " + config_path(ctx.data_dir));
+  if (!(*cert_node == ctx.node))
+    return advised(Errc::invalid_argument,
+                   "certificate " + ctx.config.cert + " is for " + cert_node->str() +
+                       ", but this data folder belongs to " + ctx.node.str(),
+                   "put this node's certificate back, or use another data folder");
+  return options;
+}
+
+// A pass that did not complete: what went out before the failure is sent
+// again (from the last acknowledged batch) by the next sync. Exit 75 unless
+// a person must act.
+int report_failed_sync(const Context& ctx, const Error& error, const sync::net::SyncReport& attempt) {
+  const std::string what = "sync with " + ctx.config.hub + " failed: " + error.message;
+  if (ctx.json) {
+    print_line(cli::json_object({{"synced", "false"},
+                                 {"error", cli::json_quote(errc_name(error.code))},
+                                 {"message", cli::json_quote(what)},
+                                 {"pushed", std::to_string(attempt.stats.cells_pushed)},
+                                 {"pulled", std::to_string(attempt.stats.cells_pulled)},
+                                 {"bytes_sent", std::to_string(attempt.bytes_sent)},
+                                 {"bytes_received", std::to_string(attempt.bytes_received)}}));
+    complain(what, sync_advice(error.code));
+  } else {
+    fail(what, sync_advice(error.code));
+  }
+  return error.recovery() == Recovery::person ? kExitFailure : kExitTryLater;
+}
+
+void report_sync(const Context& ctx, const sync::net::SyncReport& report) {
+  const auto& stats = report.stats;
+  if (ctx.json) {
+    print_line(cli::json_object({{"synced", "true"},
+                                 {"pushed", std::to_string(stats.cells_pushed)},
+                                 {"pulled", std::to_string(stats.cells_pulled)},
+                                 {"rejections", std::to_string(stats.rejections)},
+                                 {"bytes_sent", std::to_string(report.bytes_sent)},
+                                 {"bytes_received", std::to_string(report.bytes_received)}}));
+    return;
+  }
+  std::string line = "synced with " + ctx.config.hub + ": pushed " + std::to_string(stats.cells_pushed) + ", pulled " +
+                     std::to_string(stats.cells_pulled) + ", rejections " + std::to_string(stats.rejections);
+  if (stats.rejections) line += " (see 'liaison-client rejections')";
+  if (stats.directives_received)
+    line += "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
+  print_line(line);
+}
+
+}  // namespace
+
 int cmd_sync(Invocation& in) {
   const bool watch = in.args.flag("watch");
   sync::ClientSessionOptions session;
@@ -239,74 +315,18 @@ int cmd_sync(Invocation& in) {
   auto context = open_context(in);
   if (!context) return fail(context.error());
   Context& ctx = *context;
-  auto hub = parse_hub_address(ctx.config.hub);
-  if (!hub) return fail("configuration " + config_path(ctx.data_dir) + ": " + hub.error().message);
-  sync::net::ClientLinkOptions options;
-  options.host = hub->host;
-  options.port = hub->port;
-  options.tls = {ctx.config.ca, ctx.config.cert, ctx.config.key, current_crl(ctx.data_dir, ctx.config)};
-  options.crl_store = crl_path(ctx.data_dir);
-  options.session = session;
-  options.hub_node = ctx.config.hub_node;
-  options.hub_key = ctx.config.hub_key;
-  options.on_hub_key_seen = [&ctx](const std::string& key) {
-    if (!ctx.config.hub_key.empty() || key.empty()) return;
-    ctx.config.hub_key = key;
-    if (auto st = save_config(ctx.data_dir, ctx.config); !st)
-      log_line(ctx.json, "could not pin the hub's key: " + st.error().message);
-    else
-      log_line(ctx.json, "pinned the key of " + ctx.config.hub_node + " at this first connection (sha256 " + key + ")");
-  };
-  auto cert_node = sync::net::check_tls_files(options.tls);
-  if (!cert_node) return fail(cert_node.error(), "check the files named in " + config_path(ctx.data_dir));
-  if (!(*cert_node == ctx.node))
-    return fail("certificate " + ctx.config.cert + " is for " + cert_node->str() + ", but this data folder belongs to " +
-                    ctx.node.str(),
-                "put this node's certificate back, or use another data folder");
-  options.session.mark_received = true;
-  if (watch) return run_watch(ctx, std::move(options));
+  auto options = link_options(ctx, session);
+  if (!options) return fail(options.error());
+  if (watch) return run_watch(ctx, std::move(*options));
 
   ProgressLine progress(*ctx.replica, !ctx.json && ::isatty(STDERR_FILENO) == 1);
   sync::net::SyncReport attempt;
   auto report =
-      sync::net::sync_once(*ctx.replica, options, [&](const SyncProgress& p) { progress.update(p); }, &attempt);
+      sync::net::sync_once(*ctx.replica, *options, [&](const SyncProgress& p) { progress.update(p); }, &attempt);
   progress.clear();
-  if (!report) {
-    const std::string& why = report.error().message;
-    // What went out before the failure: sent again (from the last
-    // acknowledged batch) by the next sync.
-    const std::string what = "sync with " + ctx.config.hub + " failed: " + why;
-    if (ctx.json) {
-      print_line(cli::json_object({{"synced", "false"},
-                                   {"error", cli::json_quote(errc_name(report.error().code))},
-                                   {"message", cli::json_quote(what)},
-                                   {"pushed", std::to_string(attempt.stats.cells_pushed)},
-                                   {"pulled", std::to_string(attempt.stats.cells_pulled)},
-                                   {"bytes_sent", std::to_string(attempt.bytes_sent)},
-                                   {"bytes_received", std::to_string(attempt.bytes_received)}}));
-      complain(what, sync_advice(report.error().code));
-    } else {
-      fail(what, sync_advice(report.error().code));
-    }
-    return report.error().recovery() == Recovery::person ? kExitFailure : kExitTryLater;
-  }
+  if (!report) return report_failed_sync(ctx, report.error(), attempt);
   if (auto st = ctx.replica->set_meta(kLastSync, std::to_string(ctx.now_ms())); !st) return fail(st.error());
-  const auto& stats = report->stats;
-  if (ctx.json) {
-    print_line(cli::json_object({{"synced", "true"},
-                                 {"pushed", std::to_string(stats.cells_pushed)},
-                                 {"pulled", std::to_string(stats.cells_pulled)},
-                                 {"rejections", std::to_string(stats.rejections)},
-                                 {"bytes_sent", std::to_string(report->bytes_sent)},
-                                 {"bytes_received", std::to_string(report->bytes_received)}}));
-  } else {
-    std::string line = "synced with " + ctx.config.hub + ": pushed " + std::to_string(stats.cells_pushed) + ", pulled " +
-                       std::to_string(stats.cells_pulled) + ", rejections " + std::to_string(stats.rejections);
-    if (stats.rejections) line += " (see 'liaison-client rejections')";
-    if (stats.directives_received)
-      line += "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
-    print_line(line);
-  }
+  report_sync(ctx, *report);
   return kExitOk;
 }
 

@@ -172,90 +172,94 @@ Result<std::string> derive_scope(TableId table, const std::vector<Value>& values
   return make_error(Errc::out_of_scope, "no scope rule");
 }
 
-std::vector<Verdict> check_authority(const AuthorityRequest& req) {
-  const auto& def = Schema::get().table(req.table);
-  std::vector<Verdict> verdicts(req.cells.size());
-  const auto refuse_all = [&](Errc code, const std::string& reason) {
-    for (auto& v : verdicts)
-      if (v.accepted()) v = {code, reason};
-  };
+namespace {
 
-  for (std::size_t i = 0; i < req.cells.size(); ++i) {
-    const Cell& cell = req.cells[i];
-    if (cell.stamp.node != req.writer.str())
-      verdicts[i] = {Errc::forged_stamp, "cell stamped by " + cell.stamp.node + " was sent by " + req.writer.str()};
-    else if (hlc_ms(cell.stamp.hlc) > req.hub_now_ms + req.max_clock_ahead_ms)
-      verdicts[i] = {Errc::clock_ahead, "change stamped " + std::to_string((hlc_ms(cell.stamp.hlc) - req.hub_now_ms) / 1000) +
-                                            " s ahead of the hub's clock; correct the device clock, it will be re-sent"};
-    else if (cell.column >= def.columns.size())
-      verdicts[i] = {Errc::unknown_field, "column " + std::to_string(cell.column) + " is not in " + std::string(def.name)};
-  }
+// What the stamp and the column of a cell say alone: the sender's own, not
+// too far ahead of the hub's clock, a column of the table.
+Verdict stamp_problem(const AuthorityRequest& req, const TableDef& def, const Cell& cell) {
+  if (cell.stamp.node != req.writer.str())
+    return {Errc::forged_stamp, "cell stamped by " + cell.stamp.node + " was sent by " + req.writer.str()};
+  if (hlc_ms(cell.stamp.hlc) > req.hub_now_ms + req.max_clock_ahead_ms)
+    return {Errc::clock_ahead, "change stamped " + std::to_string((hlc_ms(cell.stamp.hlc) - req.hub_now_ms) / 1000) +
+                                   " s ahead of the hub's clock; correct the device clock, it will be re-sent"};
+  if (cell.column >= def.columns.size())
+    return {Errc::unknown_field, "column " + std::to_string(cell.column) + " is not in " + std::string(def.name)};
+  return {};
+}
 
-  if (def.city_only && !req.writer.is_city()) {
-    refuse_all(Errc::not_permitted, "only the city office may write " + std::string(def.name));
-    return verdicts;
-  }
+// A receipt is made once per county and directive, for a directive the hub
+// knows and addressed to that county, under the id derived from both.
+std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableDef& def,
+                                       const std::vector<Value>& after, const std::string& scope) {
+  const std::string* directive_text = text_of(after[*def.column_index("directive_id")]);
+  const auto directive_id = directive_text ? Uuid::parse(*directive_text) : std::nullopt;
+  const auto directive = directive_id ? req.lookup(TableId::directives, *directive_id) : std::nullopt;
+  if (!directive || !directive->exists) return Verdict{Errc::unknown_parent, "receipt for a directive the hub doesn't know"};
+  if (!scope_visible(directive->scope, scope))
+    return Verdict{Errc::out_of_scope, "directive is not addressed to " + scope};
+  const Uuid expected = directive_receipt_id(*directive_id, scope);
+  if (req.row != expected)
+    return Verdict{Errc::invalid_argument, "a receipt's id must be derived from its directive and county (" +
+                                               expected.to_string() + " for " + scope + ")"};
+  return std::nullopt;
+}
 
-  const std::vector<Value> after = values_after(def, req.current, req.cells);
+// What refuses the whole row: a table only the city writes, a row outside
+// the writer's scope (or with none), a receipt made wrongly.
+std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after) {
+  if (def.city_only && !req.writer.is_city())
+    return Verdict{Errc::not_permitted, "only the city office may write " + std::string(def.name)};
   std::string scope = req.current.scope;
   if (!req.current.exists) {
     auto derived = derive_scope(req.table, after, req.lookup);
-    if (!derived) {
-      refuse_all(derived.error().code, derived.error().message);
-      return verdicts;
-    }
+    if (!derived) return Verdict{derived.error().code, derived.error().message};
     scope = std::move(*derived);
   }
-  if (!req.writer.is_city() && !scope_visible(scope, req.writer.scope())) {
-    refuse_all(Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
-                                       " row of " + (scope.empty() ? std::string("unknown scope") : scope));
+  if (!req.writer.is_city() && !scope_visible(scope, req.writer.scope()))
+    return Verdict{Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
+                                           " row of " + (scope.empty() ? std::string("unknown scope") : scope)};
+  if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
+  return std::nullopt;
+}
+
+// The rules of one field: who may set it, its value, attribution, whether
+// it may change, and (cases) the workflow.
+Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after,
+                      const Cell& cell) {
+  const ColumnDef& column = def.columns[cell.column];
+  const Stamp* existing = req.current.exists ? &req.current.stamps.at(cell.column) : nullptr;
+  const bool has_existing = existing && !existing->empty();
+  // A copy of a cell already stored (a push resent after a lost ack) is
+  // judged as it was the first time: accepted, and a no-op.
+  if (has_existing && *existing == cell.stamp) return {};
+  if (!side_allows(column.writers, req.writer.is_city()))
+    return {Errc::not_permitted, "only " + side_name(!req.writer.is_city()) + " may set '" + std::string(column.name) +
+                                     "' in " + std::string(def.name)};
+  if (auto problem = value_problem(column, cell.value)) return {Errc::bad_value, *problem};
+  if (auto forged = attribution_problem(req, column, cell.value)) return {Errc::forged_attribution, *forged};
+  if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
+    return {Errc::immutable_field,
+            "'" + std::string(column.name) + "' can't change once a " + std::string(def.name) + " row exists"};
+  if (def.append_only && has_existing && *existing != cell.stamp)
+    return {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
+  if (req.table == TableId::cases) return check_case_cell(req.writer, req.current, after, cell);
+  return {};
+}
+
+}  // namespace
+
+std::vector<Verdict> check_authority(const AuthorityRequest& req) {
+  const auto& def = Schema::get().table(req.table);
+  std::vector<Verdict> verdicts(req.cells.size());
+  for (std::size_t i = 0; i < req.cells.size(); ++i) verdicts[i] = stamp_problem(req, def, req.cells[i]);
+  const std::vector<Value> after = values_after(def, req.current, req.cells);
+  if (auto refused = row_problem(req, def, after)) {
+    for (auto& v : verdicts)
+      if (v.accepted()) v = *refused;
     return verdicts;
   }
-  if (req.table == TableId::directive_receipts && !req.current.exists) {
-    const std::string* directive_text = text_of(after[*def.column_index("directive_id")]);
-    const auto directive_id = directive_text ? Uuid::parse(*directive_text) : std::nullopt;
-    const auto directive = directive_id ? req.lookup(TableId::directives, *directive_id) : std::nullopt;
-    if (!directive || !directive->exists) {
-      refuse_all(Errc::unknown_parent, "receipt for a directive the hub doesn't know");
-      return verdicts;
-    }
-    if (!scope_visible(directive->scope, scope)) {
-      refuse_all(Errc::out_of_scope, "directive is not addressed to " + scope);
-      return verdicts;
-    }
-    // One receipt per county and directive: its id is derived from both.
-    if (req.row != directive_receipt_id(*directive_id, scope)) {
-      refuse_all(Errc::invalid_argument, "a receipt's id must be derived from its directive and county (" +
-                                             directive_receipt_id(*directive_id, scope).to_string() + " for " +
-                                             scope + ")");
-      return verdicts;
-    }
-  }
-
-  for (std::size_t i = 0; i < req.cells.size(); ++i) {
-    if (!verdicts[i].accepted()) continue;
-    const Cell& cell = req.cells[i];
-    const ColumnDef& column = def.columns[cell.column];
-    const Stamp* existing = req.current.exists ? &req.current.stamps.at(cell.column) : nullptr;
-    const bool has_existing = existing && !existing->empty();
-    // A copy of a cell already stored (a push resent after a lost ack) is
-    // judged as it was the first time: accepted, and a no-op.
-    if (has_existing && *existing == cell.stamp) continue;
-    if (!side_allows(column.writers, req.writer.is_city()))
-      verdicts[i] = {Errc::not_permitted, "only " + side_name(!req.writer.is_city()) + " may set '" +
-                                              std::string(column.name) + "' in " + std::string(def.name)};
-    else if (auto problem = value_problem(column, cell.value))
-      verdicts[i] = {Errc::bad_value, *problem};
-    else if (auto forged = attribution_problem(req, column, cell.value))
-      verdicts[i] = {Errc::forged_attribution, *forged};
-    else if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
-      verdicts[i] = {Errc::immutable_field, "'" + std::string(column.name) + "' can't change once a " +
-                                                std::string(def.name) + " row exists"};
-    else if (def.append_only && has_existing && *existing != cell.stamp)
-      verdicts[i] = {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
-    else if (req.table == TableId::cases)
-      verdicts[i] = check_case_cell(req.writer, req.current, after, cell);
-  }
+  for (std::size_t i = 0; i < req.cells.size(); ++i)
+    if (verdicts[i].accepted()) verdicts[i] = field_problem(req, def, after, req.cells[i]);
   if (req.table == TableId::directive_receipts) require_replier(req, def, verdicts);
   return verdicts;
 }

@@ -350,96 +350,125 @@ Status Replica::rewind_clock(std::uint64_t hlc) {
   });
 }
 
+namespace {
+
+// The steps of opening a replica, each inside the transaction open() holds.
+
+Result<std::optional<std::string>> read_meta(Replica::Impl& I, std::string_view key) {
+  I.get_meta.bind(1, key);
+  auto row = I.get_meta.step();
+  if (!row) return row.error();
+  std::optional<std::string> out;
+  if (*row) out = I.get_meta.column_text(0);
+  I.get_meta.reset();
+  return out;
+}
+
+Status write_meta(Replica::Impl& I, std::string_view key, std::string_view value) {
+  I.put_meta.bind(1, key).bind(2, value);
+  return I.put_meta.run();
+}
+
+Status prepare_meta(Replica::Impl& I) {
+  auto get = I.db->prepare("SELECT value FROM _meta WHERE key = ?");
+  if (!get) return get.error();
+  auto put = I.db->prepare(
+      "INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!put) return put.error();
+  I.get_meta = std::move(*get);
+  I.put_meta = std::move(*put);
+  return {};
+}
+
+// A new file: a replica id of its own, and whose it is.
+Status create_identity(Replica::Impl& I) {
+  I.replica_id = new_uuid_v7(I.clock.wall_ms(), I.rng);
+  LIAISON_TRY(write_meta(I, meta_key::kSchemaVersion, std::to_string(kSchemaVersion)));
+  LIAISON_TRY(write_meta(I, meta_key::kReplicaId, I.replica_id.to_string()));
+  LIAISON_TRY(write_meta(I, meta_key::kNode, I.options.self.str()));
+  return write_meta(I, meta_key::kRole, I.options.hub ? "hub" : "client");
+}
+
+// An existing file: this program's schema, this node's, and its id and
+// clock as they were left.
+Status load_identity(Replica::Impl& I, const std::string& schema) {
+  const std::string& path = I.options.path;
+  if (schema != std::to_string(kSchemaVersion))
+    return make_error(Errc::schema_mismatch, "replica " + path + " has schema version " + schema +
+                                                 ", this program needs " + std::to_string(kSchemaVersion) +
+                                                 " — upgrade the program, or start a new replica and resync");
+  auto node = read_meta(I, meta_key::kNode);
+  if (!node) return node.error();
+  auto id = read_meta(I, meta_key::kReplicaId);
+  if (!id) return id.error();
+  if (*node && **node != I.options.self.str())
+    return make_error(Errc::invalid_argument, "replica " + path + " belongs to " + **node + ", not " +
+                                                  I.options.self.str() +
+                                                  " — use that node's certificate or another data folder");
+  auto parsed = *id ? Uuid::parse(**id) : std::nullopt;
+  if (!parsed)
+    return make_error(Errc::storage_failed, "replica " + path + " has no valid replica_id — the file is damaged");
+  I.replica_id = *parsed;
+  for (const std::string_view key : {meta_key::kHlcLast, meta_key::kClockOffset}) {
+    auto text = read_meta(I, key);
+    if (!text) return text.error();
+    if (!*text) continue;
+    const auto number = parse_meta_number(**text);
+    if (!number)
+      return make_error(Errc::storage_failed, "replica " + path + ": " + std::string(key) + " '" + **text +
+                                                  "' is not a number — the file is damaged; restore or resync it");
+    if (key == meta_key::kHlcLast) I.persisted_hlc = static_cast<std::uint64_t>(*number);
+    else I.clock.set_offset_ms(*number);
+  }
+  I.clock.restore(I.persisted_hlc);
+  return {};
+}
+
+Status prepare_statements(Replica::Impl& I) {
+  auto ins = I.db->prepare("INSERT INTO _nodes (ref, name) VALUES (?, ?)");
+  if (!ins) return ins.error();
+  I.insert_node = std::move(*ins);
+  LIAISON_TRY(I.conflict_log.prepare(*I.db));
+  LIAISON_TRY(I.rejection_log.prepare(*I.db));
+  if (I.options.hub) {
+    LIAISON_TRY(I.refusal_log.prepare(*I.db));
+    LIAISON_TRY(I.history.prepare(*I.db));
+  }
+  for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
+  return {};
+}
+
+Status set_up(Replica::Impl& I) {
+  LIAISON_TRY(create_schema(*I.db, I.options.hub));
+  LIAISON_TRY(prepare_meta(I));
+  auto schema = read_meta(I, meta_key::kSchemaVersion);
+  if (!schema) return schema.error();
+  std::random_device entropy;
+  I.rng.seed(I.options.seed ? I.options.seed : (static_cast<std::uint64_t>(entropy()) << 32 | entropy()));
+  LIAISON_TRY(*schema ? load_identity(I, **schema) : create_identity(I));
+  LIAISON_TRY(prepare_statements(I));
+  LIAISON_TRY(I.refresh_from_disk());
+  I.grown_elsewhere = false;  // what the file held at opening is not news
+  auto self = I.node_ref(I.options.self.str());
+  if (!self) return self.error();
+  I.self_ref = *self;
+  return {};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Replica>> Replica::open(ReplicaOptions options) {
   if (options.self.empty()) return make_error(Errc::invalid_argument, "open replica " + options.path + ": no node id");
   auto impl = std::make_unique<Impl>(std::move(options));
   auto& I = *impl;
-  const std::string& path = I.options.path;
-  auto db = sql::Database::open(path);
+  auto db = sql::Database::open(I.options.path);
   if (!db) return db.error();
   I.db = std::move(*db);
   LIAISON_TRY(I.db->exec("PRAGMA journal_mode=WAL"));
   LIAISON_TRY(I.db->exec(I.options.durable ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=OFF"));
   LIAISON_TRY(I.db->exec("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000"));
   LIAISON_TRY(I.db->exec("BEGIN IMMEDIATE"));
-  auto setup = [&]() -> Status {
-    LIAISON_TRY(create_schema(*I.db, I.options.hub));
-    auto get = I.db->prepare("SELECT value FROM _meta WHERE key = ?");
-    auto put = I.db->prepare("INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    if (!get) return get.error();
-    if (!put) return put.error();
-    I.get_meta = std::move(*get);
-    I.put_meta = std::move(*put);
-    auto read_meta = [&](std::string_view key) -> Result<std::optional<std::string>> {
-      I.get_meta.bind(1, key);
-      auto row = I.get_meta.step();
-      if (!row) return row.error();
-      std::optional<std::string> out;
-      if (*row) out = I.get_meta.column_text(0);
-      I.get_meta.reset();
-      return out;
-    };
-    auto write_meta = [&](std::string_view key, std::string_view value) {
-      I.put_meta.bind(1, key).bind(2, value);
-      return I.put_meta.run();
-    };
-    auto schema = read_meta(meta_key::kSchemaVersion);
-    if (!schema) return schema.error();
-    std::random_device entropy;
-    I.rng.seed(I.options.seed ? I.options.seed : (static_cast<std::uint64_t>(entropy()) << 32 | entropy()));
-    if (!*schema) {
-      I.replica_id = new_uuid_v7(I.clock.wall_ms(), I.rng);
-      LIAISON_TRY(write_meta(meta_key::kSchemaVersion, std::to_string(kSchemaVersion)));
-      LIAISON_TRY(write_meta(meta_key::kReplicaId, I.replica_id.to_string()));
-      LIAISON_TRY(write_meta(meta_key::kNode, I.options.self.str()));
-      LIAISON_TRY(write_meta(meta_key::kRole, I.options.hub ? "hub" : "client"));
-    } else {
-      if (**schema != std::to_string(kSchemaVersion))
-        return make_error(Errc::schema_mismatch, "replica " + path + " has schema version " + **schema +
-                                                     ", this program needs " + std::to_string(kSchemaVersion) +
-                                                     " — upgrade the program, or start a new replica and resync");
-      auto node = read_meta(meta_key::kNode);
-      auto id = read_meta(meta_key::kReplicaId);
-      if (!node) return node.error();
-      if (!id) return id.error();
-      if (*node && **node != I.options.self.str())
-        return make_error(Errc::invalid_argument, "replica " + path + " belongs to " + **node + ", not " +
-                                                      I.options.self.str() + " — use that node's certificate or another data folder");
-      auto parsed = *id ? Uuid::parse(**id) : std::nullopt;
-      if (!parsed) return make_error(Errc::storage_failed, "replica " + path + " has no valid replica_id — the file is damaged");
-      I.replica_id = *parsed;
-      for (const std::string_view key : {meta_key::kHlcLast, meta_key::kClockOffset}) {
-        auto text = read_meta(key);
-        if (!text) return text.error();
-        if (!*text) continue;
-        const auto number = parse_meta_number(**text);
-        if (!number)
-          return make_error(Errc::storage_failed, "replica " + path + ": " + std::string(key) + " '" + **text +
-                                                      "' is not a number — the file is damaged; restore or resync it");
-        if (key == meta_key::kHlcLast) I.persisted_hlc = static_cast<std::uint64_t>(*number);
-        else I.clock.set_offset_ms(*number);
-      }
-      I.clock.restore(I.persisted_hlc);
-    }
-    auto ins = I.db->prepare("INSERT INTO _nodes (ref, name) VALUES (?, ?)");
-    if (!ins) return ins.error();
-    I.insert_node = std::move(*ins);
-    LIAISON_TRY(I.conflict_log.prepare(*I.db));
-    LIAISON_TRY(I.rejection_log.prepare(*I.db));
-    if (I.options.hub) {
-      LIAISON_TRY(I.refusal_log.prepare(*I.db));
-      LIAISON_TRY(I.history.prepare(*I.db));
-    }
-    for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
-    LIAISON_TRY(I.refresh_from_disk());
-    I.grown_elsewhere = false;  // what the file held at opening is not news
-    auto self = I.node_ref(I.options.self.str());
-    if (!self) return self.error();
-    I.self_ref = *self;
-    return {};
-  };
-  Status st = setup();
-  if (!st) {
+  if (Status st = set_up(I); !st) {
     (void)I.db->exec("ROLLBACK");
     return st.error();
   }
