@@ -43,12 +43,14 @@ struct BenchFailure : std::runtime_error {
 
 inline void must(const Status& status, std::string_view doing) {
   if (!status.ok())
-    throw BenchFailure(std::string(doing) + ": " + status.error().message + " (" + errc_name(status.error().code) + ")");
+    throw BenchFailure(std::string(doing) + ": " + status.error().message + " (" + errc_name(status.error().code) +
+                       ")");
 }
 template <class T>
 inline T must(Result<T> result, std::string_view doing) {
   if (!result.ok())
-    throw BenchFailure(std::string(doing) + ": " + result.error().message + " (" + errc_name(result.error().code) + ")");
+    throw BenchFailure(std::string(doing) + ": " + result.error().message + " (" + errc_name(result.error().code) +
+                       ")");
   return std::move(result).value();
 }
 
@@ -132,7 +134,8 @@ class JsonLine {
     return runs.size() > 1 ? numbers("runs_seconds", runs, 4) : *this;
   }
   // The ratio of medians; only where the baseline ran in this process on the same rows.
-  JsonLine& versus(std::string_view baseline, const std::vector<double>& baseline_runs, const std::vector<double>& runs) {
+  JsonLine& versus(std::string_view baseline, const std::vector<double>& baseline_runs,
+                   const std::vector<double>& runs) {
     const double baseline_seconds = median(baseline_runs);
     const double seconds = median(runs);
     str("baseline", baseline);
@@ -158,7 +161,8 @@ class ScratchDir {
  public:
   explicit ScratchDir(const std::string& parent) {
     std::string tmpl = (parent.empty() ? std::string("/tmp") : parent) + "/liaison-bench-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw BenchFailure("make scratch directory under " + tmpl + ": " + std::strerror(errno));
+    if (mkdtemp(tmpl.data()) == nullptr)
+      throw BenchFailure("make scratch directory under " + tmpl + ": " + std::strerror(errno));
     path_ = tmpl;
   }
   ~ScratchDir() {
@@ -177,7 +181,8 @@ class ScratchDir {
 // ---------------------------------------------------------------------------
 // The replica side.
 
-inline std::unique_ptr<Replica> open_replica(const std::string& path, std::string_view node, bool hub, std::uint64_t seed) {
+inline std::unique_ptr<Replica> open_replica(const std::string& path, std::string_view node, bool hub,
+                                             std::uint64_t seed) {
   sync::ReplicaOptions options;
   options.path = path;
   options.self = must(NodeId::parse(node), "parse node id");
@@ -187,9 +192,8 @@ inline std::unique_ptr<Replica> open_replica(const std::string& path, std::strin
 }
 
 inline sync::Fields fields_of(const CaseRecord& r) {
-  return {{"county", r.county},       {"kind", r.kind},       {"title", r.title},
-          {"status", r.status},       {"applicant", r.applicant}, {"summary", r.notes},
-          {"updated_at", r.updated_at}};
+  return {{"county", r.county},       {"kind", r.kind},     {"title", r.title},          {"status", r.status},
+          {"applicant", r.applicant}, {"summary", r.notes}, {"updated_at", r.updated_at}};
 }
 
 inline void insert_all(Replica& replica, std::span<const sync::Fields> fields, std::span<const Uuid> ids) {

@@ -183,10 +183,10 @@ std::unique_ptr<ChildProcess> start_hub(const std::string& data_dir) {
 
 void init_client(const Pki& pki, const std::string& data_dir, std::string_view node, std::uint16_t port) {
   const auto f = pki.files(node);
-  ChildProcess init({program_path("liaison-client"), "init", "--data", data_dir, "--hub",
-                     "127.0.0.1:" + std::to_string(port), "--ca", f.ca, "--cert", f.cert, "--key", f.key, "--crl",
-                     f.crl},
-                    "/dev/null", data_dir + ".init.log");
+  ChildProcess init(
+      {program_path("liaison-client"), "init", "--data", data_dir, "--hub", "127.0.0.1:" + std::to_string(port), "--ca",
+       f.ca, "--cert", f.cert, "--key", f.key, "--crl", f.crl},
+      "/dev/null", data_dir + ".init.log");
   if (init.wait().code != 0) throw BenchFailure("liaison-client init failed; see " + data_dir + ".init.log");
 }
 
@@ -257,7 +257,8 @@ SeededHub seed_hub(const std::string& hub_replica, const ScratchDir& scratch, st
                    double edited_share) {
   std::map<std::string, std::vector<std::size_t>> by_county;
   for (std::size_t i = 0; i < records.size(); ++i) by_county[records[i].county].push_back(i);
-  const std::size_t edit_every = edited_share > 0 ? std::max<std::size_t>(1, static_cast<std::size_t>(1.0 / edited_share + 0.5)) : 0;
+  const std::size_t edit_every =
+      edited_share > 0 ? std::max<std::size_t>(1, static_cast<std::size_t>(1.0 / edited_share + 0.5)) : 0;
   auto hub = open_replica(hub_replica, "city:hub", true, 0);
   SeededHub seeded;
   std::uint64_t seed = 100;
@@ -298,7 +299,8 @@ SeededHub seed_hub(const std::string& hub_replica, const ScratchDir& scratch, st
     office.reset();
     field.reset();
     for (const char* device : {"office", "field"})
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(scratch.file("seed-" + county + "-" + device + ".db" + suffix));
+      for (const char* suffix : {"", "-wal", "-shm"})
+        fs::remove(scratch.file("seed-" + county + "-" + device + ".db" + suffix));
   }
   return seeded;
 }

@@ -40,10 +40,10 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   struct Exit {
-    int code = -1;            // exit code, or -signal
-    double peak_rss_mb = 0;   // VmHWM, sampled every few ms while it ran
-    double seconds = 0;       // since start
-    double cpu_seconds = 0;   // user + system
+    int code = -1;           // exit code, or -signal
+    double peak_rss_mb = 0;  // VmHWM, sampled every few ms while it ran
+    double seconds = 0;      // since start
+    double cpu_seconds = 0;  // user + system
   };
   Exit wait();
   void signal(int sig) const;

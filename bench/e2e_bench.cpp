@@ -34,7 +34,8 @@ class HubThread {
             promise.set_value(p);
           },
           &stop_);
-      if (!told) promise.set_exception(std::make_exception_ptr(BenchFailure("hub did not start: " + st.error().message)));
+      if (!told)
+        promise.set_exception(std::make_exception_ptr(BenchFailure("hub did not start: " + st.error().message)));
     });
     port_ = port.get();
   }
@@ -145,10 +146,14 @@ int main(int argc, char** argv) {
   Options opt;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--records" && i + 1 < argc) opt.records = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg == "--dir" && i + 1 < argc) opt.dir = argv[++i];
-    else if (arg == "--no-compress") opt.compress = false;
-    else if (arg == "--batch" && i + 1 < argc) opt.batch_cells = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+    if (arg == "--records" && i + 1 < argc)
+      opt.records = std::strtoull(argv[++i], nullptr, 10);
+    else if (arg == "--dir" && i + 1 < argc)
+      opt.dir = argv[++i];
+    else if (arg == "--no-compress")
+      opt.compress = false;
+    else if (arg == "--batch" && i + 1 < argc)
+      opt.batch_cells = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
     else {
       std::fprintf(stderr, "usage: liaison-e2e-bench [--records N] [--batch CELLS] [--no-compress] [--dir DIR]\n");
       return 2;

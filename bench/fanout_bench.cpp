@@ -37,7 +37,8 @@ constexpr std::string_view kCounties[] = {"kecheng", "qujiang", "jiangshan", "lo
 
 std::uint64_t wall_ms() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 struct Office {
@@ -46,11 +47,11 @@ struct Office {
   std::unique_ptr<Replica> replica;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<ClientLink> link;
-  std::uint64_t to_push = 0;       // cells in its feed before connecting
-  std::uint64_t expect_pull = 0;   // cells the other offices of its county push
-  std::map<std::string, double> directive_ms;  // title -> hub commit to arrival
+  std::uint64_t to_push = 0;                             // cells in its feed before connecting
+  std::uint64_t expect_pull = 0;                         // cells the other offices of its county push
+  std::map<std::string, double> directive_ms;            // title -> hub commit to arrival
   std::map<std::string, double> directive_committed_ms;  // title -> the hub's commit (wall clock)
-  double greeted_ms = -1;  // wall clock when its session was welcomed
+  double greeted_ms = -1;                                // wall clock when its session was welcomed
   double converged_s = -1;
 };
 
@@ -65,13 +66,14 @@ void write_changes(Replica& replica, std::string_view county, std::size_t change
   must(replica.transact([&]() -> Status {
     std::optional<Uuid> last_case;
     for (std::size_t k = 0; k < cases; ++k) {
-      auto id = replica.insert(TableId::cases, {{"county", std::string(county)},
-                                                {"kind", "overseas_chinese"},
-                                                {"title", "侨务走访 office " + std::to_string(index) + " case " + std::to_string(k)},
-                                                {"status", "draft"},
-                                                {"applicant", "applicant " + std::to_string(k)},
-                                                {"summary", "走访记录 " + std::string(60, 'x')},
-                                                {"updated_at", static_cast<std::int64_t>(wall_ms())}});
+      auto id = replica.insert(TableId::cases,
+                               {{"county", std::string(county)},
+                                {"kind", "overseas_chinese"},
+                                {"title", "侨务走访 office " + std::to_string(index) + " case " + std::to_string(k)},
+                                {"status", "draft"},
+                                {"applicant", "applicant " + std::to_string(k)},
+                                {"summary", "走访记录 " + std::string(60, 'x')},
+                                {"updated_at", static_cast<std::int64_t>(wall_ms())}});
       if (!id) return id.error();
       last_case = *id;
     }
@@ -96,7 +98,7 @@ std::uint64_t feed_cells(Replica& replica) {
 // Where an office stands, for a run that did not converge.
 std::string describe(const Office& o) {
   static constexpr const char* kStates[] = {"start", "await_welcome", "await_push_ack", "await_changes",
-                                            "live", "done", "failed"};
+                                            "live",  "done",          "failed"};
   const auto& session = o.link->session();
   std::string out = o.node + ": pushed " + std::to_string(session.stats().cells_pushed) + "/" +
                     std::to_string(o.to_push) + ", pulled " + std::to_string(session.stats().cells_pulled) + "/" +
@@ -303,10 +305,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (arg == "--clients" && has_value) opt.clients = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg == "--changes" && has_value) opt.changes = std::strtoull(argv[++i], nullptr, 10);
-    else if (arg == "--timeout" && has_value) opt.timeout_s = std::strtod(argv[++i], nullptr);
-    else if (arg == "--dir" && has_value) opt.dir = argv[++i];
+    if (arg == "--clients" && has_value)
+      opt.clients = std::strtoull(argv[++i], nullptr, 10);
+    else if (arg == "--changes" && has_value)
+      opt.changes = std::strtoull(argv[++i], nullptr, 10);
+    else if (arg == "--timeout" && has_value)
+      opt.timeout_s = std::strtod(argv[++i], nullptr);
+    else if (arg == "--dir" && has_value)
+      opt.dir = argv[++i];
     else {
       std::fprintf(stderr, "usage: liaison-fanout-bench [--clients N] [--changes CELLS] [--timeout S] [--dir DIR]\n");
       return 2;
@@ -318,7 +324,10 @@ int main(int argc, char** argv) {
   }
   try {
     ScratchDir scratch(opt.dir);
-    JsonLine("env").integer("nproc", std::thread::hardware_concurrency()).number("load_average", load_average(), 2).print();
+    JsonLine("env")
+        .integer("nproc", std::thread::hardware_concurrency())
+        .number("load_average", load_average(), 2)
+        .print();
     run(opt, scratch);
   } catch (const BenchFailure& e) {
     std::fprintf(stderr, "liaison-fanout-bench: %s\n", e.what());

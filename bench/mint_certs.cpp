@@ -86,7 +86,8 @@ sync::net::TlsFiles CertificateMinter::mint(std::string_view node, const std::st
   add_extension(cert, keys_->ca_cert, NID_authority_key_identifier, "keyid");
   if (X509_sign(cert, keys_->ca_key, EVP_sha256()) == 0) throw BenchFailure("sign the certificate of " + cn);
   write_pem(base + ".pem", [&](FILE* f) { return PEM_write_X509(f, cert); });
-  write_pem(base + ".key", [&](FILE* f) { return PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr); });
+  write_pem(base + ".key",
+            [&](FILE* f) { return PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr); });
   X509_free(cert);
   EVP_PKEY_free(key);
   return {ca_dir_ + "/ca.pem", base + ".pem", base + ".key", ca_dir_ + "/crl.pem"};

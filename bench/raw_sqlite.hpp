@@ -28,8 +28,9 @@ class RawDb {
   RawDb& operator=(const RawDb&) = delete;
 
   void create_table() {
-    exec("CREATE TABLE cases(id BLOB PRIMARY KEY, county TEXT, kind TEXT, title TEXT, status TEXT, "
-         "applicant TEXT, summary TEXT, updated_at INTEGER)");
+    exec(
+        "CREATE TABLE cases(id BLOB PRIMARY KEY, county TEXT, kind TEXT, title TEXT, status TEXT, "
+        "applicant TEXT, summary TEXT, updated_at INTEGER)");
   }
 
   void insert_all(std::span<const CaseRecord> records, std::span<const Uuid> ids) {

@@ -26,14 +26,14 @@ constexpr double kEditedShare = 0.10;     // cases edited on two devices at once
 
 struct Options {
   std::string mode;
-  std::uint64_t hub_cells = 6'000'000;   // bootstrap: cells the hub holds
-  std::uint64_t changes = 50'000;        // catchup/slowlink: each side's changes
+  std::uint64_t hub_cells = 6'000'000;  // bootstrap: cells the hub holds
+  std::uint64_t changes = 50'000;       // catchup/slowlink: each side's changes
   // catchup/slowlink: cases the hub holds; Longyou's sixth must exceed both
   // devices' edits together for only a tenth of them to overlap.
   std::uint64_t records = 200'000;
   std::uint32_t rate_kbit = 256;
   std::uint32_t latency_ms = 300;
-  bool compress = true;                  // slowlink: false passes --no-compress to the client
+  bool compress = true;  // slowlink: false passes --no-compress to the client
   std::string dir;
 };
 
@@ -98,7 +98,8 @@ void bootstrap(const Options& opt, const ScratchDir& scratch) {
   const double baseline = raw_insert_seconds(scratch, "raw-bootstrap", scope);
   auto client = open_replica(client_replica_path(client_dir), node, false, 0);
   auto hub_replica = open_replica(hub_replica_path(hub_dir), "city:hub", true, 0);
-  const bool converged = must(client->content_hash(kCounty), "hash") == must(hub_replica->content_hash(kCounty), "hash");
+  const bool converged =
+      must(client->content_hash(kCounty), "hash") == must(hub_replica->content_hash(kCounty), "hash");
   JsonLine("bootstrap")
       .integer("cells", run.pulled)
       .integer("hub_cells", seeded.cells)
@@ -130,10 +131,10 @@ struct WeekOffline {
   std::string hub_dir, office_dir;
   std::uint16_t hub_port = 0;
   std::unique_ptr<ChildProcess> hub;
-  std::vector<CaseRecord> new_cases;          // both devices' new cases
-  std::vector<Uuid> edited_ids;               // both devices' summary edits
+  std::vector<CaseRecord> new_cases;  // both devices' new cases
+  std::vector<Uuid> edited_ids;       // both devices' summary edits
   std::vector<std::string> edited_summaries;
-  std::vector<CaseRecord> scope;              // the county's cases before the week
+  std::vector<CaseRecord> scope;  // the county's cases before the week
 };
 
 constexpr std::string_view kOffice = "longyou:office-2";
@@ -294,13 +295,15 @@ void slowlink(const Options& opt, const ScratchDir& scratch) {
   std::uint16_t proxy_port = 0;
   auto proxy = start_throttle(opt, scratch, hub_port, "proxy", proxy_port);
   WeekOffline w = prepare_week(opt, scratch, hub_port, proxy_port);
-  const ClientSyncRun run = run_client_sync(w.office_dir, scratch.file("slowlink"),
-                                            opt.compress ? std::vector<std::string>{} : std::vector<std::string>{"--no-compress"});
+  const ClientSyncRun run =
+      run_client_sync(w.office_dir, scratch.file("slowlink"),
+                      opt.compress ? std::vector<std::string>{} : std::vector<std::string>{"--no-compress"});
   std::unique_ptr<ChildProcess> floor_proxy;
   const double floor = tls_stream_seconds(w.pki.files("city:hub"), w.pki.files(kOffice), run.bytes_sent,
                                           run.bytes_received, [&](std::uint16_t server_port) {
                                             std::uint16_t port = 0;
-                                            floor_proxy = start_throttle(opt, scratch, server_port, "floor-proxy", port);
+                                            floor_proxy =
+                                                start_throttle(opt, scratch, server_port, "floor-proxy", port);
                                             return port;
                                           });
   JsonLine("slowlink")
@@ -344,14 +347,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (i == 1 && (arg == "bootstrap" || arg == "catchup" || arg == "slowlink")) opt.mode = arg;
-    else if (arg == "--hub-cells" && has_value) opt.hub_cells = number(i, "--hub-cells");
-    else if (arg == "--records" && has_value) opt.records = number(i, "--records");
-    else if (arg == "--changes" && has_value) opt.changes = number(i, "--changes");
-    else if (arg == "--rate-kbit" && has_value) opt.rate_kbit = static_cast<std::uint32_t>(number(i, "--rate-kbit"));
-    else if (arg == "--latency-ms" && has_value) opt.latency_ms = static_cast<std::uint32_t>(number(i, "--latency-ms"));
-    else if (arg == "--no-compress") opt.compress = false;
-    else if (arg == "--dir" && has_value) opt.dir = argv[++i];
+    if (i == 1 && (arg == "bootstrap" || arg == "catchup" || arg == "slowlink"))
+      opt.mode = arg;
+    else if (arg == "--hub-cells" && has_value)
+      opt.hub_cells = number(i, "--hub-cells");
+    else if (arg == "--records" && has_value)
+      opt.records = number(i, "--records");
+    else if (arg == "--changes" && has_value)
+      opt.changes = number(i, "--changes");
+    else if (arg == "--rate-kbit" && has_value)
+      opt.rate_kbit = static_cast<std::uint32_t>(number(i, "--rate-kbit"));
+    else if (arg == "--latency-ms" && has_value)
+      opt.latency_ms = static_cast<std::uint32_t>(number(i, "--latency-ms"));
+    else if (arg == "--no-compress")
+      opt.compress = false;
+    else if (arg == "--dir" && has_value)
+      opt.dir = argv[++i];
     else {
       std::fprintf(stderr, "liaison-scale-bench: unexpected '%s'\n%s", arg.c_str(), kUsage);
       return 2;
@@ -363,10 +374,16 @@ int main(int argc, char** argv) {
   }
   try {
     ScratchDir scratch(opt.dir);
-    JsonLine("env").integer("nproc", std::thread::hardware_concurrency()).number("load_average", load_average(), 2).print();
-    if (opt.mode == "bootstrap") bootstrap(opt, scratch);
-    else if (opt.mode == "catchup") catchup(opt, scratch);
-    else slowlink(opt, scratch);
+    JsonLine("env")
+        .integer("nproc", std::thread::hardware_concurrency())
+        .number("load_average", load_average(), 2)
+        .print();
+    if (opt.mode == "bootstrap")
+      bootstrap(opt, scratch);
+    else if (opt.mode == "catchup")
+      catchup(opt, scratch);
+    else
+      slowlink(opt, scratch);
   } catch (const BenchFailure& e) {
     std::fprintf(stderr, "liaison-scale-bench: %s\n", e.what());
     return 1;

@@ -101,8 +101,10 @@ void run(const Options& opt, const ScratchDir& scratch) {
     locals.push_back(std::move(local));
   }
   JsonLine("raw_sqlite_insert").timing(workload_cells, raw_insert_s).print();
-  JsonLine("local_write").timing(workload_cells, local_write_s)
-      .versus("raw_sqlite_insert", raw_insert_s, local_write_s).print();
+  JsonLine("local_write")
+      .timing(workload_cells, local_write_s)
+      .versus("raw_sqlite_insert", raw_insert_s, local_write_s)
+      .print();
 
   // ---- full scans: the feed from zero against a plain SELECT
   std::vector<double> raw_scan_s, feed_s;
@@ -127,10 +129,12 @@ void run(const Options& opt, const ScratchDir& scratch) {
     }
   }
   JsonLine("raw_sqlite_scan").timing(workload_cells, raw_scan_s).print();
-  JsonLine("feed_read").timing(workload_cells, feed_s)
+  JsonLine("feed_read")
+      .timing(workload_cells, feed_s)
       .integer("feed_cells", feed_cell_count)
       .integer("page_cells", kCellsPerPage)
-      .versus("raw_sqlite_scan", raw_scan_s, feed_s).print();
+      .versus("raw_sqlite_scan", raw_scan_s, feed_s)
+      .print();
 
   // ---- merge: the whole feed, in push-sized batches, into empty replicas
   const auto source_hash = must(locals[0]->content_hash(kCityScope), "content hash of local replica");
@@ -157,18 +161,24 @@ void run(const Options& opt, const ScratchDir& scratch) {
       target.reset();
       if (r == 0 && hub) hub_bytes = file_bytes(path);
     }
-    JsonLine(bench).str("node", node).timing(workload_cells, merge_s)
+    JsonLine(bench)
+        .str("node", node)
+        .timing(workload_cells, merge_s)
         .integer("feed_cells", feed_cells.size())
         .integer("batch_cells", kCellsPerBatch)
         .integer("applied", first.applied)
         .integer("duplicates", first.duplicates)
         .integer("conflicts", first.conflicts)
         .boolean("converged", converged)
-        .versus("raw_sqlite_insert", raw_insert_s, merge_s).print();
-    JsonLine(std::string(bench) + "_replay").str("node", node).timing(workload_cells, replay_s)
+        .versus("raw_sqlite_insert", raw_insert_s, merge_s)
+        .print();
+    JsonLine(std::string(bench) + "_replay")
+        .str("node", node)
+        .timing(workload_cells, replay_s)
         .integer("applied", replay.applied)
         .integer("duplicates", replay.duplicates)
-        .versus("raw_sqlite_insert", raw_insert_s, replay_s).print();
+        .versus("raw_sqlite_insert", raw_insert_s, replay_s)
+        .print();
   };
   merge_into("merge", "city:hub", true);
   merge_into("merge_client", "city:desk-3", false);
@@ -210,12 +220,14 @@ void run(const Options& opt, const ScratchDir& scratch) {
     }
   }
   JsonLine("raw_sqlite_update").timing(updated.size(), raw_update_s).print();
-  JsonLine("update_phase").timing(updated.size(), update_s)
+  JsonLine("update_phase")
+      .timing(updated.size(), update_s)
       .integer("cells_shipped", shipped)
       .integer("expected_cells", updated.size())
       .boolean("only_status_shipped", only_status)
       .number("feed_seconds", median(update_feed_s), 4)
-      .versus("raw_sqlite_update", raw_update_s, update_s).print();
+      .versus("raw_sqlite_update", raw_update_s, update_s)
+      .print();
 
   // ---- storage: what the per-cell clocks and feed index cost on disk
   raws.clear();
@@ -251,10 +263,11 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--dir" && has_value) {
       opt.dir = argv[++i];
     } else {
-      throw BenchFailure("usage: liaison-bench [--records N] [--runs R] [--dir DIR]\n"
-                         "  N records of WORKLOAD.md seed 42 (default 100000); each timed step runs R times\n"
-                         "  (default 3) on fresh files, median reported; scratch files go in a fresh\n"
-                         "  directory under DIR (default /tmp), removed at the end");
+      throw BenchFailure(
+          "usage: liaison-bench [--records N] [--runs R] [--dir DIR]\n"
+          "  N records of WORKLOAD.md seed 42 (default 100000); each timed step runs R times\n"
+          "  (default 3) on fresh files, median reported; scratch files go in a fresh\n"
+          "  directory under DIR (default /tmp), removed at the end");
     }
   }
   return opt;

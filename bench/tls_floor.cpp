@@ -55,7 +55,8 @@ double tls_stream_seconds(const TlsFiles& server, const TlsFiles& client, std::u
     for (std::uint64_t got = 0; got < down;) got += stream.read_some(asio::buffer(in));
   } catch (const std::exception& e) {
     serving.join();
-    throw BenchFailure(std::string("TLS floor stream: ") + e.what() + (server_error.empty() ? "" : "; server: " + server_error));
+    throw BenchFailure(std::string("TLS floor stream: ") + e.what() +
+                       (server_error.empty() ? "" : "; server: " + server_error));
   }
   const double seconds = clock.seconds();
   serving.join();

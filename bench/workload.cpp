@@ -10,7 +10,7 @@
 namespace liaison::bench {
 namespace {
 
-constexpr std::array<std::string_view, 6> kCountyPool = {"kecheng",  "qujiang",   "jiangshan",
+constexpr std::array<std::string_view, 6> kCountyPool = {"kecheng", "qujiang",   "jiangshan",
                                                          "longyou", "changshan", "kaihua"};
 constexpr std::array<std::string_view, 5> kKindPool = {"outbound_trip", "foreign_invitation", "delegation_visit",
                                                        "overseas_chinese", "donation"};
@@ -96,7 +96,8 @@ CaseRecord WorkloadGenerator::next() {
   r.notes.reserve(kNotesLength);
   append_drawn(r.notes, rng_, kNotesPool, kNotesLength);
 
-  r.updated_at = kUpdatedAtBase + static_cast<std::int64_t>(index_) * 1000 + static_cast<std::int64_t>(rng_.next() % 1000);
+  r.updated_at =
+      kUpdatedAtBase + static_cast<std::int64_t>(index_) * 1000 + static_cast<std::int64_t>(rng_.next() % 1000);
   ++index_;
   return r;
 }

@@ -111,7 +111,8 @@ Outcome cmd_case_new(Invocation& in) {
                      "leave out --county, or ask the city office to open it");
   } else {
     if (ctx.node.is_city())
-      return make_error(Errc::usage, "a city node must say which county the case belongs to — add --county C (" + counties() + ")");
+      return make_error(Errc::usage,
+                        "a city node must say which county the case belongs to — add --county C (" + counties() + ")");
     county = std::string(ctx.node.scope());
   }
   sync::Fields fields = {{"kind", std::string(kind->name)},
@@ -138,14 +139,17 @@ Outcome cmd_case_list(Invocation& in) {
   const auto status = args.option("status");
   std::vector<std::string> words;
   LIAISON_TRY(take_words(args, words, 0, 0, "case list [--county C] [--kind K] [--status S]"));
-  if (county && !is_county(*county)) return make_error(Errc::usage, "'" + *county + "' is not a county — counties: " + counties());
+  if (county && !is_county(*county))
+    return make_error(Errc::usage, "'" + *county + "' is not a county — counties: " + counties());
   const CaseKind* kind_def = kind ? Schema::get().find_kind(*kind) : nullptr;
   if (kind && !kind_def) return make_error(Errc::usage, "no case kind '" + *kind + "' — kinds: " + kind_names());
   if (status) {
     bool known = false;
     for (const auto& k : Schema::get().case_kinds())
       if ((!kind_def || &k == kind_def) && k.status(*status)) known = true;
-    if (!known) return make_error(Errc::usage, "no case status '" + *status + "'" + (kind ? " for " + *kind + " cases" : std::string()));
+    if (!known)
+      return make_error(Errc::usage,
+                        "no case status '" + *status + "'" + (kind ? " for " + *kind + " cases" : std::string()));
   }
 
   auto context = open_context(in);
@@ -180,7 +184,8 @@ Outcome cmd_case_show(Invocation& in) {
   cli::Table table{{"written", "author", "note"}, {}};
   for (const auto& note : *notes) {
     items.push_back(row_json(note));
-    table.rows.push_back({display_value("written_at", note["written_at"]), text_of(note["author"]), text_of(note["body"])});
+    table.rows.push_back(
+        {display_value("written_at", note["written_at"]), text_of(note["author"]), text_of(note["body"])});
   }
   cli::Table fields = row_table(at.row);
   for (auto& line : fields.rows)
@@ -196,7 +201,8 @@ Outcome cmd_case_set(Invocation& in) {
   std::vector<std::pair<std::string, std::string>> assignments;
   for (std::size_t i = 1; i < words.size(); ++i) {
     auto pair = split_assignment(words[i]);
-    if (!pair) return make_error(Errc::usage, pair.error().message + " — usage: liaison-client case set ID FIELD=VALUE...");
+    if (!pair)
+      return make_error(Errc::usage, pair.error().message + " — usage: liaison-client case set ID FIELD=VALUE...");
     assignments.push_back(std::move(*pair));
   }
   auto opened = open_case(in, words[0]);
@@ -245,10 +251,10 @@ Outcome cmd_case_submit(Invocation& in) {
                    "wait for the city office's decision, or withdraw it with 'case set " + id + " status=draft'");
   const auto side = at.kind->transition_side(from, kTo);
   if (!side || !side_allows(*side, city))
-    return advised(Errc::bad_transition,
-                   std::string(city ? "the city office" : "a county office") + " can't submit case " + id +
-                       ": it is " + from,
-                   "moves open to you from " + from + ": " + moves_from(*at.kind, from, city));
+    return advised(
+        Errc::bad_transition,
+        std::string(city ? "the city office" : "a county office") + " can't submit case " + id + ": it is " + from,
+        "moves open to you from " + from + ": " + moves_from(*at.kind, from, city));
   sync::Fields fields = {{"status", std::string(kTo)}};
   if (city || county_may_edit(*at.kind, at.row))
     fields.emplace_back("updated_at", static_cast<std::int64_t>(at.context.now_ms()));

@@ -42,8 +42,8 @@ Result<Value> typed_value(const ColumnDef& column, std::string_view text) {
   if (text.empty()) return Value{};  // clears the field
   const auto bad = [&](std::string_view example) {
     return make_error(Errc::invalid_argument, "'" + std::string(column.name) + "' needs " + type_words(column.type) +
-                                                  ", not '" + std::string(text) + "' — e.g. " + std::string(column.name) +
-                                                  "=" + std::string(example));
+                                                  ", not '" + std::string(text) + "' — e.g. " +
+                                                  std::string(column.name) + "=" + std::string(example));
   };
   switch (column.type) {
     case ValueType::integer: {
@@ -58,7 +58,8 @@ Result<Value> typed_value(const ColumnDef& column, std::string_view text) {
       const std::string copy(text);
       char* stop = nullptr;
       const double d = std::strtod(copy.c_str(), &stop);
-      if (stop != copy.c_str() + copy.size() || !std::isfinite(d) || std::isspace(static_cast<unsigned char>(copy.front())))
+      if (stop != copy.c_str() + copy.size() || !std::isfinite(d) ||
+          std::isspace(static_cast<unsigned char>(copy.front())))
         return bad("2500.50");
       return Value{d};
     }
@@ -105,8 +106,8 @@ Result<std::pair<std::string, Value>> parse_case_field(const CaseKind& kind, boo
   const auto& common = Schema::get().common_case_fields();
   const bool is_common = std::find(common.begin(), common.end(), field) != common.end();
   if (!is_common && !kind.has_field(field))
-    return make_error(Errc::unknown_field, "'" + name + "' is a field of " + join(kinds_with(field)) + " cases, not of " +
-                                               std::string(kind.name) + " — " + listing);
+    return make_error(Errc::unknown_field, "'" + name + "' is a field of " + join(kinds_with(field)) +
+                                               " cases, not of " + std::string(kind.name) + " — " + listing);
   const ColumnDef& def_column = def.columns[*column];
   if (!side_allows(def_column.writers, city))
     return make_error(Errc::not_permitted, "only " + std::string(city ? "a county office" : "the city office") +
@@ -128,8 +129,7 @@ Result<std::pair<std::string, Value>> parse_case_field(const CaseKind& kind, boo
 std::string moves_from(const CaseKind& kind, std::string_view from, bool city) {
   std::string out;
   for (const auto& t : kind.transitions)
-    if (t.from == from && side_allows(t.by, city))
-      out += (out.empty() ? "" : ", ") + std::string(t.to);
+    if (t.from == from && side_allows(t.by, city)) out += (out.empty() ? "" : ", ") + std::string(t.to);
   return out.empty() ? "none" : out;
 }
 

@@ -37,8 +37,8 @@ std::string HubAddress::str() const {
 
 Result<HubAddress> parse_hub_address(std::string_view text) {
   const auto bad = [&](std::string_view why) {
-    return make_error(Errc::invalid_argument,
-                      "hub address '" + std::string(text) + "' " + std::string(why) + " — give HOST:PORT, e.g. hub.quzhou.local:7443");
+    return make_error(Errc::invalid_argument, "hub address '" + std::string(text) + "' " + std::string(why) +
+                                                  " — give HOST:PORT, e.g. hub.quzhou.local:7443");
   };
   HubAddress out;
   std::string_view port_text;
@@ -53,7 +53,8 @@ Result<HubAddress> parse_hub_address(std::string_view text) {
     }
   } else {
     const auto colon = text.rfind(':');
-    if (colon != std::string_view::npos && text.find(':') != colon) return bad("looks like IPv6: write it as [ADDRESS]:PORT");
+    if (colon != std::string_view::npos && text.find(':') != colon)
+      return bad("looks like IPv6: write it as [ADDRESS]:PORT");
     out.host = std::string(text.substr(0, colon));
     if (colon != std::string_view::npos) port_text = text.substr(colon + 1);
   }
@@ -85,14 +86,17 @@ Result<ClientConfig> load_config(const std::string& data_dir) {
   const std::string path = config_path(data_dir);
   std::error_code ec;
   if (fs::exists(data_dir, ec) && !fs::is_directory(data_dir, ec))
-    return make_error(Errc::invalid_argument, data_dir + " is not a folder — give --data (or LIAISON_DATA) this node's data folder");
+    return make_error(Errc::invalid_argument,
+                      data_dir + " is not a folder — give --data (or LIAISON_DATA) this node's data folder");
   if (fs::is_symlink(fs::symlink_status(data_dir, ec)) && !fs::exists(data_dir, ec))
     return make_error(Errc::not_found, "data folder " + data_dir + " is a symbolic link to " +
                                            fs::read_symlink(data_dir, ec).string() +
                                            ", which does not exist — mount or create it, or point --data elsewhere");
   if (!fs::is_directory(data_dir, ec))
-    return make_error(Errc::not_found, "data folder " + data_dir + " does not exist — check --data / LIAISON_DATA, or "
-                                       "create it with 'liaison-client init --data " + data_dir + " ...'");
+    return make_error(Errc::not_found, "data folder " + data_dir +
+                                           " does not exist — check --data / LIAISON_DATA, or "
+                                           "create it with 'liaison-client init --data " +
+                                           data_dir + " ...'");
   std::ifstream in(path);
   if (!in && fs::exists(path, ec))
     return make_error(Errc::storage_failed, "can't read configuration " + path + ": " + std::strerror(errno) +
@@ -100,7 +104,8 @@ Result<ClientConfig> load_config(const std::string& data_dir) {
                                                 path + "')");
   if (!in)
     return make_error(Errc::not_found, "no client configuration in " + data_dir + " (" + path +
-                                           " is missing) — run 'liaison-client init --data " + data_dir + " ...' first");
+                                           " is missing) — run 'liaison-client init --data " + data_dir +
+                                           " ...' first");
   ClientConfig config;
   config.version = 0;
   try {
@@ -111,8 +116,9 @@ Result<ClientConfig> load_config(const std::string& data_dir) {
                                                   ") — re-create it with 'liaison-client init --force'");
   }
   if (config.version != kConfigVersion)
-    return make_error(Errc::schema_mismatch, "configuration " + path + " has version " + std::to_string(config.version) +
-                                                 ", this program reads version " + std::to_string(kConfigVersion) +
+    return make_error(Errc::schema_mismatch, "configuration " + path + " has version " +
+                                                 std::to_string(config.version) + ", this program reads version " +
+                                                 std::to_string(kConfigVersion) +
                                                  " — re-create it with 'liaison-client init --force'");
   return config;
 }

@@ -35,7 +35,7 @@ struct ClientConfig {
   std::string ca;    // absolute paths of the PEM files
   std::string cert;
   std::string key;
-  std::string crl;   // a list given before it was kept in the data folder (crl.pem there wins)
+  std::string crl;  // a list given before it was kept in the data folder (crl.pem there wins)
   // The hub this node trusts: its node id (certificate CN) and the SHA-256
   // of its public key, pinned at init from --hub-cert or at the first
   // connection. Another city certificate is not taken for the hub.

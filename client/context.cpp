@@ -37,11 +37,13 @@ Result<Context> open_context(const Invocation& invocation) {
   auto node = NodeId::parse(config->node);
   if (!node)
     return make_error(Errc::invalid_argument, "configuration " + config_path(dir) + " names node '" + config->node +
-                                                  "': " + node.error().message + " — re-create it with 'liaison-client init --force'");
+                                                  "': " + node.error().message +
+                                                  " — re-create it with 'liaison-client init --force'");
   const std::string db = replica_path(dir);
   if (!fs::exists(db, ec))
-    return make_error(Errc::not_found, "replica " + db + " is missing — re-create it with 'liaison-client init --data " +
-                                           dir + " --force ...' and sync to fetch the cases again");
+    return make_error(Errc::not_found, "replica " + db +
+                                           " is missing — re-create it with 'liaison-client init --data " + dir +
+                                           " --force ...' and sync to fetch the cases again");
   sync::ReplicaOptions options;
   options.path = db;
   options.self = *node;
@@ -95,12 +97,14 @@ Result<sync::Row> find_row(sync::Replica& replica, TableId table, std::string_vi
   if (matches.size() == 1) return std::move(matches.front());
   if (matches.empty())
     return make_error(Errc::not_found, "no " + thing + " with an id starting " + std::string(text) +
-                                           " on this replica — list them with '" + thing + " list', or sync first if it is new");
+                                           " on this replica — list them with '" + thing +
+                                           " list', or sync first if it is new");
   std::string some;
   for (std::size_t i = 0; i < matches.size() && i < 5; ++i) some += (i ? ", " : "") + matches[i].id.to_string();
   if (matches.size() > 5) some += ", ...";
-  return make_error(Errc::invalid_argument, "id prefix " + std::string(text) + " matches " + std::to_string(matches.size()) +
-                                                " " + thing + "s (" + some + ") — give more of the id");
+  return make_error(Errc::invalid_argument, "id prefix " + std::string(text) + " matches " +
+                                                std::to_string(matches.size()) + " " + thing + "s (" + some +
+                                                ") — give more of the id");
 }
 
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields) {

@@ -38,7 +38,8 @@ Result<std::optional<sync::Row>> receipt_of(sync::Replica& replica, const NodeId
 std::string directive_json(const sync::Row& directive, const std::optional<sync::Row>& receipt) {
   std::vector<std::pair<std::string, std::string>> members;
   members.emplace_back("id", cli::json_quote(directive.id.to_string()));
-  for (const auto column : kDirectiveColumns) members.emplace_back(std::string(column), cli::json_value(directive[column]));
+  for (const auto column : kDirectiveColumns)
+    members.emplace_back(std::string(column), cli::json_value(directive[column]));
   for (const auto column : kReceiptColumns)
     members.emplace_back(std::string(column), receipt ? cli::json_value((*receipt)[column]) : "null");
   return cli::json_object(members);
@@ -85,7 +86,8 @@ Outcome cmd_directive_show(Invocation& in) {
   if (!receipt) return receipt.error();
   cli::Report report{row_json(*directive, {{"receipt", *receipt ? row_json(**receipt) : std::string("null")}}), {}};
   report.table(row_table(*directive));
-  if (*receipt) report.line("").line("receipt of " + std::string(context->node.scope()) + ":").table(row_table(**receipt));
+  if (*receipt)
+    report.line("").line("receipt of " + std::string(context->node.scope()) + ":").table(row_table(**receipt));
   return report;
 }
 
@@ -129,13 +131,14 @@ Outcome cmd_directive_ack(Invocation& in) {
     fields.emplace_back("reply", *reply);
     fields.emplace_back("replied_by", ctx.node.str());
   }
-  auto written =
-      checked_insert(ctx, TableId::directive_receipts, fields, sync::directive_receipt_id(directive->id, ctx.node.scope()));
+  auto written = checked_insert(ctx, TableId::directive_receipts, fields,
+                                sync::directive_receipt_id(directive->id, ctx.node.scope()));
   if (!written) return advised(written.error(), "nothing was written");
   auto after = receipt_of(*ctx.replica, ctx.node, directive->id);
   if (!after) return after.error();
   cli::Report report{directive_json(*directive, *after), {}};
-  report.line("acknowledged directive " + id + (reply ? " with a reply" : "") + "; the city sees it after the next sync");
+  report.line("acknowledged directive " + id + (reply ? " with a reply" : "") +
+              "; the city sees it after the next sync");
   if (!reply && text_of((*directive)["kind"]) == "task")
     report.line("this is a task: the city expects a reply — 'directive ack " + id + " --reply TEXT'");
   return report;

@@ -70,7 +70,8 @@ Outcome cmd_conflicts_restore(Invocation& in) {
     if (c.id == n) found = &c;
   if (!found) return advised(Errc::not_found, "no conflict " + text + " on this replica", "list them with 'conflicts'");
   if (found->restored)
-    return advised(Errc::invalid_argument, "conflict " + text + " was already restored", "list open ones with 'conflicts'");
+    return advised(Errc::invalid_argument, "conflict " + text + " was already restored",
+                   "list open ones with 'conflicts'");
   const std::string field = column_name(found->table, found->column);
   Status st = ctx.replica->transact([&]() -> Status {
     LIAISON_TRY(precheck(ctx, found->table, found->row, {{field, found->loser_value}}));

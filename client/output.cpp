@@ -8,9 +8,7 @@ namespace {
 
 constexpr std::string_view kDash = " — ";
 
-bool is_time_column(std::string_view column) {
-  return column.size() > 3 && column.substr(column.size() - 3) == "_at";
-}
+bool is_time_column(std::string_view column) { return column.size() > 3 && column.substr(column.size() - 3) == "_at"; }
 
 }  // namespace
 
@@ -32,7 +30,8 @@ std::string complain_line(std::string_view what, std::string_view todo) {
 
 // With --json, scripts also get the error as one object on stdout.
 void json_error(std::string_view code, const std::string& message) {
-  if (g_json_errors) print_line(cli::json_object({{"error", cli::json_quote(code)}, {"message", cli::json_quote(message)}}));
+  if (g_json_errors)
+    print_line(cli::json_object({{"error", cli::json_quote(code)}, {"message", cli::json_quote(message)}}));
 }
 
 }  // namespace
@@ -60,7 +59,8 @@ int fail(const Error& error, std::string_view todo) {
 }
 
 Error advised(Error error, std::string_view todo) {
-  if (!todo.empty() && error.message.find(kDash) == std::string::npos) error.message += std::string(kDash) + std::string(todo);
+  if (!todo.empty() && error.message.find(kDash) == std::string::npos)
+    error.message += std::string(kDash) + std::string(todo);
   return error;
 }
 

@@ -53,8 +53,7 @@ std::string display_value(std::string_view column, const Value& value);
 
 // {"id": ..., "<column>": value, ...}: the row's non-null columns in schema
 // order (plus `extra` members, already JSON, at the end).
-std::string row_json(const sync::Row& row,
-                     const std::vector<std::pair<std::string, std::string>>& extra = {});
+std::string row_json(const sync::Row& row, const std::vector<std::pair<std::string, std::string>>& extra = {});
 // {"id": ..., ...} with exactly `columns` (null where the row has none).
 std::string row_json_columns(const sync::Row& row, std::span<const std::string_view> columns);
 

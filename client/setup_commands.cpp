@@ -71,7 +71,8 @@ Outcome cmd_init(Invocation& in) {
   for (auto* r : {&hub_text, &ca, &cert, &key})
     if (!*r) return make_error(Errc::usage, r->error().message + " for init");
   std::vector<std::string> words;
-  LIAISON_TRY(take_words(args, words, 0, 0, "init --data DIR --hub HOST:PORT --ca CA.pem --cert NODE.pem --key NODE.key"));
+  LIAISON_TRY(
+      take_words(args, words, 0, 0, "init --data DIR --hub HOST:PORT --ca CA.pem --cert NODE.pem --key NODE.key"));
   auto hub = parse_hub_address(*hub_text);
   if (!hub) return make_error(Errc::usage, hub.error().message);
 
@@ -91,7 +92,8 @@ Outcome cmd_init(Invocation& in) {
 
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
-    return advised(Errc::invalid_argument, dir + " exists and is not a folder", "give --data a folder for this node's data");
+    return advised(Errc::invalid_argument, dir + " exists and is not a folder",
+                   "give --data a folder for this node's data");
   if (fs::exists(config_path(dir), ec) && !force) {
     auto existing = load_config(dir);
     const std::string whose = existing ? " (node " + existing->node + ", hub " + existing->hub + ")" : "";
@@ -135,7 +137,8 @@ Outcome cmd_init(Invocation& in) {
                                        {"replica", cli::json_quote(replica_path(dir))}}),
                      {}};
   report.line("initialised " + dir + " for " + config.node + " (hub " + config.hub_node + " at " + config.hub + ")");
-  if (config.hub_key.empty()) report.line("the hub's key is pinned at the first sync; give --hub-cert HUB.pem to pin it now");
+  if (config.hub_key.empty())
+    report.line("the hub's key is pinned at the first sync; give --hub-cert HUB.pem to pin it now");
   return report.line("next: 'liaison-client --data " + dir + " sync' to fetch this office's cases");
 }
 

@@ -26,9 +26,9 @@ constexpr std::uint64_t kProgressAfterMs = 1'500;
 constexpr std::uint64_t kRedrawMs = 100;
 
 std::uint64_t steady_ms() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::steady_clock::now().time_since_epoch())
-                                        .count());
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
 }
 
 // Own cells not yet acknowledged by the hub.
@@ -48,7 +48,6 @@ Result<std::uint64_t> pending_changes(sync::Replica& replica) {
   }
 }
 
-
 // What to do after a failed sync, by what failed.
 std::string sync_advice(Errc code) {
   switch (code) {
@@ -58,7 +57,9 @@ std::string sync_advice(Errc code) {
     case Errc::schema_mismatch: return "upgrade liaison-client to the hub's version";
     case Errc::invalid_argument: return "check client.json (re-create it with 'liaison-client init --force')";
     case Errc::crl_expired: return "your changes are kept on this replica; tell the city office";
-    default: return "your changes are kept on this replica and go with the next sync; run 'liaison-client sync' again when the link is back";
+    default:
+      return "your changes are kept on this replica and go with the next sync; run 'liaison-client sync' again when "
+             "the link is back";
   }
 }
 
@@ -83,7 +84,8 @@ class ProgressLine {
     }
     const double rate = static_cast<double>(p.cells_pushed + p.cells_pulled) * 1000.0 / static_cast<double>(elapsed);
     std::fprintf(stderr, "\rsync: %spushed %llu, pulled %llu, %.0f cells/s\033[K", percent.c_str(),
-                 static_cast<unsigned long long>(p.cells_pushed), static_cast<unsigned long long>(p.cells_pulled), rate);
+                 static_cast<unsigned long long>(p.cells_pushed), static_cast<unsigned long long>(p.cells_pulled),
+                 rate);
     std::fflush(stderr);
     shown_ = true;
   }
@@ -110,7 +112,8 @@ std::optional<int> take_number_option(cli::Args& args, std::string_view name, st
   std::uint64_t n = 0;
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
   if (ec != std::errc() || end != text->data() + text->size() || n == 0 || n > max)
-    return usage_error("--" + std::string(name) + " '" + *text + "' is not a whole number from 1 to " + std::to_string(max));
+    return usage_error("--" + std::string(name) + " '" + *text + "' is not a whole number from 1 to " +
+                       std::to_string(max));
   out = n;
   return std::nullopt;
 }
@@ -131,16 +134,19 @@ std::optional<int> take_session_options(cli::Args& args, sync::ClientSessionOpti
   if (timeout) session.timeout_ms = *timeout;
   if (heartbeat) session.heartbeat_ms = *heartbeat;
   // A short timeout alone brings the heartbeat down with it.
-  else if (session.heartbeat_ms >= session.timeout_ms) session.heartbeat_ms = std::max<std::uint64_t>(1, session.timeout_ms / 3);
+  else if (session.heartbeat_ms >= session.timeout_ms)
+    session.heartbeat_ms = std::max<std::uint64_t>(1, session.timeout_ms / 3);
   if (session.heartbeat_ms >= session.timeout_ms)
-    return usage_error("--heartbeat-ms (" + std::to_string(session.heartbeat_ms) + ") must be shorter than --timeout-ms (" +
-                       std::to_string(session.timeout_ms) + "), or a quiet link would time out between pings");
+    return usage_error("--heartbeat-ms (" + std::to_string(session.heartbeat_ms) +
+                       ") must be shorter than --timeout-ms (" + std::to_string(session.timeout_ms) +
+                       "), or a quiet link would time out between pings");
   return std::nullopt;
 }
 
 void log_line(bool json, const std::string& text) {
   const auto now = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   if (json)
     std::cerr << cli::json_object({{"at_ms", std::to_string(now)}, {"event", cli::json_quote(text)}}) << std::endl;
   else
@@ -297,7 +303,8 @@ void report_sync(const Context& ctx, const sync::net::SyncReport& report) {
                      std::to_string(stats.cells_pulled) + ", rejections " + std::to_string(stats.rejections);
   if (stats.rejections) line += " (see 'liaison-client rejections')";
   if (stats.directives_received)
-    line += "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
+    line +=
+        "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
   print_line(line);
 }
 
@@ -321,8 +328,8 @@ int cmd_sync(Invocation& in) {
 
   ProgressLine progress(*ctx.replica, !ctx.json && ::isatty(STDERR_FILENO) == 1);
   sync::net::SyncReport attempt;
-  auto report =
-      sync::net::sync_once(*ctx.replica, *options, [&](const SyncProgress& p) { progress.update(p); }, &attempt);
+  auto report = sync::net::sync_once(
+      *ctx.replica, *options, [&](const SyncProgress& p) { progress.update(p); }, &attempt);
   progress.clear();
   if (!report) return report_failed_sync(ctx, report.error(), attempt);
   if (auto st = ctx.replica->set_meta(kLastSync, std::to_string(ctx.now_ms())); !st) return fail(st.error());

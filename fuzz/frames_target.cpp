@@ -98,8 +98,7 @@ int fuzz_frames(const std::uint8_t* data, std::size_t size) {
   }
   drain();
 
-  if (frames.size() > expected.frames.size() ||
-      !std::equal(frames.begin(), frames.end(), expected.frames.begin()))
+  if (frames.size() > expected.frames.size() || !std::equal(frames.begin(), frames.end(), expected.frames.begin()))
     fuzz_failure("decoded frames differ from the stream's frames (" + std::to_string(frames.size()) + " vs " +
                  std::to_string(expected.frames.size()) + ")");
   if (failure) {

@@ -31,7 +31,7 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Recorder {
-  std::vector<Message> to_hub;     // in the order sent
+  std::vector<Message> to_hub;  // in the order sent
   std::vector<Message> to_client;
 };
 
@@ -75,8 +75,8 @@ void sync_pass(Replica& client_replica, Replica& hub, Recorder& log) {
     }
   }
   if (!client.synced()) {
-    std::cerr << "liaison-fuzz-corpus: sync of " << client_replica.self().str() << " failed: "
-              << (client.failure() ? client.failure()->message : "no reason") << "\n";
+    std::cerr << "liaison-fuzz-corpus: sync of " << client_replica.self().str()
+              << " failed: " << (client.failure() ? client.failure()->message : "no reason") << "\n";
     std::exit(1);
   }
 }
@@ -107,14 +107,14 @@ Recorder converse() {
   auto desk = open_replica("city:desk-3", false, 103);
   Recorder log;
 
-  const Uuid trip = value_or_exit(
-      longyou->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
-                                       {"county", std::string("longyou")},
-                                       {"title", std::string("龙游县经贸代表团赴德国汉堡考察")},
-                                       {"status", std::string("draft")},
-                                       {"destination", std::string("Hamburg")},
-                                       {"briefing_done", std::int64_t{1}}}),
-      "insert trip");
+  const Uuid trip =
+      value_or_exit(longyou->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                                     {"county", std::string("longyou")},
+                                                     {"title", std::string("龙游县经贸代表团赴德国汉堡考察")},
+                                                     {"status", std::string("draft")},
+                                                     {"destination", std::string("Hamburg")},
+                                                     {"briefing_done", std::int64_t{1}}}),
+                    "insert trip");
   (void)value_or_exit(longyou->insert(TableId::cases, {{"kind", std::string("donation")},
                                                        {"county", std::string("longyou")},
                                                        {"title", std::string("旅日侨胞捐赠图书")},
@@ -141,13 +141,14 @@ Recorder converse() {
   sync_pass(*longyou, *hub, log);
 
   g_now += 1000;
-  (void)value_or_exit(desk->insert(TableId::directives, {{"kind", std::string("notice")},
-                                                         {"title", std::string("关于做好外事接待工作的通知")},
-                                                         {"body", std::string("请各县（市、区）外办于本周五前报送接待计划。")},
-                                                         {"targets", std::string("longyou,kaihua")},
-                                                         {"issued_by", std::string("city:desk-3")},
-                                                         {"issued_at", std::int64_t{1'760'000'000'000}}}),
-                      "insert directive");
+  (void)value_or_exit(
+      desk->insert(TableId::directives, {{"kind", std::string("notice")},
+                                         {"title", std::string("关于做好外事接待工作的通知")},
+                                         {"body", std::string("请各县（市、区）外办于本周五前报送接待计划。")},
+                                         {"targets", std::string("longyou,kaihua")},
+                                         {"issued_by", std::string("city:desk-3")},
+                                         {"issued_at", std::int64_t{1'760'000'000'000}}}),
+      "insert directive");
   sync_pass(*desk, *hub, log);
 
   g_now += 1000;
@@ -186,7 +187,8 @@ int main(int argc, char** argv) {
   all.push_back(Ping{7});
   all.push_back(Pong{7});
   for (const Message& m : log.to_client)  // a directive sent ahead of the pull
-    if (const auto* changes = std::get_if<Changes>(&m); changes && !changes->cells.empty()) all.push_back(Urgent{changes->cells});
+    if (const auto* changes = std::get_if<Changes>(&m); changes && !changes->cells.empty())
+      all.push_back(Urgent{changes->cells});
   all.push_back(ErrorMessage{Errc::unexpected_message, "push before hello — send hello first"});
   all.push_back(Revocations{"-----BEGIN X509 CRL-----\nMIIBazBVAgEBMA0GCSqGSIb3DQEBCwUA\n-----END X509 CRL-----\n"});
   all.push_back(Hello{.protocol = kProtocolVersion + 1, .node = "kaihua:field-2"});  // another protocol version

@@ -134,8 +134,8 @@ void push_to_hub(sync::Replica& hub, const sync::Push& push) {
     auto stored = hub.cell_of(cell.table, cell.row, cell.column);
     if (!stored) fuzz_failure("hub cannot read a cell back: " + stored.error().message);
     if (!stored->has_value() || (*stored)->stamp < cell.stamp)
-      fuzz_failure("hub acknowledged a cell it does not hold (table " +
-                   std::to_string(static_cast<int>(cell.table)) + ", column " + std::to_string(cell.column) + ")");
+      fuzz_failure("hub acknowledged a cell it does not hold (table " + std::to_string(static_cast<int>(cell.table)) +
+                   ", column " + std::to_string(cell.column) + ")");
   }
 
   // The same push again, as after a lost ack, changes nothing visible.
@@ -165,8 +165,7 @@ void merge_changes(sync::Replica& client, const sync::Changes& changes) {
 // What ClientSession does with a hub's answer to its push: record the
 // refusals and converge to the corrections.
 void record_ack(sync::Replica& client, const sync::PushAck& ack) {
-  const Status recorded =
-      client.transact([&] { return client.record_push_outcome(ack.rejections, ack.corrections); });
+  const Status recorded = client.transact([&] { return client.record_push_outcome(ack.rejections, ack.corrections); });
   if (!recorded) fuzz_failure("client failed to record a push ack: " + recorded.error().message);
 }
 
@@ -180,7 +179,8 @@ int fuzz_merge(const std::uint8_t* data, std::size_t size) {
   ++s.inputs;
   if (const auto* push = std::get_if<sync::Push>(&*message)) push_to_hub(*s.hub, *push);
   if (const auto* changes = std::get_if<sync::Changes>(&*message)) merge_changes(*s.client, *changes);
-  if (const auto* urgent = std::get_if<sync::Urgent>(&*message)) merge_changes(*s.client, sync::Changes{.cells = urgent->cells});
+  if (const auto* urgent = std::get_if<sync::Urgent>(&*message))
+    merge_changes(*s.client, sync::Changes{.cells = urgent->cells});
   if (const auto* ack = std::get_if<sync::PushAck>(&*message)) record_ack(*s.client, *ack);
   if (s.inputs % kIntegrityEvery == 0) check_merge_integrity();
   return 0;

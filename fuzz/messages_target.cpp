@@ -92,8 +92,9 @@ int fuzz_messages(const std::uint8_t* data, std::size_t size) {
 
   const std::vector<std::uint8_t> encoded = sync::encode(message);
   auto again = sync::decode(encoded);
-  if (!again) fuzz_failure("re-encoded " + std::string(sync::message_name(sync::type_of(message))) +
-                           " does not decode: " + again.error().message);
+  if (!again)
+    fuzz_failure("re-encoded " + std::string(sync::message_name(sync::type_of(message))) +
+                 " does not decode: " + again.error().message);
   if (!has_nan(message) && !(*again == message))
     fuzz_failure("re-encoded " + std::string(sync::message_name(sync::type_of(message))) +
                  " decodes to a different message");

@@ -23,8 +23,9 @@ std::string text(const Value& v) { return to_display(v); }
 Result<std::string> county_option(cli::Args& args, const char* name) {
   auto c = args.option(name);
   if (c && !is_county(*c))
-    return make_error(Errc::invalid_argument, "--" + std::string(name) + " '" + *c +
-                                                  "' is not a county: kecheng, qujiang, jiangshan, longyou, changshan, kaihua");
+    return make_error(Errc::invalid_argument,
+                      "--" + std::string(name) + " '" + *c +
+                          "' is not a county: kecheng, qujiang, jiangshan, longyou, changshan, kaihua");
   return c.value_or("");
 }
 
@@ -34,18 +35,23 @@ std::string short_id(const Uuid& id) { return id.to_string().substr(0, 8); }
 
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text) {
   if (auto exact = Uuid::parse(text)) return *exact;
-  if (text.size() < 8 || !std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; }))
-    return make_error(Errc::invalid_argument, "'" + text + "' is not an id — give the full id or its first 8 characters or more");
+  if (text.size() < 8 || !std::all_of(text.begin(), text.end(),
+                                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; }))
+    return make_error(Errc::invalid_argument,
+                      "'" + text + "' is not an id — give the full id or its first 8 characters or more");
   auto rows = replica.list(table, {{}, true, 0});
   if (!rows) return rows.error();
   std::optional<Uuid> found;
   for (const Row& r : *rows)
     if (r.id.to_string().rfind(text, 0) == 0) {
-      if (found) return make_error(Errc::invalid_argument, "'" + text + "' matches more than one " +
-                                                               std::string(Schema::get().table(table).name) + " row — give more of the id");
+      if (found)
+        return make_error(Errc::invalid_argument, "'" + text + "' matches more than one " +
+                                                      std::string(Schema::get().table(table).name) +
+                                                      " row — give more of the id");
       found = r.id;
     }
-  if (!found) return make_error(Errc::not_found, "no " + std::string(Schema::get().table(table).name) + " with id " + text);
+  if (!found)
+    return make_error(Errc::not_found, "no " + std::string(Schema::get().table(table).name) + " with id " + text);
   return *found;
 }
 
@@ -53,7 +59,8 @@ std::string row_json(const Row& row, bool only_set) {
   const auto& def = Schema::get().table(row.table);
   std::vector<std::pair<std::string, std::string>> members = {{"id", cli::json_quote(row.id.to_string())}};
   for (std::size_t c = 0; c < def.columns.size(); ++c)
-    if (!only_set || !is_null(row.values[c])) members.emplace_back(std::string(def.columns[c].name), cli::json_value(row.values[c]));
+    if (!only_set || !is_null(row.values[c]))
+      members.emplace_back(std::string(def.columns[c].name), cli::json_value(row.values[c]));
   return cli::json_object(members);
 }
 
@@ -70,7 +77,8 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
   auto rows = ctx.replica->list(TableId::cases, filter);
   if (!rows) return rows.error();
-  std::stable_sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
+  std::stable_sort(rows->begin(), rows->end(),
+                   [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
   std::vector<std::string> items;
   cli::Table table{{"id", "county", "kind", "status", "title"}, {}};
   for (const Row& r : *rows) {
@@ -142,7 +150,10 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
   if (due)
     if (Status day = cli::check_date(*due); !day) return make_error(day.error().code, "--due " + day.error().message);
   if (*kind == "task" && !due) return make_error(Errc::invalid_argument, "a task needs --due YYYY-MM-DD");
-  sync::Fields fields = {{"kind", *kind}, {"title", *title}, {"targets", *to}, {"issued_by", ctx.replica->self().str()},
+  sync::Fields fields = {{"kind", *kind},
+                         {"title", *title},
+                         {"targets", *to},
+                         {"issued_by", ctx.replica->self().str()},
                          {"issued_at", now_ms()}};
   if (body) fields.emplace_back("body", *body);
   if (due) fields.emplace_back("due_on", *due);
@@ -150,7 +161,8 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
   std::vector<Value> values(def.columns.size());
   values[*def.column_index("targets")] = *to;
   if (auto scope = sync::derive_scope(TableId::directives, values, {}); !scope)
-    return make_error(Errc::invalid_argument, "--to: " + scope.error().message + " (use all, or counties separated by commas)");
+    return make_error(Errc::invalid_argument,
+                      "--to: " + scope.error().message + " (use all, or counties separated by commas)");
   auto id = ctx.replica->insert(TableId::directives, fields);
   if (!id) return id.error();
   cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
@@ -182,10 +194,11 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
       const bool received = receipt && !is_null((*receipt)["received_at"]);
       const bool replied = receipt && !is_null((*receipt)["reply"]);
       row.push_back(replied ? "replied" : acked ? "acked" : received ? "received" : "—");
-      matrix.emplace_back(std::string(county),
-                          cli::json_object({{"received_at", receipt ? cli::json_value((*receipt)["received_at"]) : "null"},
-                                            {"acknowledged_at", receipt ? cli::json_value((*receipt)["acknowledged_at"]) : "null"},
-                                            {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"}}));
+      matrix.emplace_back(
+          std::string(county),
+          cli::json_object({{"received_at", receipt ? cli::json_value((*receipt)["received_at"]) : "null"},
+                            {"acknowledged_at", receipt ? cli::json_value((*receipt)["acknowledged_at"]) : "null"},
+                            {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"}}));
     }
     table.rows.push_back(row);
     std::string object = row_json(d);
@@ -227,7 +240,8 @@ Outcome cmd_nodes(Context& ctx, cli::Args& args) {
     if (!node) continue;
     // Cells in the node's scope it has not pulled yet, counted up to a cap.
     constexpr std::size_t kCap = 100'000;
-    auto page = ctx.replica->read_feed(state.pulled, kCap, sync::FeedFilter{.scope = std::string(node->scope()), .skip_node = name});
+    auto page = ctx.replica->read_feed(state.pulled, kCap,
+                                       sync::FeedFilter{.scope = std::string(node->scope()), .skip_node = name});
     if (!page) return page.error();
     const std::size_t pending = page->cells.size();
     const std::uint64_t behind = end > state.pulled.pos ? end - state.pulled.pos : 0;
@@ -246,8 +260,7 @@ Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args) {
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
   std::int64_t number = 0;
-  if (words.size() != 1 || (number = std::atoll(words[0].c_str())) <= 0 ||
-      std::to_string(number) != words[0])
+  if (words.size() != 1 || (number = std::atoll(words[0].c_str())) <= 0 || std::to_string(number) != words[0])
     return make_error(Errc::usage, "conflicts restore needs one conflict number N, as 'conflicts' lists them");
   LIAISON_TRY(ctx.replica->restore_conflict(number));
   cli::Report report{cli::json_object({{"restored", std::to_string(number)}}), {}};
@@ -308,8 +321,9 @@ Outcome cmd_rejections(Context& ctx, cli::Args& args) {
   for (const auto& r : *refused) {
     const auto& def = Schema::get().table(r.table);
     const std::string field(def.columns.at(r.column).name);
-    table.rows.push_back({cli::format_time(r.at_ms), r.node, r.certificate, std::string(def.name) + " " + short_id(r.row),
-                          field, text(r.value), std::string(errc_name(r.code)) + ": " + r.reason});
+    table.rows.push_back({cli::format_time(r.at_ms), r.node, r.certificate,
+                          std::string(def.name) + " " + short_id(r.row), field, text(r.value),
+                          std::string(errc_name(r.code)) + ": " + r.reason});
     items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
                                       {"node", cli::json_quote(r.node)},
                                       {"certificate", cli::json_quote(r.certificate)},
@@ -332,7 +346,7 @@ Outcome cmd_renew_id(Context& ctx, cli::Args& args) {
   const Uuid before = ctx.replica->replica_id();
   LIAISON_TRY(ctx.replica->renew_replica_id());
   cli::Report report{cli::json_object({{"before", cli::json_quote(before.to_string())},
-                                      {"replica_id", cli::json_quote(ctx.replica->replica_id().to_string())}}),
+                                       {"replica_id", cli::json_quote(ctx.replica->replica_id().to_string())}}),
                      {}};
   return report.line("hub replica id " + before.to_string() + " -> " + ctx.replica->replica_id().to_string() +
                      "; clients resync and push everything at their next sync");

@@ -50,8 +50,8 @@ Result<HubConfig> load_config(const std::string& data_dir) {
                                                 " — it must belong to the user running liaison-hub (see 'ls -l " +
                                                 path + "')");
   if (!in)
-    return make_error(Errc::not_found, "no hub configuration at " + path + " — run 'liaison-hub init --data " + data_dir +
-                                           " ...' first, or pass the right --data");
+    return make_error(Errc::not_found, "no hub configuration at " + path + " — run 'liaison-hub init --data " +
+                                           data_dir + " ...' first, or pass the right --data");
   HubConfig config;
   try {
     cereal::JSONInputArchive archive(in);
@@ -88,7 +88,8 @@ Status parse_listen(const std::string& text, HubConfig& config) {
   if (!end || *end || value > 65535)
     return make_error(Errc::invalid_argument, "--listen port '" + port + "' is not a port number (0-65535)");
   config.listen_host = text.substr(0, colon);
-  if (config.listen_host.size() > 2 && config.listen_host.front() == '[') config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
+  if (config.listen_host.size() > 2 && config.listen_host.front() == '[')
+    config.listen_host = config.listen_host.substr(1, config.listen_host.size() - 2);
   config.listen_port = static_cast<std::uint16_t>(value);
   return {};
 }
@@ -102,8 +103,8 @@ Result<std::uint64_t> parse_count(const std::string& text, std::string_view opti
   char* end = nullptr;
   const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
   if (text.empty() || !end || *end || text[0] == '-' || n < 1 || n > max)
-    return make_error(Errc::invalid_argument, "--" + std::string(option) + " '" + text + "' is not " +
-                                                  std::string(what_and_example));
+    return make_error(Errc::invalid_argument,
+                      "--" + std::string(option) + " '" + text + "' is not " + std::string(what_and_example));
   return static_cast<std::uint64_t>(n);
 }
 

@@ -35,7 +35,9 @@ constexpr std::string_view kWatch = "oversight";
 
 const std::vector<cli::Command<Handler>>& commands() {
   static const std::vector<cli::Command<Handler>> table = {
-      {{"init", "--data DIR --ca CA.pem --cert HUB.pem --key HUB.key", "make a hub in DIR",
+      {{"init",
+        "--data DIR --ca CA.pem --cert HUB.pem --key HUB.key",
+        "make a hub in DIR",
         {{"ca", "CA.pem", "the project CA's certificate"},
          {"cert", "HUB.pem", "the hub's certificate (a city node, e.g. city:hub)"},
          {"key", "HUB.key", "the hub's private key"},
@@ -48,10 +50,16 @@ const std::vector<cli::Command<Handler>>& commands() {
         kSetUp},
        {cmd_init, nullptr}},
       {{"serve", "--data DIR", "run the hub until SIGINT/SIGTERM", {}, "", kSetUp}, {cmd_serve, nullptr}},
-      {{"renew-id", "", "after restoring hub.db from a backup (hub stopped): every client resyncs", {},
-        "Every client then pulls from the start and pushes everything it has.", kSetUp},
+      {{"renew-id",
+        "",
+        "after restoring hub.db from a backup (hub stopped): every client resyncs",
+        {},
+        "Every client then pulls from the start and pushes everything it has.",
+        kSetUp},
        {nullptr, cmd_renew_id}},
-      {{"directive issue", "--to all|COUNTY[,COUNTY] --kind notice|task --title T", "issue a directive to counties",
+      {{"directive issue",
+        "--to all|COUNTY[,COUNTY] --kind notice|task --title T",
+        "issue a directive to counties",
         {{"to", "all|COUNTY[,COUNTY]", "the counties it is addressed to"},
          {"kind", "notice|task", "a notice to read, or a task to carry out and answer"},
          {"title", "T", "its title"},
@@ -61,37 +69,52 @@ const std::vector<cli::Command<Handler>>& commands() {
         kWork},
        {nullptr, cmd_directive_issue}},
       {{"directive list", "", "directives and each county's receipt", {}, "", kWork}, {nullptr, cmd_directive_list}},
-      {{"case list", "", "cases of every county",
-        {{"county", "C", "only this county's"}, {"kind", "K", "only this kind"}, {"status", "S", "only in this status"}},
+      {{"case list",
+        "",
+        "cases of every county",
+        {{"county", "C", "only this county's"},
+         {"kind", "K", "only this kind"},
+         {"status", "S", "only in this status"}},
         "",
         kWork},
        {nullptr, cmd_case_list}},
       {{"case show", "ID", "all fields of a case", {}, "", kWork}, {nullptr, cmd_case_show}},
-      {{"case decide", "ID approve|reject|return", "the city's decision on a submitted case",
+      {{"case decide",
+        "ID approve|reject|return",
+        "the city's decision on a submitted case",
         {{"reason", "R", "why (told to the county)"}},
         "",
         kWork},
        {nullptr, cmd_case_decide}},
       {{"nodes", "", "each node: last seen, how far behind", {}, "", kWatch}, {nullptr, cmd_nodes}},
-      {{"conflicts", "", "concurrent edits whose value lost, city-wide",
+      {{"conflicts",
+        "",
+        "concurrent edits whose value lost, city-wide",
         {{"all", "", "also restored ones, and updated_at"}},
         "",
         kWatch},
        {nullptr, cmd_conflicts}},
       {{"conflicts restore", "N", "write lost value N back; clients get it at their next sync", {}, "", kWatch},
        {nullptr, cmd_conflicts_restore}},
-      {{"rejections", "", "writes the hub refused: who (node, certificate), what, why",
+      {{"rejections",
+        "",
+        "writes the hub refused: who (node, certificate), what, why",
         {{"node", "N", "only this node's"}, {"since", "DATE", "only from this time on"}},
         "",
         kWatch},
        {nullptr, cmd_rejections}},
-      {{"changes", "--node N", "every change the hub accepted from N: when, what, before, after",
+      {{"changes",
+        "--node N",
+        "every change the hub accepted from N: when, what, before, after",
         {{"node", "N", "the node"}, {"since", "DATE", "only from this time on"}},
         "",
         kWatch},
        {nullptr, cmd_changes}},
-      {{"revert", "--node N --since DATE", "undo N's changes since DATE (a stolen laptop, once revoked)",
-        {{"node", "N", "the node"}, {"since", "DATE", "from this time on"},
+      {{"revert",
+        "--node N --since DATE",
+        "undo N's changes since DATE (a stolen laptop, once revoked)",
+        {{"node", "N", "the node"},
+         {"since", "DATE", "from this time on"},
          {"dry-run", "", "say what would be undone, change nothing"}},
         "Fields go back, rows it made are deleted; later edits by others are left alone and\n"
         "listed.",
@@ -145,9 +168,9 @@ std::string operator_name() {
 void record_admin_command(const std::string& data_dir, const std::vector<std::string>& words, const Status& outcome) {
   std::string command;
   for (const auto& w : words) command += (command.empty() ? "" : " ") + w;
-  const std::string line = now_text() + " " + operator_name() + " pid " + std::to_string(::getpid()) + ": " +
-                           escape_for_terminal(command) + " -> " +
-                           (outcome ? std::string("ok") : "failed: " + escape_for_terminal(outcome.error().message)) + "\n";
+  const std::string line =
+      now_text() + " " + operator_name() + " pid " + std::to_string(::getpid()) + ": " + escape_for_terminal(command) +
+      " -> " + (outcome ? std::string("ok") : "failed: " + escape_for_terminal(outcome.error().message)) + "\n";
   const std::string path = (std::filesystem::path(data_dir) / "admin.log").string();
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -165,8 +188,9 @@ int report(const Error& error, bool json) {
   std::cerr << "liaison-hub: " << escape_for_terminal(error.message) << "\n";
   if (error.code == Errc::usage) std::cerr << "see 'liaison-hub --help'\n";
   if (json)
-    std::cout << cli::json_object({{"error", cli::json_quote(error.code == Errc::usage ? "usage" : errc_name(error.code))},
-                                   {"message", cli::json_quote(error.message)}})
+    std::cout << cli::json_object(
+                     {{"error", cli::json_quote(error.code == Errc::usage ? "usage" : errc_name(error.code))},
+                      {"message", cli::json_quote(error.message)}})
               << "\n";
   return error.code == Errc::usage ? cli::kExitUsage : cli::kExitFailure;
 }

@@ -38,7 +38,8 @@ Result<NodeAndTime> node_and_time(cli::Args& args, bool since_required) {
   if (!node) return make_error(Errc::invalid_argument, "--node: " + node.error().message);
   NodeAndTime out{*node, 0};
   auto since = since_required ? args.required("since") : Result<std::string>(args.option("since").value_or(""));
-  if (!since) return make_error(since.error().code, since.error().message + " (from when, e.g. the hour the laptop was lost)");
+  if (!since)
+    return make_error(since.error().code, since.error().message + " (from when, e.g. the hour the laptop was lost)");
   if (!since->empty()) {
     auto ms = cli::parse_time(*since);
     if (!ms) return make_error(Errc::invalid_argument, "--since " + ms.error().message);
@@ -55,8 +56,8 @@ void warn_if_not_revoked(const Context& ctx, const NodeId& node, const std::set<
   if (!ctx.config.crl.empty()) {
     auto crl = sync::net::load_crl({ctx.config.ca, ctx.config.cert, ctx.config.key, ctx.config.crl});
     if (!crl) {
-      std::cerr << "liaison-hub: warning: can't tell whether " << node.str() << "'s certificate is revoked: "
-                << crl.error().message << "\n";
+      std::cerr << "liaison-hub: warning: can't tell whether " << node.str()
+                << "'s certificate is revoked: " << crl.error().message << "\n";
       return;
     }
     revoked.insert(crl->revoked_serials.begin(), crl->revoked_serials.end());
@@ -85,16 +86,17 @@ Outcome cmd_changes(Context& ctx, cli::Args& args) {
     else
       table.rows.push_back({cli::format_time(c.at_ms), c.certificate, row_name(c.table, c.row),
                             field_name(c.table, c.column), to_display(c.old_value), to_display(c.new_value)});
-    items.push_back(cli::json_object({{"id", std::to_string(c.id)},
-                                      {"at_ms", std::to_string(c.at_ms)},
-                                      {"node", cli::json_quote(c.node)},
-                                      {"certificate", cli::json_quote(c.certificate)},
-                                      {"table", cli::json_quote(Schema::get().table(c.table).name)},
-                                      {"row", cli::json_quote(c.row.to_string())},
-                                      {"field", c.created_row ? "null" : cli::json_quote(field_name(c.table, c.column))},
-                                      {"created_row", c.created_row ? "true" : "false"},
-                                      {"before", cli::json_value(c.old_value)},
-                                      {"after", cli::json_value(c.new_value)}}));
+    items.push_back(
+        cli::json_object({{"id", std::to_string(c.id)},
+                          {"at_ms", std::to_string(c.at_ms)},
+                          {"node", cli::json_quote(c.node)},
+                          {"certificate", cli::json_quote(c.certificate)},
+                          {"table", cli::json_quote(Schema::get().table(c.table).name)},
+                          {"row", cli::json_quote(c.row.to_string())},
+                          {"field", c.created_row ? "null" : cli::json_quote(field_name(c.table, c.column))},
+                          {"created_row", c.created_row ? "true" : "false"},
+                          {"before", cli::json_value(c.old_value)},
+                          {"after", cli::json_value(c.new_value)}}));
   }
   std::set<std::string> serials;
   for (const auto& c : *changes)
@@ -139,7 +141,7 @@ Outcome cmd_revert(Context& ctx, cli::Args& args) {
     table.rows.push_back({action, row_name(step.table, step.row), field, now, back});
     items.push_back(cli::json_object({{"action", cli::json_quote(step.action == Action::restore      ? "restore"
                                                                  : step.action == Action::remove_row ? "delete"
-                                                                                                      : "leave")},
+                                                                                                     : "leave")},
                                       {"table", cli::json_quote(Schema::get().table(step.table).name)},
                                       {"row", cli::json_quote(step.row.to_string())},
                                       {"field", step.column ? cli::json_quote(field) : "null"},

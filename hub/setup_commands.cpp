@@ -30,7 +30,8 @@ Result<Context> open_context(cli::Args& args) {
   ctx.config = *config;
   LIAISON_TRY(make_private_folder(ctx.data_dir));
   auto node = NodeId::parse(ctx.config.node);
-  if (!node) return make_error(Errc::invalid_argument, "hub.json names node '" + ctx.config.node + "': " + node.error().message);
+  if (!node)
+    return make_error(Errc::invalid_argument, "hub.json names node '" + ctx.config.node + "': " + node.error().message);
   sync::ReplicaOptions options;
   options.path = replica_path(ctx.data_dir);
   options.self = *node;
@@ -56,7 +57,8 @@ Status cmd_init(cli::Args& args) {
   if (auto crl = args.option("crl")) files.crl = std::filesystem::absolute(*crl).string();
   if (auto listen = args.option("listen")) LIAISON_TRY(parse_listen(*listen, config));
   if (auto idle = args.option("idle-timeout")) LIAISON_TRY(parse_idle_timeout(*idle, config));
-  if (auto per_node = args.option("max-connections-per-node")) LIAISON_TRY(parse_connections_per_node(*per_node, config));
+  if (auto per_node = args.option("max-connections-per-node"))
+    LIAISON_TRY(parse_connections_per_node(*per_node, config));
   const bool force = args.flag("force");
   LIAISON_TRY(args.finish());
   auto node = sync::net::check_tls_files(files);
@@ -66,7 +68,8 @@ Status cmd_init(cli::Args& args) {
                                                   "; a hub needs a city certificate such as city:hub");
   LIAISON_TRY(make_private_folder(*data));
   if (std::filesystem::exists(config_path(*data)) && !force)
-    return make_error(Errc::invalid_argument, *data + " already holds a hub — pass --force to rewrite its configuration");
+    return make_error(Errc::invalid_argument,
+                      *data + " already holds a hub — pass --force to rewrite its configuration");
   config.ca = files.ca;
   config.cert = files.cert;
   config.key = files.key;
@@ -101,14 +104,17 @@ Status cmd_serve(cli::Args& args) {
   // One event a line: text a peer chose (a node name, a reason) can't start
   // a line of its own or send escape sequences to whoever tails the log.
   auto log = [](const std::string& line) { std::cerr << now_text() << " " << escape_for_terminal(line) << std::endl; };
-  log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " + std::to_string(ctx->replica->feed_end()) + ")");
+  log("hub " + ctx->config.node + " serving " + ctx->data_dir + " (feed at " +
+      std::to_string(ctx->replica->feed_end()) + ")");
   // A watching client that has nothing to say pings once per heartbeat;
   // a shorter idle timeout drops it over and over.
   const std::uint64_t heartbeat_ms = sync::ClientSessionOptions{}.heartbeat_ms;
   if (ctx->config.idle_timeout_ms < 2 * heartbeat_ms)
-    log("warning: idle timeout " + std::to_string(ctx->config.idle_timeout_ms / 1000) + " s is less than twice the clients' " +
-        std::to_string(heartbeat_ms / 1000) + " s heartbeat: clients running 'sync --watch' will be dropped and reconnect "
-        "again and again — use liaison-hub init --force --idle-timeout " + std::to_string(2 * heartbeat_ms / 1000) + " or more");
+    log("warning: idle timeout " + std::to_string(ctx->config.idle_timeout_ms / 1000) +
+        " s is less than twice the clients' " + std::to_string(heartbeat_ms / 1000) +
+        " s heartbeat: clients running 'sync --watch' will be dropped and reconnect "
+        "again and again — use liaison-hub init --force --idle-timeout " +
+        std::to_string(2 * heartbeat_ms / 1000) + " or more");
   Status st = sync::net::run_hub_server(*ctx->replica, options, log);
   if (st) log("stopped cleanly");
   return st;

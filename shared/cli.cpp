@@ -88,8 +88,9 @@ Status Args::finish() const {
   if (problem_) return make_error(Errc::usage, *problem_);
   for (const std::string& w : words_)
     if (!is_valid_utf8(w))
-      return make_error(Errc::invalid_argument, "argument '" + escape_for_terminal(w) +
-                                                    "' is not valid UTF-8 text — set the terminal to UTF-8 (LANG=zh_CN.UTF-8)");
+      return make_error(Errc::invalid_argument,
+                        "argument '" + escape_for_terminal(w) +
+                            "' is not valid UTF-8 text — set the terminal to UTF-8 (LANG=zh_CN.UTF-8)");
   const std::size_t end = options_end();
   for (std::size_t i = 0; i < words_.size(); ++i)
     if (!is_used(i) && i != end) {
@@ -142,7 +143,8 @@ void Table::print(std::ostream& out) const {
   std::vector<std::size_t> widths(headers.size(), 0);
   for (std::size_t c = 0; c < headers.size(); ++c) widths[c] = display_width(headers[c]);
   for (const auto& row : shown)
-    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      widths[c] = std::max(widths[c], display_width(row[c]));
   const auto line = [&](const std::vector<std::string>& cells) {
     for (std::size_t c = 0; c < headers.size(); ++c) {
       const std::string cell = c < cells.size() ? cells[c] : "";
@@ -202,7 +204,8 @@ Result<std::uint64_t> parse_time(std::string_view text) {
   std::tm tm{};
   tm.tm_isdst = -1;
   const char* end = nullptr;
-  for (const char* format : {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+  for (const char* format :
+       {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     tm = std::tm{};
     tm.tm_isdst = -1;
     end = strptime(s.c_str(), format, &tm);
@@ -210,8 +213,8 @@ Result<std::uint64_t> parse_time(std::string_view text) {
     end = nullptr;
   }
   if (!end)
-    return make_error(Errc::invalid_argument, "'" + escape_for_terminal(s) +
-                                                  "' is not a date and time — write 2026-11-26 or 2026-11-26 18:40");
+    return make_error(Errc::invalid_argument,
+                      "'" + escape_for_terminal(s) + "' is not a date and time — write 2026-11-26 or 2026-11-26 18:40");
   const int day = tm.tm_mday, month = tm.tm_mon;
   const std::time_t t = std::mktime(&tm);
   if (t == -1 || tm.tm_mday != day || tm.tm_mon != month)  // mktime carries 2026-02-30 into March

@@ -58,9 +58,12 @@ std::string roff(std::string_view text) {
   bool line_start = true;
   for (const char ch : text) {
     if (line_start && (ch == '.' || ch == '\'')) out += "\\&";
-    if (ch == '\\') out += "\\e";
-    else if (ch == '-') out += "\\-";
-    else out += ch;
+    if (ch == '\\')
+      out += "\\e";
+    else if (ch == '-')
+      out += "\\-";
+    else
+      out += ch;
     line_start = ch == '\n';
   }
   return out;
@@ -86,8 +89,10 @@ void render(std::ostream& out, const Report& report, bool json) {
     return;
   }
   for (const auto& part : report.text) {
-    if (const auto* table = std::get_if<Table>(&part)) table->print(out);
-    else out << std::get<std::string>(part) << "\n";
+    if (const auto* table = std::get_if<Table>(&part))
+      table->print(out);
+    else
+      out << std::get<std::string>(part) << "\n";
   }
 }
 

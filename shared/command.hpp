@@ -31,8 +31,8 @@ struct CommandSpec {
   std::string_view arguments;  // what follows the words and is not an option: "ID FIELD=VALUE..."
   std::string_view summary;    // one line
   std::vector<OptionSpec> options;
-  std::string_view details;    // more to say, for the command's own help and the manual; may be empty
-  std::string_view section;    // the heading it is listed under ("cases")
+  std::string_view details;  // more to say, for the command's own help and the manual; may be empty
+  std::string_view section;  // the heading it is listed under ("cases")
 };
 
 // A command and what runs it: each program has its own handler type.
@@ -79,9 +79,7 @@ struct Report {
     return *this;
   }
   // The table, or the line `empty` when it has no rows ("no conflicts to review").
-  Report& table_or(Table t, std::string empty) {
-    return t.rows.empty() ? line(std::move(empty)) : table(std::move(t));
-  }
+  Report& table_or(Table t, std::string empty) { return t.rows.empty() ? line(std::move(empty)) : table(std::move(t)); }
 };
 // Prints `report` to `out`: its JSON and a newline with `json`, else its
 // tables and lines.

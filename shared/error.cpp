@@ -33,8 +33,7 @@ Recovery recovery_of(Errc code) noexcept {
       return Recovery::retry;
     case Errc::cursor_ahead:  // the client pulls from the start
       return Recovery::resync;
-    default:
-      return Recovery::person;
+    default: return Recovery::person;
   }
 }
 

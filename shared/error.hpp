@@ -16,35 +16,35 @@ namespace liaison {
 enum class Errc {
   ok = 0,
   // storage
-  storage_busy = 1,        // SQLite BUSY/LOCKED: retry
-  storage_failed,          // any other SQLite failure (I/O, full disk, corrupt)
-  schema_mismatch,         // replica was made by an incompatible version
-  not_found,               // no such row / case / directive
-  invalid_argument,        // bad user input (field name, value, id)
-  usage,                   // a command line that can't be understood: unknown option, missing argument (exit 2)
+  storage_busy = 1,  // SQLite BUSY/LOCKED: retry
+  storage_failed,    // any other SQLite failure (I/O, full disk, corrupt)
+  schema_mismatch,   // replica was made by an incompatible version
+  not_found,         // no such row / case / directive
+  invalid_argument,  // bad user input (field name, value, id)
+  usage,             // a command line that can't be understood: unknown option, missing argument (exit 2)
   // wire
-  frame_too_large = 20,    // length prefix above the limit; refused before allocation
-  truncated,               // input ended inside a frame or message
-  malformed,               // bytes are not a valid msgpack message of ours
-  wrong_type,              // valid msgpack, but a field has the wrong type
-  unexpected_message,      // valid message, wrong for the session state
-  protocol_version,        // peer speaks another protocol version
-  cursor_ahead,            // peer's cursor is beyond our feed: resync from zero
-  timeout,                 // peer silent past the deadline
-  disconnected,            // link went away
+  frame_too_large = 20,  // length prefix above the limit; refused before allocation
+  truncated,             // input ended inside a frame or message
+  malformed,             // bytes are not a valid msgpack message of ours
+  wrong_type,            // valid msgpack, but a field has the wrong type
+  unexpected_message,    // valid message, wrong for the session state
+  protocol_version,      // peer speaks another protocol version
+  cursor_ahead,          // peer's cursor is beyond our feed: resync from zero
+  timeout,               // peer silent past the deadline
+  disconnected,          // link went away
   // authority (typed rejections of single cells)
-  out_of_scope = 40,       // row belongs to another county
-  not_permitted,           // this side may not write this field / table
-  bad_transition,          // status change not allowed from the current status
-  immutable_field,         // field can't change after creation
-  append_only,             // child records only grow; existing ones are fixed
-  forged_stamp,            // cell stamped with another node's id
-  clock_ahead,             // stamp too far in the hub's future
-  unknown_parent,          // child record of a case the hub doesn't know
-  bad_value,               // value has the wrong type for its field
-  unknown_field,           // table or column not in the schema
-  forged_attribution,      // a field saying who or when names another node, or a time ahead of the hub
-  crl_expired,             // the hub's revocation list is out of date: it syncs with no one until renewed
+  out_of_scope = 40,   // row belongs to another county
+  not_permitted,       // this side may not write this field / table
+  bad_transition,      // status change not allowed from the current status
+  immutable_field,     // field can't change after creation
+  append_only,         // child records only grow; existing ones are fixed
+  forged_stamp,        // cell stamped with another node's id
+  clock_ahead,         // stamp too far in the hub's future
+  unknown_parent,      // child record of a case the hub doesn't know
+  bad_value,           // value has the wrong type for its field
+  unknown_field,       // table or column not in the schema
+  forged_attribution,  // a field saying who or when names another node, or a time ahead of the hub
+  crl_expired,         // the hub's revocation list is out of date: it syncs with no one until renewed
 };
 inline constexpr Errc kLastErrc = Errc::crl_expired;
 
@@ -81,10 +81,22 @@ class [[nodiscard]] Result {
 
   bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -118,8 +130,8 @@ template <>
 struct std::is_error_code_enum<liaison::Errc> : std::true_type {};
 
 // Propagate an error from a Status/Result-returning expression.
-#define LIAISON_TRY(expr)                           \
-  do {                                              \
-    auto liaison_try_status_ = (expr);              \
+#define LIAISON_TRY(expr)                                              \
+  do {                                                                 \
+    auto liaison_try_status_ = (expr);                                 \
     if (!liaison_try_status_.ok()) return liaison_try_status_.error(); \
   } while (0)

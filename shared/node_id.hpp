@@ -14,7 +14,7 @@ namespace liaison {
 
 inline constexpr std::string_view kCityScope = "city";
 // The six county-level offices under the Quzhou city office.
-inline constexpr std::array<std::string_view, 6> kCounties = {"kecheng",  "qujiang",   "jiangshan",
+inline constexpr std::array<std::string_view, 6> kCounties = {"kecheng", "qujiang",   "jiangshan",
                                                               "longyou", "changshan", "kaihua"};
 
 bool is_county(std::string_view name) noexcept;

@@ -28,20 +28,20 @@ Status make_private_folder(const std::string& dir) {
       return make_error(Errc::storage_failed, "can't create data folder " + dir + ": " + ec.message() +
                                                   " — check the parent folder's permissions");
   }
-  struct stat folder{};
+  struct stat folder {};
   if (::stat(dir.c_str(), &folder) != 0 || (folder.st_mode & 0777) != 0700) {
     if (::chmod(dir.c_str(), 0700) != 0)
       return make_error(Errc::storage_failed,
-                        errno == EROFS ? "data folder " + dir + " is on a read-only file system — Liaison writes there; "
-                                                                  "mount it read-write, or copy the folder elsewhere"
+                        errno == EROFS ? "data folder " + dir +
+                                             " is on a read-only file system — Liaison writes there; "
+                                             "mount it read-write, or copy the folder elsewhere"
                                        : "can't make data folder " + dir +
                                              " private (mode 0700) — it must belong to the user running Liaison");
   }
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file(ec) || entry.is_symlink(ec)) continue;
-    struct stat st{};
-    if (::stat(entry.path().c_str(), &st) == 0 && (st.st_mode & 077) != 0 &&
-        ::chmod(entry.path().c_str(), 0600) != 0)
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) == 0 && (st.st_mode & 077) != 0 && ::chmod(entry.path().c_str(), 0600) != 0)
       return make_error(Errc::storage_failed, "can't make " + entry.path().string() +
                                                   " private (mode 0600) — it must belong to the user running Liaison");
   }
@@ -50,13 +50,14 @@ Status make_private_folder(const std::string& dir) {
 }
 
 Status check_private_key(const std::string& key) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(key.c_str(), &st) != 0) return {};  // a missing key is reported by whoever reads it
   if ((st.st_mode & 077) == 0) return {};
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 0777));
-  return make_error(Errc::invalid_argument, "private key " + key + " can be read by other users of this machine (mode " +
-                                                mode + ") — restrict it with 'chmod 600 " + key + "' and try again");
+  return make_error(Errc::invalid_argument, "private key " + key +
+                                                " can be read by other users of this machine (mode " + mode +
+                                                ") — restrict it with 'chmod 600 " + key + "' and try again");
 }
 
 Status write_private_file(const std::string& path, const std::string& body) {

@@ -30,15 +30,12 @@ std::vector<StatusDef> approval_statuses() {
 
 std::vector<Transition> approval_transitions() {
   return {
-      {"draft", "submitted", kCounty},   // county submits for approval
-      {"submitted", "draft", kCounty},   // county withdraws
-      {"submitted", "approved", kCity},  // only the city decides
-      {"submitted", "rejected", kCity},
-      {"submitted", "returned", kCity},  // sent back for changes
-      {"returned", "submitted", kCounty},
-      {"returned", "draft", kCounty},
-      {"approved", "closed", kBoth},
-      {"rejected", "closed", kBoth},
+      {"draft", "submitted", kCounty},                                       // county submits for approval
+      {"submitted", "draft", kCounty},                                       // county withdraws
+      {"submitted", "approved", kCity},                                      // only the city decides
+      {"submitted", "rejected", kCity},   {"submitted", "returned", kCity},  // sent back for changes
+      {"returned", "submitted", kCounty}, {"returned", "draft", kCounty},
+      {"approved", "closed", kBoth},      {"rejected", "closed", kBoth},
   };
 }
 
@@ -109,8 +106,8 @@ const CaseKind* Schema::find_kind(std::string_view name) const noexcept {
 }
 
 Schema::Schema() {
-  common_case_fields_ = {"kind", "county", "title", "status", "applicant", "summary", "updated_at", "created_by",
-                         "decision_reason"};
+  common_case_fields_ = {"kind",    "county",     "title",      "status",         "applicant",
+                         "summary", "updated_at", "created_by", "decision_reason"};
 
   // `cases` holds every kind; kind-specific columns stay null for other kinds.
   tables_.push_back(TableDef{
@@ -175,11 +172,9 @@ Schema::Schema() {
                           {{"author", kText, kBoth}, {"body", kText, kBoth}, {"written_at", kInt, kBoth}}));
   tables_.push_back(child(TableId::itinerary_items, "itinerary_items",
                           {{"at", kText, kBoth}, {"place", kText, kBoth}, {"description", kText, kBoth}}));
-  tables_.push_back(child(TableId::guests, "guests",
-                          {{"name", kText, kBoth},
-                           {"organisation", kText, kBoth},
-                           {"nationality", kText, kBoth},
-                           {"role", kText, kBoth}}));
+  tables_.push_back(child(
+      TableId::guests, "guests",
+      {{"name", kText, kBoth}, {"organisation", kText, kBoth}, {"nationality", kText, kBoth}, {"role", kText, kBoth}}));
   tables_.push_back(TableDef{TableId::directives,
                              "directives",
                              false,
@@ -237,22 +232,23 @@ Schema::Schema() {
                                  {"organisation", "nationality", "visit_from", "visit_to", "purpose"}));
   kinds_.push_back(approval_kind("friendship_exchange", "Friendship city / CPAFFC exchange",
                                  {"partner_city", "country", "event_on", "purpose"}));
-  kinds_.push_back(approval_kind("overseas_chinese", "Overseas Chinese affairs",
-                                 {"person", "country", "matter"}));
+  kinds_.push_back(approval_kind("overseas_chinese", "Overseas Chinese affairs", {"person", "country", "matter"}));
   kinds_.push_back(CaseKind{
       "foreign_incident",
       "Incident concerning foreigners",
       "open",
       {"occurred_on", "location", "nationality", "severity"},
       {{"open", true}, {"reported", true}, {"resolved", false}},
-      {{"open", "reported", kCounty}, {"reported", "resolved", kCity}, {"open", "resolved", kCity},
+      {{"open", "reported", kCounty},
+       {"reported", "resolved", kCity},
+       {"open", "resolved", kCity},
        {"reported", "open", kCity}},
   });
   kinds_.push_back(approval_kind("donation", "Donation from abroad", {"donor", "country", "amount", "purpose"}));
   kinds_.push_back(approval_kind("investment_liaison", "Economic liaison: technology, talent, investment",
                                  {"partner", "country", "sector", "amount"}));
-  kinds_.push_back(approval_kind("training", "Pre-departure education / staff training",
-                                 {"course", "starts_on", "participants"}));
+  kinds_.push_back(
+      approval_kind("training", "Pre-departure education / staff training", {"course", "starts_on", "participants"}));
   kinds_.push_back(CaseKind{
       "situation_report",
       "Local situation report",
@@ -267,14 +263,15 @@ Attribution attribution(const ColumnDef& column) noexcept {
   static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by"};
   static constexpr std::string_view kTimes[] = {"updated_at", "written_at", "issued_at", "received_at",
                                                 "acknowledged_at"};
-  if (std::find(std::begin(kWriters), std::end(kWriters), column.name) != std::end(kWriters)) return Attribution::writer;
+  if (std::find(std::begin(kWriters), std::end(kWriters), column.name) != std::end(kWriters))
+    return Attribution::writer;
   if (std::find(std::begin(kTimes), std::end(kTimes), column.name) != std::end(kTimes)) return Attribution::time;
   return Attribution::none;
 }
 
 TextRule text_rule(const ColumnDef& column) noexcept {
-  const bool multiline = std::find(std::begin(kMultiLineColumns), std::end(kMultiLineColumns), column.name) !=
-                         std::end(kMultiLineColumns);
+  const bool multiline =
+      std::find(std::begin(kMultiLineColumns), std::end(kMultiLineColumns), column.name) != std::end(kMultiLineColumns);
   return {multiline, multiline ? kMultiLineMaxChars : kSingleLineMaxChars};
 }
 
@@ -285,7 +282,9 @@ std::optional<std::string> value_problem(const ColumnDef& column, const Value& v
                        (value.index() == 3 && column.type == ValueType::text);
   if (!type_ok)
     return name + " needs " +
-           (column.type == ValueType::text ? "text" : column.type == ValueType::integer ? "a whole number" : "a number");
+           (column.type == ValueType::text      ? "text"
+            : column.type == ValueType::integer ? "a whole number"
+                                                : "a number");
   if (const auto* real = std::get_if<double>(&value); real && !std::isfinite(*real))
     return name + " needs a finite number";
   if (const auto* text = std::get_if<std::string>(&value))

@@ -71,8 +71,8 @@ struct TableDef {
   bool append_only;  // child records that only grow: never edited after creation
   bool city_only;    // only city nodes may write any of its rows
   ScopeRule scope_rule;
-  std::uint16_t scope_column;  // index into columns
-  std::optional<TableId> parent;  // for parent_row
+  std::uint16_t scope_column;      // index into columns
+  std::optional<TableId> parent;   // for parent_row
   std::vector<ColumnDef> columns;  // column 0 is always `deleted` (tombstone)
 
   std::optional<std::uint16_t> column_index(std::string_view column) const noexcept;

@@ -17,7 +17,8 @@ std::string side_name(bool city) { return city ? "the city office" : "a county o
 // Who wrote a row, and when, is what the hub knows, not what the sender
 // claims: the writer is the certificate's node, and no time lies ahead of
 // the hub's clock by more than a stamp may.
-std::optional<std::string> attribution_problem(const AuthorityRequest& req, const ColumnDef& column, const Value& value) {
+std::optional<std::string> attribution_problem(const AuthorityRequest& req, const ColumnDef& column,
+                                               const Value& value) {
   switch (attribution(column)) {
     case Attribution::writer:
       if (const auto* who = std::get_if<std::string>(&value); who && *who != req.writer.str())
@@ -57,7 +58,8 @@ void require_replier(const AuthorityRequest& req, const TableDef& def, std::vect
                      !is_null(req.cells[*name_at].value);
   if (reply_at && !is_null(req.cells[*reply_at].value) && !named)
     verdicts[*reply_at] = {Errc::forged_attribution, "a reply must come with 'replied_by' naming its writer, " +
-                                                         req.writer.str() + ", written with it — update liaison-client"};
+                                                         req.writer.str() +
+                                                         ", written with it — update liaison-client"};
   if (name_at && !reply_at)
     verdicts[*name_at] = {Errc::forged_attribution, "'replied_by' is written only together with a reply"};
 }
@@ -123,8 +125,8 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
     if (*current_status == *to) return {};
     const auto side = kind->transition_side(*current_status, *to);
     if (!side || !side_allows(*side, writer.is_city()))
-      return {Errc::bad_transition, side_name(writer.is_city()) + " may not move a case from " + *current_status +
-                                        " to " + *to};
+      return {Errc::bad_transition,
+              side_name(writer.is_city()) + " may not move a case from " + *current_status + " to " + *to};
     return {};
   }
   if (!writer.is_city() && current.exists && current_status) {
@@ -145,7 +147,8 @@ Result<std::string> derive_scope(TableId table, const std::vector<Value>& values
   switch (def.scope_rule) {
     case ScopeRule::own_column:
       if (!text || !is_county(*text))
-        return make_error(Errc::out_of_scope, std::string(def.name) + " row needs a county, got '" + to_display(v) + "'");
+        return make_error(Errc::out_of_scope,
+                          std::string(def.name) + " row needs a county, got '" + to_display(v) + "'");
       return *text;
     case ScopeRule::target_list: {
       if (!text || text->empty()) return make_error(Errc::bad_value, "directive has no targets");
@@ -194,7 +197,8 @@ std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableD
   const std::string* directive_text = text_of(after[*def.column_index("directive_id")]);
   const auto directive_id = directive_text ? Uuid::parse(*directive_text) : std::nullopt;
   const auto directive = directive_id ? req.lookup(TableId::directives, *directive_id) : std::nullopt;
-  if (!directive || !directive->exists) return Verdict{Errc::unknown_parent, "receipt for a directive the hub doesn't know"};
+  if (!directive || !directive->exists)
+    return Verdict{Errc::unknown_parent, "receipt for a directive the hub doesn't know"};
   if (!scope_visible(directive->scope, scope))
     return Verdict{Errc::out_of_scope, "directive is not addressed to " + scope};
   const Uuid expected = directive_receipt_id(*directive_id, scope);

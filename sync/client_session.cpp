@@ -27,8 +27,7 @@ std::uint64_t max_hlc(std::span<const Cell> cells) {
 
 }  // namespace
 
-ClientSession::ClientSession(Replica& replica, ClientSessionOptions options)
-    : replica_(replica), options_(options) {}
+ClientSession::ClientSession(Replica& replica, ClientSessionOptions options) : replica_(replica), options_(options) {}
 
 std::int64_t ClientSession::clock_offset_ms() const noexcept { return replica_.clock().offset_ms(); }
 
@@ -76,18 +75,24 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
   }
   switch (state_) {
     case ClientState::await_welcome:
-      if (const auto* m = std::get_if<Welcome>(&message)) out = on_welcome(*m);
-      else if (const auto* n = std::get_if<Notify>(&message)) hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
-      else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " before welcome"));
+      if (const auto* m = std::get_if<Welcome>(&message))
+        out = on_welcome(*m);
+      else if (const auto* n = std::get_if<Notify>(&message))
+        hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
+      else
+        return fail(make_error(Errc::unexpected_message,
+                               "hub sent " + std::string(message_name(type_of(message))) + " before welcome"));
       break;
     case ClientState::await_push_ack:
-      if (const auto* m = std::get_if<PushAck>(&message)) out = on_push_ack(*m);
+      if (const auto* m = std::get_if<PushAck>(&message))
+        out = on_push_ack(*m);
       else if (const auto* n = std::get_if<Notify>(&message)) {
         hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
         pull_wanted_ = true;
         last_news_ms_ = now_ms;
-      }
-      else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " while a push was unanswered"));
+      } else
+        return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) +
+                                                             " while a push was unanswered"));
       break;
     case ClientState::await_changes:
       if (const auto* m = std::get_if<Changes>(&message)) {
@@ -95,8 +100,9 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
         out = on_changes(*m);
       } else if (const auto* n = std::get_if<Notify>(&message)) {
         hub_seq_seen_ = std::max(hub_seq_seen_, n->hub_seq);
-      }
-      else return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " while a pull was unanswered"));
+      } else
+        return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) +
+                                                             " while a pull was unanswered"));
       break;
     case ClientState::live:
       if (const auto* n = std::get_if<Notify>(&message)) {
@@ -104,11 +110,11 @@ Outbox ClientSession::on_message(const Message& message, std::uint64_t now_ms) {
         last_news_ms_ = now_ms;
         if (n->hub_seq > peer_.pulled.pos) out = pull();
       } else {
-        return fail(make_error(Errc::unexpected_message, "hub sent " + std::string(message_name(type_of(message))) + " unasked"));
+        return fail(make_error(Errc::unexpected_message,
+                               "hub sent " + std::string(message_name(type_of(message))) + " unasked"));
       }
       break;
-    default:
-      return fail(make_error(Errc::unexpected_message, "message before the session started"));
+    default: return fail(make_error(Errc::unexpected_message, "message before the session started"));
   }
   if (!out.empty()) last_sent_ms_ = request_sent_ms_ = now_ms;
   return out;
@@ -158,7 +164,8 @@ Outbox ClientSession::on_welcome(const Welcome& welcome) {
   if (error > static_cast<std::int64_t>(options_.skew_tolerance_ms) ||
       -error > static_cast<std::int64_t>(options_.skew_tolerance_ms)) {
     clock.set_offset_ms(clock.offset_ms() + error);
-    if (auto st = replica_.set_meta(meta_key::kClockOffset, std::to_string(clock.offset_ms())); !st) return fail(st.error());
+    if (auto st = replica_.set_meta(meta_key::kClockOffset, std::to_string(clock.offset_ms())); !st)
+      return fail(st.error());
   }
   max_clock_ahead_ms_ = welcome.max_clock_ahead_ms;
   compressing_ = options_.compress && (welcome.compression & kCompressionZstd) != 0;
@@ -343,7 +350,7 @@ Outbox ClientSession::on_local_change(std::uint64_t now_ms) {
     return out;
   }
   prefetched_push_.reset();  // may predate this write
-  return {};  // a push or pull is in flight: its completion reads the feed again
+  return {};                 // a push or pull is in flight: its completion reads the feed again
 }
 
 void ClientSession::on_link_progress(std::uint64_t now_ms) {
@@ -361,8 +368,8 @@ Outbox ClientSession::on_tick(std::uint64_t now_ms) {
   const bool awaiting = state_ == ClientState::await_welcome || state_ == ClientState::await_push_ack ||
                         state_ == ClientState::await_changes;
   if (awaiting && now_ms - request_sent_ms_ > options_.timeout_ms)
-    return fail(make_error(Errc::timeout, "no answer from the hub for " +
-                                              std::to_string((now_ms - request_sent_ms_) / 1000) + " s"));
+    return fail(make_error(Errc::timeout,
+                           "no answer from the hub for " + std::to_string((now_ms - request_sent_ms_) / 1000) + " s"));
   if (state_ == ClientState::live && now_ms - last_news_ms_ >= options_.recheck_ms) {
     ++stats_.rechecks;
     last_sent_ms_ = request_sent_ms_ = last_news_ms_ = now_ms;

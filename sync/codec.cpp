@@ -108,9 +108,11 @@ class Encoder {
 
  private:
   template <std::unsigned_integral T>
-  void put(T v) { pk_.pack_uint64(v); }
+  void put(T v) {
+    pk_.pack_uint64(v);
+  }
   template <class E>
-    requires std::is_enum_v<E>
+  requires std::is_enum_v<E>
   void put(E e) { pk_.pack_uint64(static_cast<std::uint64_t>(e)); }
   void put(bool b) { b ? pk_.pack_true() : pk_.pack_false(); }
   void put(const std::string& text) {
@@ -179,7 +181,8 @@ const char* kind_name(mt::object_type type) {
     case mt::BOOLEAN: return "a bool";
     case mt::POSITIVE_INTEGER: return "an unsigned integer";
     case mt::NEGATIVE_INTEGER: return "a negative integer";
-    case mt::FLOAT32: case mt::FLOAT64: return "a float";
+    case mt::FLOAT32:
+    case mt::FLOAT64: return "a float";
     case mt::STR: return "a string";
     case mt::BIN: return "binary";
     case mt::ARRAY: return "an array";
@@ -194,7 +197,10 @@ class Reader {
   Reader(const DecodeLimits& limits, const char* message) : limits_(limits), message_(message) {}
 
   const Error& error() const { return error_; }
-  void at(const char* item, std::size_t index) { item_ = item; index_ = index; }
+  void at(const char* item, std::size_t index) {
+    item_ = item;
+    index_ = index;
+  }
 
   bool fail(Errc code, const std::string& detail) {
     std::string where = message_;
@@ -237,7 +243,8 @@ class Reader {
   bool uuid(const Object& o, const char* field, Uuid& out) {
     if (o.type != mt::BIN) return wrong(o, field, "16 bytes of binary");
     if (o.via.bin.size != 16)
-      return fail(Errc::malformed, std::string(field) + " is " + std::to_string(o.via.bin.size) + " bytes, expected 16");
+      return fail(Errc::malformed,
+                  std::string(field) + " is " + std::to_string(o.via.bin.size) + " bytes, expected 16");
     out = Uuid::from_bytes(o.via.bin.ptr);
     return true;
   }
@@ -281,7 +288,8 @@ class Reader {
     return true;
   }
   bool stamp_consistent(const Stamp& stamp, const char* field) {
-    if (stamp.hlc != 0 && stamp.node.empty()) return fail(Errc::malformed, std::string(field) + " has a clock but no node");
+    if (stamp.hlc != 0 && stamp.node.empty())
+      return fail(Errc::malformed, std::string(field) + " has a clock but no node");
     return true;
   }
   bool errc(const Object& o, const char* field, Errc& out) {
@@ -501,8 +509,9 @@ constexpr int kZstdLevel = 1;
 
 Result<std::vector<std::uint8_t>> inflate(std::span<const std::uint8_t> envelope, const DecodeLimits& limits) {
   if (envelope.size() < 2 || envelope[1] != kEnvelopeZstd)
-    return make_error(Errc::malformed, envelope.size() < 2 ? "compressed message without a codec"
-                                                           : "compressed with unknown codec " + std::to_string(envelope[1]));
+    return make_error(Errc::malformed, envelope.size() < 2
+                                           ? "compressed message without a codec"
+                                           : "compressed with unknown codec " + std::to_string(envelope[1]));
   const auto zstd = envelope.subspan(2);
   const unsigned long long size = ZSTD_getFrameContentSize(zstd.data(), zstd.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
@@ -510,13 +519,15 @@ Result<std::vector<std::uint8_t>> inflate(std::span<const std::uint8_t> envelope
   // Checked before allocating: a small envelope may claim a huge message.
   if (size > limits.max_message_bytes)
     return make_error(Errc::frame_too_large, "compressed message would inflate to " + std::to_string(size) +
-                                                 " bytes, over the limit of " + std::to_string(limits.max_message_bytes));
+                                                 " bytes, over the limit of " +
+                                                 std::to_string(limits.max_message_bytes));
   std::vector<std::uint8_t> out(static_cast<std::size_t>(size));
   thread_local const std::unique_ptr<ZSTD_DCtx, std::size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
   const std::size_t got = ZSTD_decompressDCtx(context.get(), out.data(), out.size(), zstd.data(), zstd.size());
   if (ZSTD_isError(got) || got != out.size())
-    return make_error(Errc::malformed, std::string("compressed message is damaged: ") +
-                                           (ZSTD_isError(got) ? ZSTD_getErrorName(got) : "size differs from its header"));
+    return make_error(Errc::malformed,
+                      std::string("compressed message is damaged: ") +
+                          (ZSTD_isError(got) ? ZSTD_getErrorName(got) : "size differs from its header"));
   return out;
 }
 }  // namespace
@@ -533,7 +544,8 @@ std::vector<std::uint8_t> encode_for_wire(const Message& message, bool compress)
   thread_local const std::unique_ptr<ZSTD_CCtx, std::size_t (*)(ZSTD_CCtx*)> context(ZSTD_createCCtx(), ZSTD_freeCCtx);
   ZSTD_CCtx_setParameter(context.get(), ZSTD_c_compressionLevel, kZstdLevel);
   ZSTD_CCtx_setParameter(context.get(), ZSTD_c_checksumFlag, 1);
-  const std::size_t n = ZSTD_compress2(context.get(), envelope.data() + 2, envelope.size() - 2, plain.data(), plain.size());
+  const std::size_t n =
+      ZSTD_compress2(context.get(), envelope.data() + 2, envelope.size() - 2, plain.data(), plain.size());
   if (ZSTD_isError(n) || n + 2 >= plain.size()) return plain;  // incompressible: send it as it is
   envelope.resize(n + 2);
   return envelope;
@@ -554,9 +566,9 @@ namespace {
 Result<Message> decode_plain(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
   // The array limit must admit a node table of up to two entries per cell;
   // the exact per-batch counts are checked with better messages afterwards.
-  const std::size_t max_array =
-      limits.max_cells > (std::numeric_limits<std::uint32_t>::max() - 16) / 2 ? std::numeric_limits<std::uint32_t>::max()
-                                                                               : 2 * limits.max_cells + 16;
+  const std::size_t max_array = limits.max_cells > (std::numeric_limits<std::uint32_t>::max() - 16) / 2
+                                    ? std::numeric_limits<std::uint32_t>::max()
+                                    : 2 * limits.max_cells + 16;
   constexpr std::size_t kMaxBin = 64;  // only uuids; over 16 gets a precise message later
   // Maps and exts are never sent; they are admitted only so that one in a
   // field's place is reported as that field's wrong type.

@@ -18,9 +18,9 @@
 namespace liaison::sync {
 
 struct DecodeLimits {
-  std::size_t max_cells = 100'000;      // per batch
+  std::size_t max_cells = 100'000;  // per batch
   std::size_t max_string_bytes = kMaxStringBytes;
-  std::size_t max_depth = 8;            // msgpack nesting
+  std::size_t max_depth = 8;                              // msgpack nesting
   std::size_t max_message_bytes = kDefaultMaxFrameBytes;  // a compressed message, once inflated
 };
 

@@ -21,8 +21,10 @@ HubCore::HubCore(HubStore& store, HubCoreOptions options) : store_(store), optio
 
 Admission HubCore::connect(ConnectionId id, const NodeId& node, const std::string& serial, std::uint64_t now_ms) {
   if (const std::size_t held = connections_of(node); held >= options_.max_connections_per_node)
-    return {false, "it already has " + std::to_string(held) + " connections (at most " +
-                       std::to_string(options_.max_connections_per_node) + " per node)", {}};
+    return {false,
+            "it already has " + std::to_string(held) + " connections (at most " +
+                std::to_string(options_.max_connections_per_node) + " per node)",
+            {}};
   // Revoked while its handshake was under way (after the certificate was
   // checked, before it finished): the new list counts.
   if (revocations_ && revocations_->serials.count(serial))
@@ -121,8 +123,10 @@ HubActions HubCore::tick(std::uint64_t now_ms) {
 HubActions HubCore::poll_store(std::uint64_t now_ms) {
   HubActions actions;
   auto grew = store_.poll_changes();
-  if (!grew) actions.log.push_back("reading the hub replica failed: " + grew.error().message);
-  else if (*grew) notify_all(now_ms, actions);
+  if (!grew)
+    actions.log.push_back("reading the hub replica failed: " + grew.error().message);
+  else if (*grew)
+    notify_all(now_ms, actions);
   return actions;
 }
 
@@ -192,8 +196,7 @@ std::optional<std::string> HubCore::certificate_shared(ConnectionId id, const Co
 void HubCore::share_page_budget() {
   static constexpr std::size_t kBytesPerCell = 100;  // encoded, with the frame's share
   static constexpr std::size_t kMinPageCells = 200;
-  const std::size_t fair =
-      options_.page_budget_bytes / std::max<std::size_t>(1, connections_.size()) / kBytesPerCell;
+  const std::size_t fair = options_.page_budget_bytes / std::max<std::size_t>(1, connections_.size()) / kBytesPerCell;
   const auto cells = static_cast<std::uint32_t>(std::clamp<std::size_t>(
       fair, kMinPageCells, std::max<std::size_t>(kMinPageCells, options_.session.max_batch_cells)));
   if (cells == page_cells_) return;

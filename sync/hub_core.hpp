@@ -109,9 +109,9 @@ class HubCore {
   std::size_t size() const noexcept { return connections_.size(); }
   // Figures for the simulation's report.
   struct Stats {
-    std::uint64_t groups = 0;          // commits of at least one push
-    std::uint64_t largest_group = 0;   // pushes in one commit
-    std::uint64_t failed_groups = 0;   // commits the store refused
+    std::uint64_t groups = 0;         // commits of at least one push
+    std::uint64_t largest_group = 0;  // pushes in one commit
+    std::uint64_t failed_groups = 0;  // commits the store refused
   };
   const Stats& stats() const noexcept { return stats_; }
 

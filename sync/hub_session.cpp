@@ -45,11 +45,11 @@ Outbox HubSession::on_hello(const Hello& hello) {
     return refuse(Errc::schema_mismatch, "schema version " + std::to_string(hello.schema) + " is not " +
                                              std::to_string(kSchemaVersion) + " — update liaison-client");
   if (hello.node != peer_.str())
-    return refuse(Errc::not_permitted,
-                  "hello names " + hello.node + " but the certificate is for " + peer_.str());
+    return refuse(Errc::not_permitted, "hello names " + hello.node + " but the certificate is for " + peer_.str());
   if (peer_ == hub_.self())
-    return refuse(Errc::not_permitted, "this is the hub's own certificate (" + peer_.str() +
-                                           "); a client needs a certificate of its own — ask the city office to issue one");
+    return refuse(Errc::not_permitted,
+                  "this is the hub's own certificate (" + peer_.str() +
+                      "); a client needs a certificate of its own — ask the city office to issue one");
   if (hello.hub_id == hub_.replica_id() && hello.pull_cursor.pos > hub_.feed_end())
     return refuse(Errc::cursor_ahead, "cursor " + std::to_string(hello.pull_cursor.pos) +
                                           " is beyond the hub's feed (" + std::to_string(hub_.feed_end()) +
@@ -102,7 +102,8 @@ Outbox HubSession::on_pull(const Pull& pull) {
   last_pull_request_ = pull.request;
   if (pull.cursor.pos > hub_.feed_end() || pull.cursor.low > pull.cursor.pos)
     return refuse(Errc::cursor_ahead, "pull cursor " + std::to_string(pull.cursor.pos) + " is beyond the hub's feed");
-  const std::uint32_t page_cells = page_limit_ ? std::min(page_limit_, options_.max_batch_cells) : options_.max_batch_cells;
+  const std::uint32_t page_cells =
+      page_limit_ ? std::min(page_limit_, options_.max_batch_cells) : options_.max_batch_cells;
   const std::uint32_t limit = std::clamp<std::uint32_t>(pull.max_cells, 1, page_cells);
   FeedFilter filter{.scope = std::string(peer_.scope()), .skip_node = include_own_ ? std::string() : peer_.str()};
   auto page = hub_.read_feed(pull.cursor, limit, filter);
@@ -144,9 +145,9 @@ Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
 Outbox HubSession::directives_ahead() {
   if (hub_.feed_end() <= urgent_seq_) return {};
   constexpr std::size_t kMaxCellsAhead = 1000;  // more than that waits for the pull
-  auto page = hub_.read_feed(FeedCursor{urgent_seq_, urgent_seq_}, kMaxCellsAhead,
-                             FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str(),
-                                        .only_table = TableId::directives});
+  auto page = hub_.read_feed(
+      FeedCursor{urgent_seq_, urgent_seq_}, kMaxCellsAhead,
+      FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str(), .only_table = TableId::directives});
   // After the read: it counts what its snapshot holds (an admin commit
   // seen first here), and what it sent must not be sent again.
   urgent_seq_ = hub_.feed_end();

@@ -48,6 +48,32 @@ class HubStore {
   virtual Status set_cursor(std::string_view node, const PeerState& state) = 0;
 };
 
+// A HubStore that passes everything to another: the base of stores that
+// change one operation (the simulation's, which fails pushes on purpose).
+class ForwardingHubStore : public HubStore {
+ public:
+  explicit ForwardingHubStore(HubStore& inner) : inner_(inner) {}
+
+  const NodeId& self() const override { return inner_.self(); }
+  const Uuid& replica_id() const override { return inner_.replica_id(); }
+  std::uint64_t wall_ms() override { return inner_.wall_ms(); }
+  std::uint64_t feed_end() const override { return inner_.feed_end(); }
+  Result<FeedPage> read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) override {
+    return inner_.read_feed(from, max_cells, filter);
+  }
+  Status apply_group(const std::function<Status()>& body) override { return inner_.apply_group(body); }
+  Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms,
+                                std::string_view certificate) override {
+    return inner_.apply_push(from, cells, max_clock_ahead_ms, certificate);
+  }
+  Result<bool> poll_changes() override { return inner_.poll_changes(); }
+  Result<PeerState> cursor(std::string_view node) override { return inner_.cursor(node); }
+  Status set_cursor(std::string_view node, const PeerState& state) override { return inner_.set_cursor(node, state); }
+
+ private:
+  HubStore& inner_;
+};
+
 // The hub's SQLite replica as a HubStore.
 class ReplicaHubStore final : public HubStore {
  public:

@@ -79,7 +79,7 @@ struct Hello {
 struct Welcome {
   std::uint64_t hub_time_ms = 0;
   Uuid hub_id;
-  std::uint64_t hub_seq = 0;             // the hub feed's current end
+  std::uint64_t hub_seq = 0;  // the hub feed's current end
   std::uint32_t max_frame_bytes = 0;
   std::uint32_t max_batch_cells = 0;
   std::uint64_t max_clock_ahead_ms = 0;  // stamps further ahead are refused

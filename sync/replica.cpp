@@ -70,20 +70,21 @@ Status create_schema(sql::Database& db, bool hub) {
   // The hub's record of every cell it refused: who (the authenticated node
   // and its certificate), what was attempted, why.
   if (hub)
-    ddl += "CREATE TABLE IF NOT EXISTS _refusals (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
-           " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL, value,"
-           " hlc INTEGER NOT NULL, stamp_node TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,"
-           " UNIQUE (tbl, row, col, hlc, stamp_node, code));"
-           "CREATE INDEX IF NOT EXISTS _refusals__node ON _refusals (node, at_ms);"
-           // Every change the hub accepted, and the value it replaced: what a
-           // revert after a stolen laptop restores. A row's creation is one
-           // entry (created_row = 1, col 0, no values): its first values are
-           // what later entries replaced, or what the row still holds.
-           "CREATE TABLE IF NOT EXISTS _history (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
-           " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL,"
-           " created_row INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL, old_node TEXT NOT NULL, new_value,"
-           " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL);"
-           "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);";
+    ddl +=
+        "CREATE TABLE IF NOT EXISTS _refusals (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
+        " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL, value,"
+        " hlc INTEGER NOT NULL, stamp_node TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,"
+        " UNIQUE (tbl, row, col, hlc, stamp_node, code));"
+        "CREATE INDEX IF NOT EXISTS _refusals__node ON _refusals (node, at_ms);"
+        // Every change the hub accepted, and the value it replaced: what a
+        // revert after a stolen laptop restores. A row's creation is one
+        // entry (created_row = 1, col 0, no values): its first values are
+        // what later entries replaced, or what the row still holds.
+        "CREATE TABLE IF NOT EXISTS _history (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
+        " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL,"
+        " created_row INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL, old_node TEXT NOT NULL, new_value,"
+        " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);";
   for (const auto& def : Schema::get().tables()) {
     const std::string name(def.name);
     ddl += "CREATE TABLE IF NOT EXISTS " + name + " (id BLOB NOT NULL UNIQUE";
@@ -106,7 +107,8 @@ Status prepare_table(sql::Database& db, const TableDef& def, TableStatements& st
   const std::string row_fields = "id, " + cols + ", _scope, _seq, _clock";
   auto select = db.prepare("SELECT rowid, " + row_fields + " FROM " + name + " WHERE id = ?");
   auto insert = db.prepare("INSERT INTO " + name + " (" + row_fields + ") VALUES (?" + placeholders + ", ?, ?, ?)");
-  auto update = db.prepare("UPDATE " + name + " SET " + assignments + ", _scope = ?, _seq = ?, _clock = ? WHERE rowid = ?");
+  auto update =
+      db.prepare("UPDATE " + name + " SET " + assignments + ", _scope = ?, _seq = ?, _clock = ? WHERE rowid = ?");
   auto feed = db.prepare("SELECT rowid, " + row_fields + " FROM " + name + " WHERE _seq > ?1 ORDER BY _seq LIMIT ?2");
   const std::string scope_test = def.scope_rule == ScopeRule::target_list
                                      ? "(_scope = '*' OR instr(_scope, ',' || ?3 || ',') > 0)"
@@ -310,7 +312,9 @@ Status Replica::Impl::refresh_from_disk() {
   if (!hlc) return hlc.error();
   const auto last = *hlc ? parse_meta_number(get_meta.column_text(0)) : std::optional<std::int64_t>(0);
   get_meta.reset();
-  if (!last) return make_error(Errc::storage_failed, "replica " + options.path + ": hlc_last is not a number — the file is damaged; resync it");
+  if (!last)
+    return make_error(Errc::storage_failed,
+                      "replica " + options.path + ": hlc_last is not a number — the file is damaged; resync it");
   clock.restore(static_cast<std::uint64_t>(*last));
   LIAISON_TRY(reload_nodes());
   if (seq != old_seq) grown_elsewhere = true;
@@ -417,8 +421,10 @@ Status load_identity(Replica::Impl& I, const std::string& schema) {
     if (!number)
       return make_error(Errc::storage_failed, "replica " + path + ": " + std::string(key) + " '" + **text +
                                                   "' is not a number — the file is damaged; restore or resync it");
-    if (key == meta_key::kHlcLast) I.persisted_hlc = static_cast<std::uint64_t>(*number);
-    else I.clock.set_offset_ms(*number);
+    if (key == meta_key::kHlcLast)
+      I.persisted_hlc = static_cast<std::uint64_t>(*number);
+    else
+      I.clock.set_offset_ms(*number);
   }
   I.clock.restore(I.persisted_hlc);
   return {};
@@ -556,7 +562,8 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
     row->seq = seq;
     if (row->scope.empty()) {
       auto scope = derive_scope(table, row->values, I.lookup());
-      if (!scope) return make_error(scope.error().code, "write " + std::string(def.name) + ": " + scope.error().message);
+      if (!scope)
+        return make_error(scope.error().code, "write " + std::string(def.name) + ": " + scope.error().message);
       row->scope = std::move(*scope);
     }
     return I.store(table, id, *row);
@@ -582,8 +589,7 @@ Status Replica::restamp(TableId table, const Uuid& id, std::uint16_t column) {
     // is as wrong as its stamp, and the hub refuses times ahead of its own.
     const auto& def = Schema::get().table(table);
     if (const auto* ms = std::get_if<std::int64_t>(&row->values[column]);
-        ms && attribution(def.columns[column]) == Attribution::time &&
-        static_cast<std::uint64_t>(*ms) > hlc_ms(m.hlc))
+        ms && attribution(def.columns[column]) == Attribution::time && static_cast<std::uint64_t>(*ms) > hlc_ms(m.hlc))
       row->values[column] = static_cast<std::int64_t>(hlc_ms(m.hlc));
     LIAISON_TRY(I.store(table, id, *row));
     if (I.options.on_restamp)

@@ -39,12 +39,12 @@
 namespace liaison::sync {
 
 struct ReplicaOptions {
-  std::string path;            // SQLite file; created if missing
-  NodeId self;                 // who local writes are stamped as
-  bool hub = false;            // hub replicas index the feed by scope
+  std::string path;  // SQLite file; created if missing
+  NodeId self;       // who local writes are stamped as
+  bool hub = false;  // hub replicas index the feed by scope
   WallClock wall = system_wall_clock();
-  std::uint64_t seed = 0;      // id generator seed; 0 = from the OS
-  bool durable = true;         // synchronous=NORMAL (WAL) vs OFF for scratch copies
+  std::uint64_t seed = 0;  // id generator seed; 0 = from the OS
+  bool durable = true;     // synchronous=NORMAL (WAL) vs OFF for scratch copies
   // Called after a cell is re-stamped (same value, new stamp), for logs.
   std::function<void(const Cell& before, const Cell& after)> on_restamp;
 };
@@ -70,11 +70,11 @@ struct RowFilter {
 };
 
 struct FeedFilter {
-  std::optional<std::string> scope;  // hub: only rows visible to this county ("city": all)
-  bool own_cells_only = false;       // client push: only cells stamped by self
-  bool parents_first = false;        // emit a child's pending parent before it
-  std::string skip_node;             // hub: leave out cells stamped by this node
-  std::optional<TableId> only_table; // hub: one table's rows (directives sent ahead)
+  std::optional<std::string> scope;   // hub: only rows visible to this county ("city": all)
+  bool own_cells_only = false;        // client push: only cells stamped by self
+  bool parents_first = false;         // emit a child's pending parent before it
+  std::string skip_node;              // hub: leave out cells stamped by this node
+  std::optional<TableId> only_table;  // hub: one table's rows (directives sent ahead)
 };
 
 struct FeedPage {
@@ -286,8 +286,8 @@ namespace meta_key {
 inline constexpr std::string_view kSchemaVersion = "schema_version";
 inline constexpr std::string_view kReplicaId = "replica_id";
 inline constexpr std::string_view kNode = "node";
-inline constexpr std::string_view kRole = "role";               // "hub" or "client"
-inline constexpr std::string_view kHlcLast = "hlc_last";        // the clock's last stamp, kept across restarts
+inline constexpr std::string_view kRole = "role";                    // "hub" or "client"
+inline constexpr std::string_view kHlcLast = "hlc_last";             // the clock's last stamp, kept across restarts
 inline constexpr std::string_view kClockOffset = "clock_offset_ms";  // correction to the hub's time
 // Client: everything the hub may hold from us is stamped at or below the
 // larger of these two: the highest stamp it confirmed (accepted or sent

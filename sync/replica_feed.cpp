@@ -27,7 +27,8 @@ void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, b
                 std::vector<Cell>& out) {
   for (std::size_t col = 0; col < c.row.meta.size(); ++col) {
     const CellMeta& m = c.row.meta[col];
-    if (!m.present() || m.seq <= low || (own_only && m.node != I.self_ref) || (skip_ref && m.node == skip_ref)) continue;
+    if (!m.present() || m.seq <= low || (own_only && m.node != I.self_ref) || (skip_ref && m.node == skip_ref))
+      continue;
     out.push_back(Cell{c.table, c.id, static_cast<std::uint16_t>(col), c.row.values[col], I.stamp_of(m), I.base_of(m)});
   }
 }

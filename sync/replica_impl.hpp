@@ -59,7 +59,7 @@ struct Replica::Impl {
   std::mt19937_64 rng;
   std::uint64_t seq = 0;
   std::uint64_t persisted_hlc = 0;
-  int depth = 0;  // transaction nesting
+  int depth = 0;                   // transaction nesting
   std::int64_t data_version = -1;  // PRAGMA data_version when last in step with the file
   // Another process grew the feed, seen by any of our reads of the file
   // (a transaction's start sees it too): kept until refresh() reports it.

@@ -72,8 +72,8 @@ class ChangeHistory {
 
  private:
   Status insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
-                const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value,
-                const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp);
+                const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value, const Stamp& old_stamp,
+                const Value& new_value, const Stamp& new_stamp);
   sql::Database* db_ = nullptr;
   sql::Statement insert_;
 };

@@ -34,9 +34,8 @@ Status for_each_row_run(std::span<const Cell> cells, Fn&& fn) {
     std::map<RowKey, std::size_t> first_seen;
     for (const Cell& cell : cells) first_seen.emplace(key(cell), first_seen.size());
     regrouped.assign(cells.begin(), cells.end());
-    std::stable_sort(regrouped.begin(), regrouped.end(), [&](const Cell& a, const Cell& b) {
-      return first_seen.at(key(a)) < first_seen.at(key(b));
-    });
+    std::stable_sort(regrouped.begin(), regrouped.end(),
+                     [&](const Cell& a, const Cell& b) { return first_seen.at(key(a)) < first_seen.at(key(b)); });
     cells = regrouped;
   }
   std::size_t begin = 0;
@@ -90,14 +89,16 @@ Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow&
   if (cell.stamp > existing) {
     if ((options.hub || m.node == self_ref) && existing.node != cell.stamp.node && current != cell.value &&
         cell.base != existing) {
-      LIAISON_TRY(conflict_log.record(table, id, cell.column, current, existing, cell.value, cell.stamp, clock.wall_ms()));
+      LIAISON_TRY(
+          conflict_log.record(table, id, cell.column, current, existing, cell.value, cell.stamp, clock.wall_ms()));
       ++stats.conflicts;
     }
     return adopt();
   }
   ++stats.older;
   if (options.hub && existing.node != cell.stamp.node && current != cell.value && base_of(m) != cell.stamp) {
-    LIAISON_TRY(conflict_log.record(table, id, cell.column, cell.value, cell.stamp, current, existing, clock.wall_ms()));
+    LIAISON_TRY(
+        conflict_log.record(table, id, cell.column, cell.value, cell.stamp, current, existing, clock.wall_ms()));
     ++stats.conflicts;
   }
   return false;
@@ -153,8 +154,15 @@ class PushedRow {
  public:
   PushedRow(Replica::Impl& impl, const NodeId& from, std::string_view certificate, StoredRow& row,
             std::span<const Cell> run, PushResult& result)
-      : I(impl), from_(from), certificate_(certificate), row_(row), run_(run), result_(result),
-        table_(run.front().table), id_(run.front().row), seq_(I.seq + 1) {}
+      : I(impl),
+        from_(from),
+        certificate_(certificate),
+        row_(row),
+        run_(run),
+        result_(result),
+        table_(run.front().table),
+        id_(run.front().row),
+        seq_(I.seq + 1) {}
 
   Status apply(std::vector<Verdict> verdicts, const RowLookup& lookup) {
     if (!row_.exists) hold_new_row_together(verdicts);
@@ -179,8 +187,8 @@ class PushedRow {
     if (!*merged) return {};
     changed_ = true;
     if (row_.exists)
-      return I.history.record_change(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, cell.column,
-                                     old_value, old_stamp, cell.value, cell.stamp);
+      return I.history.record_change(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, cell.column, old_value,
+                                     old_stamp, cell.value, cell.stamp);
     if (!created_by_) created_by_ = &cell;
     return {};
   }
@@ -216,8 +224,8 @@ class PushedRow {
   Status store(const RowLookup& lookup) {
     if (!changed_) return {};
     if (created_by_)
-      LIAISON_TRY(I.history.record_creation(I.clock.wall_ms(), from_.str(), certificate_, table_, id_,
-                                            created_by_->stamp));
+      LIAISON_TRY(
+          I.history.record_creation(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, created_by_->stamp));
     I.seq = seq_;
     row_.seq = seq_;
     if (row_.scope.empty()) {
@@ -256,8 +264,8 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       const Uuid& id = run.front().row;
       auto row = I.load(table, id);
       if (!row) return row.error();
-      auto verdicts = check_authority(
-          {from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
+      auto verdicts =
+          check_authority({from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
       return PushedRow(I, from, certificate, *row, run, result).apply(std::move(verdicts), lookup);
     });
   });
@@ -280,7 +288,8 @@ Status Replica::precheck(TableId table, const Uuid& id, const Fields& fields) {
   auto row = I.load(table, id);
   if (!row) return row.error();
   const CurrentRow current = I.current_of(*row);
-  const auto verdicts = check_authority({I.options.self, table, id, current, cells, I.lookup(), now, kDefaultMaxClockAheadMs});
+  const auto verdicts =
+      check_authority({I.options.self, table, id, current, cells, I.lookup(), now, kDefaultMaxClockAheadMs});
   std::vector<std::string> reasons;
   Errc code = Errc::ok;
   for (const auto& verdict : verdicts) {

@@ -46,9 +46,12 @@ class Planner {
     LIAISON_TRY(load_lost_edits());
     for (const RowKey& key : order) {
       const RowChanges& row = rows_.at(key);
-      if (row.created && key.first != TableId::directive_receipts) LIAISON_TRY(plan_created_row(key, row));
-      else if (row.created) LIAISON_TRY(clear_receipt(key));
-      else LIAISON_TRY(plan_fields(key, row));
+      if (row.created && key.first != TableId::directive_receipts)
+        LIAISON_TRY(plan_created_row(key, row));
+      else if (row.created)
+        LIAISON_TRY(clear_receipt(key));
+      else
+        LIAISON_TRY(plan_fields(key, row));
     }
     return std::move(plan_);
   }
@@ -211,7 +214,8 @@ Status apply(Replica& hub, RevertPlan& plan) {
   const auto now = static_cast<std::int64_t>(hub.clock().wall_ms());
   for (const RowKey& key : order) {
     const auto& def = schema.table(key.first);
-    if (auto updated = def.column_index("updated_at"); updated && attribution(def.columns[*updated]) == Attribution::time)
+    if (auto updated = def.column_index("updated_at");
+        updated && attribution(def.columns[*updated]) == Attribution::time)
       writes.at(key).emplace_back("updated_at", Value{now});
     LIAISON_TRY(hub.update(key.first, key.second, writes.at(key)));
   }

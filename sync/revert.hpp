@@ -34,9 +34,9 @@ struct RevertStep {
 
 struct RevertPlan {
   std::vector<RevertStep> steps;
-  std::size_t changes = 0;       // the node's changes since the time, in all
+  std::size_t changes = 0;             // the node's changes since the time, in all
   std::set<std::string> certificates;  // the serials it made them with
-  std::size_t rows_written = 0;  // after revert(): records the hub wrote
+  std::size_t rows_written = 0;        // after revert(): records the hub wrote
 };
 
 // What reverting `node`'s changes since `since_ms` would do. Reads only.

@@ -35,18 +35,18 @@ struct SessionStats {
   std::uint64_t push_batches = 0;
   std::uint64_t pull_pages = 0;
   std::uint64_t rejections = 0;
-  std::uint64_t cells_ahead = 0;  // sent or merged ahead of the pull (Urgent)
-  std::uint64_t rechecks = 0;     // pulls a watching client made unprompted (recheck_ms)
-  std::uint64_t stale_copies = 0; // copies of old messages recognised and ignored
+  std::uint64_t cells_ahead = 0;          // sent or merged ahead of the pull (Urgent)
+  std::uint64_t rechecks = 0;             // pulls a watching client made unprompted (recheck_ms)
+  std::uint64_t stale_copies = 0;         // copies of old messages recognised and ignored
   std::uint64_t directives_received = 0;  // receipts this client marked received (mark_received)
 };
 
 struct ClientSessionOptions {
   std::uint32_t batch_cells = kDefaultBatchCells;  // capped by the hub's max_batch_cells
-  std::uint64_t heartbeat_ms = 10'000;  // ping after this long without sending
-  std::uint64_t timeout_ms = 30'000;    // fail after this long without hearing anything,
-                                        // or without an answer to a request (time a
-                                        // request takes to leave on a slow link not counted)
+  std::uint64_t heartbeat_ms = 10'000;             // ping after this long without sending
+  std::uint64_t timeout_ms = 30'000;               // fail after this long without hearing anything,
+                                                   // or without an answer to a request (time a
+                                                   // request takes to leave on a slow link not counted)
   std::uint64_t skew_tolerance_ms = 2'000;
   // Watch mode: pull anyway after this long without news from the hub (no
   // notify, changes or urgent cells), in case a notification was lost. A
@@ -134,7 +134,7 @@ struct HubSessionOptions {
   std::uint32_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::uint64_t max_clock_ahead_ms = kDefaultMaxClockAheadMs;
   std::uint64_t idle_timeout_ms = 60'000;  // close after this long without hearing anything
-  bool compress = true;  // agree to compress large messages when the client offers it
+  bool compress = true;                    // agree to compress large messages when the client offers it
 };
 
 class HubSession {

@@ -23,9 +23,12 @@ std::string why_not_writable(sqlite3* db) {
   const auto slash = path.find_last_of('/');
   const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   int error = 0;
-  if (::access(folder.c_str(), W_OK) != 0) error = errno;
-  else if (::access(path.c_str(), W_OK) != 0 && errno != ENOENT) error = errno;
-  if (error == EROFS) return " — the data folder is on a read-only file system: mount it read-write, or copy the folder elsewhere";
+  if (::access(folder.c_str(), W_OK) != 0)
+    error = errno;
+  else if (::access(path.c_str(), W_OK) != 0 && errno != ENOENT)
+    error = errno;
+  if (error == EROFS)
+    return " — the data folder is on a read-only file system: mount it read-write, or copy the folder elsewhere";
   if (error == EACCES || error == EPERM)
     return " — this user can't write the replica file or its folder: run Liaison as the user who owns the data "
            "folder, or give it back to that user (chown -R)";
@@ -49,9 +52,7 @@ Error sqlite_error(int code, std::string_view doing, sqlite3* db) {
       break;
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_CANTOPEN:
-      message += why_not_writable(db);
-      break;
+    case SQLITE_CANTOPEN: message += why_not_writable(db); break;
     case SQLITE_IOERR: message += " — the disk reported an error; check it, and free space"; break;
     default: break;
   }
@@ -128,7 +129,8 @@ Result<bool> Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Error error = sqlite_error(rc, (sqlite3_stmt_readonly(stmt_) ? "can't read " : "can't write ") + replica_of(db_), db_);
+  Error error =
+      sqlite_error(rc, (sqlite3_stmt_readonly(stmt_) ? "can't read " : "can't write ") + replica_of(db_), db_);
   sqlite3_reset(stmt_);
   return error;
 }
@@ -182,8 +184,8 @@ Value Statement::column_value(int i) const {
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(rc, "open replica " + path, db);
     sqlite3_close(db);
@@ -207,8 +209,8 @@ Status Database::exec(std::string_view sql) {
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(rc, "can't query " + replica_of(db_), db_);
   return Statement(db_, stmt);
 }

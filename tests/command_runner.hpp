@@ -53,7 +53,8 @@ struct ScratchPki {
     const std::string ca_sh = std::string(LIAISON_SOURCE_DIR) + "/certs/liaison-ca.sh";
     REQUIRE(std::system((ca_sh + " init " + dir + "/ca >/dev/null").c_str()) == 0);
     for (const auto& node : nodes)
-      REQUIRE(std::system((ca_sh + " issue " + dir + "/ca " + node + " --out " + dir + "/nodes >/dev/null").c_str()) == 0);
+      REQUIRE(std::system((ca_sh + " issue " + dir + "/ca " + node + " --out " + dir + "/nodes >/dev/null").c_str()) ==
+              0);
     ::unsetenv("LIAISON_DATA");
   }
   ~ScratchPki() { std::filesystem::remove_all(dir); }

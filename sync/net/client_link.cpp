@@ -66,8 +66,8 @@ Status sync_watch(Replica& replica, const ClientLinkOptions& options, const LogL
     }
     // Full jitter: anywhere between half and all of the current delay.
     const std::uint64_t wait = delay / 2 + rng() % (delay / 2 + 1);
-    log((st ? std::string("connection ended") : st.error().message) + "; reconnecting in " +
-        std::to_string(wait) + " ms");
+    log((st ? std::string("connection ended") : st.error().message) + "; reconnecting in " + std::to_string(wait) +
+        " ms");
     for (std::uint64_t waited = 0; waited < wait && !stop->load(); waited += 100)
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::uint64_t>(100, wait - waited)));
     delay = std::min(options.backoff_max_ms, delay * 2);

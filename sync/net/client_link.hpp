@@ -104,9 +104,7 @@ class ClientLink {
     if (!messages.empty()) wake_.cancel();
   }
 
-  bool finished() const {
-    return session_.state() == ClientState::done || session_.state() == ClientState::failed;
-  }
+  bool finished() const { return session_.state() == ClientState::done || session_.state() == ClientState::failed; }
 
   awaitable<void> main() {
     error_code ec;
@@ -123,13 +121,13 @@ class ClientLink {
       }
     });
     const std::string where = options_.host + ":" + std::to_string(options_.port);
-    auto endpoints = co_await resolver.async_resolve(options_.host, std::to_string(options_.port),
-                                                     asio::redirect_error(kAwait, ec));
+    auto endpoints =
+        co_await resolver.async_resolve(options_.host, std::to_string(options_.port), asio::redirect_error(kAwait, ec));
     if (ec) co_return fail(make_error(Errc::disconnected, "can't resolve hub address " + where + ": " + ec.message()));
     co_await asio::async_connect(stream_.lowest_layer(), endpoints, asio::redirect_error(kAwait, ec));
     if (ec)
-      co_return fail(make_error(Errc::disconnected, "can't reach the hub at " + where + ": " +
-                                                        (timed_out ? "timed out" : ec.message())));
+      co_return fail(make_error(Errc::disconnected,
+                                "can't reach the hub at " + where + ": " + (timed_out ? "timed out" : ec.message())));
     stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
     co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(kAwait, ec));
     if (ec) {
@@ -187,8 +185,8 @@ class ClientLink {
                                 : tls_error ? explain_tls_failure(ec, stream_.native_handle(), Role::client)
                                             : "the connection to the hub broke: " + ec.message();
         // A TLS alert before anything was exchanged is the hub refusing us.
-        const bool refused = ec.category() == asio::error::get_ssl_category() &&
-                             session_.state() == ClientState::await_welcome;
+        const bool refused =
+            ec.category() == asio::error::get_ssl_category() && session_.state() == ClientState::await_welcome;
         co_return fail(make_error(refused ? Errc::not_permitted : Errc::disconnected, why));
       }
       bytes_received_ += n;
@@ -199,7 +197,8 @@ class ClientLink {
         if (!frame) co_return fail(frame.error());
         if (!*frame) break;
         auto message = decode(**frame);
-        if (!message) co_return fail(make_error(message.error().code, "bad message from the hub: " + message.error().message));
+        if (!message)
+          co_return fail(make_error(message.error().code, "bad message from the hub: " + message.error().message));
         if (const auto* list = std::get_if<Revocations>(&*message))
           if (Status taken = take_revocations(*list); !taken) co_return fail(taken.error());
         send(session_.on_message(*message, steady_ms()));
@@ -275,7 +274,8 @@ class ClientLink {
     error_code ec;
     std::uint64_t last_tick = 0;
     while (!closed_) {
-      timer_->expires_after(std::chrono::milliseconds(watch_ ? std::min(options_.tick_ms, options_.poll_ms) : options_.tick_ms));
+      timer_->expires_after(
+          std::chrono::milliseconds(watch_ ? std::min(options_.tick_ms, options_.poll_ms) : options_.tick_ms));
       co_await timer_->async_wait(asio::redirect_error(kAwait, ec));
       if (closed_) break;
       if (stop_ && stop_->load()) {

@@ -40,7 +40,7 @@ struct Connection {
 
   ConnectionId id;
 
-  tcp::socket raw;                // until start_tls
+  tcp::socket raw;  // until start_tls
   std::optional<TlsStream> stream;
   asio::steady_timer wake;  // wakes the writer when frames are queued
   FrameDecoder decoder;
@@ -86,8 +86,10 @@ struct Connection {
   void close_now() {
     closed = true;
     error_code ignored;
-    if (stream) stream->lowest_layer().close(ignored);
-    else raw.close(ignored);
+    if (stream)
+      stream->lowest_layer().close(ignored);
+    else
+      raw.close(ignored);
     wake.cancel();
   }
 };
@@ -115,8 +117,9 @@ class Server {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-      return make_error(Errc::invalid_argument, "can't listen on " + options_.host + ":" + std::to_string(options_.port) +
-                                                    ": " + ec.message() + " — pick a free port with --listen");
+      return make_error(Errc::invalid_argument, "can't listen on " + options_.host + ":" +
+                                                    std::to_string(options_.port) + ": " + ec.message() +
+                                                    " — pick a free port with --listen");
     const auto port = acceptor_.local_endpoint().port();
     log_("listening on " + options_.host + ":" + std::to_string(port));
     if (on_listening) on_listening(port);
@@ -230,10 +233,10 @@ class Server {
     }
     if (ec || conn->closed) {
       refused("refused " + conn->remote + ": " +
-              (conn->evicted       ? std::string("evicted to make room for newer connections still in their handshake")
-               : conn->closed      ? std::string("no TLS handshake within the deadline")
-               : !conn->stream     ? ec.message()
-                                   : explain_tls_failure(ec, conn->stream->native_handle(), Role::hub)));
+              (conn->evicted   ? std::string("evicted to make room for newer connections still in their handshake")
+               : conn->closed  ? std::string("no TLS handshake within the deadline")
+               : !conn->stream ? ec.message()
+                               : explain_tls_failure(ec, conn->stream->native_handle(), Role::hub)));
       conn->close_now();
       forget_unauthenticated(*conn);
       connections_.erase(conn);
@@ -262,8 +265,7 @@ class Server {
       connections_.erase(conn);
       co_return;
     }
-    const Admission admission =
-        core_.connect(conn->id, *node, peer_serial(conn->stream->native_handle()), steady_ms());
+    const Admission admission = core_.connect(conn->id, *node, peer_serial(conn->stream->native_handle()), steady_ms());
     if (!admission.admitted) {
       co_await say_farewell(conn, admission.farewell);
       refused("refused " + node->str() + " from " + conn->remote + ": " + admission.refusal);
@@ -289,7 +291,8 @@ class Server {
              "partly sent messages held more memory than the hub allows; closed to free it");
         break;
       }
-      const std::size_t n = co_await conn->stream->async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
+      const std::size_t n =
+          co_await conn->stream->async_read_some(asio::buffer(buffer), asio::redirect_error(kAwait, ec));
       if (ec) {
         if (conn->why.empty())
           conn->why = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
@@ -322,7 +325,8 @@ class Server {
       }
     }
     if (conn->overflowed)
-      conn->why = "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
+      conn->why =
+          "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
     log_("disconnected " + node->str() + " (" + conn->remote + "): " + (conn->why.empty() ? "closed" : conn->why));
     if (!conn->closing) conn->close_now();
     uncount_partial(*conn);
@@ -467,9 +471,9 @@ class Server {
       log_("refused " + std::to_string(refusals_in_window_) + " connections in the last " +
            std::to_string((now - refusal_window_start_) / 1000) + " s (" +
            std::to_string(refusals_in_window_ - std::min(refusals_in_window_, kRefusalLinesPerWindow)) +
-           " not logged one by one; " + std::to_string(evicted_) +
-           " unauthenticated ones closed to make room); now " + std::to_string(unauthenticated_count_) +
-           " not yet authenticated, " + std::to_string(connections_.size()) + " open");
+           " not logged one by one; " + std::to_string(evicted_) + " unauthenticated ones closed to make room); now " +
+           std::to_string(unauthenticated_count_) + " not yet authenticated, " + std::to_string(connections_.size()) +
+           " open");
     refusal_window_start_ = now;
     refusals_in_window_ = 0;
     evicted_ = 0;
@@ -523,7 +527,7 @@ class Server {
   };
 
   CrlFile crl_file_state() const {
-    struct stat st{};
+    struct stat st {};
     if (::stat(options_.tls.crl.c_str(), &st) != 0) return {};
     return {st.st_ino, st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
   }
@@ -560,9 +564,9 @@ class Server {
            " KiB, too large to hand to clients (at most " + std::to_string(kMaxCrlHandedOver / 1024) +
            " KiB): give it to them with 'liaison-client init --crl'");
     warn_about_crl_expiry();
-    apply(core_.set_revocations(HubRevocations{
-        std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end()),
-        handed_over ? loaded.pem : std::string()}));
+    apply(core_.set_revocations(
+        HubRevocations{std::set<std::string>(loaded.revoked_serials.begin(), loaded.revoked_serials.end()),
+                       handed_over ? loaded.pem : std::string()}));
   }
 
   // A new CRL file: verified against the CA, installed for new handshakes,
@@ -643,7 +647,7 @@ class Server {
   static constexpr std::size_t kFreePartialBytes = 1u << 20;
   static constexpr std::uint64_t kMaxFrameBudgetWaitMs = 30'000;
   std::size_t partial_total_ = 0;
-  std::optional<CrlStatus> crl_;   // the list in force, when the hub has one
+  std::optional<CrlStatus> crl_;  // the list in force, when the hub has one
   static constexpr std::size_t kMaxCrlHandedOver = 768u << 10;
   CrlFile crl_file_;
   std::uint64_t last_crl_warning_ms_ = 0;
@@ -665,8 +669,7 @@ void raise_open_file_limit(std::size_t max_connections, const LogLine& log) {
   }
   constexpr rlim_t kOtherDescriptors = 16;  // the hub's own: replica and its WAL, listener, event loop, logs
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kOtherDescriptors)
-    log("warning: this process may open only " + std::to_string(limit.rlim_cur) +
-        " files, so the hub can hold about " +
+    log("warning: this process may open only " + std::to_string(limit.rlim_cur) + " files, so the hub can hold about " +
         std::to_string(limit.rlim_cur > kOtherDescriptors ? limit.rlim_cur - kOtherDescriptors : 0) +
         " connections, not " + std::to_string(max_connections) +
         " — raise the hard limit (ulimit -Hn, or LimitNOFILE= in the service unit)");
@@ -675,7 +678,7 @@ void raise_open_file_limit(std::size_t max_connections, const LogLine& log) {
 }  // namespace
 
 Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLine& log,
-                     const std::function<void(std::uint16_t)>& on_listening, std::atomic<bool>* stop) {
+                      const std::function<void(std::uint16_t)>& on_listening, std::atomic<bool>* stop) {
   auto context = make_tls_context(options.tls, Role::hub);
   if (!context) return context.error();
   raise_open_file_limit(options.max_connections, log);

@@ -85,8 +85,8 @@ struct HubServerOptions {
   TlsFiles tls;
   HubSessionOptions session;
   std::uint64_t handshake_timeout_ms = 10'000;
-  std::uint64_t tick_ms = 1'000;           // session timers
-  std::uint64_t poll_ms = 50;              // notice writes by admin commands
+  std::uint64_t tick_ms = 1'000;  // session timers
+  std::uint64_t poll_ms = 50;     // notice writes by admin commands
   std::size_t max_connections = 10'000;
   // Connections not yet authenticated (silent, or in their TLS handshake),
   // overall and from one address; at the limit the oldest gives way.
@@ -113,8 +113,7 @@ struct HubServerOptions {
 // connection is closed and the last commit is done. `on_listening` gets the
 // bound port (useful with port 0).
 Status run_hub_server(Replica& hub, const HubServerOptions& options, const LogLine& log,
-                      const std::function<void(std::uint16_t)>& on_listening = {},
-                      std::atomic<bool>* stop = nullptr);
+                      const std::function<void(std::uint16_t)>& on_listening = {}, std::atomic<bool>* stop = nullptr);
 
 struct ClientLinkOptions {
   std::string host;
@@ -123,9 +122,9 @@ struct ClientLinkOptions {
   ClientSessionOptions session;
   std::uint64_t connect_timeout_ms = 10'000;
   std::uint64_t tick_ms = 500;
-  std::uint64_t backoff_min_ms = 500;   // watch mode: first retry delay
+  std::uint64_t backoff_min_ms = 500;  // watch mode: first retry delay
   std::uint64_t backoff_max_ms = 60'000;
-  std::uint64_t poll_ms = 300;          // watch mode: notice local writes by other commands
+  std::uint64_t poll_ms = 300;  // watch mode: notice local writes by other commands
   // Called each time the replica has caught up with the hub (after a pull
   // that reached the end of the feed), with the session's figures so far.
   std::function<void(Replica&, const SessionStats&)> on_caught_up;

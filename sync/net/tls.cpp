@@ -154,7 +154,7 @@ Result<LoadedCrl> verify_crl(std::string pem, const std::string& ca_path, const 
   if (!ca) return file_error("CA certificate", ca_path, "give the project CA's PEM file");
   if (X509_CRL_verify(crl->get(), X509_get0_pubkey(ca.get())) != 1)
     return make_error(Errc::not_permitted, "revocation list " + source + " is not signed by the CA in " + ca_path +
-                                                  " — make it with certs/liaison-ca.sh crl on this CA");
+                                               " — make it with certs/liaison-ca.sh crl on this CA");
   LoadedCrl out;
   out.status.last_update_ms = time_ms(X509_CRL_get0_lastUpdate(crl->get()));
   out.status.next_update_ms = time_ms(X509_CRL_get0_nextUpdate(crl->get()));
@@ -212,7 +212,8 @@ Status install_crl(ssl::context& context, const std::string& ca, const LoadedCrl
 
 std::uint64_t steady_ms() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
 }
 
 Result<NodeId> check_tls_files(const TlsFiles& files) {
@@ -229,12 +230,14 @@ Result<NodeId> check_tls_files(const TlsFiles& files) {
                                                   " has no CN, or more than one — issue it with one CN=county:device");
   auto node = NodeId::parse(*cn);
   if (!node)
-    return make_error(Errc::invalid_argument, "certificate " + files.cert + " CN is not a node id: " + node.error().message);
+    return make_error(Errc::invalid_argument,
+                      "certificate " + files.cert + " CN is not a node id: " + node.error().message);
   if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
     return make_error(Errc::invalid_argument, "certificate " + files.cert + " (" + node->str() +
                                                   ") has expired — ask the city office for a new one");
   if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
-    return make_error(Errc::invalid_argument, "certificate " + files.cert + " is not valid yet — check this machine's clock");
+    return make_error(Errc::invalid_argument,
+                      "certificate " + files.cert + " is not valid yet — check this machine's clock");
   // The certificate must chain to the given CA.
   X509_STORE* store = SSL_CTX_get_cert_store(context->get()->native_handle());
   X509_STORE_CTX* verify = X509_STORE_CTX_new();
@@ -249,7 +252,8 @@ Result<NodeId> check_tls_files(const TlsFiles& files) {
 }
 
 Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Role role) {
-  auto context = std::make_unique<ssl::context>(role == Role::hub ? ssl::context::tls_server : ssl::context::tls_client);
+  auto context =
+      std::make_unique<ssl::context>(role == Role::hub ? ssl::context::tls_server : ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
@@ -272,8 +276,8 @@ Result<std::unique_ptr<ssl::context>> make_tls_context(const TlsFiles& files, Ro
     return file_error("private key", files.key, "give the PEM key made with this certificate");
   }
   if (SSL_CTX_check_private_key(ctx) != 1)
-    return make_error(Errc::invalid_argument,
-                      "key " + files.key + " does not belong to certificate " + files.cert + " — use the pair issued together");
+    return make_error(Errc::invalid_argument, "key " + files.key + " does not belong to certificate " + files.cert +
+                                                  " — use the pair issued together");
   context->set_verify_mode(role == Role::hub ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_peer);
   // An out-of-date list still names what it revokes. The hub refuses
   // everyone in words while its own is stale; a client must still reach
@@ -352,8 +356,7 @@ std::string verify_failure(long verify) {
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-      return "it is not issued by the project CA";
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE: return "it is not issued by the project CA";
     case X509_V_OK: return "verification failed";
     default: return X509_verify_cert_error_string(verify);
   }
@@ -367,8 +370,7 @@ std::optional<std::string> alert_reason(int reason) {
     case SSL_R_TLSV1_ALERT_UNKNOWN_CA: return "it is not issued by the project CA";
     case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
     case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
-    case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
-      return "it was not accepted";
+    case SSL_R_TLSV1_ALERT_DECRYPT_ERROR: return "it was not accepted";
     default: return std::nullopt;
   }
 }
@@ -393,7 +395,9 @@ std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, R
       case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
         return peer + " refused the certificate: it has expired — ask the city office for a new one";
       case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
-        return peer + " refused the certificate: it is not issued by the project CA — use the certificate the city office issued";
+        return peer +
+               " refused the certificate: it is not issued by the project CA — use the certificate the city office "
+               "issued";
       case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
         return peer + " requires a client certificate — configure this node's certificate and key";
       case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
@@ -402,11 +406,9 @@ std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, R
         return peer + " refused the certificate — check that it is this node's, issued by the project CA";
       case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
       case SSL_R_UNSUPPORTED_PROTOCOL:
-      case SSL_R_NO_PROTOCOLS_AVAILABLE:
-        return "TLS version refused: Liaison speaks TLS 1.3 only";
+      case SSL_R_NO_PROTOCOLS_AVAILABLE: return "TLS version refused: Liaison speaks TLS 1.3 only";
       case SSL_R_WRONG_VERSION_NUMBER:
-      case SSL_R_HTTP_REQUEST:
-        return "the peer does not speak TLS (plaintext or another protocol)";
+      case SSL_R_HTTP_REQUEST: return "the peer does not speak TLS (plaintext or another protocol)";
       case SSL_R_CERTIFICATE_VERIFY_FAILED: {
         const long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
         if (verify == X509_V_ERR_CERT_REVOKED)
@@ -423,7 +425,8 @@ std::string explain_tls_failure(const boost::system::error_code& ec, SSL* ssl, R
   }
   if (ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated)
     return role == Role::client
-               ? "the connection was closed during the TLS handshake (the hub stopped, refused the certificate, or is not a Liaison hub)"
+               ? "the connection was closed during the TLS handshake (the hub stopped, refused the certificate, or is "
+                 "not a Liaison hub)"
                : "the connection was closed during the TLS handshake (certificate refused, or not a Liaison hub)";
   return ec.message();
 }

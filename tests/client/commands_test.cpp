@@ -85,7 +85,8 @@ TEST_CASE("usage errors exit 2 and say what was wrong: unknown command, subcomma
   CHECK(office({"--json", "case", "list"}).out == "[]\n");  // nothing was made
 }
 
-TEST_CASE("an office opens a case offline, lists it and shows it; a case that doesn't exist is a JSON error with --json") {
+TEST_CASE(
+    "an office opens a case offline, lists it and shows it; a case that doesn't exist is a JSON error with --json") {
   Office office;
   const Ran made = office({"--json", "case", "new", "--kind", "outbound_trip", "--title", "赴德国汉堡经贸考察"});
   REQUIRE_MESSAGE(made.status == 0, made.err);

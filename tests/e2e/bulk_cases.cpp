@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto now_ms = static_cast<std::int64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   std::vector<Uuid> ids;
   ids.reserve(static_cast<std::size_t>(count));
   Status st = (*replica)->transact([&]() -> Status {

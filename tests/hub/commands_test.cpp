@@ -64,7 +64,8 @@ TEST_CASE("liaison-hub usage errors exit 2; with --json they are one JSON object
 TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missing case is not_found, all recorded") {
   Hub h;
   CHECK(h({"--json", "case", "list"}).out == "[]\n");
-  const Ran issued = h({"directive", "issue", "--to", "longyou,kaihua", "--kind", "notice", "--title", "关于春节值班的通知"});
+  const Ran issued =
+      h({"directive", "issue", "--to", "longyou,kaihua", "--kind", "notice", "--title", "关于春节值班的通知"});
   REQUIRE_MESSAGE(issued.status == 0, issued.err);
   const Ran listed = h({"--json", "directive", "list"});
   CHECK(listed.status == 0);
@@ -72,7 +73,8 @@ TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missin
   const Ran missing = h({"--json", "case", "show", "0123456789abcdef0123456789abcdef"});
   CHECK(missing.status == 1);
   CHECK(contains(missing.out, "{\"error\":\"not_found\""));
-  const Ran bad_day = h({"directive", "issue", "--to", "longyou", "--kind", "task", "--title", "年度报告", "--due", "2027-02-30"});
+  const Ran bad_day =
+      h({"directive", "issue", "--to", "longyou", "--kind", "task", "--title", "年度报告", "--due", "2027-02-30"});
   CHECK(bad_day.status == 1);
   CHECK(contains(bad_day.err, "--due '2027-02-30' is not a day of the calendar"));
   const Ran bad_number = h({"conflicts", "restore", "x"});

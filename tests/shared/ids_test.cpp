@@ -90,16 +90,16 @@ TEST_CASE("parse accepts uppercase hex and the nil id") {
 TEST_CASE("parse rejects anything but the 36-character form") {
   const char* const bad[] = {
       "",
-      "0190f3a2-7b1c-7d2e-8f00-abcdef01234",     // 35 chars
-      "0190f3a2-7b1c-7d2e-8f00-abcdef0123456",   // 37 chars
-      "0190f3a27b1c7d2e8f00abcdef012345",        // no dashes
-      "0190f3a2-7b1c-7d2e-8f00-abcdef01234g",    // non-hex
-      "0190f3a2_7b1c_7d2e_8f00_abcdef012345",    // wrong separators
-      "0190f3a-27b1c-7d2e-8f00-abcdef012345",    // dash one place early
-      "{190f3a2-7b1c-7d2e-8f00-abcdef01234}",    // braces
-      " 190f3a2-7b1c-7d2e-8f00-abcdef012345",    // leading space
-      "0190f3a2-7b1c-7d2e-8f00-abcdef01234\n",   // trailing newline
-      "0190f3a2--7b1-7d2e-8f00-abcdef012345",    // dash in a hex place
+      "0190f3a2-7b1c-7d2e-8f00-abcdef01234",    // 35 chars
+      "0190f3a2-7b1c-7d2e-8f00-abcdef0123456",  // 37 chars
+      "0190f3a27b1c7d2e8f00abcdef012345",       // no dashes
+      "0190f3a2-7b1c-7d2e-8f00-abcdef01234g",   // non-hex
+      "0190f3a2_7b1c_7d2e_8f00_abcdef012345",   // wrong separators
+      "0190f3a-27b1c-7d2e-8f00-abcdef012345",   // dash one place early
+      "{190f3a2-7b1c-7d2e-8f00-abcdef01234}",   // braces
+      " 190f3a2-7b1c-7d2e-8f00-abcdef012345",   // leading space
+      "0190f3a2-7b1c-7d2e-8f00-abcdef01234\n",  // trailing newline
+      "0190f3a2--7b1-7d2e-8f00-abcdef012345",   // dash in a hex place
   };
   for (const char* text : bad) {
     CAPTURE(text);

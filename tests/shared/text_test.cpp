@@ -35,7 +35,10 @@ TEST_CASE("a title is one line of at most 200 characters; a summary may run over
   CHECK_FALSE(value_problem(case_column("title"), std::string("赴德国汉堡经贸考察")));
   CHECK(value_problem(case_column("title"), std::string("a\nb")).value().find("must be one line") != std::string::npos);
   CHECK(value_problem(case_column("title"), std::string("\x1b[2J")).value().find("U+001B") != std::string::npos);
-  CHECK(value_problem(case_column("title"), std::string("\xc2\x9b" "31m")).value().find("U+009B") != std::string::npos);
+  CHECK(value_problem(case_column("title"), std::string("\xc2\x9b"
+                                                        "31m"))
+            .value()
+            .find("U+009B") != std::string::npos);
   std::string two_hundred;
   for (int i = 0; i < 200; ++i) two_hundred += "字";
   CHECK_FALSE(value_problem(case_column("title"), two_hundred));
@@ -59,8 +62,8 @@ TEST_CASE("a terminal is shown control characters and direction marks, never sen
 TEST_CASE("JSON output is valid whatever was stored") {
   CHECK(cli::json_quote("龙游\n\"x\"") == "\"龙游\\n\\\"x\\\"\"");
   CHECK(cli::json_quote("bad \xff") == "\"bad \xef\xbf\xbd\"");  // U+FFFD, not a raw byte
-  CHECK(cli::json_quote("\x01\x1f") == "\"\\u0001\\u001f\"");  // control characters escaped
-  CHECK(cli::json_quote("\x7f") == "\"\x7f\"");                   // DEL needs no escape in JSON
+  CHECK(cli::json_quote("\x01\x1f") == "\"\\u0001\\u001f\"");    // control characters escaped
+  CHECK(cli::json_quote("\x7f") == "\"\x7f\"");                  // DEL needs no escape in JSON
   CHECK(cli::json_value(Value{std::nan("")}) == "null");
   CHECK(cli::json_value(Value{INFINITY}) == "null");
   CHECK(cli::json_value(Value{2.5}) == "2.5");
@@ -100,7 +103,7 @@ TEST_CASE("an option's value never starts with --, and -- ends the options") {
 TEST_CASE("terminal widths come from the C library: CJK and emoji take two columns, combining marks none") {
   CHECK(cli::display_width("abc") == 3);
   CHECK(cli::display_width("龙游县") == 6);
-  CHECK(cli::display_width("１２") == 4);          // fullwidth digits
+  CHECK(cli::display_width("１２") == 4);        // fullwidth digits
   CHECK(cli::display_width("\U0001F44D") == 2);  // thumbs up
   CHECK(cli::display_width("e\u0301") == 1);     // e + combining acute
   CHECK(cli::display_width("한국") == 4);

@@ -16,7 +16,8 @@ namespace {
 
 int usage(const std::string& why) {
   std::cerr << "liaison-sim: " << why << "\n"
-            << "usage: liaison-sim [--seed S | --seeds N [--first-seed F | --random-first-seed]] [--steps N] [--verbose] [--trace-row ID-PREFIX] [--trace-conn N] [--recheck-ms N] [--keep]\n";
+            << "usage: liaison-sim [--seed S | --seeds N [--first-seed F | --random-first-seed]] [--steps N] "
+               "[--verbose] [--trace-row ID-PREFIX] [--trace-conn N] [--recheck-ms N] [--keep]\n";
   return 2;
 }
 
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--trace-row" && has_value) {
       trace_row = argv[++i];
     } else if (arg == "--trace-conn" && has_value) {
-      if (!parse_number(argv[++i], trace_conn) || trace_conn == 0) return usage("--trace-conn needs a connection number");
+      if (!parse_number(argv[++i], trace_conn) || trace_conn == 0)
+        return usage("--trace-conn needs a connection number");
     } else if (arg == "--recheck-ms" && has_value) {
       if (!parse_number(argv[++i], recheck_ms)) return usage("--recheck-ms needs a number of milliseconds (0: none)");
     } else if (arg == "--verbose") {
@@ -67,7 +69,8 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   std::uint64_t passed = 0, failed = 0;
   for (std::uint64_t seed = first; seed < first + count; ++seed) {
-    const fs::path dir = fs::temp_directory_path() / ("liaison-sim-" + std::to_string(::getpid()) + "-" + std::to_string(seed));
+    const fs::path dir =
+        fs::temp_directory_path() / ("liaison-sim-" + std::to_string(::getpid()) + "-" + std::to_string(seed));
     fs::remove_all(dir);
     fs::create_directories(dir);
     liaison::sim::SimConfig config;
@@ -89,8 +92,8 @@ int main(int argc, char** argv) {
               << " crashes=" << r.crashes << " partitions=" << r.partitions << " conflicts=" << r.conflicts
               << " rejections=" << r.rejections << " heal_steps=" << r.heal_steps
               << " notify_loss=" << static_cast<int>(r.notify_loss * 100) << "% lost=" << r.notifications_lost
-              << " rechecks=" << r.rechecks << " stale_copies=" << r.stale_copies
-              << " groups=" << r.groups << " largest_group=" << r.largest_group << " failed_groups=" << r.failed_groups
+              << " rechecks=" << r.rechecks << " stale_copies=" << r.stale_copies << " groups=" << r.groups
+              << " largest_group=" << r.largest_group << " failed_groups=" << r.failed_groups
               << " most_connected=" << r.most_connected << "\n";
     if (!r.ok) {
       std::cout << "     " << r.failure << "\n     replay: liaison-sim --seed " << seed << " --steps " << steps

@@ -64,13 +64,18 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
     county = std::string(kCounties[rng() % kCounties.size()]);
     if (county != r.self().scope()) refused = "*";
   }
-  Fields fields = {{"kind", std::string(kind.name)},  {"county", county},
-                   {"title", random_title(rng)},      {"status", status},
+  Fields fields = {{"kind", std::string(kind.name)},
+                   {"county", county},
+                   {"title", random_title(rng)},
+                   {"status", status},
                    {"applicant", "staff-" + std::to_string(rng() % 50)},
                    {"summary", "notes " + std::to_string(rng())},
                    {"created_by", r.self().str()}};
   if (!kind.fields.empty()) fields.emplace_back(std::string(kind.fields.front()), std::monostate{});
-  if (!kind.fields.empty() && Schema::get().table(TableId::cases).columns[*Schema::get().table(TableId::cases).column_index(kind.fields.front())].type == ValueType::text)
+  if (!kind.fields.empty() && Schema::get()
+                                      .table(TableId::cases)
+                                      .columns[*Schema::get().table(TableId::cases).column_index(kind.fields.front())]
+                                      .type == ValueType::text)
     fields.back().second = "detail " + std::to_string(rng() % 100);
   auto id = r.insert(TableId::cases, fields);
   if (id) log_write(r, TableId::cases, *id, fields, node, refused, log);
@@ -101,8 +106,10 @@ void change_status(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t n
 }
 
 void add_note(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
-  Fields fields = {{"case_id", c.id.to_string()}, {"author", r.self().str()},
-                   {"body", "现场记录 " + std::to_string(rng() % 10000)}, {"written_at", std::int64_t(rng() % 100000)}};
+  Fields fields = {{"case_id", c.id.to_string()},
+                   {"author", r.self().str()},
+                   {"body", "现场记录 " + std::to_string(rng() % 10000)},
+                   {"written_at", std::int64_t(rng() % 100000)}};
   auto id = r.insert(TableId::case_notes, fields);
   if (id) log_write(r, TableId::case_notes, *id, fields, node, "", log);
 }
@@ -114,8 +121,10 @@ void issue_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::ve
     const std::string second(kCounties[rng() % kCounties.size()]);
     if (second != targets && chance(rng, 50)) targets += "," + second;
   }
-  Fields fields = {{"kind", chance(rng, 50) ? "notice" : "task"}, {"title", "通知 " + random_title(rng)},
-                   {"body", "请各县市区外办落实"},                   {"targets", targets},
+  Fields fields = {{"kind", chance(rng, 50) ? "notice" : "task"},
+                   {"title", "通知 " + random_title(rng)},
+                   {"body", "请各县市区外办落实"},
+                   {"targets", targets},
                    {"issued_by", r.self().str()}};
   auto id = r.insert(TableId::directives, fields);
   if (id) log_write(r, TableId::directives, *id, fields, node, r.self().is_city() ? "" : "*", log);
@@ -153,7 +162,8 @@ void random_action(Replica& r, std::mt19937_64& rng, std::size_t node, std::vect
   if (roll < 68) return change_status(r, rng, c, node, log);
   if (roll < 78) return add_note(r, rng, c, node, log);
   if (roll < 82) {
-    if (text(c["status"]) == "draft" || city) write(r, TableId::cases, c.id, {{"deleted", std::int64_t{1}}}, node, "", log);
+    if (text(c["status"]) == "draft" || city)
+      write(r, TableId::cases, c.id, {{"deleted", std::int64_t{1}}}, node, "", log);
     return;
   }
   if (roll < 90) return city ? issue_directive(r, rng, node, log) : answer_directive(r, rng, node, log);

@@ -15,7 +15,7 @@ namespace liaison::sim {
 
 struct WriteRecord {
   std::size_t node = 0;
-  sync::Cell cell;             // as written: value, stamp, base
+  sync::Cell cell;               // as written: value, stamp, base
   bool must_be_refused = false;  // the hub must not accept it
   bool checked = true;           // accounted for at the end of the run
 };

@@ -48,39 +48,28 @@ struct Connection {
 
 // The hub's store, failing a push in the middle of a group now and then:
 // before it is applied, or after (its writes then roll back with the rest).
-class FaultyHubStore final : public HubStore {
+class FaultyHubStore final : public ForwardingHubStore {
  public:
-  FaultyHubStore(Replica& replica, std::mt19937_64& rng, const bool& faults_on)
-      : inner_(replica), rng_(rng), faults_on_(faults_on) {}
+  FaultyHubStore(HubStore& store, std::mt19937_64& rng, const bool& faults_on)
+      : ForwardingHubStore(store), rng_(rng), faults_on_(faults_on) {}
 
-  const NodeId& self() const override { return inner_.self(); }
-  const Uuid& replica_id() const override { return inner_.replica_id(); }
-  std::uint64_t wall_ms() override { return inner_.wall_ms(); }
-  std::uint64_t feed_end() const override { return inner_.feed_end(); }
-  Result<FeedPage> read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) override {
-    return inner_.read_feed(from, max_cells, filter);
-  }
   Status apply_group(const std::function<Status()>& body) override {
     position_ = 0;
-    return inner_.apply_group(body);
+    return ForwardingHubStore::apply_group(body);
   }
   Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms,
                                 std::string_view certificate) override {
     const bool fail = faults_on_ && ++position_ >= 2 && rng_() % 100 < kFailPercent;
-    if (!fail) return inner_.apply_push(from, cells, max_clock_ahead_ms, certificate);
+    if (!fail) return ForwardingHubStore::apply_push(from, cells, max_clock_ahead_ms, certificate);
     if (rng_() % 2) {
-      auto applied = inner_.apply_push(from, cells, max_clock_ahead_ms, certificate);
+      auto applied = ForwardingHubStore::apply_push(from, cells, max_clock_ahead_ms, certificate);
       if (!applied) return applied;
     }
     return make_error(Errc::storage_failed, "disk I/O error (injected in the middle of a group)");
   }
-  Result<bool> poll_changes() override { return inner_.poll_changes(); }
-  Result<PeerState> cursor(std::string_view node) override { return inner_.cursor(node); }
-  Status set_cursor(std::string_view node, const PeerState& state) override { return inner_.set_cursor(node, state); }
 
  private:
   static constexpr std::uint64_t kFailPercent = 15;
-  ReplicaHubStore inner_;
   std::mt19937_64& rng_;
   const bool& faults_on_;
   std::size_t position_ = 0;  // of the push in the group being applied
@@ -144,8 +133,9 @@ class World {
   std::mt19937_64 loss_rng_;
   double notify_loss_ = 0;  // share of the hub's Notify messages lost, faults or not
   std::uint64_t now_ = kStartMs;
-  std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the hub
-  std::unique_ptr<FaultyHubStore> hub_store_;  // while the hub is up
+  std::vector<std::unique_ptr<Node>> nodes_;            // [0] is the hub
+  std::unique_ptr<ReplicaHubStore> hub_replica_store_;  // while the hub is up
+  std::unique_ptr<FaultyHubStore> hub_store_;
   std::unique_ptr<HubCore> core_;
   std::map<std::uint64_t, Connection> conns_;
   std::uint64_t next_conn_ = 1, next_order_ = 0;
@@ -175,7 +165,8 @@ Status World::open_node(Node& node) {
   node.replica = std::move(*replica);
   node.up = true;
   if (node.hub) {
-    hub_store_ = std::make_unique<FaultyHubStore>(*node.replica, rng_, faults_on_);
+    hub_replica_store_ = std::make_unique<ReplicaHubStore>(*node.replica);
+    hub_store_ = std::make_unique<FaultyHubStore>(*hub_replica_store_, rng_, faults_on_);
     HubCoreOptions core_options;
     core_options.session.max_batch_cells = static_cast<std::uint32_t>(between(20, 200));  // many pages, many cut points
     core_options.session.idle_timeout_ms = 20'000;
@@ -201,6 +192,7 @@ void World::crash(Node& node) {
     add_core_stats();
     core_.reset();
     hub_store_.reset();
+    hub_replica_store_.reset();
   } else if (node.conn) {
     close_connection(*node.conn, "client crashed");
   }
@@ -319,13 +311,15 @@ void World::trace(const InFlight& msg, const Message& message) {
 void World::trace_message(const InFlight& msg, const Message& message) {
   const auto cursor = [](FeedCursor c) { return std::to_string(c.low) + "/" + std::to_string(c.pos); };
   std::string detail;
-  if (const auto* m = std::get_if<Pull>(&message)) detail = " request " + std::to_string(m->request) + " from " + cursor(m->cursor);
+  if (const auto* m = std::get_if<Pull>(&message))
+    detail = " request " + std::to_string(m->request) + " from " + cursor(m->cursor);
   if (const auto* m = std::get_if<Changes>(&message))
     detail = " request " + std::to_string(m->request) + ": " + std::to_string(m->cells.size()) + " cells, next " +
              cursor(m->next) + (m->more ? ", more" : "");
   if (const auto* m = std::get_if<Notify>(&message)) detail = " hub seq " + std::to_string(m->hub_seq);
   if (const auto* m = std::get_if<Welcome>(&message)) detail = " hub seq " + std::to_string(m->hub_seq);
-  if (const auto* m = std::get_if<Push>(&message)) detail = " batch " + std::to_string(m->batch) + ": " + std::to_string(m->cells.size()) + " cells";
+  if (const auto* m = std::get_if<Push>(&message))
+    detail = " batch " + std::to_string(m->batch) + ": " + std::to_string(m->cells.size()) + " cells";
   if (const auto* m = std::get_if<PushAck>(&message)) detail = " batch " + std::to_string(m->batch);
   std::cerr << "[" << (now_ - kStartMs) << "ms] conn " << msg.conn << (msg.to_hub ? " -> hub " : " -> client ")
             << message_name(type_of(message)) << detail << " (sent as #" << msg.order << ")\n";
@@ -472,7 +466,9 @@ std::string difference(Replica& hub, const Node& node) {
       if (it == at_node.end()) {
         std::string detail = ": " + std::string(def.name) + " " + id.to_string() + " missing at the node";
         auto deleted = node.replica->cell_of(def.id, id, kDeletedColumn);
-        if (deleted && *deleted) detail += " (deleted there: " + describe(**deleted) + " base " + std::to_string((*deleted)->base.hlc) + "@" + (*deleted)->base.node + ")";
+        if (deleted && *deleted)
+          detail += " (deleted there: " + describe(**deleted) + " base " + std::to_string((*deleted)->base.hlc) + "@" +
+                    (*deleted)->base.node + ")";
         auto kind = hub.cell_of(def.id, id, 1);
         if (kind && *kind) detail += "; hub: " + describe(**kind);
         return detail;
@@ -481,14 +477,16 @@ std::string difference(Replica& hub, const Node& node) {
         if (row->values[c] != it->second->values[c]) {
           auto a = hub.cell_of(def.id, id, static_cast<std::uint16_t>(c));
           auto b = node.replica->cell_of(def.id, id, static_cast<std::uint16_t>(c));
-          std::string detail = ": " + std::string(def.name) + " " + id.to_string() + "." + std::string(def.columns[c].name);
+          std::string detail =
+              ": " + std::string(def.name) + " " + id.to_string() + "." + std::string(def.columns[c].name);
           if (a && *a) detail += " hub has " + describe(**a);
           if (b && *b) detail += "; node has " + describe(**b);
           return detail;
         }
     }
     for (const auto& [id, row] : at_node)
-      if (!at_hub.count(id)) return ": " + std::string(def.name) + " " + id.to_string() + " only at the node (scope '" + row->scope + "')";
+      if (!at_hub.count(id))
+        return ": " + std::string(def.name) + " " + id.to_string() + " only at the node (scope '" + row->scope + "')";
   }
   return "";
 }
@@ -566,8 +564,8 @@ std::optional<std::string> World::check_invariants() {
     if (*at_hub && (*at_hub)->stamp > w.cell.stamp && (*at_hub)->value == w.cell.value) continue;
     bool same_value_later = false;
     for (const auto& other : writes_)
-      same_value_later |= key_of(other.cell) == key_of(w.cell) && other.cell.stamp > w.cell.stamp &&
-                          other.cell.value == w.cell.value;
+      same_value_later |=
+          key_of(other.cell) == key_of(w.cell) && other.cell.stamp > w.cell.stamp && other.cell.value == w.cell.value;
     if (same_value_later) continue;
     // Also accounted: a replica holds a newer value whose writer saw this one.
     bool superseded = false;
@@ -579,12 +577,16 @@ std::optional<std::string> World::check_invariants() {
       std::string history;
       for (const auto& other : writes_)
         if (key_of(other.cell) == key_of(w.cell))
-          history += "\n       written: " + describe(other.cell) + " base " + std::to_string(other.cell.base.hlc) + "@" +
-                     other.cell.base.node;
-      if (*at_hub) history += "\n       at hub: " + describe(**at_hub) + " base " + std::to_string((*at_hub)->base.hlc);
-      else if (auto row = hub.get(w.cell.table, w.cell.row); row && !*row) history += "\n       the hub has no such row";
+          history += "\n       written: " + describe(other.cell) + " base " + std::to_string(other.cell.base.hlc) +
+                     "@" + other.cell.base.node;
+      if (*at_hub)
+        history += "\n       at hub: " + describe(**at_hub) + " base " + std::to_string((*at_hub)->base.hlc);
+      else if (auto row = hub.get(w.cell.table, w.cell.row); row && !*row)
+        history += "\n       the hub has no such row";
       auto mine = nodes_[w.node]->replica->cell_of(w.cell.table, w.cell.row, w.cell.column);
-      if (mine && *mine) history += "\n       at writer: " + describe(**mine) + " base " + std::to_string((*mine)->base.hlc) + "@" + (*mine)->base.node;
+      if (mine && *mine)
+        history += "\n       at writer: " + describe(**mine) + " base " + std::to_string((*mine)->base.hlc) + "@" +
+                   (*mine)->base.node;
       return "write lost: " + describe(w.cell) + " by " + nodes_[w.node]->id.str() +
              " is neither current at the hub, nor a logged conflict loser, nor refused, nor superseded" + history;
     }
@@ -609,14 +611,16 @@ std::optional<std::string> World::history_duplicates() {
 
 SimReport World::run() {
   namespace fs = std::filesystem;
-  const std::vector<std::string> names = {"city:hub",         "longyou:office-1", "longyou:field-2", "kaihua:office-1",
-                                          "qujiang:office-1", "jiangshan:office-1", "changshan:office-1", "city:desk-1"};
+  const std::vector<std::string> names = {"city:hub",           "longyou:office-1", "longyou:field-2",
+                                          "kaihua:office-1",    "qujiang:office-1", "jiangshan:office-1",
+                                          "changshan:office-1", "city:desk-1"};
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto node = std::make_unique<Node>();
     node->index = i;
     node->id = NodeId::parse(names[i]).value();
     node->hub = i == 0;
-    node->path = (fs::path(config_.dir) / (names[i].substr(0, names[i].find(':')) + "-" + std::to_string(i) + ".db")).string();
+    node->path =
+        (fs::path(config_.dir) / (names[i].substr(0, names[i].find(':')) + "-" + std::to_string(i) + ".db")).string();
     if (!node->hub) node->skew_ms = static_cast<std::int64_t>(between(0, 480'000)) - 240'000;  // +-4 min
     if (auto st = open_node(*node); !st) {
       report_.failure = st.error().message;

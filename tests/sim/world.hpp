@@ -18,11 +18,11 @@ namespace liaison::sim {
 
 struct SimConfig {
   std::uint64_t seed = 1;
-  std::string dir;           // scratch folder for the replica files
-  bool verbose = false;      // print every event
-  std::string trace_row;     // print every cell of rows whose id starts with this
+  std::string dir;               // scratch folder for the replica files
+  bool verbose = false;          // print every event
+  std::string trace_row;         // print every cell of rows whose id starts with this
   std::uint64_t trace_conn = 0;  // print every message of this connection (ids as --verbose shows them)
-  int fault_steps = 500;     // steps of 50 simulated ms with faults and writes
+  int fault_steps = 500;         // steps of 50 simulated ms with faults and writes
   // Clients' ClientSessionOptions::recheck_ms. 0: no rechecks and no lost
   // notifications, which replays schedules from before rechecks existed.
   std::uint64_t recheck_ms = 10'000;
@@ -36,9 +36,8 @@ struct SimConfig {
 struct SimReport {
   bool ok = false;
   std::string failure;  // what invariant broke, when !ok
-  std::uint64_t writes = 0, messages = 0, dropped = 0, duplicated = 0, delayed = 0, crashes = 0,
-                partitions = 0, conflicts = 0, rejections = 0, heal_steps = 0, notifications_lost = 0,
-                rechecks = 0, stale_copies = 0;
+  std::uint64_t writes = 0, messages = 0, dropped = 0, duplicated = 0, delayed = 0, crashes = 0, partitions = 0,
+                conflicts = 0, rejections = 0, heal_steps = 0, notifications_lost = 0, rechecks = 0, stale_copies = 0;
   // The hub's group commits: how many, the most pushes in one, how many the
   // store failed on purpose; and the most clients connected at one step.
   std::uint64_t groups = 0, largest_group = 0, failed_groups = 0, most_connected = 0;

@@ -65,7 +65,9 @@ struct HubRows {
 };
 
 Values a_case(const char* county, const char* status, const char* kind = "outbound_trip") {
-  return {{"kind", std::string(kind)}, {"county", std::string(county)}, {"title", std::string("Trip")},
+  return {{"kind", std::string(kind)},
+          {"county", std::string(county)},
+          {"title", std::string("Trip")},
           {"status", std::string(status)}};
 }
 
@@ -90,7 +92,9 @@ void check_all(const std::vector<Verdict>& verdicts, Errc code, const char* says
 
 TEST_CASE("a county office may create and edit a case of its own county") {
   HubRows hub;
-  check_all(hub.check(kLongyou, TableId::cases, id("new"), cells_of(TableId::cases, id("new"), a_case("longyou", "draft"), kLongyou)), Errc::ok);
+  check_all(hub.check(kLongyou, TableId::cases, id("new"),
+                      cells_of(TableId::cases, id("new"), a_case("longyou", "draft"), kLongyou)),
+            Errc::ok);
   hub.add(TableId::cases, id("draft"), a_case("longyou", "draft"), "longyou");
   check_all(hub.check(kLongyou, TableId::cases, id("draft"),
                       {cell(TableId::cases, id("draft"), "title", std::string("Trip to Bremen"), kLongyou),
@@ -103,10 +107,12 @@ TEST_CASE("a county office can't create or edit a case of another county") {
   const auto cells = cells_of(TableId::cases, id("k"), a_case("kaihua", "draft"), kLongyou);
   check_all(hub.check(kLongyou, TableId::cases, id("k"), cells), Errc::out_of_scope, "kaihua");
   hub.add(TableId::cases, id("k2"), a_case("kaihua", "draft"), "kaihua");
-  check_all(hub.check(kLongyou, TableId::cases, id("k2"), {cell(TableId::cases, id("k2"), "title", std::string("x"), kLongyou)}),
+  check_all(hub.check(kLongyou, TableId::cases, id("k2"),
+                      {cell(TableId::cases, id("k2"), "title", std::string("x"), kLongyou)}),
             Errc::out_of_scope);
-  check_all(hub.check(kCity, TableId::cases, id("k2"), {cell(TableId::cases, id("k2"), "title", std::string("x"), kCity)}),
-            Errc::ok);  // the city may touch any county's case
+  check_all(
+      hub.check(kCity, TableId::cases, id("k2"), {cell(TableId::cases, id("k2"), "title", std::string("x"), kCity)}),
+      Errc::ok);  // the city may touch any county's case
 }
 
 TEST_CASE("only the city approves: a county moving submitted to approved is a bad transition") {
@@ -119,11 +125,12 @@ TEST_CASE("only the city approves: a county moving submitted to approved is a ba
   check_all(to(kLongyou, "returned"), Errc::bad_transition);
   check_all(to(kCity, "approved"), Errc::ok);
   check_all(to(kCity, "rejected"), Errc::ok);
-  check_all(to(kLongyou, "draft"), Errc::ok);  // a county may withdraw
+  check_all(to(kLongyou, "draft"), Errc::ok);            // a county may withdraw
   check_all(to(kCity, "closed"), Errc::bad_transition);  // not from submitted
   check_all(to(kLongyou, "archived"), Errc::bad_value, "not a status");
   hub.add(TableId::cases, id("d"), a_case("longyou", "draft"), "longyou");
-  check_all(hub.check(kLongyou, TableId::cases, id("d"), {cell(TableId::cases, id("d"), "status", std::string("submitted"), kLongyou)}),
+  check_all(hub.check(kLongyou, TableId::cases, id("d"),
+                      {cell(TableId::cases, id("d"), "status", std::string("submitted"), kLongyou)}),
             Errc::ok);
 }
 
@@ -155,7 +162,8 @@ TEST_CASE("a county edits case fields only while the case is a draft or returned
     const bool editable = std::string(status) == "draft" || std::string(status) == "returned";
     CHECK(verdicts[0].code == (editable ? Errc::ok : Errc::not_permitted));
     if (!editable) CHECK(verdicts[0].reason.find("case is " + std::string(status)) != std::string::npos);
-    check_all(hub.check(kCity, TableId::cases, id(status), {cell(TableId::cases, id(status), "title", std::string("t"), kCity)}),
+    check_all(hub.check(kCity, TableId::cases, id(status),
+                        {cell(TableId::cases, id(status), "title", std::string("t"), kCity)}),
               Errc::ok);
   }
 }
@@ -164,7 +172,8 @@ TEST_CASE("city-only fields: a county may not set decision_reason") {
   HubRows hub;
   hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
   const auto reason = [&](const NodeId& who) {
-    return hub.check(who, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "decision_reason", std::string("ok"), who)});
+    return hub.check(who, TableId::cases, id("c"),
+                     {cell(TableId::cases, id("c"), "decision_reason", std::string("ok"), who)});
   };
   check_all(reason(kLongyou), Errc::not_permitted, "decision_reason");
   check_all(reason(kCity), Errc::ok);
@@ -174,7 +183,8 @@ TEST_CASE("immutable fields can't change once the row exists; re-sending the sam
   HubRows hub;
   hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
   const auto set = [&](const char* column, const char* value) {
-    return hub.check(kLongyou, TableId::cases, id("c"), {cell(TableId::cases, id("c"), column, std::string(value), kLongyou)});
+    return hub.check(kLongyou, TableId::cases, id("c"),
+                     {cell(TableId::cases, id("c"), column, std::string(value), kLongyou)});
   };
   check_all(set("county", "kaihua"), Errc::immutable_field, "'county'");
   check_all(set("kind", "donation"), Errc::immutable_field);
@@ -204,10 +214,13 @@ TEST_CASE("case notes are append-only: an existing note can't be edited") {
 
 TEST_CASE("directives are written only by the city") {
   HubRows hub;
-  const Values directive{{"kind", std::string("notice")}, {"title", std::string("Visit")},
-                         {"targets", std::string("longyou,kaihua")}, {"issued_by", std::string("city:desk-3")}};
-  check_all(hub.check(kLongyou, TableId::directives, id("d"), cells_of(TableId::directives, id("d"), directive, kLongyou)),
-            Errc::not_permitted, "only the city office");
+  const Values directive{{"kind", std::string("notice")},
+                         {"title", std::string("Visit")},
+                         {"targets", std::string("longyou,kaihua")},
+                         {"issued_by", std::string("city:desk-3")}};
+  check_all(
+      hub.check(kLongyou, TableId::directives, id("d"), cells_of(TableId::directives, id("d"), directive, kLongyou)),
+      Errc::not_permitted, "only the city office");
   check_all(hub.check(kCity, TableId::directives, id("d"), cells_of(TableId::directives, id("d"), directive, kCity)),
             Errc::ok);
   const Values bad{{"kind", std::string("notice")}, {"targets", std::string("longyou,hangzhou")}};
@@ -217,13 +230,15 @@ TEST_CASE("directives are written only by the city") {
 
 TEST_CASE("receipts: a county acknowledges only directives addressed to it, as itself") {
   HubRows hub;
-  hub.add(TableId::directives, id("to-longyou"), {{"targets", std::string("longyou")}}, directive_scope("longyou"), kCity);
+  hub.add(TableId::directives, id("to-longyou"), {{"targets", std::string("longyou")}}, directive_scope("longyou"),
+          kCity);
   hub.add(TableId::directives, id("to-kaihua"), {{"targets", std::string("kaihua")}}, directive_scope("kaihua"), kCity);
   hub.add(TableId::directives, id("to-all"), {{"targets", std::string("all")}}, directive_scope("all"), kCity);
   const auto receipt = [&](const NodeId& who, const char* directive, const char* county,
                            std::optional<Uuid> row_id = std::nullopt) {
     const Uuid row = row_id ? *row_id : directive_receipt_id(id(directive), county);
-    const Values v{{"directive_id", id(directive).to_string()}, {"county", std::string(county)},
+    const Values v{{"directive_id", id(directive).to_string()},
+                   {"county", std::string(county)},
                    {"received_at", std::int64_t{kNow}}};
     return hub.check(who, TableId::directive_receipts, row, cells_of(TableId::directive_receipts, row, v, who));
   };
@@ -254,7 +269,8 @@ TEST_CASE("a stamp too far in the hub's future is refused as clock_ahead (retrya
   HubRows hub;
   hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
   const auto at = [&](std::uint64_t ms) {
-    return hub.check(kLongyou, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "title", std::string("a"), kLongyou, ms)});
+    return hub.check(kLongyou, TableId::cases, id("c"),
+                     {cell(TableId::cases, id("c"), "title", std::string("a"), kLongyou, ms)});
   };
   check_all(at(kNow + kAhead), Errc::ok);
   const auto ahead = at(kNow + 10 * 60'000);
@@ -266,7 +282,8 @@ TEST_CASE("a value of the wrong type is a bad value; a field of another kind is 
   HubRows hub;
   hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
   const auto set = [&](const char* column, Value v) {
-    return hub.check(kLongyou, TableId::cases, id("c"), {cell(TableId::cases, id("c"), column, std::move(v), kLongyou)});
+    return hub.check(kLongyou, TableId::cases, id("c"),
+                     {cell(TableId::cases, id("c"), column, std::move(v), kLongyou)});
   };
   check_all(set("title", std::int64_t{5}), Errc::bad_value, "text");
   check_all(set("updated_at", std::string("monday")), Errc::bad_value, "whole number");
@@ -335,7 +352,7 @@ TEST_CASE("apply_push: a refused change to a case is corrected with the hub's va
   CHECK(fix.base == approve.stamp);
   const auto stored = h.hub->cell_of(TableId::cases, c, approve.column).value();
   REQUIRE(stored.has_value());
-  CHECK(*stored == fix);  // the hub keeps what it told the writer
+  CHECK(*stored == fix);              // the hub keeps what it told the writer
   CHECK(h.hub->feed_end() > before);  // and serves it to the county's other devices
 }
 
@@ -377,7 +394,8 @@ TEST_CASE("apply_push: a rejection never blocks the rest of the batch") {
   CHECK(result.corrections.size() == 3);  // a tombstone, the old title, a null decision_reason
 }
 
-TEST_CASE("apply_push: a new row stamped too far ahead is held back whole, uncorrected, without moving the hub's clock") {
+TEST_CASE(
+    "apply_push: a new row stamped too far ahead is held back whole, uncorrected, without moving the hub's clock") {
   HubReplica h;
   const Uuid c = id("c");
   auto cells = cells_of(TableId::cases, c, a_case("longyou", "draft"), kLongyou);
@@ -402,18 +420,20 @@ TEST_CASE("apply_push: a forged stamp is refused without a correction") {
   CHECK((*h.hub->get(TableId::cases, c).value())["title"] == Value{std::string("Trip")});
 }
 
-
 TEST_CASE("text another office sends is refused when it is not what the field may hold") {
   HubRows hub;
   hub.add(TableId::cases, id("draft"), a_case("longyou", "draft"), "longyou");
   const auto edit = [&](const char* column, Value v) {
-    return hub.check(kLongyou, TableId::cases, id("draft"), {cell(TableId::cases, id("draft"), column, std::move(v), kLongyou)});
+    return hub.check(kLongyou, TableId::cases, id("draft"),
+                     {cell(TableId::cases, id("draft"), column, std::move(v), kLongyou)});
   };
   // An escape sequence would repaint the terminal of whoever lists cases.
   check_all(edit("title", std::string("\x1b[31m红色")), Errc::bad_value, "control character U+001B");
   check_all(edit("title", std::string("a\0b", 3)), Errc::bad_value, "NUL");
   check_all(edit("title", std::string("第一行\n第二行")), Errc::bad_value, "must be one line");
-  check_all(edit("title", std::string("abc\xe2\x80\xae" "fdp.exe")), Errc::bad_value, "text-direction");
+  check_all(edit("title", std::string("abc\xe2\x80\xae"
+                                      "fdp.exe")),
+            Errc::bad_value, "text-direction");
   std::string long_title;
   for (int i = 0; i < 43'000; ++i) long_title += "长";  // 130 kB
   check_all(edit("title", long_title), Errc::bad_value, "43000 characters long; at most 200");
@@ -428,43 +448,55 @@ TEST_CASE("who wrote a row and when is the hub's to say: another node's name or 
     return hub.check(kLongyou, TableId::case_notes, id("n"), cells_of(TableId::case_notes, id("n"), values, kLongyou));
   };
   const std::string case_id = id("c").to_string();
-  check_all(note({{"case_id", case_id}, {"author", std::string("longyou:office-1")}, {"written_at", std::int64_t{kNow}}}),
-            Errc::ok);
-  const auto forged = note({{"case_id", case_id}, {"author", std::string("city:hub")}, {"written_at", std::int64_t{kNow}}});
+  check_all(
+      note({{"case_id", case_id}, {"author", std::string("longyou:office-1")}, {"written_at", std::int64_t{kNow}}}),
+      Errc::ok);
+  const auto forged =
+      note({{"case_id", case_id}, {"author", std::string("city:hub")}, {"written_at", std::int64_t{kNow}}});
   CHECK(forged[0].code == Errc::ok);
   CHECK(forged[1].code == Errc::forged_attribution);
   CHECK(forged[1].reason == "'author' must name the node that writes it, longyou:office-1, not 'city:hub'");
-  const auto future = note({{"case_id", case_id}, {"author", std::string("longyou:office-1")},
+  const auto future = note({{"case_id", case_id},
+                            {"author", std::string("longyou:office-1")},
                             {"written_at", std::int64_t{kNow + 3'600'000}}});
   CHECK(future[2].code == Errc::forged_attribution);
   CHECK(future[2].reason.find("3600 s ahead of the hub's clock") != std::string::npos);
   // An office may record work done earlier (offline for days), and the city
   // its own decisions under its own name.
-  check_all(note({{"case_id", case_id}, {"author", std::string("longyou:office-1")}, {"written_at", std::int64_t{kNow - 86'400'000}}}),
+  check_all(note({{"case_id", case_id},
+                  {"author", std::string("longyou:office-1")},
+                  {"written_at", std::int64_t{kNow - 86'400'000}}}),
             Errc::ok);
-  check_all(hub.check(kCity, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "updated_at", std::int64_t{kNow}, kCity)}),
+  check_all(hub.check(kCity, TableId::cases, id("c"),
+                      {cell(TableId::cases, id("c"), "updated_at", std::int64_t{kNow}, kCity)}),
             Errc::ok);
   // A case made on one device in another device's name.
   const auto made = hub.check(kLongyou, TableId::cases, id("new"),
                               cells_of(TableId::cases, id("new"),
-                                       {{"kind", std::string("outbound_trip")}, {"county", std::string("longyou")},
-                                        {"title", std::string("Trip")}, {"status", std::string("draft")},
+                                       {{"kind", std::string("outbound_trip")},
+                                        {"county", std::string("longyou")},
+                                        {"title", std::string("Trip")},
+                                        {"status", std::string("draft")},
                                         {"created_by", std::string("longyou:field-2")}},
                                        kLongyou));
   CHECK(made.back().code == Errc::forged_attribution);
 }
 
-TEST_CASE("a reply to a directive names its writer: another device's reply can't stand under the first replier's name") {
+TEST_CASE(
+    "a reply to a directive names its writer: another device's reply can't stand under the first replier's name") {
   HubRows hub;
   hub.add(TableId::directives, id("d"), {{"targets", std::string("longyou")}}, directive_scope("longyou"), kCity);
   const Uuid row = derived_uuid(id("d"), "longyou");
   hub.add(TableId::directive_receipts, row,
-          {{"directive_id", id("d").to_string()}, {"county", std::string("longyou")},
-           {"reply", std::string("收到")}, {"replied_by", std::string("longyou:office-1")}},
+          {{"directive_id", id("d").to_string()},
+           {"county", std::string("longyou")},
+           {"reply", std::string("收到")},
+           {"replied_by", std::string("longyou:office-1")}},
           "longyou");
   const NodeId field = NodeId::parse("longyou:field-2").value();
   const auto reply = [&](const Values& values) {
-    return hub.check(field, TableId::directive_receipts, row, cells_of(TableId::directive_receipts, row, values, field));
+    return hub.check(field, TableId::directive_receipts, row,
+                     cells_of(TableId::directive_receipts, row, values, field));
   };
   const auto bare = reply({{"reply", std::string("已办结")}});
   CHECK(bare[0].code == Errc::forged_attribution);
@@ -475,18 +507,24 @@ TEST_CASE("a reply to a directive names its writer: another device's reply can't
   CHECK(other_name[1].code == Errc::forged_attribution);
   // Acknowledging without a reply needs no name, and puts none on the reply.
   check_all(reply({{"acknowledged_at", std::int64_t{kNow}}}), Errc::ok);
-  const auto name_alone = reply({{"acknowledged_at", std::int64_t{kNow}}, {"replied_by", std::string("longyou:field-2")}});
+  const auto name_alone =
+      reply({{"acknowledged_at", std::int64_t{kNow}}, {"replied_by", std::string("longyou:field-2")}});
   CHECK(name_alone[0].code == Errc::ok);
   CHECK(name_alone[1].code == Errc::forged_attribution);
   // A name written apart from the reply (another stamp) does not name it.
-  std::vector<Cell> apart = cells_of(TableId::directive_receipts, row,
-                                     {{"reply", std::string("已办结")}, {"replied_by", std::string("longyou:field-2")}}, field);
+  std::vector<Cell> apart =
+      cells_of(TableId::directive_receipts, row,
+               {{"reply", std::string("已办结")}, {"replied_by", std::string("longyou:field-2")}}, field);
   apart[1].stamp.hlc -= 1;
   CHECK(hub.check(field, TableId::directive_receipts, row, apart)[0].code == Errc::forged_attribution);
   // Nor does a copy of the name already stored (the first replier's cell).
   std::vector<Cell> copied = cells_of(TableId::directive_receipts, row, {{"reply", std::string("已办结")}}, field);
-  copied.push_back(Cell{TableId::directive_receipts, row, col(TableId::directive_receipts, "replied_by"),
-                        Value{std::string("longyou:office-1")}, {hlc_pack(kNow - 1000, 0), "longyou:office-1"}, {}});
+  copied.push_back(Cell{TableId::directive_receipts,
+                        row,
+                        col(TableId::directive_receipts, "replied_by"),
+                        Value{std::string("longyou:office-1")},
+                        {hlc_pack(kNow - 1000, 0), "longyou:office-1"},
+                        {}});
   CHECK(hub.check(field, TableId::directive_receipts, row, copied)[0].code == Errc::forged_attribution);
 }
 

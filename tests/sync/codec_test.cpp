@@ -21,8 +21,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-const char* const kNodes[] = {"longyou:office-1", "city:hub", "kaihua:field-2", "jiangshan:laptop-7",
-                              "qujiang:a"};
+const char* const kNodes[] = {"longyou:office-1", "city:hub", "kaihua:field-2", "jiangshan:laptop-7", "qujiang:a"};
 
 Uuid uuid_of(std::uint8_t seed) {
   Uuid id;
@@ -37,7 +36,8 @@ Cell cell(TableId table, std::uint16_t column, Value value, Stamp stamp, Stamp b
 std::vector<Cell> sample_cells() {
   return {
       cell(TableId::cases, 3, std::string("龙游县外事办：赴德国考察申请"), {1'700'000'000'000'001, kNodes[0]}),
-      cell(TableId::cases, 7, std::int64_t{-42}, {1'700'000'000'000'002, kNodes[0]}, {1'700'000'000'000'001, kNodes[1]}),
+      cell(TableId::cases, 7, std::int64_t{-42}, {1'700'000'000'000'002, kNodes[0]},
+           {1'700'000'000'000'001, kNodes[1]}),
       cell(TableId::cases, 0, std::int64_t{1}, {2, kNodes[1]}, {}, 2),
       cell(TableId::case_notes, 3, std::string("备注：护照已收回 ✓"), {5, kNodes[2]}, {4, kNodes[2]}, 3),
       cell(TableId::guests, 2, std::monostate{}, {6, kNodes[3]}, {}, 4),
@@ -56,8 +56,8 @@ std::vector<Message> sample_messages() {
                         {static_cast<std::uint64_t>(1000 + i), kNodes[i % 5]},
                         i % 2 ? Stamp{static_cast<std::uint64_t>(i), kNodes[(i + 1) % 5]} : Stamp{},
                         static_cast<std::uint8_t>(i)));
-  Rejection rejection{TableId::cases, uuid_of(9), 4, {77, kNodes[2]}, Errc::bad_transition,
-                      "状态不能从 approved 改为 draft — 请联系市外办"};
+  Rejection rejection{TableId::cases,  uuid_of(9),           4,
+                      {77, kNodes[2]}, Errc::bad_transition, "状态不能从 approved 改为 draft — 请联系市外办"};
   Rejection unstamped{TableId::guests, uuid_of(10), 1, {}, Errc::unknown_parent, ""};
   return {
       Hello{kProtocolVersion, kNodes[0], kSchemaVersion, {3, 9}, uuid_of(1), 1'760'000'000'000, uuid_of(2)},
@@ -116,7 +116,9 @@ void check_error(const Result<Message>& result, Errc code, const char* mentions 
   CHECK(result.error().message.find(mentions) != std::string::npos);
 }
 
-void check_error(const Bytes& bytes, Errc code, const char* mentions = "") { check_error(decode(bytes), code, mentions); }
+void check_error(const Bytes& bytes, Errc code, const char* mentions = "") {
+  check_error(decode(bytes), code, mentions);
+}
 
 // ------------------------------------------------------------------ random
 
@@ -169,11 +171,20 @@ std::vector<Cell> random_cells(std::mt19937_64& rng) {
 Message random_message(std::mt19937_64& rng) {
   switch (rng() % 12) {
     case 0:
-      return Hello{kProtocolVersion, kNodes[rng() % std::size(kNodes)], static_cast<std::uint32_t>(rng()),
-                   {random_uint(rng), random_uint(rng)}, random_uuid(rng), random_uint(rng), random_uuid(rng)};
+      return Hello{kProtocolVersion,
+                   kNodes[rng() % std::size(kNodes)],
+                   static_cast<std::uint32_t>(rng()),
+                   {random_uint(rng), random_uint(rng)},
+                   random_uuid(rng),
+                   random_uint(rng),
+                   random_uuid(rng)};
     case 1:
-      return Welcome{random_uint(rng), random_uuid(rng), random_uint(rng), static_cast<std::uint32_t>(rng()),
-                     static_cast<std::uint32_t>(random_uint(rng)), random_uint(rng)};
+      return Welcome{random_uint(rng),
+                     random_uuid(rng),
+                     random_uint(rng),
+                     static_cast<std::uint32_t>(rng()),
+                     static_cast<std::uint32_t>(random_uint(rng)),
+                     random_uint(rng)};
     case 2: return Push{random_uint(rng), random_cells(rng)};
     case 3: {
       PushAck ack{random_uint(rng), static_cast<std::uint32_t>(rng()), {}, random_cells(rng)};
@@ -254,7 +265,9 @@ TEST_CASE("a batch names each node once, however many cells it stamps") {
   const Bytes bytes = encode(Push{1, cells});
   auto occurrences = [&](std::string_view needle) {
     std::size_t n = 0;
-    for (auto it = bytes.begin(); (it = std::search(it, bytes.end(), needle.begin(), needle.end())) != bytes.end(); ++it) ++n;
+    for (auto it = bytes.begin(); (it = std::search(it, bytes.end(), needle.begin(), needle.end())) != bytes.end();
+         ++it)
+      ++n;
     return n;
   };
   CHECK(occurrences(kNodes[0]) == 1);
@@ -368,9 +381,9 @@ TEST_CASE("empty input is truncated; trailing bytes are malformed") {
 }
 
 TEST_CASE("not a message of ours is malformed") {
-  check_error(Bytes{0x07}, Errc::malformed, "not a message");          // a bare integer
-  check_error(Bytes{0x90}, Errc::malformed, "empty array");            // []
-  check_error(Bytes{0xc1}, Errc::malformed, "without a codec");        // reserved byte: a compressed envelope
+  check_error(Bytes{0x07}, Errc::malformed, "not a message");    // a bare integer
+  check_error(Bytes{0x90}, Errc::malformed, "empty array");      // []
+  check_error(Bytes{0xc1}, Errc::malformed, "without a codec");  // reserved byte: a compressed envelope
   check_error(Bytes{0x92, 0x00, 0x01}, Errc::malformed, "unknown message type 0");
   check_error(Bytes{0x92, 0x0d, 0x01}, Errc::malformed, "unknown message type 13");
   check_error(Bytes{0x92, 0xcc, 0xff, 0x01}, Errc::malformed, "unknown message type 255");
@@ -388,9 +401,10 @@ TEST_CASE("a field of the wrong msgpack type is wrong_type") {
 
 TEST_CASE("cell fields of the wrong type are wrong_type, naming the cell") {
   SUBCASE("column as a string") {
-    check_error(edited(one_cell_push(), [](msgpack::object& root, msgpack::zone& zone) {
-                  at(cell0(root), 2) = msgpack::object(std::string("title"), zone);
-                }),
+    check_error(edited(one_cell_push(),
+                       [](msgpack::object& root, msgpack::zone& zone) {
+                         at(cell0(root), 2) = msgpack::object(std::string("title"), zone);
+                       }),
                 Errc::wrong_type, "push cell 0: column is a string");
   }
   SUBCASE("cells as a map") {
@@ -399,13 +413,15 @@ TEST_CASE("cell fields of the wrong type are wrong_type, naming the cell") {
     check_error(bytes, Errc::wrong_type, "cells is a map");
   }
   SUBCASE("value as a bool") {
-    check_error(edited(one_cell_push(), [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 3) = msgpack::object(true); }),
+    check_error(edited(one_cell_push(),
+                       [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 3) = msgpack::object(true); }),
                 Errc::wrong_type, "value is a bool");
   }
   SUBCASE("row as a string") {
-    check_error(edited(one_cell_push(), [](msgpack::object& root, msgpack::zone& zone) {
-                  at(cell0(root), 1) = msgpack::object(std::string(16, 'r'), zone);
-                }),
+    check_error(edited(one_cell_push(),
+                       [](msgpack::object& root, msgpack::zone& zone) {
+                         at(cell0(root), 1) = msgpack::object(std::string(16, 'r'), zone);
+                       }),
                 Errc::wrong_type, "row is a string");
   }
   SUBCASE("more as an integer") {
@@ -447,33 +463,37 @@ TEST_CASE("out-of-range ids and malformed cells are malformed, naming what was w
 TEST_CASE("a row that is not 16 bytes is malformed") {
   for (std::size_t size : {15u, 0u, 17u}) {
     CAPTURE(size);
-    check_error(edited(one_cell_push(), [&](msgpack::object& root, msgpack::zone& zone) {
-                  at(cell0(root), 1) = msgpack::object(std::vector<char>(size, 'r'), zone);
-                }),
+    check_error(edited(one_cell_push(),
+                       [&](msgpack::object& root, msgpack::zone& zone) {
+                         at(cell0(root), 1) = msgpack::object(std::vector<char>(size, 'r'), zone);
+                       }),
                 Errc::malformed, "row is");
   }
-  check_error(edited(Welcome{}, [](msgpack::object& root, msgpack::zone& zone) {
-                at(root, 2) = msgpack::object(std::vector<char>(15, 'h'), zone);
-              }),
-              Errc::malformed, "hub_id is 15 bytes, expected 16");
+  check_error(
+      edited(Welcome{}, [](msgpack::object& root,
+                           msgpack::zone& zone) { at(root, 2) = msgpack::object(std::vector<char>(15, 'h'), zone); }),
+      Errc::malformed, "hub_id is 15 bytes, expected 16");
 }
 
 TEST_CASE("bad node ids are malformed wherever they appear") {
   for (const char* bad : {"", "nowhere:office-1", "longyou", "longyou:Office 1", "city:"}) {
     CAPTURE(bad);
-    check_error(edited(one_cell_push(), [&](msgpack::object& root, msgpack::zone& zone) {
-                  at(at(root, 2), 0) = msgpack::object(std::string(bad), zone);
-                }),
+    check_error(edited(one_cell_push(),
+                       [&](msgpack::object& root, msgpack::zone& zone) {
+                         at(at(root, 2), 0) = msgpack::object(std::string(bad), zone);
+                       }),
                 Errc::malformed, "push node 0");
-    check_error(edited(Hello{kProtocolVersion, kNodes[0], kSchemaVersion, {}, {}, 0, {}}, [&](msgpack::object& root, msgpack::zone& zone) {
-                  at(root, 2) = msgpack::object(std::string(bad), zone);
-                }),
+    check_error(edited(Hello{kProtocolVersion, kNodes[0], kSchemaVersion, {}, {}, 0, {}},
+                       [&](msgpack::object& root, msgpack::zone& zone) {
+                         at(root, 2) = msgpack::object(std::string(bad), zone);
+                       }),
                 Errc::malformed, "hello");
   }
   PushAck ack{1, 0, {Rejection{TableId::cases, uuid_of(1), 1, {5, kNodes[1]}, Errc::out_of_scope, "r"}}, {}};
-  check_error(edited(ack, [](msgpack::object& root, msgpack::zone& zone) {
-                at(at(at(root, 3), 0), 4) = msgpack::object(std::string("mars:rover"), zone);
-              }),
+  check_error(edited(ack,
+                     [](msgpack::object& root, msgpack::zone& zone) {
+                       at(at(at(root, 3), 0), 4) = msgpack::object(std::string("mars:rover"), zone);
+                     }),
               Errc::malformed, "push_ack rejection 0: stamp node");
 }
 
@@ -516,7 +536,8 @@ namespace {
 Changes compressible_page() {
   std::vector<Cell> cells;
   for (std::uint8_t row = 0; row < 60; ++row)
-    cells.push_back(cell(TableId::cases, 5, std::string("衢州外事 case summary, visit of the delegation ") + std::to_string(row),
+    cells.push_back(cell(TableId::cases, 5,
+                         std::string("衢州外事 case summary, visit of the delegation ") + std::to_string(row),
                          {1'760'000'000'000ull << 16 | row, kNodes[0]}, {}, row));
   return Changes{2, cells, {3, 60}, true};
 }
@@ -570,15 +591,16 @@ TEST_CASE("damaged or unknown compressed envelopes are malformed") {
   check_error(nested, Errc::malformed, "");
 }
 
-
 TEST_CASE("text that is not UTF-8 is malformed, in a value and in any other string") {
-  check_error(edited(one_cell_push(), [](msgpack::object& root, msgpack::zone& zone) {
-                at(cell0(root), 3) = msgpack::object(std::string("\xff\xfe title"), zone);
-              }),
+  check_error(edited(one_cell_push(),
+                     [](msgpack::object& root, msgpack::zone& zone) {
+                       at(cell0(root), 3) = msgpack::object(std::string("\xff\xfe title"), zone);
+                     }),
               Errc::malformed, "value is not valid UTF-8");
-  check_error(edited(ErrorMessage{Errc::timeout, "x"}, [](msgpack::object& root, msgpack::zone& zone) {
-                at(root, 2) = msgpack::object(std::string("bad \xc0\xaf"), zone);  // an overlong '/'
-              }),
+  check_error(edited(ErrorMessage{Errc::timeout, "x"},
+                     [](msgpack::object& root, msgpack::zone& zone) {
+                       at(root, 2) = msgpack::object(std::string("bad \xc0\xaf"), zone);  // an overlong '/'
+                     }),
               Errc::malformed, "message is not valid UTF-8");
   // Chinese text, four-byte characters included, is fine.
   const Message fine = ErrorMessage{Errc::timeout, "龙游县外办 𠀀"};

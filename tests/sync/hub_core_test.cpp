@@ -22,39 +22,28 @@ constexpr std::uint64_t kT0 = 1'760'000'000'000;
 
 // The replica as the hub's store, failing the push at a chosen position
 // of the next group (after applying it, so its writes must roll back).
-class FailingStore final : public HubStore {
+class FailingStore final : public ForwardingHubStore {
  public:
-  explicit FailingStore(Replica& replica) : inner_(replica) {}
+  explicit FailingStore(HubStore& store) : ForwardingHubStore(store) {}
   std::size_t fail_at = 0;  // 1-based position in the group; 0: never
   std::size_t groups = 0;
 
-  const NodeId& self() const override { return inner_.self(); }
-  const Uuid& replica_id() const override { return inner_.replica_id(); }
-  std::uint64_t wall_ms() override { return inner_.wall_ms(); }
-  std::uint64_t feed_end() const override { return inner_.feed_end(); }
-  Result<FeedPage> read_feed(FeedCursor from, std::size_t max_cells, const FeedFilter& filter) override {
-    return inner_.read_feed(from, max_cells, filter);
-  }
   Status apply_group(const std::function<Status()>& body) override {
     ++groups;
     position_ = 0;
-    return inner_.apply_group(body);
+    return ForwardingHubStore::apply_group(body);
   }
   Result<PushResult> apply_push(const NodeId& from, std::span<const Cell> cells, std::uint64_t max_clock_ahead_ms,
                                 std::string_view certificate) override {
-    auto applied = inner_.apply_push(from, cells, max_clock_ahead_ms, certificate);
+    auto applied = ForwardingHubStore::apply_push(from, cells, max_clock_ahead_ms, certificate);
     if (applied && fail_at != 0 && ++position_ == fail_at) {
       fail_at = 0;
       return make_error(Errc::storage_failed, "disk full");
     }
     return applied;
   }
-  Result<bool> poll_changes() override { return inner_.poll_changes(); }
-  Result<PeerState> cursor(std::string_view node) override { return inner_.cursor(node); }
-  Status set_cursor(std::string_view node, const PeerState& state) override { return inner_.set_cursor(node, state); }
 
  private:
-  ReplicaHubStore inner_;
   std::size_t position_ = 0;
 };
 
@@ -68,6 +57,7 @@ struct Hub {
   std::string dir;
   std::uint64_t now = kT0;
   std::unique_ptr<Replica> replica;
+  std::unique_ptr<ReplicaHubStore> replica_store;
   std::unique_ptr<FailingStore> store;
   std::unique_ptr<HubCore> core;
   std::map<std::string, Office> offices;
@@ -80,12 +70,14 @@ struct Hub {
     REQUIRE(mkdtemp(tmpl) != nullptr);
     dir = tmpl;
     replica = open("hub.db", "city:hub", true);
-    store = std::make_unique<FailingStore>(*replica);
+    replica_store = std::make_unique<ReplicaHubStore>(*replica);
+    store = std::make_unique<FailingStore>(*replica_store);
     core = std::make_unique<HubCore>(*store);
   }
   ~Hub() {
     core.reset();
     store.reset();
+    replica_store.reset();
     replica.reset();
     offices.clear();
     std::filesystem::remove_all(dir);
@@ -156,8 +148,8 @@ struct Hub {
 };
 
 Fields a_case(const std::string& title, const std::string& county) {
-  return {{"kind", std::string("outbound_trip")}, {"county", county}, {"title", title},
-          {"status", std::string("draft")}};
+  return {
+      {"kind", std::string("outbound_trip")}, {"county", county}, {"title", title}, {"status", std::string("draft")}};
 }
 
 bool has(const Outbox& out, MessageType type) {

@@ -26,8 +26,10 @@ std::uint16_t col(const char* name) { return *Schema::get().table(TableId::cases
 std::string text(const Value& v) { return to_display(v); }
 
 Fields new_case(const std::string& title, const char* county = "longyou") {
-  return {{"kind", std::string("outbound_trip")}, {"county", std::string(county)},
-          {"title", title}, {"status", std::string("draft")}};
+  return {{"kind", std::string("outbound_trip")},
+          {"county", std::string(county)},
+          {"title", title},
+          {"status", std::string("draft")}};
 }
 
 Uuid row_id(int n) { return derived_uuid(Uuid{}, "row-" + std::to_string(n)); }
@@ -67,7 +69,9 @@ TEST_CASE("a local insert can be read back, listed and updated") {
   CHECK((**row).scope == "longyou");
   CHECK_FALSE((**row).deleted());
 
-  REQUIRE(r->update(TableId::cases, *id, {{"title", std::string("Trip to Bremen")}, {"summary", std::string("3 staff")}}).ok());
+  REQUIRE(
+      r->update(TableId::cases, *id, {{"title", std::string("Trip to Bremen")}, {"summary", std::string("3 staff")}})
+          .ok());
   row = r->get(TableId::cases, *id);
   CHECK(text((**row)["title"]) == "Trip to Bremen");
   CHECK(text((**row)["summary"]) == "3 staff");
@@ -201,9 +205,10 @@ TEST_CASE("a write after a refused write and a restart is still in the feed") {
   {
     auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
     REQUIRE(r->insert(TableId::cases, new_case("first")).ok());
-    const auto bad = r->insert(TableId::case_notes, {{"case_id", std::string("not-a-case")}, {"body", std::string("x")}});
-    REQUIRE_FALSE(bad.ok());  // refused: no such case
-    read_all(*r, {}, &cursor);  // e.g. a push pass that completed
+    const auto bad =
+        r->insert(TableId::case_notes, {{"case_id", std::string("not-a-case")}, {"body", std::string("x")}});
+    REQUIRE_FALSE(bad.ok());                                      // refused: no such case
+    read_all(*r, {}, &cursor);                                    // e.g. a push pass that completed
     CHECK(cursor.pos == r->list(TableId::cases).value()[0].seq);  // the cursor names a committed position
   }
   auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
@@ -295,7 +300,8 @@ TEST_CASE("read_feed after a full read returns exactly the cells changed since, 
   CHECK(read_all(*r, {}, &c1).size() == 400);
   CHECK(read_all(*r, c1).empty());
 
-  for (int i = 0; i < 100; ++i) REQUIRE(r->update(TableId::cases, ids[i], {{"title", "edited " + std::to_string(i)}}).ok());
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(r->update(TableId::cases, ids[i], {{"title", "edited " + std::to_string(i)}}).ok());
   FeedCursor c2;
   const auto cells = read_all(*r, c1, &c2);
   CHECK(cells.size() == 100);
@@ -475,12 +481,14 @@ TEST_CASE("an older cell loses to the newer one already here") {
   const Uuid id = row_id(1);
   merge_into(*r, creation(id));
   merge_into(*r, {remote(id, "title", std::string("new"), 50, "longyou:office-1")});
-  const auto stats = r->apply_remote(std::vector{remote(id, "title", std::string("old"), 30, "longyou:office-1")}).value();
+  const auto stats =
+      r->apply_remote(std::vector{remote(id, "title", std::string("old"), 30, "longyou:office-1")}).value();
   CHECK(stats.older == 1);
   CHECK(stats.applied == 0);
   CHECK(stats.conflicts == 0);  // the same writer later overwrote its own value
   CHECK(text(r->get(TableId::cases, id).value()->operator[]("title")) == "new");
-  CHECK(r->cell_of(TableId::cases, id, col("title")).value()->stamp == Stamp{hlc_pack(kT0 + 50, 0), "longyou:office-1"});
+  CHECK(r->cell_of(TableId::cases, id, col("title")).value()->stamp ==
+        Stamp{hlc_pack(kT0 + 50, 0), "longyou:office-1"});
 }
 
 TEST_CASE("concurrent different values: the hub logs the loser, in either order") {

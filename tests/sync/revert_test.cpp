@@ -63,7 +63,9 @@ bool deleted(Replica& r, const Uuid& row) {
 }
 
 Fields trip(const std::string& title) {
-  return {{"kind", std::string("outbound_trip")}, {"county", std::string("longyou")}, {"title", title},
+  return {{"kind", std::string("outbound_trip")},
+          {"county", std::string("longyou")},
+          {"title", title},
           {"status", std::string("draft")}};
 }
 
@@ -127,8 +129,8 @@ struct Theft {
     w.tick(120'000);
   }
   std::size_t count(const RevertPlan& plan, RevertStep::Action action) const {
-    return static_cast<std::size_t>(std::count_if(plan.steps.begin(), plan.steps.end(),
-                                                  [&](const RevertStep& s) { return s.action == action; }));
+    return static_cast<std::size_t>(
+        std::count_if(plan.steps.begin(), plan.steps.end(), [&](const RevertStep& s) { return s.action == action; }));
   }
 };
 
@@ -139,8 +141,8 @@ TEST_CASE("reverting a node's changes since a time restores its edits, deletes i
   // then corrects.
   REQUIRE(w.field.replica->update(TableId::cases, t.case_id, {{"title", std::string("赴德国旅游")}}));
   w.sync(w.field);
-  REQUIRE(w.field.replica->update(TableId::cases, t.case_id, {{"title", std::string("赴德国度假")},
-                                                          {"destination", std::string("Berlin")}}));
+  REQUIRE(w.field.replica->update(TableId::cases, t.case_id,
+                                  {{"title", std::string("赴德国度假")}, {"destination", std::string("Berlin")}}));
   auto forged = w.field.replica->insert(TableId::cases, trip("伪造的出访申请"));
   REQUIRE(forged.ok());
   w.sync(w.field);
@@ -193,9 +195,12 @@ TEST_CASE("a value the hub re-asserted after refusing a later change is still th
   w.sync(w.field);
   // A later title the hub refuses (too long): it answers with its value,
   // "赴德国度假", under a stamp of its own.
-  auto page = std::vector<Cell>{Cell{TableId::cases, t.case_id, *Schema::get().table(TableId::cases).column_index("title"),
+  auto page = std::vector<Cell>{Cell{TableId::cases,
+                                     t.case_id,
+                                     *Schema::get().table(TableId::cases).column_index("title"),
                                      Value{std::string(300, 'x')},
-                                     {w.field.replica->clock().now(), t.field.str()}, {}}};
+                                     {w.field.replica->clock().now(), t.field.str()},
+                                     {}}};
   auto pushed = w.hub->apply_push(t.field, page, kAhead, w.field.serial);
   REQUIRE(pushed.ok());
   REQUIRE(pushed->corrections.size() == 1);
@@ -233,12 +238,15 @@ TEST_CASE("a directive receipt the node made first stays the county's: only the 
   REQUIRE(directive.ok());
   w.sync(w.field);
   const Uuid receipt = derived_uuid(*directive, "longyou");
-  REQUIRE(w.field.replica->insert(TableId::directive_receipts, {{"directive_id", directive->to_string()},
-                                                                {"county", std::string("longyou")},
-                                                                {"acknowledged_at", std::int64_t(w.wall)},
-                                                                {"reply", std::string("已办结")},
-                                                                {"replied_by", t.field.str()}},
-                                  receipt).ok());
+  REQUIRE(w.field.replica
+              ->insert(TableId::directive_receipts,
+                       {{"directive_id", directive->to_string()},
+                        {"county", std::string("longyou")},
+                        {"acknowledged_at", std::int64_t(w.wall)},
+                        {"reply", std::string("已办结")},
+                        {"replied_by", t.field.str()}},
+                       receipt)
+              .ok());
   w.sync(w.field);
   auto done = revert(*w.hub, t.field, t.lost_at);
   REQUIRE(done.ok());
@@ -264,9 +272,11 @@ TEST_CASE("a case the node made is left alone when someone else has written to i
   w.tick(1000);
   w.sync(w.office);
   REQUIRE(w.office.replica->update(TableId::cases, *edited, {{"summary", std::string("已核实")}}));
-  REQUIRE(w.office.replica->insert(TableId::case_notes, {{"case_id", noted->to_string()},
-                                                        {"body", std::string("已电话核实")},
-                                                        {"author", std::string("longyou:office-1")}}).ok());
+  REQUIRE(w.office.replica
+              ->insert(TableId::case_notes, {{"case_id", noted->to_string()},
+                                             {"body", std::string("已电话核实")},
+                                             {"author", std::string("longyou:office-1")}})
+              .ok());
   w.sync(w.office);
   auto done = revert(*w.hub, w.field.replica->self(), kT0);
   REQUIRE(done.ok());

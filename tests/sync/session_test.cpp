@@ -35,7 +35,9 @@ std::vector<std::string> titles(Replica& r, TableId table = TableId::cases) {
 }
 
 Fields a_case(const std::string& title, const char* county) {
-  return {{"kind", std::string("outbound_trip")}, {"county", std::string(county)}, {"title", title},
+  return {{"kind", std::string("outbound_trip")},
+          {"county", std::string(county)},
+          {"title", title},
           {"status", std::string("draft")}};
 }
 
@@ -175,7 +177,8 @@ TEST_CASE("a case created and submitted while offline reaches the hub as submitt
   REQUIRE(w.longyou->update(TableId::cases, id, {{"status", std::string("submitted")}}).ok());
   w.sync(*w.longyou);
   const auto refused = w.longyou->rejections().value();
-  CHECK_MESSAGE(refused.empty(), "refused: " << std::string(errc_name(refused.at(0).code)) << ": " << refused.at(0).reason);
+  CHECK_MESSAGE(refused.empty(),
+                "refused: " << std::string(errc_name(refused.at(0).code)) << ": " << refused.at(0).reason);
   CHECK(to_display(w.hub->get(TableId::cases, id).value().value()["status"]) == "submitted");
   CHECK(to_display(w.longyou->get(TableId::cases, id).value().value()["status"]) == "submitted");
 }
@@ -186,7 +189,8 @@ TEST_CASE("a case created and submitted while offline reaches the hub as submitt
 TEST_CASE("a case with a note, submitted offline, syncs without rejections") {
   World w;
   const Uuid id = w.longyou->insert(TableId::cases, a_case("Trip", "longyou")).value();
-  REQUIRE(w.longyou->insert(TableId::case_notes, {{"case_id", id.to_string()}, {"body", std::string("签证已办")}}).ok());
+  REQUIRE(
+      w.longyou->insert(TableId::case_notes, {{"case_id", id.to_string()}, {"body", std::string("签证已办")}}).ok());
   REQUIRE(w.longyou->update(TableId::cases, id, {{"status", std::string("submitted")}}).ok());
   w.sync(*w.longyou);
   CHECK(w.longyou->rejections().value().empty());
@@ -226,9 +230,8 @@ TEST_CASE("a push that splits a new row's cells is judged on the whole row") {
   REQUIRE(cells.front().row != cells.back().row);
   // The first row's targets go last, behind the second row.
   const std::uint16_t targets = *Schema::get().table(TableId::directives).column_index("targets");
-  const auto first_targets = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
-    return c.row == cells.front().row && c.column == targets;
-  });
+  const auto first_targets = std::find_if(
+      cells.begin(), cells.end(), [&](const Cell& c) { return c.row == cells.front().row && c.column == targets; });
   REQUIRE(first_targets != cells.end());
   std::rotate(first_targets, first_targets + 1, cells.end());
   const auto result = w.hub->apply_push(desk->self(), cells, 60'000).value();
@@ -242,7 +245,8 @@ TEST_CASE("a push that splits a new row's cells is judged on the whole row") {
 
 TEST_CASE("a directive issued while a county works through a backlog overtakes it, only to its addressees") {
   World w;
-  for (int i = 0; i < 40; ++i) REQUIRE(w.hub->insert(TableId::cases, a_case("Backlog " + std::to_string(i), "longyou")).ok());
+  for (int i = 0; i < 40; ++i)
+    REQUIRE(w.hub->insert(TableId::cases, a_case("Backlog " + std::to_string(i), "longyou")).ok());
   ClientSessionOptions small_pages;
   small_pages.batch_cells = 20;
   Link longyou(*w.longyou, *w.hub, w.now, small_pages);
@@ -250,7 +254,8 @@ TEST_CASE("a directive issued while a county works through a backlog overtakes i
   for (Link* link : {&longyou, &kaihua}) {
     // Hello, welcome, the first pull and one page of the backlog; the next pull stays unsent.
     link->send_to_hub(link->client.start(w.now));
-    while (!link->to_hub.empty() && std::find(link->log.begin(), link->log.end(), MessageType::changes) == link->log.end()) {
+    while (!link->to_hub.empty() &&
+           std::find(link->log.begin(), link->log.end(), MessageType::changes) == link->log.end()) {
       const Message m = link->to_hub.front();
       link->to_hub.pop_front();
       link->log.push_back(type_of(m));
@@ -261,11 +266,13 @@ TEST_CASE("a directive issued while a county works through a backlog overtakes i
     }
   }
   REQUIRE(longyou.client.state() == ClientState::await_changes);
-  const Uuid directive = w.hub->insert(TableId::directives, {{"kind", std::string("notice")},
-                                                              {"title", std::string("市外办紧急通知")},
-                                                              {"targets", std::string("longyou")},
-                                                              {"issued_by", std::string("city:hub")},
-                                                              {"issued_at", std::int64_t{kT0}}}).value();
+  const Uuid directive = w.hub
+                             ->insert(TableId::directives, {{"kind", std::string("notice")},
+                                                            {"title", std::string("市外办紧急通知")},
+                                                            {"targets", std::string("longyou")},
+                                                            {"issued_by", std::string("city:hub")},
+                                                            {"issued_at", std::int64_t{kT0}}})
+                             .value();
   const Outbox ahead = longyou.hub.on_feed_advanced(w.now);
   REQUIRE(ahead.size() == 1);
   REQUIRE(std::holds_alternative<Urgent>(ahead[0]));
@@ -313,29 +320,37 @@ TEST_CASE("two devices editing one field offline: the later wins everywhere, the
 
 TEST_CASE("a directive from the city reaches only the counties it is addressed to") {
   World w;
-  const Uuid directive = w.hub->insert(TableId::directives, {{"kind", std::string("notice")},
-                                                              {"title", std::string("Delegation from Kumamoto")},
-                                                              {"targets", std::string("longyou")},
-                                                              {"issued_by", std::string("city:hub")},
-                                                              {"issued_at", std::int64_t{kT0}}}).value();
+  const Uuid directive = w.hub
+                             ->insert(TableId::directives, {{"kind", std::string("notice")},
+                                                            {"title", std::string("Delegation from Kumamoto")},
+                                                            {"targets", std::string("longyou")},
+                                                            {"issued_by", std::string("city:hub")},
+                                                            {"issued_at", std::int64_t{kT0}}})
+                             .value();
   w.sync(*w.longyou);
   w.sync(*w.kaihua);
   CHECK(titles(*w.longyou, TableId::directives) == std::vector<std::string>{"Delegation from Kumamoto"});
   CHECK(w.kaihua->list(TableId::directives).value().empty());
   // Longyou acknowledges it; the receipt reaches the city.
   const Uuid receipt = derived_uuid(directive, "longyou");
-  REQUIRE(w.longyou->insert(TableId::directive_receipts, {{"directive_id", directive.to_string()},
-                                                          {"county", std::string("longyou")},
-                                                          {"acknowledged_at", std::int64_t{kT0 + 5}}},
-                            receipt).ok());
+  REQUIRE(w.longyou
+              ->insert(TableId::directive_receipts,
+                       {{"directive_id", directive.to_string()},
+                        {"county", std::string("longyou")},
+                        {"acknowledged_at", std::int64_t{kT0 + 5}}},
+                       receipt)
+              .ok());
   w.sync(*w.longyou);
   // Another Longyou device records its reply on the same (derived-id) receipt row.
   auto field = w.open("field.db", "longyou:field-2");
-  REQUIRE(field->insert(TableId::directive_receipts, {{"directive_id", directive.to_string()},
-                                                      {"county", std::string("longyou")},
-                                                      {"reply", std::string("will attend")},
-                                                      {"replied_by", std::string("longyou:field-2")}},
-                        receipt).ok());
+  REQUIRE(field
+              ->insert(TableId::directive_receipts,
+                       {{"directive_id", directive.to_string()},
+                        {"county", std::string("longyou")},
+                        {"reply", std::string("will attend")},
+                        {"replied_by", std::string("longyou:field-2")}},
+                       receipt)
+              .ok());
   w.sync(*field);
   w.sync(*w.longyou);
   const auto at_hub = w.hub->get(TableId::directive_receipts, receipt).value();
@@ -392,7 +407,8 @@ TEST_CASE("a hub rebuilt from an empty file keeps a submitted case's status") {
 TEST_CASE("work written after a refused write and a restart still reaches the hub") {
   World w;
   const Uuid visit = w.longyou->insert(TableId::cases, a_case("Visit", "longyou")).value();
-  const auto typo = w.longyou->insert(TableId::case_notes, {{"case_id", std::string("0190f3a2")}, {"body", std::string("x")}});
+  const auto typo =
+      w.longyou->insert(TableId::case_notes, {{"case_id", std::string("0190f3a2")}, {"body", std::string("x")}});
   REQUIRE_FALSE(typo.ok());  // the user mistyped the case id: refused locally
   w.sync(*w.longyou);
   w.longyou.reset();  // the laptop restarts
@@ -566,7 +582,8 @@ TEST_CASE("a message before hello is refused with an error") {
     CHECK(error->code == Errc::unexpected_message);
     CHECK(error->message.find("before hello") != std::string::npos);
     CHECK(hub.closed());
-    CHECK(hub.on_message(Hello{kProtocolVersion, "longyou:office-1", kSchemaVersion, {}, {}, w.now, {}}, w.now).empty());
+    CHECK(
+        hub.on_message(Hello{kProtocolVersion, "longyou:office-1", kSchemaVersion, {}, {}, w.now, {}}, w.now).empty());
   }
 }
 

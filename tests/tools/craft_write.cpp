@@ -30,8 +30,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     const std::string value = arg.substr(eq + 1);
-    if (table->columns[*col].type == ValueType::integer) fields.emplace_back(arg.substr(0, eq), std::int64_t{std::stoll(value)});
-    else fields.emplace_back(arg.substr(0, eq), value);
+    if (table->columns[*col].type == ValueType::integer)
+      fields.emplace_back(arg.substr(0, eq), std::int64_t{std::stoll(value)});
+    else
+      fields.emplace_back(arg.substr(0, eq), value);
   }
   sync::ReplicaOptions options;
   options.path = argv[1];

@@ -62,9 +62,9 @@ extern "C" void on_signal(int) { g_stop = 1; }
 
 // An event on stderr, stamped with the wall clock in ms.
 void note(const std::string& what) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::cerr << "liaison-fault-proxy: [" << ms << "] " << what << std::endl;
 }
 
@@ -123,7 +123,7 @@ struct Trigger {
   Ending ending = Ending::fin;
   Dir dir = Dir::any;
   std::uint64_t after_bytes = 0;
-  bool truncate = false;  // then the limit is set within the next chunk
+  bool truncate = false;          // then the limit is set within the next chunk
   std::uint64_t truncate_at = 0;  // 0 until that chunk is seen
   bool every = false;
 };
@@ -192,8 +192,10 @@ class Proxy {
           if (can_read(conn->up)) client_events |= POLLIN;
           if (can_read(conn->down)) target_events |= POLLIN;
           for (Direction* d : {&conn->up, &conn->down}) {
-            if (d->want_write) (d == &conn->up ? target_events : client_events) |= POLLOUT;
-            else if (!d->queue.empty()) wake = std::min(wake, d->queue.front().release);
+            if (d->want_write)
+              (d == &conn->up ? target_events : client_events) |= POLLOUT;
+            else if (!d->queue.empty())
+              wake = std::min(wake, d->queue.front().release);
           }
         }
         if (client_events) fds.push_back({conn->client, client_events, 0}), owners.push_back({conn.get(), true});
@@ -248,9 +250,12 @@ class Proxy {
       std::uint64_t a = 0, b = 0;
       if (words.size() != want || !number(words[0], a) || (want == 2 && !number(words[1], b)))
         return "error usage: throttle KBIT MS | rate KBIT | latency MS";
-      if (verb == "throttle") rate_kbit_ = a, latency_ms_ = b;
-      else if (verb == "rate") rate_kbit_ = a;
-      else latency_ms_ = a;
+      if (verb == "throttle")
+        rate_kbit_ = a, latency_ms_ = b;
+      else if (verb == "rate")
+        rate_kbit_ = a;
+      else
+        latency_ms_ = a;
       resize_buffers();
       return "ok rate " + std::to_string(rate_kbit_) + " kbit/s latency " + std::to_string(latency_ms_) + " ms";
     }
@@ -271,14 +276,21 @@ class Proxy {
           if (conn->open) close_connection(*conn, Ending::rst), ++count;
         return "ok reset " + std::to_string(count) + " connection(s)";
       }
-      if (!words.empty() && number(words[0], t.after_bytes)) i = 1;
-      else if (!t.truncate) return "error " + verb + ": expected a byte count, saw '" + (words.empty() ? "" : words[0]) + "'";
+      if (!words.empty() && number(words[0], t.after_bytes))
+        i = 1;
+      else if (!t.truncate)
+        return "error " + verb + ": expected a byte count, saw '" + (words.empty() ? "" : words[0]) + "'";
       for (; i < words.size(); ++i) {
-        if (words[i] == "up") t.dir = Dir::up;
-        else if (words[i] == "down") t.dir = Dir::down;
-        else if (words[i] == "any") t.dir = Dir::any;
-        else if (words[i] == "every" && t.ending != Ending::blackhole) t.every = true;
-        else return "error unknown word '" + words[i] + "' (expected up, down, any or every)";
+        if (words[i] == "up")
+          t.dir = Dir::up;
+        else if (words[i] == "down")
+          t.dir = Dir::down;
+        else if (words[i] == "any")
+          t.dir = Dir::any;
+        else if (words[i] == "every" && t.ending != Ending::blackhole)
+          t.every = true;
+        else
+          return "error unknown word '" + words[i] + "' (expected up, down, any or every)";
       }
       arm(t);
       return "ok " + verb + " after " + std::to_string(t.after_bytes) + " bytes " + dir_name(t.dir) +
@@ -292,7 +304,8 @@ class Proxy {
                std::to_string(r->down.bytes) + (r->open ? " open" : " closed");
       return out + "\nend";
     }
-    return "error unknown command '" + verb + "' (pass, throttle, rate, latency, blackhole, cut, reset, truncate, stats)";
+    return "error unknown command '" + verb +
+           "' (pass, throttle, rate, latency, blackhole, cut, reset, truncate, stats)";
   }
 
   // Accepted sockets take theirs from the listening one (and the window
@@ -370,8 +383,10 @@ class Proxy {
       conn->up.from = conn->down.to = fd;
       conn->up.to = conn->down.from = target;
       if (armed_) conn->trigger = armed_;
-      if (::connect(target, target_->ai_addr, target_->ai_addrlen) == 0) conn->connecting = false;
-      else if (errno != EINPROGRESS) close_connection(*conn, Ending::rst);
+      if (::connect(target, target_->ai_addr, target_->ai_addrlen) == 0)
+        conn->connecting = false;
+      else if (errno != EINPROGRESS)
+        close_connection(*conn, Ending::rst);
       connections_.push_back(conn);
       history_.push_back(conn);
       note("connection " + std::to_string(conn->id) + " accepted");
@@ -442,7 +457,8 @@ class Proxy {
       }
       std::size_t want = chunk.bytes.size() - chunk.offset;
       std::optional<Ending> ending;
-      const bool counts = conn.trigger && (conn.trigger->dir == Dir::any || (conn.trigger->dir == Dir::up) == (&d == &conn.up));
+      const bool counts =
+          conn.trigger && (conn.trigger->dir == Dir::any || (conn.trigger->dir == Dir::up) == (&d == &conn.up));
       if (counts) {
         Trigger& t = *conn.trigger;
         std::uint64_t limit = t.after_bytes;
@@ -471,7 +487,7 @@ class Proxy {
       (&d == &conn.up ? total_up_ : total_down_) += static_cast<std::uint64_t>(n);
       if (counts) conn.trigger_seen += static_cast<std::uint64_t>(n);
       if (ending && static_cast<std::size_t>(n) == want) {
-        const char* what = conn.trigger->truncate      ? "truncated"
+        const char* what = conn.trigger->truncate         ? "truncated"
                            : *ending == Ending::rst       ? "reset"
                            : *ending == Ending::blackhole ? "blackhole on"
                                                           : "cut";
@@ -586,12 +602,18 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) die(arg + " needs a value\n" + kUsage);
       return argv[++i];
     };
-    if (arg == "--listen") listen = value();
-    else if (arg == "--to") to = value();
-    else if (arg == "--control") control = value();
-    else if (arg == "--rate-kbit") faults.push_back("rate " + value());
-    else if (arg == "--latency-ms") faults.push_back("latency " + value());
-    else if (arg == "--fault") faults.push_back(value());
+    if (arg == "--listen")
+      listen = value();
+    else if (arg == "--to")
+      to = value();
+    else if (arg == "--control")
+      control = value();
+    else if (arg == "--rate-kbit")
+      faults.push_back("rate " + value());
+    else if (arg == "--latency-ms")
+      faults.push_back("latency " + value());
+    else if (arg == "--fault")
+      faults.push_back(value());
     else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return 0;

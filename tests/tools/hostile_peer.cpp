@@ -37,7 +37,8 @@ using namespace liaison::sync;
 using namespace liaison::sync::net;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kUsage = R"(usage: liaison-hostile-peer --hub HOST:PORT --ca CA --cert CERT --key KEY SCENARIO [options]
+constexpr const char* kUsage =
+    R"(usage: liaison-hostile-peer --hub HOST:PORT --ca CA --cert CERT --key KEY SCENARIO [options]
 
 scenarios (each on a fresh connection):
   huge-prefix                hello, then a frame header announcing 4 GiB - 1 bytes and 256 KiB of filler
@@ -104,8 +105,8 @@ void print_answer(const Message& message) {
               << "\ncorrections=" << a->corrections.size() << "\n";
     for (const auto& r : a->rejections) {
       const TableDef& table = Schema::get().table(r.table);
-      std::cout << "rejection=" << table.name << " " << r.row.to_string() << " " << table.columns.at(r.column).name << " "
-                << errc_name(r.code) << " " << r.reason << "\n";
+      std::cout << "rejection=" << table.name << " " << r.row.to_string() << " " << table.columns.at(r.column).name
+                << " " << errc_name(r.code) << " " << r.reason << "\n";
     }
   }
 }
@@ -123,11 +124,14 @@ class Link {
     bool done = false;
     stream_.lowest_layer().async_connect({address, port}, [&](const error_code& e) { ec = e, done = true; });
     if (!run_until(done, wait)) return make_error(Errc::timeout, "no TCP connection to the hub within the deadline");
-    if (ec) return make_error(Errc::disconnected, "connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
+    if (ec)
+      return make_error(Errc::disconnected, "connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
     done = false;
     stream_.async_handshake(asio::ssl::stream_base::client, [&](const error_code& e) { ec = e, done = true; });
     if (!run_until(done, wait)) return make_error(Errc::timeout, "TLS handshake did not finish within the deadline");
-    if (ec) return make_error(Errc::not_permitted, "TLS handshake: " + explain_tls_failure(ec, stream_.native_handle(), Role::client));
+    if (ec)
+      return make_error(Errc::not_permitted,
+                        "TLS handshake: " + explain_tls_failure(ec, stream_.native_handle(), Role::client));
     return {};
   }
 
@@ -152,9 +156,8 @@ class Link {
       error_code ec;
       std::size_t n = 0;
       bool done = false;
-      stream_.async_read_some(asio::buffer(buffer), [&](const error_code& e, std::size_t got) {
-        ec = e, n = got, done = true;
-      });
+      stream_.async_read_some(asio::buffer(buffer),
+                              [&](const error_code& e, std::size_t got) { ec = e, n = got, done = true; });
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (!run_until(done, std::max(left, std::chrono::milliseconds(1)))) {
         std::cout << "closed=no\n";
@@ -331,7 +334,8 @@ Status idle(const Target& t) {
 // The connections of `hold`, all on one io_context.
 class Holder {
  public:
-  Holder(const Target& t, asio::ssl::context& ctx, std::size_t count) : t_(t), ctx_(ctx), count_(count), signals_(io_, SIGINT, SIGTERM) {}
+  Holder(const Target& t, asio::ssl::context& ctx, std::size_t count)
+      : t_(t), ctx_(ctx), count_(count), signals_(io_, SIGINT, SIGTERM) {}
 
   Status run() {
     error_code ec;
@@ -357,7 +361,8 @@ class Holder {
     std::cout << "hub_closed=" << closed_by_hub_ << std::endl;
     for (auto& s : streams_) s->lowest_layer().close(ec);
     if (held_ < count_)
-      return make_error(Errc::disconnected, "only " + std::to_string(held_) + " of " + std::to_string(count_) + " connections opened");
+      return make_error(Errc::disconnected,
+                        "only " + std::to_string(held_) + " of " + std::to_string(count_) + " connections opened");
     return {};
   }
 
@@ -411,7 +416,8 @@ class Holder {
 Status hold(const Target& t, const std::string& count_text) {
   char* end = nullptr;
   const unsigned long count = std::strtoul(count_text.c_str(), &end, 10);
-  if (!end || *end || count == 0 || count > 100'000) return fail_usage("hold N: '" + count_text + "' is not a count from 1 to 100000");
+  if (!end || *end || count == 0 || count > 100'000)
+    return fail_usage("hold N: '" + count_text + "' is not a count from 1 to 100000");
   raise_open_file_limit();
   auto ctx = make_tls_context(t.tls, Role::client);
   if (!ctx) return ctx.error();
@@ -497,7 +503,8 @@ Status flood(const Target& t, cli::Args& args) {
   const std::string count_text = words.size() == 1 ? words[0] : "";
   char* end = nullptr;
   const unsigned long count = std::strtoul(count_text.c_str(), &end, 10);
-  if (!end || *end || count == 0 || count > 100'000) return fail_usage("flood N: '" + count_text + "' is not a count from 1 to 100000");
+  if (!end || *end || count == 0 || count > 100'000)
+    return fail_usage("flood N: '" + count_text + "' is not a count from 1 to 100000");
   raise_open_file_limit();
   Flood f(t, count, source, std::chrono::seconds(seconds));
   return f.run();
@@ -510,7 +517,8 @@ Status partial_frames(const Target& t, cli::Args& args) {
   const unsigned long long bytes = std::strtoull(args.option("bytes").value_or("15728640").c_str(), nullptr, 10);
   const auto words = args.positionals();
   const unsigned long count = words.size() == 1 ? std::strtoul(words[0].c_str(), nullptr, 10) : 0;
-  if (count == 0 || count > 1000 || bytes >= (16ull << 20)) return fail_usage("partial N --bytes B: 1-1000 connections, B under 16 MiB");
+  if (count == 0 || count > 1000 || bytes >= (16ull << 20))
+    return fail_usage("partial N --bytes B: 1-1000 connections, B under 16 MiB");
   std::vector<std::unique_ptr<Connection>> held;
   std::uint64_t sent = 0;
   std::vector<std::uint8_t> body = {0x01, 0x00, 0x00, 0x00};  // announces 16 MiB
@@ -551,7 +559,8 @@ Result<Value> parse_value(const TableDef& table, std::uint16_t column, const std
 
 std::uint64_t wall_ms() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 Status push_saved(const Target& t, const std::vector<std::uint8_t>& frame, const char* what) {
@@ -586,7 +595,8 @@ Status push(const Target& t, cli::Args& args) {
   for (const auto& assignment : args.options("set")) {
     const auto eq = assignment.find('=');
     const auto column = eq == std::string::npos ? std::nullopt : table->column_index(assignment.substr(0, eq));
-    if (!column) return fail_usage("--set '" + assignment + "' is not FIELD=VALUE with a field of " + std::string(table->name));
+    if (!column)
+      return fail_usage("--set '" + assignment + "' is not FIELD=VALUE with a field of " + std::string(table->name));
     auto value = parse_value(*table, *column, assignment.substr(eq + 1));
     if (!value) return value.error();
     message.cells.push_back(Cell{table->id, *row, *column, std::move(*value), Stamp{hlc++, t.node.str()}, {}});
@@ -695,7 +705,8 @@ int run(std::vector<std::string> words) {
     st = push(*target, args);
   } else if (scenario == "replay") {
     const auto positionals = args.positionals();
-    st = positionals.size() == 1 ? replay(*target, positionals[0]) : fail_usage("replay needs the file saved by push --save");
+    st = positionals.size() == 1 ? replay(*target, positionals[0])
+                                 : fail_usage("replay needs the file saved by push --save");
   } else {
     std::cerr << "liaison-hostile-peer: unknown scenario '" << scenario << "'\n\n" << kUsage;
     return 2;
