@@ -123,7 +123,7 @@ Outcome cmd_case_new(Invocation& in) {
                          {"updated_at", static_cast<std::int64_t>(ctx.now_ms())}};
   for (const auto& [field, text] : assignments) {
     auto parsed = parse_case_field(*kind, ctx.node.is_city(), field, text, false);
-    if (!parsed) return make_error(parsed.error().code, parsed.error().message + " (nothing was written)");
+    if (!parsed) return advised(parsed.error(), "nothing was written");
     put(fields, std::move(*parsed));
   }
   auto id = checked_insert(ctx, TableId::cases, fields);
@@ -213,7 +213,7 @@ Outcome cmd_case_set(Invocation& in) {
   sync::Fields fields;
   for (const auto& [field, text] : assignments) {
     auto parsed = parse_case_field(*at.kind, city, field, text, true);
-    if (!parsed) return make_error(parsed.error().code, parsed.error().message + " (nothing was written)");
+    if (!parsed) return advised(parsed.error(), "nothing was written");
     put(fields, std::move(*parsed));
   }
   std::string names;

@@ -159,12 +159,12 @@ int run_watch(Context& ctx, sync::net::ClientLinkOptions options) {
     log_line(ctx.json, line);
     announce = true;
   };
-  std::uint64_t received = 0;  // by this connection's session, as last reported
+  std::uint64_t received = 0;                          // by this connection's session, as last reported
+  options.on_welcome = [&received] { received = 0; };  // a new connection, a new session
   options.on_caught_up = [&](sync::Replica& replica, const sync::SessionStats& stats) {
     if (announce) log_line(ctx.json, "in step with the hub at " + ctx.config.hub);
     announce = false;
     (void)replica.set_meta(kLastSync, std::to_string(replica.clock().wall_ms()));
-    if (stats.directives_received < received) received = 0;  // a new connection, a new session
     if (stats.directives_received > received)
       log_line(ctx.json, "new directives received — see 'liaison-client directive list'");
     received = stats.directives_received;

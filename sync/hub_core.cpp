@@ -19,7 +19,8 @@ void HubActions::append(HubActions&& other) {
 
 HubCore::HubCore(HubStore& store, HubCoreOptions options) : store_(store), options_(options) {}
 
-Admission HubCore::connect(ConnectionId id, const NodeId& node, const std::string& serial, std::uint64_t now_ms) {
+Admission HubCore::connect(ConnectionId id, const NodeId& node, const std::string& serial, const std::string& remote,
+                           std::uint64_t now_ms) {
   if (const std::size_t held = connections_of(node); held >= options_.max_connections_per_node)
     return {false,
             "it already has " + std::to_string(held) + " connections (at most " +
@@ -29,7 +30,7 @@ Admission HubCore::connect(ConnectionId id, const NodeId& node, const std::strin
   // checked, before it finished): the new list counts.
   if (revocations_ && revocations_->serials.count(serial))
     return {false, "its certificate (serial " + serial + ") was revoked during the handshake", {}};
-  auto [it, added] = connections_.try_emplace(id, store_, node, options_.session, serial);
+  auto [it, added] = connections_.try_emplace(id, store_, node, options_.session, serial, remote);
   if (!added) return {false, "connection " + std::to_string(id) + " is already open", {}};
   it->second.session.on_link_progress(now_ms);  // the idle clock starts with the connection
   it->second.session.limit_pages(page_cells_);
@@ -183,8 +184,8 @@ std::optional<std::string> HubCore::certificate_shared(ConnectionId id, const Co
     if (other_id == id || other.closing || !other.session.greeted() || other.session.peer() != conn.session.peer() ||
         other.session.client_id() == conn.session.client_id())
       continue;
-    return conn.session.peer().str() +
-           " is already syncing with another replica: two devices can't share a certificate — ask the city office "
+    return conn.session.peer().str() + " is already syncing from " + other.remote +
+           " with another replica: two devices can't share a certificate — ask the city office "
            "to issue one for this device (after reinstalling, wait a minute for the old connection to time out)";
   }
   return std::nullopt;

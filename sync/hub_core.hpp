@@ -79,8 +79,10 @@ class HubCore {
  public:
   explicit HubCore(HubStore& store, HubCoreOptions options = {});
 
-  // `node` is the certificate's CN, `serial` its serial number (hex).
-  Admission connect(ConnectionId id, const NodeId& node, const std::string& serial, std::uint64_t now_ms);
+  // `node` is the certificate's CN, `serial` its serial number (hex),
+  // `remote` where it comes from (an address, for messages).
+  Admission connect(ConnectionId id, const NodeId& node, const std::string& serial, const std::string& remote,
+                    std::uint64_t now_ms);
   // A decoded message from `id`. A push waits for the next commit().
   HubActions receive(ConnectionId id, const Message& message, std::uint64_t now_ms);
   // Pushes are waiting: the transport calls commit() once the messages
@@ -117,10 +119,11 @@ class HubCore {
 
  private:
   struct Connection {
-    Connection(HubStore& store, const NodeId& node, HubSessionOptions options, std::string serial)
-        : session(store, node, options, serial), serial(std::move(serial)) {}
+    Connection(HubStore& store, const NodeId& node, HubSessionOptions options, std::string serial, std::string remote)
+        : session(store, node, options, serial), serial(std::move(serial)), remote(std::move(remote)) {}
     HubSession session;
     std::string serial;
+    std::string remote;
     bool closing = false;  // told to close; nothing more is sent
   };
   struct PendingPush {

@@ -265,7 +265,8 @@ class Server {
       connections_.erase(conn);
       co_return;
     }
-    const Admission admission = core_.connect(conn->id, *node, peer_serial(conn->stream->native_handle()), steady_ms());
+    const Admission admission =
+        core_.connect(conn->id, *node, peer_serial(conn->stream->native_handle()), conn->remote, steady_ms());
     if (!admission.admitted) {
       co_await say_farewell(conn, admission.farewell);
       refused("refused " + node->str() + " from " + conn->remote + ": " + admission.refusal);
@@ -276,7 +277,12 @@ class Server {
     conn->node = *node;
     by_id_[conn->id] = conn;
     log_("connected " + node->str() + " from " + conn->remote);
-    asio::co_spawn(io_, writer(conn), [this](std::exception_ptr e) { report(e, "writer"); });
+    asio::co_spawn(io_, writer(conn), [this, conn](std::exception_ptr e) {
+      if (!e) return;  // the writer forgot the connection itself
+      report(e, "writer");
+      conn->close_now();
+      forget(conn);
+    });
 
     // One TLS record (16 KiB of plaintext) is the most a read returns, and
     // an idle connection keeps this buffer for as long as it stays open.
@@ -328,6 +334,10 @@ class Server {
       conn->why =
           "dropped: it sent requests without reading " + std::to_string(Connection::kMaxQueuedFrames) + " answers";
     log_("disconnected " + node->str() + " (" + conn->remote + "): " + (conn->why.empty() ? "closed" : conn->why));
+    // Nothing more is read from it: its push still waiting for the commit
+    // is not merged (unacknowledged, it is sent again), and the core sends
+    // it nothing more while the writer flushes what is queued.
+    core_.disconnected(conn->id);
     if (!conn->closing) conn->close_now();
     uncount_partial(*conn);
   }
@@ -342,11 +352,13 @@ class Server {
   }
 
   // Ends a connection for what the transport found wrong (a bad frame, no
-  // memory to read it): the peer is told, then the connection closes.
+  // memory to read it): the peer is told, then the connection closes. The
+  // core sends it nothing more (pages would refill the memory freed).
   void drop(const ConnectionPtr& conn, Errc code, const std::string& told, const std::string& why) {
     conn->why = why;
     conn->send({ErrorMessage{code, told}}, false);
     conn->close_after_flush();
+    core_.disconnected(conn->id);
   }
 
   // Carries out what the core decided.
@@ -354,7 +366,9 @@ class Server {
     for (const auto& line : actions.log) log_(line);
     for (const auto& s : actions.sends) {
       auto it = by_id_.find(s.to);
-      if (it != by_id_.end()) it->second->send(s.messages, core_.compressing(s.to));
+      if (it == by_id_.end()) continue;
+      it->second->send(s.messages, core_.compressing(s.to));
+      if (it->second->closed) core_.disconnected(s.to);  // dropped for not reading its answers
     }
     for (const auto& c : actions.closes) {
       auto it = by_id_.find(c.connection);

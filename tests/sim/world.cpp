@@ -370,7 +370,8 @@ bool World::try_connect(Node& node) {
   options.recheck_ms = config_.recheck_ms ? config_.recheck_ms : UINT64_MAX;
   options.mark_received = !node.id.is_city();
   c.client_session = std::make_unique<ClientSession>(*node.replica, options);
-  const Admission admission = core_->connect(id, node.id, "sim-" + std::to_string(node.index), now_);
+  const Admission admission =
+      core_->connect(id, node.id, "sim-" + std::to_string(node.index), "conn " + std::to_string(id), now_);
   if (!admission.admitted) throw std::runtime_error("hub refused " + node.id.str() + ": " + admission.refusal);
   Outbox hello = c.client_session->start(now_);
   conns_.emplace(id, std::move(c));

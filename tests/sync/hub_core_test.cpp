@@ -115,7 +115,8 @@ struct Hub {
     Office& o = office(node);
     o.session = std::make_unique<ClientSession>(*o.replica);
     o.connection = next_connection++;
-    const Admission admission = core->connect(o.connection, o.replica->self(), serial, now);
+    const Admission admission =
+        core->connect(o.connection, o.replica->self(), serial, "10.0.0." + std::to_string(o.connection), now);
     REQUIRE_MESSAGE(admission.admitted, admission.refusal);
     return o.session->start(now);
   }
@@ -254,13 +255,13 @@ TEST_CASE("the hub refuses a node past its connection limit and a certificate re
   options.max_connections_per_node = 2;
   hub.core = std::make_unique<HubCore>(*hub.store, options);
   const NodeId longyou = NodeId::parse("longyou:office-1").value();
-  CHECK(hub.core->connect(1, longyou, "0A", hub.now).admitted);
-  CHECK(hub.core->connect(2, longyou, "0A", hub.now).admitted);
-  const Admission third = hub.core->connect(3, longyou, "0A", hub.now);
+  CHECK(hub.core->connect(1, longyou, "0A", "10.0.0.1", hub.now).admitted);
+  CHECK(hub.core->connect(2, longyou, "0A", "10.0.0.1", hub.now).admitted);
+  const Admission third = hub.core->connect(3, longyou, "0A", "10.0.0.1", hub.now);
   CHECK_FALSE(third.admitted);
   CHECK(third.refusal.find("at most 2") != std::string::npos);
   hub.carry_out(hub.core->set_revocations({{"0B"}, ""}));
-  const Admission revoked = hub.core->connect(4, NodeId::parse("kaihua:office-1").value(), "0B", hub.now);
+  const Admission revoked = hub.core->connect(4, NodeId::parse("kaihua:office-1").value(), "0B", "10.0.0.2", hub.now);
   CHECK_FALSE(revoked.admitted);
   CHECK(revoked.refusal.find("revoked") != std::string::npos);
 }
@@ -301,10 +302,11 @@ TEST_CASE("two devices syncing with one certificate at once: the second is refus
   auto other = hub.open("longyou-copy.db", "longyou:office-1");
   ClientSession session(*other);
   const ConnectionId second = hub.next_connection++;
-  REQUIRE(hub.core->connect(second, other->self(), "01", hub.now).admitted);
+  REQUIRE(hub.core->connect(second, other->self(), "01", "10.0.0.9", hub.now).admitted);
   for (const Message& m : session.start(hub.now)) hub.carry_out(hub.core->receive(second, m, hub.now));
   REQUIRE(hub.closed.count(second) == 1);
   CHECK(hub.closed[second].find("can't share a certificate") != std::string::npos);
+  CHECK(hub.closed[second].find("already syncing from 10.0.0." + std::to_string(first)) != std::string::npos);
   CHECK(hub.closed.count(first) == 0);
 }
 
