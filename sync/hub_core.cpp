@@ -11,31 +11,23 @@ void HubActions::send(ConnectionId to, Outbox messages) {
 
 void HubActions::close(ConnectionId connection, std::string why) { closes.push_back({connection, std::move(why)}); }
 
-void HubActions::append(HubActions&& other) {
-  for (auto& s : other.sends) sends.push_back(std::move(s));
-  for (auto& c : other.closes) closes.push_back(std::move(c));
-  for (auto& l : other.log) log.push_back(std::move(l));
-}
-
 HubCore::HubCore(HubStore& store, HubCoreOptions options) : store_(store), options_(options) {}
 
 Admission HubCore::connect(ConnectionId id, const NodeId& node, const std::string& serial, const std::string& remote,
                            std::uint64_t now_ms) {
   if (const std::size_t held = connections_of(node); held >= options_.max_connections_per_node)
-    return {false,
-            "it already has " + std::to_string(held) + " connections (at most " +
-                std::to_string(options_.max_connections_per_node) + " per node)",
-            {}};
+    return {false, "it already has " + std::to_string(held) + " connections (at most " +
+                       std::to_string(options_.max_connections_per_node) + " per node)"};
   // Revoked while its handshake was under way (after the certificate was
   // checked, before it finished): the new list counts.
   if (revocations_ && revocations_->serials.count(serial))
-    return {false, "its certificate (serial " + serial + ") was revoked during the handshake", {}};
+    return {false, "its certificate (serial " + serial + ") was revoked during the handshake"};
   auto [it, added] = connections_.try_emplace(id, store_, node, options_.session, serial, remote);
-  if (!added) return {false, "connection " + std::to_string(id) + " is already open", {}};
+  if (!added) return {false, "connection " + std::to_string(id) + " is already open"};
   it->second.session.on_link_progress(now_ms);  // the idle clock starts with the connection
   it->second.session.limit_pages(page_cells_);
   share_page_budget();
-  return {true, {}, {}};
+  return {true, {}};
 }
 
 HubActions HubCore::receive(ConnectionId id, const Message& message, std::uint64_t now_ms) {

@@ -65,14 +65,12 @@ struct HubActions {
 
   void send(ConnectionId to, Outbox messages);
   void close(ConnectionId connection, std::string why);
-  void append(HubActions&& other);
 };
 
 // The answer to a connection whose certificate was verified.
 struct Admission {
   bool admitted = false;
   std::string refusal;  // why not, for the log
-  Outbox farewell;      // sent before closing a refused connection (may be empty)
 };
 
 class HubCore {
@@ -105,7 +103,6 @@ class HubCore {
   // The transport closed `id` (on our word, or the peer left).
   void disconnected(ConnectionId id);
 
-  bool is_open(ConnectionId id) const { return connections_.count(id) > 0; }
   // The agreed compression of `id` (the transport encodes with it).
   bool compressing(ConnectionId id) const;
   std::size_t size() const noexcept { return connections_.size(); }

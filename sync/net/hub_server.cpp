@@ -258,8 +258,9 @@ class Server {
     if (auto stale = crl_stale(); stale && !stopping_) {
       // Nobody can be told apart from a revoked node now: refuse everyone,
       // in words (a TLS alert would say "certificate expired", blaming them).
-      const Outbox farewell{ErrorMessage{Errc::crl_expired, *stale}};
-      co_await say_farewell(conn, farewell);
+      std::vector<std::uint8_t> frame;
+      append_frame(frame, encode(ErrorMessage{Errc::crl_expired, *stale}));
+      co_await asio::async_write(*conn->stream, asio::buffer(frame), asio::redirect_error(kAwait, ec));
       refused("refused " + node->str() + " from " + conn->remote + ": " + *stale);
       conn->close_now();
       connections_.erase(conn);
@@ -268,7 +269,6 @@ class Server {
     const Admission admission =
         core_.connect(conn->id, *node, peer_serial(conn->stream->native_handle()), conn->remote, steady_ms());
     if (!admission.admitted) {
-      co_await say_farewell(conn, admission.farewell);
       refused("refused " + node->str() + " from " + conn->remote + ": " + admission.refusal);
       conn->close_now();
       connections_.erase(conn);
@@ -340,15 +340,6 @@ class Server {
     core_.disconnected(conn->id);
     if (!conn->closing) conn->close_now();
     uncount_partial(*conn);
-  }
-
-  // Writes `messages` to a connection the core never saw, before closing it.
-  awaitable<void> say_farewell(ConnectionPtr conn, const Outbox& messages) {
-    std::vector<std::uint8_t> frames;
-    for (const Message& m : messages) append_frame(frames, encode(m));
-    if (frames.empty()) co_return;
-    error_code ec;
-    co_await asio::async_write(*conn->stream, asio::buffer(frames), asio::redirect_error(kAwait, ec));
   }
 
   // Ends a connection for what the transport found wrong (a bad frame, no
