@@ -7,11 +7,12 @@
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "sync/row_lookup.hpp"
 
 namespace liaison::client {
 namespace {
 
-constexpr std::string_view kListColumns[] = {"kind", "county", "title", "status", "updated_at"};
+constexpr std::string_view kListColumns[] = {"kind", "county", "title", "status", "updated_at", "ref", "number"};
 
 std::string text_of(const Value& value) {
   const auto* text = std::get_if<std::string>(&value);
@@ -25,9 +26,10 @@ std::string counties() {
 }
 
 Error bad_id(std::string_view text, std::string_view what) {
-  return make_error(Errc::usage, "'" + std::string(text) + "' is not a " + std::string(what) +
-                                     " id — give the id, or at least its first 8 hex digits, as '" + std::string(what) +
-                                     " list' shows it");
+  return make_error(Errc::usage, "'" + escape_for_terminal(text) + "' names no " + std::string(what) +
+                                     " — give its ref (like K7Q-3M9), its official number, or its id or at least "
+                                     "the id's first 8 hex digits, as '" +
+                                     std::string(what) + " list' shows them");
 }
 
 // A case found in an opened data folder, with its kind.
@@ -41,7 +43,7 @@ struct CaseAt {
 Result<CaseAt> open_case(const Invocation& in, const std::string& id) {
   auto context = open_context(in);
   if (!context) return context.error();
-  auto row = find_row(*context->replica, TableId::cases, id, "case");
+  auto row = sync::find_row(*context->replica, TableId::cases, id, "case");
   if (!row) return row.error();
   const CaseKind* kind = Schema::get().find_kind(text_of((*row)["kind"]));
   if (!kind)
@@ -128,8 +130,11 @@ Outcome cmd_case_new(Invocation& in) {
   }
   auto id = checked_insert(ctx, TableId::cases, fields);
   if (!id) return advised(id.error(), "nothing was written");
-  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
-  return report.line(id->to_string());
+  auto made = ctx.replica->get(TableId::cases, *id);
+  if (!made) return made.error();
+  const std::string ref = *made ? text_of((**made)["ref"]) : std::string();
+  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}, {"ref", cli::json_quote(ref)}}), {}};
+  return report.line(ref + "  " + id->to_string());
 }
 
 Outcome cmd_case_list(Invocation& in) {
@@ -161,10 +166,13 @@ Outcome cmd_case_list(Invocation& in) {
   auto rows = context->replica->list(TableId::cases, filter);
   if (!rows) return rows.error();
   std::vector<std::string> items;
-  cli::Table table{{"id", "kind", "county", "status", "updated", "title"}, {}};
+  cli::Table table{{"ref", "number", "kind", "county", "status", "updated", "title"}, {}};
   for (const auto& row : *rows) {
     items.push_back(row_json_columns(row, kListColumns));
-    table.rows.push_back({row.id.to_string(), text_of(row["kind"]), text_of(row["county"]), text_of(row["status"]),
+    // A case made by an older release has no ref until the hub gives it one.
+    const std::string ref = text_of(row["ref"]);
+    table.rows.push_back({ref.empty() ? row.id.to_string().substr(0, 8) : ref, text_of(row["number"]),
+                          text_of(row["kind"]), text_of(row["county"]), text_of(row["status"]),
                           display_value("updated_at", row["updated_at"]), text_of(row["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
@@ -174,7 +182,7 @@ Outcome cmd_case_list(Invocation& in) {
 Outcome cmd_case_show(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "case show ID"));
-  if (!plausible_id(words[0])) return bad_id(words[0], "case");
+  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
@@ -197,7 +205,7 @@ Outcome cmd_case_show(Invocation& in) {
 Outcome cmd_case_set(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "case set ID FIELD=VALUE..."));
-  if (!plausible_id(words[0])) return bad_id(words[0], "case");
+  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   std::vector<std::pair<std::string, std::string>> assignments;
   for (std::size_t i = 1; i < words.size(); ++i) {
     auto pair = split_assignment(words[i]);
@@ -234,7 +242,7 @@ Outcome cmd_case_set(Invocation& in) {
 Outcome cmd_case_submit(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "case submit ID"));
-  if (!plausible_id(words[0])) return bad_id(words[0], "case");
+  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
@@ -266,7 +274,7 @@ Outcome cmd_case_submit(Invocation& in) {
 Outcome cmd_note_add(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "note add ID TEXT"));
-  if (!plausible_id(words[0])) return bad_id(words[0], "case");
+  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   std::string body;
   for (std::size_t i = 1; i < words.size(); ++i) body += (i > 1 ? " " : "") + words[i];
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)

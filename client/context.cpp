@@ -1,4 +1,4 @@
-// Opening the data folder, finding rows by id prefix, pre-checked writes;
+// Opening the data folder and pre-checked writes;
 // see context.hpp.
 #include "client/context.hpp"
 
@@ -56,55 +56,6 @@ Result<Context> open_context(const Invocation& invocation) {
   context.replica = std::move(*replica);
   context.json = invocation.json;
   return context;
-}
-
-namespace {
-
-// Lowercase hex digits of an id or prefix, dashes dropped; empty if any
-// other character appears.
-std::string hex_digits(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '-') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-}  // namespace
-
-bool plausible_id(std::string_view text) {
-  const std::string hex = hex_digits(text);
-  return hex.size() >= 8 && hex.size() <= 32;
-}
-
-Result<sync::Row> find_row(sync::Replica& replica, TableId table, std::string_view text, std::string_view what) {
-  const std::string thing(what);
-  if (auto full = Uuid::parse(text)) {
-    auto row = replica.get(table, *full);
-    if (!row) return row.error();
-    if (*row && !(*row)->deleted()) return std::move(**row);
-    return make_error(Errc::not_found, "no " + thing + " " + std::string(text) + " on this replica — list them with '" +
-                                           thing + " list', or sync first if it is new");
-  }
-  const std::string prefix = hex_digits(text);
-  auto rows = replica.list(table);
-  if (!rows) return rows.error();
-  std::vector<sync::Row> matches;
-  for (auto& row : *rows)
-    if (hex_digits(row.id.to_string()).rfind(prefix, 0) == 0) matches.push_back(std::move(row));
-  if (matches.size() == 1) return std::move(matches.front());
-  if (matches.empty())
-    return make_error(Errc::not_found, "no " + thing + " with an id starting " + std::string(text) +
-                                           " on this replica — list them with '" + thing +
-                                           " list', or sync first if it is new");
-  std::string some;
-  for (std::size_t i = 0; i < matches.size() && i < 5; ++i) some += (i ? ", " : "") + matches[i].id.to_string();
-  if (matches.size() > 5) some += ", ...";
-  return make_error(Errc::invalid_argument, "id prefix " + std::string(text) + " matches " +
-                                                std::to_string(matches.size()) + " " + thing + "s (" + some +
-                                                ") — give more of the id");
 }
 
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields) {

@@ -1,9 +1,8 @@
 // What every command works with: the parsed command line (Invocation) and,
 // once its arguments are known to be well-formed, the opened data folder
-// (Context: configuration, node id, replica). Also the two things most
-// commands share: finding a row by a unique id prefix, and writing through
-// the hub's authority rules first so a refusal is reported at once rather
-// than after the next sync. Not thread-safe; one command per process.
+// (Context: configuration, node id, replica). Also what most commands
+// share: writing through the hub's authority rules first, so that a refusal
+// is reported at once rather than after the next sync. Not thread-safe; one command per process.
 #pragma once
 
 #include <memory>
@@ -46,16 +45,6 @@ Status take_words(cli::Args& args, std::vector<std::string>& words, std::size_t 
 
 // Opens DIR/client.json and DIR/replica.db (never creates either).
 Result<Context> open_context(const Invocation& invocation);
-
-// True when `text` could name a row: a full id, or at least 8 hex digits
-// (dashes allowed where an id has them).
-bool plausible_id(std::string_view text);
-
-// The row of `table` whose id is `text` or starts with it; `what` names the
-// thing for messages ("case", "directive"). not_found when none matches,
-// invalid_argument (with the candidates) when several do.
-// REQUIRES: plausible_id(text).
-Result<sync::Row> find_row(sync::Replica& replica, TableId table, std::string_view text, std::string_view what);
 
 // A row as the hub's authority check sees it (values, per-cell stamps, scope).
 std::optional<sync::CurrentRow> current_row(sync::Replica& replica, TableId table, const Uuid& id);

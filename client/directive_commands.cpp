@@ -6,6 +6,7 @@
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "sync/receipts.hpp"
+#include "sync/row_lookup.hpp"
 
 namespace liaison::client {
 namespace {
@@ -74,13 +75,13 @@ Outcome cmd_directive_list(Invocation& in) {
 Outcome cmd_directive_show(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "directive show ID"));
-  if (!plausible_id(words[0]))
+  if (!sync::plausible_reference(TableId::directives, words[0]))
     return make_error(Errc::usage, "'" + words[0] +
                                        "' is not a directive id — give at least its first 8 hex digits, as 'directive "
                                        "list' shows it");
   auto context = open_context(in);
   if (!context) return context.error();
-  auto directive = find_row(*context->replica, TableId::directives, words[0], "directive");
+  auto directive = sync::find_row(*context->replica, TableId::directives, words[0], "directive");
   if (!directive) return directive.error();
   auto receipt = receipt_of(*context->replica, context->node, directive->id);
   if (!receipt) return receipt.error();
@@ -95,7 +96,7 @@ Outcome cmd_directive_ack(Invocation& in) {
   const auto reply = in.args.option("reply");
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "directive ack ID [--reply TEXT]"));
-  if (!plausible_id(words[0]))
+  if (!sync::plausible_reference(TableId::directives, words[0]))
     return make_error(Errc::usage, "'" + words[0] +
                                        "' is not a directive id — give at least its first 8 hex digits, as 'directive "
                                        "list' shows it");
@@ -106,7 +107,7 @@ Outcome cmd_directive_ack(Invocation& in) {
     return advised(Errc::not_permitted,
                    "only county offices acknowledge directives; " + ctx.node.str() + " is a city node",
                    "see who has replied with the hub's reports");
-  auto directive = find_row(*ctx.replica, TableId::directives, words[0], "directive");
+  auto directive = sync::find_row(*ctx.replica, TableId::directives, words[0], "directive");
   if (!directive) return directive.error();
   const std::string id = directive->id.to_string();
   if (!sync::scope_visible(directive->scope, ctx.node.scope()))

@@ -306,6 +306,10 @@ void report_sync(const Context& ctx, const sync::net::SyncReport& report) {
     line +=
         "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
   print_line(line);
+  if (stats.hub_schema > kSchemaVersion)
+    print_line("the hub runs a newer release (schema " + std::to_string(stats.hub_schema) + ", this program's is " +
+               std::to_string(kSchemaVersion) +
+               "): fields this release doesn't know wait at the hub — update liaison-client");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "hub/commands.hpp"
 #include "sync/authority.hpp"
 #include "sync/net/net.hpp"
+#include "sync/row_lookup.hpp"
 #include "sync/session.hpp"
 
 namespace liaison::hub {
@@ -34,25 +35,17 @@ Result<std::string> county_option(cli::Args& args, const char* name) {
 std::string short_id(const Uuid& id) { return id.to_string().substr(0, 8); }
 
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text) {
-  if (auto exact = Uuid::parse(text)) return *exact;
-  if (text.size() < 8 || !std::all_of(text.begin(), text.end(),
-                                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '-'; }))
+  const std::string what(table == TableId::cases ? "case" : Schema::get().table(table).name);
+  if (!sync::plausible_reference(table, text))
     return make_error(Errc::invalid_argument,
-                      "'" + text + "' is not an id — give the full id or its first 8 characters or more");
-  auto rows = replica.list(table, {{}, true, 0});
-  if (!rows) return rows.error();
-  std::optional<Uuid> found;
-  for (const Row& r : *rows)
-    if (r.id.to_string().rfind(text, 0) == 0) {
-      if (found)
-        return make_error(Errc::invalid_argument, "'" + text + "' matches more than one " +
-                                                      std::string(Schema::get().table(table).name) +
-                                                      " row — give more of the id");
-      found = r.id;
-    }
-  if (!found)
-    return make_error(Errc::not_found, "no " + std::string(Schema::get().table(table).name) + " with id " + text);
-  return *found;
+                      "'" + escape_for_terminal(text) + "' names no " + what + " — give " +
+                          (table == TableId::cases ? "its ref (like K7Q-3M9), its official number, or " : "") +
+                          "its id or at least the id's first 8 hex digits");
+  auto row = sync::find_row(replica, table, text, what, true);
+  if (!row && row.error().code == Errc::not_found)
+    return make_error(Errc::not_found, "no " + what + " " + escape_for_terminal(text) + " at the hub");
+  if (!row) return row.error();
+  return row->id;
 }
 
 std::string row_json(const Row& row, bool only_set) {
@@ -80,10 +73,11 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   std::stable_sort(rows->begin(), rows->end(),
                    [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
   std::vector<std::string> items;
-  cli::Table table{{"id", "county", "kind", "status", "title"}, {}};
+  cli::Table table{{"ref", "number", "county", "kind", "status", "title"}, {}};
   for (const Row& r : *rows) {
     items.push_back(row_json(r));
-    table.rows.push_back({short_id(r.id), text(r["county"]), text(r["kind"]), text(r["status"]), text(r["title"])});
+    table.rows.push_back(
+        {text(r["ref"]), text(r["number"]), text(r["county"]), text(r["kind"]), text(r["status"]), text(r["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
   report.table(table).line(std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s"));
@@ -131,9 +125,16 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   if (reason) fields.emplace_back("decision_reason", *reason);
   LIAISON_TRY(ctx.replica->precheck(TableId::cases, *id, fields));
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
-  cli::Report report{
-      cli::json_object({{"id", cli::json_quote(id->to_string())}, {"status", cli::json_quote(decision->second)}}), {}};
-  return report.line("case " + short_id(*id) + " " + decision->second);
+  auto decided = ctx.replica->get(TableId::cases, *id);
+  if (!decided) return decided.error();
+  const std::string ref = *decided ? text((**decided)["ref"]) : std::string();
+  const std::string number = *decided ? text((**decided)["number"]) : std::string();
+  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())},
+                                       {"ref", cli::json_quote(ref)},
+                                       {"number", cli::json_quote(number)},
+                                       {"status", cli::json_quote(decision->second)}}),
+                     {}};
+  return report.line("case " + ref + (number.empty() ? "" : " (" + number + ")") + " " + decision->second);
 }
 
 Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "shared/config_file.hpp"
 
@@ -30,12 +31,25 @@ void save(cereal::JSONOutputArchive& ar, const HubConfig& c) {
   common_fields(ar, c);
   ar(cereal::make_nvp("idle_timeout_ms", c.idle_timeout_ms));
   ar(cereal::make_nvp("max_connections_per_node", c.max_connections_per_node));
+  ar(cereal::make_nvp("case_number_pattern", c.case_numbers.text()));
 }
 
 void load(cereal::JSONInputArchive& ar, HubConfig& c) {
   common_fields(ar, c);
   optional_field(ar, "idle_timeout_ms", c.idle_timeout_ms);
   optional_field(ar, "max_connections_per_node", c.max_connections_per_node);
+  std::string pattern(c.case_numbers.text());
+  optional_field(ar, "case_number_pattern", pattern);
+  auto parsed = CaseNumberPattern::parse(pattern);
+  if (!parsed) throw std::invalid_argument(parsed.error().message);
+  c.case_numbers = std::move(*parsed);
+}
+
+Status parse_case_number_pattern(const std::string& text, HubConfig& config) {
+  auto parsed = CaseNumberPattern::parse(text);
+  if (!parsed) return make_error(Errc::invalid_argument, "--case-number-pattern: " + parsed.error().message);
+  config.case_numbers = std::move(*parsed);
+  return {};
 }
 
 std::string config_path(const std::string& data_dir) { return (std::filesystem::path(data_dir) / "hub.json").string(); }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "shared/case_ref.hpp"
 #include "shared/error.hpp"
 #include "sync/protocol.hpp"
 
@@ -24,6 +25,9 @@ struct HubConfig {
   std::uint64_t idle_timeout_ms = 60'000;
   // Connections one certificate may hold at once (a device needs one or two).
   std::uint32_t max_connections_per_node = 8;
+  // How official case numbers are written (shared/case_ref.hpp); checked
+  // when the file is read.
+  CaseNumberPattern case_numbers;
 };
 
 std::string config_path(const std::string& data_dir);
@@ -34,6 +38,8 @@ Status save_config(const std::string& data_dir, const HubConfig& config);
 Status parse_listen(const std::string& text, HubConfig& config);
 // "--idle-timeout SECONDS" -> idle_timeout_ms; at least 1 s.
 Status parse_idle_timeout(const std::string& text, HubConfig& config);
+// "--case-number-pattern P" -> case_numbers; the message says what P lacks.
+Status parse_case_number_pattern(const std::string& text, HubConfig& config);
 // "--max-connections-per-node N" -> max_connections_per_node; 1 to 100000.
 Status parse_connections_per_node(const std::string& text, HubConfig& config);
 

@@ -44,6 +44,9 @@ const std::vector<cli::Command<Handler>>& commands() {
          {"crl", "CRL.pem", "the CA's revocation list; a new version of the file takes effect within seconds"},
          {"listen", "HOST:PORT", "where to listen (default 0.0.0.0:7443)"},
          {"idle-timeout", "SECONDS", "close a connection silent this long (default 60)"},
+         {"case-number-pattern", "PATTERN",
+          "how official case numbers are written (default {county}外{kind}〔{year}〕{n}号; all four placeholders "
+          "needed)"},
          {"max-connections-per-node", "N", "connections one certificate may hold at once (default 8)"},
          {"force", "", "rewrite the configuration of an existing hub (its replica is kept)"}},
         "",

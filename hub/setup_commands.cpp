@@ -36,6 +36,7 @@ Result<Context> open_context(cli::Args& args) {
   options.path = replica_path(ctx.data_dir);
   options.self = *node;
   options.hub = true;
+  options.case_numbers = ctx.config.case_numbers;
   if (!std::filesystem::exists(options.path))
     return make_error(Errc::not_found, "no hub replica at " + options.path + " — run 'liaison-hub init' first");
   auto replica = sync::Replica::open(options);
@@ -57,6 +58,7 @@ Status cmd_init(cli::Args& args) {
   if (auto crl = args.option("crl")) files.crl = std::filesystem::absolute(*crl).string();
   if (auto listen = args.option("listen")) LIAISON_TRY(parse_listen(*listen, config));
   if (auto idle = args.option("idle-timeout")) LIAISON_TRY(parse_idle_timeout(*idle, config));
+  if (auto pattern = args.option("case-number-pattern")) LIAISON_TRY(parse_case_number_pattern(*pattern, config));
   if (auto per_node = args.option("max-connections-per-node"))
     LIAISON_TRY(parse_connections_per_node(*per_node, config));
   const bool force = args.flag("force");
@@ -79,6 +81,7 @@ Status cmd_init(cli::Args& args) {
   options.path = replica_path(*data);
   options.self = *node;
   options.hub = true;
+  options.case_numbers = config.case_numbers;
   auto replica = sync::Replica::open(options);  // creates the file, or checks an existing one
   if (!replica) return replica.error();
   LIAISON_TRY(save_config(*data, config));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "shared/case_ref.hpp"
 #include "shared/value.hpp"
 
 namespace liaison {
@@ -68,6 +69,13 @@ std::optional<std::uint16_t> TableDef::column_index(std::string_view column) con
   return std::nullopt;
 }
 
+std::size_t TableDef::columns_known_at(std::uint32_t version) const noexcept {
+  if (since > version) return 0;
+  std::size_t n = 0;
+  while (n < columns.size() && columns[n].since <= version) ++n;
+  return n;
+}
+
 const StatusDef* CaseKind::status(std::string_view name) const noexcept {
   for (const auto& s : statuses)
     if (s.name == name) return &s;
@@ -106,8 +114,8 @@ const CaseKind* Schema::find_kind(std::string_view name) const noexcept {
 }
 
 Schema::Schema() {
-  common_case_fields_ = {"kind",    "county",     "title",      "status",         "applicant",
-                         "summary", "updated_at", "created_by", "decision_reason"};
+  common_case_fields_ = {"kind",       "county",     "title",           "status", "applicant", "summary",
+                         "updated_at", "created_by", "decision_reason", "ref",    "number"};
 
   // `cases` holds every kind; kind-specific columns stay null for other kinds.
   tables_.push_back(TableDef{
@@ -161,6 +169,10 @@ Schema::Schema() {
           {"starts_on", kText, kBoth},
           {"participants", kInt, kBoth},
           {"period", kText, kBoth},
+          // schema 2: the short reference its creator gives a case, and the
+          // official number the hub gives it when it enters the register
+          {"ref", kText, kBoth, true, 2, false, ValueFormat::case_ref},
+          {"number", kText, kCity, true, 2, true},
       },
   });
   const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {
@@ -287,8 +299,11 @@ std::optional<std::string> value_problem(const ColumnDef& column, const Value& v
                                                 : "a number");
   if (const auto* real = std::get_if<double>(&value); real && !std::isfinite(*real))
     return name + " needs a finite number";
-  if (const auto* text = std::get_if<std::string>(&value))
+  if (const auto* text = std::get_if<std::string>(&value)) {
     if (auto problem = text_problem(*text, text_rule(column))) return name + " " + *problem;
+    if (column.format == ValueFormat::case_ref && !is_case_ref(*text))
+      return name + " '" + escape_for_terminal(*text) + "' is not a case reference like K7Q-3M9";
+  }
   return std::nullopt;
 }
 

@@ -17,8 +17,16 @@
 
 namespace liaison {
 
-// Bump when tables or columns change; peers with another version are refused.
-inline constexpr std::uint32_t kSchemaVersion = 1;
+// Bump when tables or columns change. Tables and columns are only ever
+// appended, each marked with the version that added it (`since`), so a cell's
+// column index means the same thing in every version that knows it. A
+// replica made by an older version is migrated in place when opened; the hub
+// serves a peer that is behind only the columns its version knows (see
+// docs/PROTOCOL.md, "Schema versions").
+inline constexpr std::uint32_t kSchemaVersion = 2;
+// The oldest schema the hub still syncs with, and a replica file still opens
+// (migrated) at.
+inline constexpr std::uint32_t kOldestSchemaVersion = 1;
 
 enum class ValueType : std::uint8_t { text, integer, real };
 
@@ -26,11 +34,20 @@ enum class ValueType : std::uint8_t { text, integer, real };
 enum class Side : std::uint8_t { county = 1, city = 2, both = 3 };
 bool side_allows(Side allowed, bool writer_is_city) noexcept;
 
+// A shape a text value must have beyond the text rules.
+enum class ValueFormat : std::uint8_t {
+  free,
+  case_ref,  // "K7Q-3M9" (shared/case_ref.hpp)
+};
+
 struct ColumnDef {
   std::string_view name;
   ValueType type;
   Side writers;
-  bool immutable = false;  // set once at creation, never changed afterwards
+  bool immutable = false;     // set once at creation, never changed afterwards
+  std::uint32_t since = 1;    // the schema version that added it
+  bool hub_assigned = false;  // written by the hub alone (an official number); every push of it is refused
+  ValueFormat format = ValueFormat::free;
 };
 
 // What a text column may hold: one line of at most kSingleLineMaxChars, or
@@ -74,8 +91,12 @@ struct TableDef {
   std::uint16_t scope_column;      // index into columns
   std::optional<TableId> parent;   // for parent_row
   std::vector<ColumnDef> columns;  // column 0 is always `deleted` (tombstone)
+  std::uint32_t since = 1;         // the schema version that added it
 
   std::optional<std::uint16_t> column_index(std::string_view column) const noexcept;
+  // How many of its columns (a prefix: columns are only appended) a peer at
+  // schema `version` knows; 0 when the table is newer than that.
+  std::size_t columns_known_at(std::uint32_t version) const noexcept;
 };
 
 inline constexpr std::uint16_t kDeletedColumn = 0;  // row tombstone: 1 = deleted

@@ -150,6 +150,7 @@ Outbox ClientSession::on_urgent(const Urgent& urgent) {
 
 Outbox ClientSession::on_welcome(const Welcome& welcome) {
   auto& clock = replica_.clock();
+  stats_.hub_schema = welcome.hub_schema;
   if (welcome.hub_id != peer_.remote_id) {
     // A hub we haven't synced with (or one rebuilt from a backup): its feed
     // positions mean nothing to us, and it may lack what we pushed before.

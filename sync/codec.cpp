@@ -1,9 +1,10 @@
 // msgpack encoding of protocol messages, and the validating decoder that turns
 // any byte string into either a Message or a typed Error, without throwing.
 //
-// Wire layout, protocol 4. Every message is one msgpack array, type first:
+// Wire layout, protocol 5. Every message is one msgpack array, type first:
 //   hello     [1, protocol, node:str, schema, cursor, hub_id, client_time_ms, client_id, compression]
-//   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms, compression]
+//   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms, compression,
+//              hub_schema]   (hub_schema since protocol 5; a welcome to a protocol 4 client leaves it out)
 //   push      [3, batch, nodes, cells]
 //   push_ack  [4, batch, applied, [rejection...], nodes, corrections]
 //   pull      [5, request, cursor, max_cells]
@@ -90,8 +91,12 @@ class Encoder {
           m.compression);
   }
   void operator()(const Welcome& m) {
-    array(MessageType::welcome, m.hub_time_ms, m.hub_id, m.hub_seq, m.max_frame_bytes, m.max_batch_cells,
-          m.max_clock_ahead_ms, m.compression);
+    if (m.hub_schema == 0)
+      array(MessageType::welcome, m.hub_time_ms, m.hub_id, m.hub_seq, m.max_frame_bytes, m.max_batch_cells,
+            m.max_clock_ahead_ms, m.compression);
+    else
+      array(MessageType::welcome, m.hub_time_ms, m.hub_id, m.hub_seq, m.max_frame_bytes, m.max_batch_cells,
+            m.max_clock_ahead_ms, m.compression, m.hub_schema);
   }
   void operator()(const Push& m) { array(MessageType::push, m.batch, Batch{m.cells}); }
   void operator()(const PushAck& m) {
@@ -386,8 +391,11 @@ class Reader {
   Error error_;
 };
 
-// Field counts after the type tag, indexed by MessageType.
+// Field counts after the type tag, indexed by MessageType, and how many
+// fields a later protocol added at the end (present or not: welcome's
+// hub_schema).
 constexpr std::size_t kFieldCounts[] = {0, 8, 7, 3, 5, 3, 5, 1, 1, 1, 2, 2, 1};
+constexpr std::size_t kAddedFields[] = {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
   // `ok` is evaluated before the move: `m` is only bound, not read, first.
@@ -410,7 +418,8 @@ Result<Message> decode_fields(Reader& in, MessageType type, Items f) {
                          in.uint_field(f[3], "max_frame_bytes", m.max_frame_bytes) &&
                          in.uint_field(f[4], "max_batch_cells", m.max_batch_cells) &&
                          in.uint_field(f[5], "max_clock_ahead_ms", m.max_clock_ahead_ms) &&
-                         in.uint_field(f[6], "compression", m.compression));
+                         in.uint_field(f[6], "compression", m.compression) &&
+                         (f.size() < 8 || in.uint_field(f[7], "hub_schema", m.hub_schema)));
     }
     case MessageType::push: {
       Push m;
@@ -473,15 +482,16 @@ Result<Message> decode_root(const Object& root, const DecodeLimits& limits) {
   Reader in(limits, message_name(type));
   const Items fields = items.subspan(1);
   if (type == MessageType::hello && !fields.empty() && fields[0].type == mt::POSITIVE_INTEGER &&
-      fields[0].via.u64 != kProtocolVersion) {
+      (fields[0].via.u64 < kOldestProtocolVersion || fields[0].via.u64 > kProtocolVersion)) {
     Hello other;
     if (!in.uint_field(fields[0], "protocol", other.protocol)) return in.error();
     return Message(std::move(other));
   }
   const std::size_t expected = kFieldCounts[tag.via.u64];
-  if (fields.size() != expected)
+  if (fields.size() < expected || fields.size() > expected + kAddedFields[tag.via.u64])
     return make_error(Errc::malformed, std::string(message_name(type)) + " has " + std::to_string(fields.size()) +
-                                           " fields, expected " + std::to_string(expected));
+                                           " fields, expected " + std::to_string(expected) +
+                                           (kAddedFields[tag.via.u64] ? " or " + std::to_string(expected + 1) : ""));
   return decode_fields(in, type, fields);
 }
 

@@ -52,6 +52,11 @@ HubActions HubCore::receive(ConnectionId id, const Message& message, std::uint64
     // it sends anything.
     if (revocations_ && !revocations_->pem.empty() && !conn.session.closed())
       out.insert(out.begin(), Revocations{revocations_->pem});
+    if (!conn.session.closed() && conn.session.peer_schema() < kSchemaVersion)
+      actions.log.push_back(
+          conn.session.peer().str() + " runs an older release (schema " + std::to_string(conn.session.peer_schema()) +
+          ", this hub's is " + std::to_string(kSchemaVersion) +
+          "): it syncs the fields it knows, the others wait at the hub — update liaison-client there");
   }
   answer(id, conn, std::move(out), actions);
   return actions;

@@ -14,7 +14,38 @@ Outbox HubSession::refuse(Errc code, std::string message) {
   return {ErrorMessage{code, std::move(message)}};
 }
 
+namespace {
+
+// A peer at an older schema can't decode cells of columns (or tables) added
+// since: they stay at the hub, and reach it once it is updated (its
+// migration pulls its scope again).
+void keep_to_schema(std::vector<Cell>& cells, std::uint32_t schema) {
+  std::erase_if(cells, [schema](const Cell& cell) {
+    return cell.column >= Schema::get().table(cell.table).columns_known_at(schema);
+  });
+}
+
+}  // namespace
+
+Outbox HubSession::for_peer(Outbox out) const {
+  if (peer_schema_ >= kSchemaVersion) return out;
+  for (Message& m : out) {
+    if (auto* changes = std::get_if<Changes>(&m)) keep_to_schema(changes->cells, peer_schema_);
+    if (auto* urgent = std::get_if<Urgent>(&m)) keep_to_schema(urgent->cells, peer_schema_);
+    if (auto* ack = std::get_if<PushAck>(&m)) keep_to_schema(ack->corrections, peer_schema_);
+  }
+  std::erase_if(out, [](const Message& m) {
+    const auto* urgent = std::get_if<Urgent>(&m);
+    return urgent && urgent->cells.empty();
+  });
+  return out;
+}
+
 Outbox HubSession::on_message(const Message& message, std::uint64_t now_ms) {
+  return for_peer(dispatch(message, now_ms));
+}
+
+Outbox HubSession::dispatch(const Message& message, std::uint64_t now_ms) {
   if (closed_) return {};
   last_heard_ms_ = now_ms;
   if (const auto* m = std::get_if<Hello>(&message)) {
@@ -38,12 +69,22 @@ Outbox HubSession::on_message(const Message& message, std::uint64_t now_ms) {
 }
 
 Outbox HubSession::on_hello(const Hello& hello) {
-  if (hello.protocol != kProtocolVersion)
-    return refuse(Errc::protocol_version, "protocol version " + std::to_string(hello.protocol) + " is not " +
-                                              std::to_string(kProtocolVersion) + " — update liaison-client");
-  if (hello.schema != kSchemaVersion)
-    return refuse(Errc::schema_mismatch, "schema version " + std::to_string(hello.schema) + " is not " +
-                                             std::to_string(kSchemaVersion) + " — update liaison-client");
+  if (hello.protocol > kProtocolVersion)
+    return refuse(Errc::protocol_version, "protocol version " + std::to_string(hello.protocol) +
+                                              " is newer than this hub's (" + std::to_string(kProtocolVersion) +
+                                              ") — update liaison-hub before its clients");
+  if (hello.protocol < kOldestProtocolVersion)
+    return refuse(Errc::protocol_version, "protocol version " + std::to_string(hello.protocol) +
+                                              " is older than this hub speaks (" +
+                                              std::to_string(kOldestProtocolVersion) + ") — update liaison-client");
+  if (hello.schema > kSchemaVersion)
+    return refuse(Errc::schema_mismatch, "schema version " + std::to_string(hello.schema) +
+                                             " is newer than this hub's (" + std::to_string(kSchemaVersion) +
+                                             ") — update liaison-hub before its clients");
+  if (hello.schema < kOldestSchemaVersion)
+    return refuse(Errc::schema_mismatch, "schema version " + std::to_string(hello.schema) +
+                                             " is older than this hub syncs with (" +
+                                             std::to_string(kOldestSchemaVersion) + ") — update liaison-client");
   if (hello.node != peer_.str())
     return refuse(Errc::not_permitted, "hello names " + hello.node + " but the certificate is for " + peer_.str());
   if (peer_ == hub_.self())
@@ -55,6 +96,7 @@ Outbox HubSession::on_hello(const Hello& hello) {
                                           " is beyond the hub's feed (" + std::to_string(hub_.feed_end()) +
                                           "); the client will resync from the start");
   greeted_ = true;
+  peer_schema_ = hello.schema;
   cursor_ = hello.hub_id == hub_.replica_id() ? hello.pull_cursor : FeedCursor{};
   client_id_ = hello.client_id;
   compression_ = options_.compress ? hello.compression & kCompressionZstd : 0;
@@ -68,7 +110,8 @@ Outbox HubSession::on_hello(const Hello& hello) {
     (void)hub_.set_cursor(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
   Outbox out{Welcome{hub_.wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
-                     options_.max_batch_cells, options_.max_clock_ahead_ms, compression_}};
+                     options_.max_batch_cells, options_.max_clock_ahead_ms, compression_,
+                     hello.protocol >= 5 ? kSchemaVersion : 0}};
   // An office back after hours offline sees the directives it missed first,
   // before the cases that changed meanwhile.
   urgent_seq_ = cursor_.pos;
@@ -129,7 +172,7 @@ Outbox HubSession::on_pull(const Pull& pull) {
 Outbox HubSession::on_feed_advanced(std::uint64_t now_ms) {
   (void)now_ms;
   if (closed_ || !greeted_) return {};
-  Outbox out = directives_ahead();
+  Outbox out = for_peer(directives_ahead());
   if (!caught_up_ || hub_.feed_end() <= notified_seq_) return out;
   // Only wake the client when something in its scope changed.
   auto probe = hub_.read_feed(cursor_, 1, FeedFilter{.scope = std::string(peer_.scope()), .skip_node = peer_.str()});

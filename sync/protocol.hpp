@@ -26,7 +26,11 @@
 
 namespace liaison::sync {
 
-inline constexpr std::uint32_t kProtocolVersion = 4;
+// Protocol 5 adds the hub's schema version to `welcome`. The hub still
+// speaks protocol 4 (schema 1) to clients not yet updated: see
+// docs/PROTOCOL.md, "Schema versions".
+inline constexpr std::uint32_t kProtocolVersion = 5;
+inline constexpr std::uint32_t kOldestProtocolVersion = 4;
 
 // How far ahead of the hub's clock a stamp may be before the hub refuses it
 // (clock_ahead), unless the hub's configuration says otherwise; the hub
@@ -84,6 +88,9 @@ struct Welcome {
   std::uint32_t max_batch_cells = 0;
   std::uint64_t max_clock_ahead_ms = 0;  // stamps further ahead are refused
   std::uint32_t compression = 0;         // what both sides use from now on
+  // The hub's schema version (protocol 5); 0 in a protocol 4 welcome, which
+  // has no such field. A client behind it is told to update.
+  std::uint32_t hub_schema = 0;
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 

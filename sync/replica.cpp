@@ -84,15 +84,47 @@ Status create_schema(sql::Database& db, bool hub) {
         " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL,"
         " created_row INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL, old_node TEXT NOT NULL, new_value,"
         " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);";
+        "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);"
+        // The last official number given per kind, county and year.
+        "CREATE TABLE IF NOT EXISTS _case_numbers (kind TEXT NOT NULL, county TEXT NOT NULL, year INTEGER NOT NULL,"
+        " last INTEGER NOT NULL, PRIMARY KEY (kind, county, year));";
   for (const auto& def : Schema::get().tables()) {
     const std::string name(def.name);
     ddl += "CREATE TABLE IF NOT EXISTS " + name + " (id BLOB NOT NULL UNIQUE";
     for (const auto& c : def.columns) ddl += std::string(", \"") + std::string(c.name) + "\" " + sql_type(c.type);
     ddl += ", _scope TEXT NOT NULL DEFAULT '', _seq INTEGER NOT NULL, _clock BLOB NOT NULL);";
+  }
+  return db.exec(ddl);
+}
+
+// Indexes, made once every column exists (after a migration).
+Status create_indexes(sql::Database& db, bool hub) {
+  std::string ddl;
+  for (const auto& def : Schema::get().tables()) {
+    const std::string name(def.name);
     ddl += "CREATE INDEX IF NOT EXISTS " + name + "__seq ON " + name + " (_seq);";
     if (hub) ddl += "CREATE INDEX IF NOT EXISTS " + name + "__scope ON " + name + " (_scope, _seq);";
   }
+  ddl +=
+      "CREATE INDEX IF NOT EXISTS cases__ref ON cases (ref);"
+      "CREATE INDEX IF NOT EXISTS cases__number ON cases (number);";
+  return db.exec(ddl);
+}
+
+// A file made by an older release, brought to this schema in place: the
+// columns and tables added since (existing rows hold null in them). A client
+// pulls its whole scope again at its next sync, for the values the hub kept
+// from it in columns its old release did not know.
+Status migrate_schema(sql::Database& db, bool hub, std::uint32_t from) {
+  std::string ddl;
+  for (const auto& def : Schema::get().tables()) {
+    if (def.since > from) continue;  // made whole by create_schema
+    for (const auto& c : def.columns)
+      if (c.since > from)
+        ddl += "ALTER TABLE " + std::string(def.name) + " ADD COLUMN \"" + std::string(c.name) + "\" " +
+               sql_type(c.type) + ";";
+  }
+  if (!hub) ddl += "UPDATE _peers SET pull_low = 0, pull_pos = 0;";
   return db.exec(ddl);
 }
 
@@ -393,14 +425,31 @@ Status create_identity(Replica::Impl& I) {
   return write_meta(I, meta_key::kRole, I.options.hub ? "hub" : "client");
 }
 
-// An existing file: this program's schema, this node's, and its id and
-// clock as they were left.
-Status load_identity(Replica::Impl& I, const std::string& schema) {
+// The schema version of an existing file, migrated to this program's when
+// older; a file from a newer release is refused, untouched.
+Status bring_schema_up_to_date(Replica::Impl& I, const std::string& schema) {
   const std::string& path = I.options.path;
-  if (schema != std::to_string(kSchemaVersion))
-    return make_error(Errc::schema_mismatch, "replica " + path + " has schema version " + schema +
-                                                 ", this program needs " + std::to_string(kSchemaVersion) +
-                                                 " — upgrade the program, or start a new replica and resync");
+  const auto version = parse_meta_number(schema);
+  if (!version || *version < 1)
+    return make_error(Errc::storage_failed, "replica " + path + " has schema version '" + schema +
+                                                "' — the file is damaged; restore or resync it");
+  if (*version > static_cast<std::int64_t>(kSchemaVersion))
+    return make_error(Errc::schema_mismatch, "replica " + path + " was made by a newer release (schema version " +
+                                                 schema + "; this program knows " + std::to_string(kSchemaVersion) +
+                                                 ") — update this program");
+  if (*version < static_cast<std::int64_t>(kOldestSchemaVersion))
+    return make_error(Errc::schema_mismatch,
+                      "replica " + path + " has schema version " + schema + ", older than this release can migrate (" +
+                          std::to_string(kOldestSchemaVersion) + ") — start a new replica and resync");
+  if (*version == static_cast<std::int64_t>(kSchemaVersion)) return {};
+  I.migrated_from = static_cast<std::uint32_t>(*version);
+  LIAISON_TRY(migrate_schema(*I.db, I.options.hub, I.migrated_from));
+  return write_meta(I, meta_key::kSchemaVersion, std::to_string(kSchemaVersion));
+}
+
+// An existing file: this node's, and its id and clock as they were left.
+Status load_identity(Replica::Impl& I) {
+  const std::string& path = I.options.path;
   auto node = read_meta(I, meta_key::kNode);
   if (!node) return node.error();
   auto id = read_meta(I, meta_key::kReplicaId);
@@ -436,12 +485,39 @@ Status prepare_statements(Replica::Impl& I) {
   I.insert_node = std::move(*ins);
   LIAISON_TRY(I.conflict_log.prepare(*I.db));
   LIAISON_TRY(I.rejection_log.prepare(*I.db));
+  LIAISON_TRY(I.case_register.prepare(*I.db, I.options.hub));
   if (I.options.hub) {
     LIAISON_TRY(I.refusal_log.prepare(*I.db));
     LIAISON_TRY(I.history.prepare(*I.db));
   }
   for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
   return {};
+}
+
+// Hub, after a migration to schema 2: the cases it already held get their
+// refs, and those past draft their official numbers, in the order they were
+// made.
+Status register_existing_cases(Replica::Impl& I) {
+  auto unnamed = I.db->prepare("SELECT id FROM cases WHERE kind IS NOT NULL ORDER BY id");
+  if (!unnamed) return unnamed.error();
+  std::vector<Uuid> ids;
+  LIAISON_TRY(unnamed->for_each_row([&]() -> Status {
+    const auto blob = unnamed->column_blob(0);
+    if (blob.size() == sizeof(Uuid::bytes)) ids.push_back(Uuid::from_bytes(blob.data()));
+    return {};
+  }));
+  for (const Uuid& id : ids) {
+    auto row = I.load(TableId::cases, id);
+    if (!row) return row.error();
+    const std::uint64_t seq = I.seq + 1;
+    auto written = I.register_case(id, *row, seq);
+    if (!written) return written.error();
+    if (written->empty()) continue;
+    I.seq = row->seq = seq;
+    LIAISON_TRY(I.store(TableId::cases, id, *row));
+  }
+  I.persisted_hlc = std::max(I.persisted_hlc, I.clock.last());
+  return write_meta(I, meta_key::kHlcLast, std::to_string(I.persisted_hlc));
 }
 
 Status set_up(Replica::Impl& I) {
@@ -451,13 +527,16 @@ Status set_up(Replica::Impl& I) {
   if (!schema) return schema.error();
   std::random_device entropy;
   I.rng.seed(I.options.seed ? I.options.seed : (static_cast<std::uint64_t>(entropy()) << 32 | entropy()));
-  LIAISON_TRY(*schema ? load_identity(I, **schema) : create_identity(I));
+  if (*schema) LIAISON_TRY(bring_schema_up_to_date(I, **schema));
+  LIAISON_TRY(create_indexes(*I.db, I.options.hub));
+  LIAISON_TRY(*schema ? load_identity(I) : create_identity(I));
   LIAISON_TRY(prepare_statements(I));
   LIAISON_TRY(I.refresh_from_disk());
   I.grown_elsewhere = false;  // what the file held at opening is not news
   auto self = I.node_ref(I.options.self.str());
   if (!self) return self.error();
   I.self_ref = *self;
+  if (I.options.hub && I.migrated_from != 0 && I.migrated_from < 2) LIAISON_TRY(register_existing_cases(I));
   return {};
 }
 
@@ -518,6 +597,28 @@ Status Replica::transact(const std::function<Status()>& body) {
   return st;
 }
 
+namespace {
+
+// A case this replica makes gets a ref of its own, with the stamp of its
+// creation; at the hub, the register's names (case_register.hpp). A client
+// names only cases it creates: one made by an older release gets its ref
+// from the hub.
+Status name_case(Replica::Impl& I, const Uuid& id, StoredRow& row, const Stamp& stamp, std::uint64_t seq) {
+  if (I.options.hub) {
+    auto named = I.register_case(id, row, seq);
+    return named ? Status{} : Status{named.error()};
+  }
+  const auto col = *Schema::get().table(TableId::cases).column_index("ref");
+  if (row.exists || row.meta[col].present()) return {};
+  auto ref = I.case_register.free_ref(I.rng, id);
+  if (!ref) return ref.error();
+  row.values[col] = Value{std::move(*ref)};
+  row.meta[col] = CellMeta{stamp.hlc, I.self_ref, seq, 0, 0};
+  return {};
+}
+
+}  // namespace
+
 Result<Uuid> Replica::insert(TableId table, const Fields& fields, std::optional<Uuid> id) {
   // A caller-chosen id may name an existing row (a receipt another device of
   // the county wrote): then this is an update of that row.
@@ -559,6 +660,7 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
       m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node};
       row->values[col] = *value;
     }
+    if (table == TableId::cases) LIAISON_TRY(name_case(I, id, *row, stamp, seq));
     row->seq = seq;
     if (row->scope.empty()) {
       auto scope = derive_scope(table, row->values, I.lookup());

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "shared/case_ref.hpp"
 #include "shared/error.hpp"
 #include "shared/ids.hpp"
 #include "shared/node_id.hpp"
@@ -43,8 +44,9 @@ struct ReplicaOptions {
   NodeId self;       // who local writes are stamped as
   bool hub = false;  // hub replicas index the feed by scope
   WallClock wall = system_wall_clock();
-  std::uint64_t seed = 0;  // id generator seed; 0 = from the OS
-  bool durable = true;     // synchronous=NORMAL (WAL) vs OFF for scratch copies
+  std::uint64_t seed = 0;          // id generator seed; 0 = from the OS
+  bool durable = true;             // synchronous=NORMAL (WAL) vs OFF for scratch copies
+  CaseNumberPattern case_numbers;  // hub: how official case numbers are written
   // Called after a cell is re-stamped (same value, new stamp), for logs.
   std::function<void(const Cell& before, const Cell& after)> on_restamp;
 };

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sync/authority.hpp"
+#include "sync/case_register.hpp"
 #include "sync/replica.hpp"
 #include "sync/replica_logs.hpp"
 #include "sync/sqlite.hpp"
@@ -65,6 +66,7 @@ struct Replica::Impl {
   // (a transaction's start sees it too): kept until refresh() reports it.
   bool grown_elsewhere = false;
   std::uint32_t self_ref = 0;
+  std::uint32_t migrated_from = 0;      // the schema version this opening migrated from; 0: none
   std::vector<std::string> node_names;  // index = ref; [0] = ""
   std::unordered_map<std::string, std::uint32_t> node_refs;
   std::uint32_t last_node_ref = 0;  // the ref node_ref() returned last
@@ -74,6 +76,7 @@ struct Replica::Impl {
   RejectionLog rejection_log;  // clients
   RefusalLog refusal_log;      // the hub
   ChangeHistory history;       // the hub
+  CaseRegister case_register;
 
   explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
 
@@ -100,6 +103,12 @@ struct Replica::Impl {
   Result<bool> merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell, std::uint64_t seq,
                           MergeStats& stats);
   Status set_scope_if_unknown(TableId table, StoredRow& row);
+
+  // Hub: gives a case about to be stored a ref if it has none or another
+  // case holds it, and its official number if it has left draft without
+  // one; hub-stamped cells at feed position `seq`, recorded in the history.
+  // Returns them (for the pusher's corrections). case_register.cpp.
+  Result<std::vector<Cell>> register_case(const Uuid& id, StoredRow& row, std::uint64_t seq);
 };
 
 }  // namespace liaison::sync

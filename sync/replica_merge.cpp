@@ -226,6 +226,11 @@ class PushedRow {
     if (created_by_)
       LIAISON_TRY(
           I.history.record_creation(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, created_by_->stamp));
+    if (table_ == TableId::cases) {
+      auto named = I.register_case(id_, row_, seq_);
+      if (!named) return named.error();
+      for (auto& cell : *named) result_.corrections.push_back(std::move(cell));
+    }
     I.seq = seq_;
     row_.seq = seq_;
     if (row_.scope.empty()) {

@@ -39,6 +39,7 @@ struct SessionStats {
   std::uint64_t rechecks = 0;             // pulls a watching client made unprompted (recheck_ms)
   std::uint64_t stale_copies = 0;         // copies of old messages recognised and ignored
   std::uint64_t directives_received = 0;  // receipts this client marked received (mark_received)
+  std::uint32_t hub_schema = 0;           // from the welcome; 0 for a hub of protocol 4
 };
 
 struct ClientSessionOptions {
@@ -159,6 +160,7 @@ class HubSession {
   // After hello: the client's replica (a device's own, made at its init).
   bool greeted() const noexcept { return greeted_; }
   const Uuid& client_id() const noexcept { return client_id_; }
+  std::uint32_t peer_schema() const noexcept { return peer_schema_; }
   const SessionStats& stats() const noexcept { return stats_; }
   // Caps the cells of each page this client pulls from now on, below
   // max_batch_cells (0: no cap). The server shrinks pages when many clients
@@ -168,6 +170,8 @@ class HubSession {
 
  private:
   Outbox refuse(Errc code, std::string message);
+  Outbox dispatch(const Message& message, std::uint64_t now_ms);
+  Outbox for_peer(Outbox out) const;
   Outbox on_hello(const Hello& hello);
   Outbox on_push(const Push& push);
   Outbox on_pull(const Pull& pull);
@@ -184,8 +188,9 @@ class HubSession {
   std::uint64_t notified_seq_ = 0;
   std::uint64_t last_push_batch_ = 0;
   std::uint64_t last_pull_request_ = 0;
-  Uuid client_id_;            // the client's replica
-  bool include_own_ = false;  // its replica is new: send back what it stamped before
+  Uuid client_id_;                              // the client's replica
+  bool include_own_ = false;                    // its replica is new: send back what it stamped before
+  std::uint32_t peer_schema_ = kSchemaVersion;  // the client's, from its hello
   std::uint64_t last_heard_ms_ = 0;
   std::uint32_t page_limit_ = 0;
   std::uint32_t compression_ = 0;  // agreed in hello/welcome

@@ -126,8 +126,13 @@ expect "damaged config" 1 "" "is damaged"
 TITLE='龙游县赴日本友好城市交流团（第一批）'
 run --data "$D" case new --kind friendship_exchange --title "$TITLE" --set partner_city=Kiryu --set country=日本
 expect "case new with a Chinese title" 0
-CASE1=$OUT
-check "case new prints an id" grep -Eqx '[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}' <<<"$CASE1"
+check "case new prints the case's ref and id" \
+  grep -Eqx '[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}  [0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}' <<<"$OUT"
+CASE1_REF=${OUT%% *}
+CASE1=${OUT##* }
+run --data "$D" case show "$(tr 'A-Z' 'a-z' <<<"${CASE1_REF/-/}")" --json
+expect "case show finds a case by its ref, typed in lower case without the dash" 0 "\"id\":\"$CASE1\""
+expect "case show --json has the ref" 0 "\"ref\":\"$CASE1_REF\""
 run --data "$D" case show "$CASE1" --json
 expect "case show --json returns the title exactly" 0 "\"title\":\"$TITLE\""
 expect "case show --json has the county" 0 '"county":"longyou"'
@@ -156,7 +161,7 @@ check "refused case new wrote nothing" test "$(count_ids "$OUT")" = 1
 
 run --data "$D" case new --kind donation --title "来自桐生市的捐赠" --set donor=Kiryu --set amount=2500.5
 expect "case new donation" 0
-CASE2=$OUT
+CASE2=${OUT##* }
 run --data "$D" case new --kind training --title "出国前教育培训" --json
 expect "case new --json" 0 '{"id":"'
 CASE3=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
@@ -241,9 +246,9 @@ expect "an empty note is refused" 2 "" "the note is empty"
 
 # ---- ids: bad, unknown, ambiguous ----
 run --data "$D" case show xyz
-expect "a malformed id is a usage error" 2 "" "is not a case id"
+expect "a malformed id is a usage error" 2 "" "'xyz' names no case"
 run --data "$D" case show 1234
-expect "a too-short prefix is a usage error" 2 "" "at least its first 8 hex digits"
+expect "a too-short prefix is a usage error" 2 "" "at least the id's first 8 hex digits"
 run --data "$D" case show ffffffff
 expect "an unknown prefix" 1 "" "no case with an id starting ffffffff"
 run --data "$D" case show 00000000-0000-7000-8000-000000000000
@@ -314,7 +319,7 @@ run --data "$D" case new --kind outbound_trip --title "$(printf '长%.0s' $(seq 
 expect "a 200-character title is accepted" 0
 run --data "$D" case new --kind overseas_chinese --title "侨胞来访" --set $'summary=第一行\n第二行'
 expect "a summary may hold several lines" 0
-MULTI=$OUT
+MULTI=${OUT%% *}
 run --data "$D" case show "$MULTI"
 expect "a line break is shown escaped in a table" 0 '第一行\n第二行'
 run --data "$D" case new --kind outbound_trip --title a --title b
@@ -346,7 +351,7 @@ check "--json: and only one" python3 -c 'import json,sys; json.loads(sys.argv[1]
 
 # ---- options ----
 run --version
-expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 4, schema 1)"
+expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 5, schema 2)"
 run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"
 run --data "$D" case

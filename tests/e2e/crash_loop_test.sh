@@ -604,10 +604,11 @@ done
 
 # Each county's clients list exactly the hub's cases of that county. The
 # hub's list has every field; a client's has id, kind, county, title,
-# status and updated_at, in that order: the hub's is cut down to those.
-sorted_objects() { json_objects "$1" | sort; }
+# status, updated_at, ref and number (null for these drafts, and left out
+# here), in that order: the hub's is cut down to those.
+sorted_objects() { json_objects "$1" | sed 's/,"number":null//' | sort; }
 client_columns() {
-  sed -E 's/^\{("id":"[^"]*","kind":"[^"]*","county":"[^"]*","title":"[^"]*","status":"[^"]*").*("updated_at":[0-9]+).*$/{\1,\2}/'
+  sed -E 's/^\{("id":"[^"]*","kind":"[^"]*","county":"[^"]*","title":"[^"]*","status":"[^"]*").*("updated_at":[0-9]+).*(,"ref":"[^"]*").*$/{\1,\2\3}/'
 }
 for county in longyou kaihua; do
   run hub --json case list --county "$county"

@@ -80,13 +80,13 @@ HUB_PORT=$(pick_port)
 HUB_DATA=$W/hub
 "$HUB_BIN" init --data "$HUB_DATA" --ca "$W/ca/ca.pem" --cert "$(pki_cert city:hub)" --key "$(pki_key city:hub)" \
   --crl "$W/ca/crl.pem" --listen "127.0.0.1:$HUB_PORT" --idle-timeout 300 --max-connections-per-node 100000 >/dev/null
-# A hub.json written before idle_timeout_ms and max_connections_per_node
-# existed still loads.
+# A hub.json written before idle_timeout_ms, max_connections_per_node and
+# case_number_pattern existed still loads.
 cp "$HUB_DATA/hub.json" "$W/hub.json.saved"
-sed -i '/"idle_timeout_ms"/d; /"max_connections_per_node"/d; s/"max_frame_bytes": \([0-9]*\),/"max_frame_bytes": \1/' "$HUB_DATA/hub.json"
+sed -i '/"idle_timeout_ms"/d; /"max_connections_per_node"/d; /"case_number_pattern"/d; s/"max_frame_bytes": \([0-9]*\),/"max_frame_bytes": \1/' "$HUB_DATA/hub.json"
 check_lacks "(the field is gone from hub.json)" "$(cat "$HUB_DATA/hub.json")" "idle_timeout_ms"
 run hub --json nodes
-check_eq "a hub.json without idle_timeout_ms and max_connections_per_node (older hubs) still loads" "0" "$RC${ERR:+: $ERR}"
+check_eq "a hub.json without idle_timeout_ms, max_connections_per_node and case_number_pattern (older hubs) still loads" "0" "$RC${ERR:+: $ERR}"
 cp "$W/hub.json.saved" "$HUB_DATA/hub.json"
 run "$HUB_BIN" init --data "$W/bad" --ca "$W/ca/ca.pem" --cert "$(pki_cert city:hub)" --key "$(pki_key city:hub)" \
   --idle-timeout 0
@@ -237,7 +237,7 @@ check_eq "clock ahead: each refusal is clock_ahead" "5" "$(printf '%s\n' "$rejec
 check_contains "clock ahead: the reason says how far ahead" "$(printf '%s\n' "$rejected" | head -n1)" "s ahead of the hub"
 run hub --json case show "$future"
 check_true "clock ahead: the hub did not store the case" "exit $RC, $OUT" test "$RC" -ne 0
-check_contains "clock ahead: case show says there is no such case" "$ERR" "no case with id $future at the hub"
+check_contains "clock ahead: case show says there is no such case" "$ERR" "no case $future at the hub"
 still_serving "clock ahead" "$state"
 
 # A real client whose clock runs a year ahead.

@@ -29,7 +29,7 @@ pki_init city:hub longyou:office-1 longyou:field-2 city:desk-1 kaihua:office-1
 hub_start
 client_init office longyou:office-1
 run client office case new --kind outbound_trip --title "赴德国汉堡经贸考察"
-case_id=$OUT
+case_id=${OUT##* }  # "REF  ID"
 run client office sync
 [ "$RC" -eq 0 ] || e2e_abort "the office syncs its case: exit $RC, $ERR"
 

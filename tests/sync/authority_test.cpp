@@ -391,7 +391,9 @@ TEST_CASE("apply_push: a rejection never blocks the rest of the batch") {
   const auto kept = h.hub->get(TableId::cases, submitted).value();
   CHECK((*kept)["title"] == Value{std::string("Trip")});
   CHECK((*kept)["decision_reason"] == Value{});
-  CHECK(result.corrections.size() == 3);  // a tombstone, the old title, a null decision_reason
+  // a tombstone, the old title, a null decision_reason, and the ref the hub
+  // gave the new case (it came without one)
+  CHECK(result.corrections.size() == 4);
 }
 
 TEST_CASE(

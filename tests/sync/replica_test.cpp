@@ -214,7 +214,7 @@ TEST_CASE("a write after a refused write and a restart is still in the feed") {
   auto r = open_replica(dir.path("c.db"), "longyou:office-1", &wall);
   const Uuid later = r->insert(TableId::cases, new_case("written after the restart")).value();
   const auto cells = read_all(*r, cursor);
-  CHECK(cells.size() == 4);
+  CHECK(cells.size() == 5);  // kind, county, title, status and the ref it was given
   CHECK(std::all_of(cells.begin(), cells.end(), [&](const Cell& c) { return c.row == later; }));
 }
 
@@ -255,13 +255,13 @@ TEST_CASE("a feed page never ends beyond feed_end(), also just after another pro
   read_all(*hub, {}, &cursor);
   REQUIRE(admin->insert(TableId::cases, new_case("written by an admin command")).ok());
   REQUIRE(admin->insert(TableId::cases, new_case("and another")).ok());
-  auto page = hub->read_feed(cursor, 4);  // exactly the first admin row
+  auto page = hub->read_feed(cursor, 5);  // exactly the first admin row (with its ref)
   REQUIRE(page.ok());
   CHECK(page->more);
   CHECK(page->next.pos <= hub->feed_end());
   page = hub->read_feed(page->next, 100);
   REQUIRE(page.ok());
-  CHECK(page->cells.size() == 4);
+  CHECK(page->cells.size() == 5);
   CHECK(page->next.pos == hub->feed_end());
 }
 
@@ -297,7 +297,7 @@ TEST_CASE("read_feed after a full read returns exactly the cells changed since, 
   std::vector<Uuid> ids;
   for (int i = 0; i < 100; ++i) ids.push_back(r->insert(TableId::cases, new_case("t" + std::to_string(i))).value());
   FeedCursor c1;
-  CHECK(read_all(*r, {}, &c1).size() == 400);
+  CHECK(read_all(*r, {}, &c1).size() == 500);  // four fields and a ref per case
   CHECK(read_all(*r, c1).empty());
 
   for (int i = 0; i < 100; ++i)
@@ -399,7 +399,7 @@ TEST_CASE("paging while rows are edited between pages delivers every change at l
       if (rng() % 5 == 0) {
         const Uuid id = r->insert(TableId::cases, new_case("late")).value();
         ids.push_back(id);
-        for (const char* c : {"kind", "county", "title", "status"}) changed.insert({id, col(c)});
+        for (const char* c : {"kind", "county", "title", "status", "ref"}) changed.insert({id, col(c)});
         return;
       }
       const Uuid id = ids[rng() % ids.size()];
