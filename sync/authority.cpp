@@ -236,11 +236,11 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
   // A copy of a cell already stored (a push resent after a lost ack) is
   // judged as it was the first time: accepted, and a no-op.
   if (has_existing && *existing == cell.stamp) return {};
+  if (column.hub_assigned)
+    return {Errc::not_permitted, "'" + std::string(column.name) + "' is given by the hub itself; no device writes it"};
   if (!side_allows(column.writers, req.writer.is_city()))
     return {Errc::not_permitted, "only " + side_name(!req.writer.is_city()) + " may set '" + std::string(column.name) +
                                      "' in " + std::string(def.name)};
-  if (column.hub_assigned)
-    return {Errc::not_permitted, "'" + std::string(column.name) + "' is given by the hub itself; no device writes it"};
   if (auto problem = value_problem(column, cell.value)) return {Errc::bad_value, *problem};
   if (auto forged = attribution_problem(req, column, cell.value)) return {Errc::forged_attribution, *forged};
   if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
