@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "shared/case_ref.hpp"
+#include "sync/case_register.hpp"
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
 #include "sync/hub_core.hpp"
@@ -126,6 +128,7 @@ class World {
   std::optional<std::string> receipts_missing();
   std::optional<std::string> check_invariants();
   std::optional<std::string> history_duplicates();
+  std::optional<std::string> register_problems();
   void add_core_stats();
 
   SimConfig config_;
@@ -545,6 +548,7 @@ std::optional<std::string> World::check_invariants() {
     for (const auto& r : *rejections) refused.insert({{static_cast<std::uint8_t>(r.table), r.row, r.column}, r.stamp});
   }
   if (auto twice = history_duplicates()) return twice;
+  if (auto misnamed = register_problems()) return misnamed;
   for (const auto& w : writes_) bases.insert({key_of(w.cell), w.cell.base});
   for (const auto& w : writes_) {
     if (!w.checked) continue;
@@ -607,6 +611,37 @@ std::optional<std::string> World::history_duplicates() {
       return "the hub recorded one change twice: " + std::string(Schema::get().table(c.table).name) + " " +
              c.row.to_string() + (c.created_row ? " created" : " column " + std::to_string(c.column)) + " by " + c.node;
   }
+  return std::nullopt;
+}
+
+// The hub's register: every case has a ref of its own; every case out of
+// draft has an official number; the numbers of each kind and county are 1
+// to N, each once (a group commit that failed gave its numbers back), the
+// deleted cases' included.
+std::optional<std::string> World::register_problems() {
+  auto cases = nodes_[0]->replica->list(TableId::cases, {{}, true, 0});
+  if (!cases) return cases.error().message;
+  std::set<std::string> refs;
+  std::map<std::pair<std::string, std::string>, std::multiset<std::string>> numbers;  // (kind, county) -> numbers
+  for (const Row& c : *cases) {
+    const std::string ref = to_display(c["ref"]), number = to_display(c["number"]);
+    if (!is_case_ref(ref) || !refs.insert(ref).second)
+      return "case " + c.id.to_string() + " has no ref of its own at the hub ('" + ref + "')";
+    if (to_display(c["status"]) != "draft" && number.empty())
+      return "case " + c.id.to_string() + " is " + to_display(c["status"]) + " at the hub without a number";
+    if (!number.empty()) numbers[{to_display(c["kind"]), to_display(c["county"])}].insert(number);
+  }
+  const int year = china_year(kStartMs);
+  for (const auto& [group, given] : numbers) {
+    std::multiset<std::string> expected;
+    for (std::size_t n = 1; n <= given.size(); ++n)
+      expected.insert(CaseNumberPattern().format(group.second, group.first, year, static_cast<std::int64_t>(n)));
+    if (given != expected)
+      return "the official numbers of " + group.first + " cases of " + group.second + " are not 1 to " +
+             std::to_string(given.size()) + " each once";
+  }
+  report_.numbered = 0;
+  for (const auto& entry : numbers) report_.numbered += entry.second.size();
   return std::nullopt;
 }
 

@@ -41,6 +41,7 @@ struct SimReport {
   // The hub's group commits: how many, the most pushes in one, how many the
   // store failed on purpose; and the most clients connected at one step.
   std::uint64_t groups = 0, largest_group = 0, failed_groups = 0, most_connected = 0;
+  std::uint64_t numbered = 0;  // cases with an official number at the hub at the end
   double notify_loss = 0;
 };
 
