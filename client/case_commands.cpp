@@ -123,11 +123,14 @@ Outcome cmd_case_new(Invocation& in) {
                          {"status", std::string(kind->initial_status)},
                          {"created_by", ctx.node.str()},
                          {"updated_at", static_cast<std::int64_t>(ctx.now_ms())}};
-  for (const auto& [field, text] : assignments) {
-    auto parsed = parse_case_field(*kind, ctx.node.is_city(), field, text, false);
-    if (!parsed) return advised(parsed.error(), "nothing was written");
-    put(fields, std::move(*parsed));
-  }
+  for (const auto& [typed_field, typed_text] : assignments)
+    for (const auto& [field, text] : expand_assignment(typed_field, typed_text)) {
+      auto parsed = parse_case_field(*kind, ctx.node.is_city(), field, text, false);
+      if (!parsed) return advised(parsed.error(), "nothing was written");
+      put(fields, std::move(*parsed));
+    }
+  if (auto st = money_problem(*kind, fields, [](std::string_view) { return Value{}; }); !st)
+    return advised(st.error(), "nothing was written");
   auto id = checked_insert(ctx, TableId::cases, fields);
   if (!id) return advised(id.error(), "nothing was written");
   auto made = ctx.replica->get(TableId::cases, *id);
@@ -219,11 +222,14 @@ Outcome cmd_case_set(Invocation& in) {
   const bool city = at.context.node.is_city();
   const std::string id = at.row.id.to_string();
   sync::Fields fields;
-  for (const auto& [field, text] : assignments) {
-    auto parsed = parse_case_field(*at.kind, city, field, text, true);
-    if (!parsed) return advised(parsed.error(), "nothing was written");
-    put(fields, std::move(*parsed));
-  }
+  for (const auto& [typed_field, typed_text] : assignments)
+    for (const auto& [field, text] : expand_assignment(typed_field, typed_text)) {
+      auto parsed = parse_case_field(*at.kind, city, field, text, true);
+      if (!parsed) return advised(parsed.error(), "nothing was written");
+      put(fields, std::move(*parsed));
+    }
+  if (auto st = money_problem(*at.kind, fields, [&](std::string_view name) { return at.row[name]; }); !st)
+    return advised(st.error(), "nothing was written");
   std::string names;
   for (const auto& field : fields) names += (names.empty() ? "" : ", ") + field.first;
   if (city || county_may_edit(*at.kind, at.row))

@@ -10,7 +10,7 @@ namespace liaison::client {
 namespace {
 
 // Kept by the program, never typed by people.
-constexpr std::string_view kAutomatic[] = {"deleted", "kind", "county", "created_by", "updated_at"};
+constexpr std::string_view kAutomatic[] = {"deleted", "kind", "county", "created_by", "updated_at", "ref", "number"};
 
 bool automatic(std::string_view field) {
   return std::find(std::begin(kAutomatic), std::end(kAutomatic), field) != std::end(kAutomatic);
@@ -40,6 +40,15 @@ std::vector<std::string_view> kinds_with(std::string_view field) {
 
 Result<Value> typed_value(const ColumnDef& column, std::string_view text) {
   if (text.empty()) return Value{};  // clears the field
+  if (column.format != ValueFormat::free) {
+    // The forms people type (2027年第一季度, 是, eur, 重大) in the form stored.
+    Value normal = normalize_typed(column.format, column.choices, text);
+    if (!std::holds_alternative<std::string>(normal) || column.type == ValueType::text) {
+      if (auto problem = format_problem(column.format, column.choices, normal))
+        return make_error(Errc::invalid_argument, "'" + std::string(column.name) + "' " + *problem);
+      return normal;
+    }
+  }
   const auto bad = [&](std::string_view example) {
     return make_error(Errc::invalid_argument, "'" + std::string(column.name) + "' needs " + type_words(column.type) +
                                                   ", not '" + std::string(text) + "' — e.g. " +
@@ -124,6 +133,30 @@ Result<std::pair<std::string, Value>> parse_case_field(const CaseKind& kind, boo
     }
   }
   return std::pair<std::string, Value>{name, std::move(*value)};
+}
+
+std::vector<std::pair<std::string, std::string>> expand_assignment(std::string field, std::string text) {
+  const auto space = text.rfind(' ');
+  if (field != "amount" || space == std::string::npos) return {{std::move(field), std::move(text)}};
+  std::string amount = text.substr(0, text.find_last_not_of(' ', space) + 1);
+  return {{"amount", std::move(amount)}, {"currency", text.substr(space + 1)}};
+}
+
+Status money_problem(const CaseKind& kind, const std::vector<std::pair<std::string, Value>>& fields,
+                     const std::function<Value(std::string_view)>& before) {
+  if (!kind.has_field("currency")) return {};
+  const auto after = [&](std::string_view name) {
+    for (const auto& [field, value] : fields)
+      if (field == name) return value;
+    return before(name);
+  };
+  const Value amount = after("amount");
+  if (is_null(amount) || !is_null(after("currency"))) return {};
+  std::string shown = to_display(amount);
+  if (shown.ends_with(".0")) shown.resize(shown.size() - 2);  // 50000, as it was typed
+  return make_error(Errc::invalid_argument,
+                    "'amount' " + shown + " needs its currency — write amount=\"" + shown +
+                        " EUR\" (an ISO code: CNY, EUR, USD, JPY...), or set currency= as well");
 }
 
 std::string moves_from(const CaseKind& kind, std::string_view from, bool city) {

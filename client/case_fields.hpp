@@ -5,6 +5,7 @@
 // the schema; thread-safe.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,16 @@ Result<std::pair<std::string, std::string>> split_assignment(std::string_view te
 // kind's initial status).
 Result<std::pair<std::string, Value>> parse_case_field(const CaseKind& kind, bool city, std::string_view field,
                                                        std::string_view text, bool allow_status);
+
+// What one FIELD=VALUE stands for: itself, or for `amount` typed with its
+// currency ("50000 EUR", "2500.5 usd") the amount and the currency.
+std::vector<std::pair<std::string, std::string>> expand_assignment(std::string field, std::string text);
+
+// An amount that would be kept without its currency, as an error saying what
+// to type; `before` gives a field's value before this write (null for a new
+// case). Only a kind with a currency field is checked.
+Status money_problem(const CaseKind& kind, const std::vector<std::pair<std::string, Value>>& fields,
+                     const std::function<Value(std::string_view)>& before);
 
 // "draft -> submitted (county), submitted -> approved (city)": the moves a
 // side may make from `from`, for messages; "none" when there are none.

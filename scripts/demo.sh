@@ -35,7 +35,7 @@ visit=$(client longyou-office --json case new --kind delegation_visit --title "�
   --set organisation=佐野市役所 --set visit_from=2026-12-02 | id_of)
 client longyou-office note add "$visit" "代表团共8人，需安排翻译两名"
 donation=$(client kaihua-office --json case new --kind donation --title "旅法华侨捐赠助学款" \
-  --set donor=陈志远 --set country=France --set amount=50000 | id_of)
+  --set donor=陈志远 --set country=France --set "amount=50000 EUR" | id_of)
 client kaihua-office case submit "$donation"
 client longyou-office case list
 

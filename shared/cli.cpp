@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "shared/field_format.hpp"
+
 namespace liaison::cli {
 
 void Args::mark(std::size_t i) {
@@ -223,12 +225,9 @@ Result<std::uint64_t> parse_time(std::string_view text) {
 }
 
 Status check_date(std::string_view text) {
-  const bool shaped = text.size() == 10 && text[4] == '-' && text[7] == '-' &&
-                      std::all_of(text.begin(), text.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
-  if (!shaped)
-    return make_error(Errc::invalid_argument, "'" + escape_for_terminal(text) + "' is not a date like 2026-12-31");
-  auto day = parse_time(text);
-  if (!day) return day.error();
+  if (!is_calendar_date(text))
+    return make_error(Errc::invalid_argument,
+                      "'" + escape_for_terminal(text) + "' is not a day of the calendar like 2026-12-31");
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include "shared/schema.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "shared/case_ref.hpp"
@@ -15,6 +16,15 @@ namespace {
 // one line (a title, a name, a date, a code).
 constexpr std::string_view kMultiLineColumns[] = {"summary", "decision_reason", "purpose", "matter",
                                                   "body",    "description",     "reply"};
+
+constexpr std::array<Choice, 4> kSeverities = {{
+    {"minor", "一般"},
+    {"serious", "较大"},
+    {"major", "重大"},
+    {"critical", "特别重大"},
+}};
+
+constexpr ValueFormat kDate = ValueFormat::date;
 
 constexpr Side kCounty = Side::county;
 constexpr Side kCity = Side::city;
@@ -139,40 +149,42 @@ Schema::Schema() {
           {"decision_reason", kText, kCity},
           // kind-specific
           {"destination", kText, kBoth},
-          {"depart_on", kText, kBoth},
-          {"return_on", kText, kBoth},
+          {"depart_on", kText, kBoth, false, 1, false, kDate},
+          {"return_on", kText, kBoth, false, 1, false, kDate},
           {"purpose", kText, kBoth},
-          {"briefing_done", kInt, kBoth},
+          {"briefing_done", kInt, kBoth, false, 1, false, ValueFormat::flag},
           {"invitee", kText, kBoth},
           {"nationality", kText, kBoth},
           {"organisation", kText, kBoth},
-          {"visit_from", kText, kBoth},
-          {"visit_to", kText, kBoth},
+          {"visit_from", kText, kBoth, false, 1, false, kDate},
+          {"visit_to", kText, kBoth, false, 1, false, kDate},
           {"passport_no", kText, kCity},
           {"holder", kText, kBoth},
-          {"issued_on", kText, kCity},
-          {"due_back_on", kText, kCity},
-          {"returned_on", kText, kCity},
+          {"issued_on", kText, kCity, false, 1, false, kDate},
+          {"due_back_on", kText, kCity, false, 1, false, kDate},
+          {"returned_on", kText, kCity, false, 1, false, kDate},
           {"partner_city", kText, kBoth},
           {"country", kText, kBoth},
-          {"event_on", kText, kBoth},
+          {"event_on", kText, kBoth, false, 1, false, kDate},
           {"person", kText, kBoth},
           {"matter", kText, kBoth},
-          {"occurred_on", kText, kBoth},
+          {"occurred_on", kText, kBoth, false, 1, false, kDate},
           {"location", kText, kBoth},
-          {"severity", kText, kBoth},
+          {"severity", kText, kBoth, false, 1, false, ValueFormat::choice, kSeverities},
           {"donor", kText, kBoth},
           {"amount", kReal, kBoth},
           {"partner", kText, kBoth},
           {"sector", kText, kBoth},
           {"course", kText, kBoth},
-          {"starts_on", kText, kBoth},
-          {"participants", kInt, kBoth},
-          {"period", kText, kBoth},
+          {"starts_on", kText, kBoth, false, 1, false, kDate},
+          {"participants", kInt, kBoth, false, 1, false, ValueFormat::count},
+          {"period", kText, kBoth, false, 1, false, ValueFormat::period},
           // schema 2: the short reference its creator gives a case, and the
           // official number the hub gives it when it enters the register
           {"ref", kText, kBoth, true, 2, false, ValueFormat::case_ref},
           {"number", kText, kCity, true, 2, true},
+          // the currency of `amount` (ISO 4217)
+          {"currency", kText, kBoth, false, 2, false, ValueFormat::currency},
       },
   });
   const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {
@@ -256,9 +268,10 @@ Schema::Schema() {
        {"open", "resolved", kCity},
        {"reported", "open", kCity}},
   });
-  kinds_.push_back(approval_kind("donation", "Donation from abroad", {"donor", "country", "amount", "purpose"}));
+  kinds_.push_back(
+      approval_kind("donation", "Donation from abroad", {"donor", "country", "amount", "currency", "purpose"}));
   kinds_.push_back(approval_kind("investment_liaison", "Economic liaison: technology, talent, investment",
-                                 {"partner", "country", "sector", "amount"}));
+                                 {"partner", "country", "sector", "amount", "currency"}));
   kinds_.push_back(
       approval_kind("training", "Pre-departure education / staff training", {"course", "starts_on", "participants"}));
   kinds_.push_back(CaseKind{
@@ -270,6 +283,8 @@ Schema::Schema() {
       {{"draft", "submitted", kCounty}, {"submitted", "draft", kCounty}, {"submitted", "acknowledged", kCity}},
   });
 }
+
+std::span<const Choice> incident_severities() noexcept { return kSeverities; }
 
 Attribution attribution(const ColumnDef& column) noexcept {
   static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by"};
@@ -304,6 +319,7 @@ std::optional<std::string> value_problem(const ColumnDef& column, const Value& v
     if (column.format == ValueFormat::case_ref && !is_case_ref(*text))
       return name + " '" + escape_for_terminal(*text) + "' is not a case reference like K7Q-3M9";
   }
+  if (auto problem = format_problem(column.format, column.choices, value)) return name + " " + *problem;
   return std::nullopt;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/field_format.hpp"
 #include "shared/text.hpp"
 #include "shared/value.hpp"
 
@@ -34,20 +35,15 @@ enum class ValueType : std::uint8_t { text, integer, real };
 enum class Side : std::uint8_t { county = 1, city = 2, both = 3 };
 bool side_allows(Side allowed, bool writer_is_city) noexcept;
 
-// A shape a text value must have beyond the text rules.
-enum class ValueFormat : std::uint8_t {
-  free,
-  case_ref,  // "K7Q-3M9" (shared/case_ref.hpp)
-};
-
 struct ColumnDef {
   std::string_view name;
   ValueType type;
   Side writers;
-  bool immutable = false;     // set once at creation, never changed afterwards
-  std::uint32_t since = 1;    // the schema version that added it
-  bool hub_assigned = false;  // written by the hub alone (an official number); every push of it is refused
-  ValueFormat format = ValueFormat::free;
+  bool immutable = false;                  // set once at creation, never changed afterwards
+  std::uint32_t since = 1;                 // the schema version that added it
+  bool hub_assigned = false;               // written by the hub alone (an official number); every push of it is refused
+  ValueFormat format = ValueFormat::free;  // what the value must look like (shared/field_format.hpp)
+  std::span<const Choice> choices = {};    // ValueFormat::choice: the values it may take
 };
 
 // What a text column may hold: one line of at most kSingleLineMaxChars, or
@@ -62,7 +58,8 @@ enum class Attribution : std::uint8_t { none, writer, time };
 Attribution attribution(const ColumnDef& column) noexcept;
 
 // What is wrong with `value` for `column` (type, text rule, a number that is
-// not finite), as "'title' is 230 characters long; ...", or nothing.
+// not finite, its format), as "'title' is 230 characters long; ...", or
+// nothing.
 std::optional<std::string> value_problem(const ColumnDef& column, const Value& value);
 
 // How the hub finds the county a row belongs to.
@@ -125,6 +122,9 @@ struct CaseKind {
   std::optional<Side> transition_side(std::string_view from, std::string_view to) const noexcept;
   bool has_field(std::string_view column) const noexcept;
 };
+
+// The severities of a foreign incident, as China grades emergencies.
+std::span<const Choice> incident_severities() noexcept;
 
 inline constexpr std::string_view kAllCounties = "all";  // directive target list
 

@@ -252,6 +252,36 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
   return {};
 }
 
+// A case's dates stay in order (a return on or after the departure): the
+// cells of this push that would end a range before it starts are refused.
+// Judged on the values the row will hold: the current ones, and this push's
+// accepted cells that win over them.
+void check_date_ranges(const AuthorityRequest& req, const TableDef& def, std::vector<Verdict>& verdicts) {
+  std::vector<Value> values = req.current.exists ? req.current.values : std::vector<Value>(def.columns.size());
+  std::vector<Stamp> stamps = req.current.exists ? req.current.stamps : std::vector<Stamp>(def.columns.size());
+  values.resize(def.columns.size());
+  stamps.resize(def.columns.size());
+  std::vector<bool> wins(req.cells.size());
+  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+    const Cell& cell = req.cells[i];
+    if (!verdicts[i].accepted() || cell.column >= values.size() || cell.stamp <= stamps[cell.column]) continue;
+    values[cell.column] = cell.value;
+    stamps[cell.column] = cell.stamp;
+    wins[i] = true;
+  }
+  for (const DateRange& range : case_date_ranges()) {
+    const auto from = *def.column_index(range.from), to = *def.column_index(range.to);
+    const std::string* start = text_of(values[from]);
+    const std::string* end = text_of(values[to]);
+    if (!start || !end || !is_calendar_date(*start) || !is_calendar_date(*end) || *end >= *start) continue;
+    const std::string reason = "'" + std::string(range.to) + "' " + *end + " is before '" + std::string(range.from) +
+                               "' " + *start + " — the end of a span comes on or after its start";
+    for (std::size_t i = 0; i < req.cells.size(); ++i)
+      if (wins[i] && (req.cells[i].column == from || req.cells[i].column == to))
+        verdicts[i] = {Errc::bad_value, reason};
+  }
+}
+
 }  // namespace
 
 std::vector<Verdict> check_authority(const AuthorityRequest& req) {
@@ -267,6 +297,7 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
   for (std::size_t i = 0; i < req.cells.size(); ++i)
     if (verdicts[i].accepted()) verdicts[i] = field_problem(req, def, after, req.cells[i]);
   if (req.table == TableId::directive_receipts) require_replier(req, def, verdicts);
+  if (req.table == TableId::cases) check_date_ranges(req, def, verdicts);
   return verdicts;
 }
 

@@ -8,7 +8,10 @@
 //   - directives are written only by city nodes; receipts only by counties;
 //   - per-column writer side, immutable columns, append-only child rows;
 //   - case status changes follow the kind's transitions for the writer's
-//     side; county edits only while the case is in an editable status.
+//     side; county edits only while the case is in an editable status;
+//   - values have their field's type and format (a real date, a count, a
+//     currency code, a choice), a case's date spans end on or after their
+//     start, and an official number is the hub's alone to write.
 // Stateless; thread-safe.
 #pragma once
 

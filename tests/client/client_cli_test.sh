@@ -159,7 +159,7 @@ expect "case new needs a title" 2 "" "--title is required"
 run --data "$D" case list --json
 check "refused case new wrote nothing" test "$(count_ids "$OUT")" = 1
 
-run --data "$D" case new --kind donation --title "来自桐生市的捐赠" --set donor=Kiryu --set amount=2500.5
+run --data "$D" case new --kind donation --title "来自桐生市的捐赠" --set donor=Kiryu --set "amount=2500.5 JPY"
 expect "case new donation" 0
 CASE2=${OUT##* }
 run --data "$D" case new --kind training --title "出国前教育培训" --json
@@ -211,6 +211,49 @@ expect "case set needs FIELD=VALUE" 2 "" "is not FIELD=VALUE"
 run --data "$D" case set "$CASE3" summary=暂定 summary=
 run --data "$D" case show "$CASE3" --json
 check "FIELD= clears a field" bash -c "! grep -q '\"summary\"' <<<'$OUT'"
+
+# ---- typed fields: dates, spans, money, flags, counts, periods, choices ----
+run --data "$D" --json case new --kind outbound_trip --title "赴德国汉堡" --set depart_on=2027-03-01 --set return_on=2027-03-06
+expect "a trip with its dates" 0 '"ref":"'
+TRIP=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
+run --data "$D" case set "$TRIP" return_on=2027-02-30
+expect "a day not in the calendar is refused, naming the field" 1 "" "'return_on' '2027-02-30' is not a date like 2026-12-31"
+run --data "$D" case set "$TRIP" return_on=2027-02-28
+expect "a return before the departure is refused" 1 "" "'return_on' 2027-02-28 is before 'depart_on' 2027-03-01"
+run --data "$D" case new --kind outbound_trip --title "倒序" --set depart_on=2027-03-10 --set return_on=2027-03-01
+expect "a new trip that returns before it leaves is refused" 1 "" "is before 'depart_on' 2027-03-10"
+run --data "$D" case set "$TRIP" briefing_done=7
+expect "a flag takes 1 or 0" 1 "" "'briefing_done' '7' must be 1 (yes) or 0 (no)"
+run --data "$D" case set "$TRIP" briefing_done=是
+run --data "$D" case show "$TRIP" --json
+expect "a flag typed as 是 is stored as 1" 0 '"briefing_done":1'
+expect "the refused dates left the trip's dates" 0 '"return_on":"2027-03-06"'
+run --data "$D" case new --kind donation --title "侨胞捐款" --set amount=50000
+expect "an amount without its currency is refused, saying what to type" 1 "" "needs its currency — write amount=\"50000 EUR\""
+run --data "$D" --json case new --kind donation --title "侨胞捐款" --set "amount=50000 eur"
+expect "an amount typed with its currency" 0
+GIFT=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
+run --data "$D" case show "$GIFT" --json
+expect "the amount is a number" 0 '"amount":50000'
+expect "the currency is its ISO code" 0 '"currency":"EUR"'
+run --data "$D" case set "$GIFT" currency=euro
+expect "a currency that is no ISO code is refused" 1 "" "is not a currency code like CNY, EUR or USD"
+run --data "$D" case set "$CASE3" participants=-3
+expect "a count is not negative" 1 "" "must be a whole number, 0 or more"
+run --data "$D" --json case new --kind situation_report --title "一季度涉外情况" --set period=2027年第一季度
+expect "a period typed in Chinese" 0
+REPORT=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
+run --data "$D" case show "$REPORT" --json
+expect "is stored as the quarter" 0 '"period":"2027-Q1"'
+run --data "$D" case set "$REPORT" period=2027Q5
+expect "a fifth quarter is refused" 1 "" "is not a period like 2027-Q1 (a quarter) or 2027-03 (a month)"
+run --data "$D" --json case new --kind foreign_incident --title "外籍游客受伤" --set severity=重大 --set occurred_on=2026-12-01
+expect "an incident with its severity typed as its label" 0
+INCIDENT=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
+run --data "$D" case show "$INCIDENT" --json
+expect "is stored as the choice's value" 0 '"severity":"major"'
+run --data "$D" case set "$INCIDENT" severity=terrible
+expect "a severity not on the list is refused, listing them" 1 "" "is not one of minor (一般), serious (较大), major (重大), critical (特别重大)"
 
 # ---- authority pre-checks ----
 run --data "$D" case set "$CASE1" status=approved

@@ -52,7 +52,7 @@ run client office --json case new --kind delegation_visit --title "日本佐野�
 new_office=$(json_str "$OUT" id)
 run client field --json case new --kind overseas_chinese --title "旅意华侨回乡投资咨询" --set person=陈志远 --set country=Italy
 new_field=$(json_str "$OUT" id)
-run client desk --json case new --county longyou --kind donation --title "旅法华侨捐赠助学款" --set donor=林美华 --set amount=50000
+run client desk --json case new --county longyou --kind donation --title "旅法华侨捐赠助学款" --set donor=林美华 --set "amount=50000 EUR"
 new_desk=$(json_str "$OUT" id)
 if [ -n "$new_office" ] && [ -n "$new_field" ] && [ -n "$new_desk" ]; then
   ok "each device opened a case with a Chinese title offline"

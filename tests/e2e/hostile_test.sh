@@ -264,7 +264,7 @@ check_contains "skewed client: the hub has its case" "$OUT" "外籍游客在江�
 # Only stamps are corrected: field values the client computed from its
 # wrong clock (updated_at) stay as written.
 echo "# its case's updated_at at the hub: $(json_num "$OUT" updated_at) (hub time now: $(now_ms))"
-run client ahead --json case set "$ahead_case" "severity=轻伤"
+run client ahead --json case set "$ahead_case" "severity=一般"
 run client ahead --json sync
 check_eq "skewed client: its next change (severity, updated_at) is accepted too" "0/2/0" "$RC/$(json_num "$OUT" pushed)/$(json_num "$OUT" rejections)"
 state=$(hub_state)

@@ -46,7 +46,7 @@ wait_for 10 grep -q "in step with the hub" "$field_log" || e2e_abort "field's sy
 
 K_TITLE="旅法华侨捐赠开化县助学款"
 K_DONOR="陈志远（巴黎）"
-run client kaihua --json case new --kind donation --title "$K_TITLE" --set "donor=$K_DONOR" --set country=France --set amount=50000
+run client kaihua --json case new --kind donation --title "$K_TITLE" --set "donor=$K_DONOR" --set country=France --set "amount=50000 EUR"
 k_case=$(json_str "$OUT" id)
 run client kaihua --json case new --kind foreign_incident --title "开化根宫佛国外籍游客走失" --set location=根宫佛国
 k_case2=$(json_str "$OUT" id)

@@ -49,6 +49,22 @@ void write(Replica& replica, TableId table, const Uuid& row, const Fields& field
   if (replica.update(table, row, fields)) log_write(replica, table, row, fields, node, refused_field, log);
 }
 
+// A value `column` accepts: a real date, a flag, a currency code, a choice...
+Value sample_value(const ColumnDef& column, std::mt19937_64& rng) {
+  switch (column.format) {
+    case ValueFormat::date: return "2027-0" + std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10);
+    case ValueFormat::flag: return std::int64_t(rng() % 2);
+    case ValueFormat::count: return std::int64_t(rng() % 40);
+    case ValueFormat::currency: return std::string(rng() % 2 ? "EUR" : "USD");
+    case ValueFormat::period: return "2027-Q" + std::to_string(1 + rng() % 4);
+    case ValueFormat::choice: return std::string(column.choices[rng() % column.choices.size()].value);
+    default: break;
+  }
+  if (column.type == ValueType::integer) return std::int64_t(rng() % 1000);
+  if (column.type == ValueType::real) return double(rng() % 100000) / 4;
+  return "detail " + std::to_string(rng() % 100);
+}
+
 void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
   const auto kinds = Schema::get().case_kinds();
   const CaseKind& kind = kinds[rng() % kinds.size()];
@@ -71,12 +87,11 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
                    {"applicant", "staff-" + std::to_string(rng() % 50)},
                    {"summary", "notes " + std::to_string(rng())},
                    {"created_by", r.self().str()}};
-  if (!kind.fields.empty()) fields.emplace_back(std::string(kind.fields.front()), std::monostate{});
-  if (!kind.fields.empty() && Schema::get()
-                                      .table(TableId::cases)
-                                      .columns[*Schema::get().table(TableId::cases).column_index(kind.fields.front())]
-                                      .type == ValueType::text)
-    fields.back().second = "detail " + std::to_string(rng() % 100);
+  if (!kind.fields.empty()) {
+    const auto& def = Schema::get().table(TableId::cases);
+    fields.emplace_back(std::string(kind.fields.front()),
+                        sample_value(def.columns[*def.column_index(kind.fields.front())], rng));
+  }
   auto id = r.insert(TableId::cases, fields);
   if (id) log_write(r, TableId::cases, *id, fields, node, refused, log);
 }

@@ -443,6 +443,54 @@ TEST_CASE("text another office sends is refused when it is not what the field ma
   check_all(edit("amount", std::nan("")), Errc::bad_value, "finite");
 }
 
+TEST_CASE("the hub refuses a value out of its field's format, whatever the client checked") {
+  HubRows hub;
+  hub.add(TableId::cases, id("trip"), a_case("longyou", "draft"), "longyou");
+  hub.add(TableId::cases, id("report"), a_case("longyou", "draft", "situation_report"), "longyou");
+  hub.add(TableId::cases, id("incident"), a_case("longyou", "open", "foreign_incident"), "longyou");
+  hub.add(TableId::cases, id("gift"), a_case("longyou", "draft", "donation"), "longyou");
+  const auto edit = [&](const char* row, const char* field, Value v) {
+    return hub.check(kLongyou, TableId::cases, id(row), {cell(TableId::cases, id(row), field, std::move(v), kLongyou)});
+  };
+  check_all(edit("trip", "depart_on", std::string("2027-02-30")), Errc::bad_value, "is not a date like 2026-12-31");
+  check_all(edit("trip", "depart_on", std::string("next Tuesday")), Errc::bad_value, "is not a date");
+  check_all(edit("trip", "depart_on", std::string("2027-02-28")), Errc::ok);
+  check_all(edit("trip", "briefing_done", std::int64_t{7}), Errc::bad_value, "must be 1 (yes) or 0 (no)");
+  check_all(edit("report", "period", std::string("2027年第一季度")), Errc::bad_value, "is not a period like 2027-Q1");
+  check_all(edit("report", "period", std::string("2027-Q1")), Errc::ok);
+  check_all(edit("incident", "severity", std::string("terrible")), Errc::bad_value, "is not one of minor (一般)");
+  check_all(edit("gift", "currency", std::string("eur")), Errc::bad_value, "is not a currency code");
+  check_all(edit("gift", "currency", std::string("EUR")), Errc::ok);
+}
+
+TEST_CASE("a span of dates may not end before it starts: the cells that would make it so are refused, not the rest") {
+  HubRows hub;
+  Values trip = a_case("longyou", "draft");
+  trip.emplace_back("depart_on", std::string("2027-03-01"));
+  trip.emplace_back("return_on", std::string("2027-03-06"));
+  hub.add(TableId::cases, id("trip"), trip, "longyou");
+  const auto verdicts = hub.check(kLongyou, TableId::cases, id("trip"),
+                                  {cell(TableId::cases, id("trip"), "return_on", std::string("2027-02-27"), kLongyou),
+                                   cell(TableId::cases, id("trip"), "title", std::string("改期"), kLongyou)});
+  REQUIRE(verdicts.size() == 2);
+  CHECK(verdicts[0].code == Errc::bad_value);
+  CHECK(verdicts[0].reason.find("'return_on' 2027-02-27 is before 'depart_on' 2027-03-01") != std::string::npos);
+  CHECK(verdicts[1].accepted());
+  // Both moved together, in order: fine.
+  check_all(hub.check(kLongyou, TableId::cases, id("trip"),
+                      {cell(TableId::cases, id("trip"), "depart_on", std::string("2027-02-20"), kLongyou),
+                       cell(TableId::cases, id("trip"), "return_on", std::string("2027-02-27"), kLongyou)}),
+            Errc::ok);
+  // A new visit that ends before it starts.
+  Values visit = a_case("longyou", "draft", "delegation_visit");
+  visit.emplace_back("visit_from", std::string("2027-05-10"));
+  visit.emplace_back("visit_to", std::string("2027-05-02"));
+  const auto refused =
+      hub.check(kLongyou, TableId::cases, id("visit"), cells_of(TableId::cases, id("visit"), visit, kLongyou));
+  CHECK(refused.back().code == Errc::bad_value);
+  CHECK(refused[refused.size() - 2].code == Errc::bad_value);
+}
+
 TEST_CASE("who wrote a row and when is the hub's to say: another node's name or a future time is refused") {
   HubRows hub;
   hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");

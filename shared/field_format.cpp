@@ -1,0 +1,133 @@
+// Typed case fields: checks and the forms people type; see field_format.hpp.
+#include "shared/field_format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+
+#include "shared/text.hpp"
+
+namespace liaison {
+namespace {
+
+constexpr std::array<DateRange, 2> kCaseDateRanges = {{{"depart_on", "return_on"}, {"visit_from", "visit_to"}}};
+
+bool digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+int number_of(std::string_view text) {
+  int n = 0;
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+bool is_period(std::string_view text) {
+  if (text.size() != 7 || !digits(text.substr(0, 4)) || text[4] != '-') return false;
+  if (text[5] == 'Q') return text[6] >= '1' && text[6] <= '4';
+  return digits(text.substr(5, 2)) && number_of(text.substr(5, 2)) >= 1 && number_of(text.substr(5, 2)) <= 12;
+}
+
+// "2027Q1", "2027-q1", "2027年第1季度", "2027年第一季度", "2027年3月", "2027-3".
+std::string normalize_period(std::string_view typed) {
+  static constexpr std::array<std::string_view, 4> kQuarterWords = {"一", "二", "三", "四"};
+  if (typed.size() < 5 || !digits(typed.substr(0, 4))) return std::string(typed);
+  const std::string year(typed.substr(0, 4));
+  std::string_view rest = typed.substr(4);
+  if (rest.starts_with("年")) rest.remove_prefix(std::string_view("年").size());
+  if (rest.starts_with("-")) rest.remove_prefix(1);
+  if ((rest.size() == 2 && (rest[0] == 'Q' || rest[0] == 'q') && rest[1] >= '1' && rest[1] <= '4'))
+    return year + "-Q" + rest[1];
+  if (rest.starts_with("第") && rest.ends_with("季度")) {
+    std::string_view which = rest.substr(std::string_view("第").size());
+    which.remove_suffix(std::string_view("季度").size());
+    for (std::size_t q = 0; q < kQuarterWords.size(); ++q)
+      if (which == kQuarterWords[q] || which == std::to_string(q + 1)) return year + "-Q" + std::to_string(q + 1);
+  }
+  if (rest.ends_with("月")) rest.remove_suffix(std::string_view("月").size());
+  if (digits(rest) && rest.size() <= 2 && number_of(rest) >= 1 && number_of(rest) <= 12)
+    return year + "-" + (rest.size() == 1 ? "0" : "") + std::string(rest);
+  return std::string(typed);
+}
+
+std::string choice_list(std::span<const Choice> choices) {
+  std::string out;
+  for (const auto& c : choices) out += (out.empty() ? "" : ", ") + std::string(c.value) + " (" + std::string(c.label) + ")";
+  return out;
+}
+
+}  // namespace
+
+bool is_calendar_date(std::string_view text) noexcept {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !digits(text.substr(0, 4)) ||
+      !digits(text.substr(5, 2)) || !digits(text.substr(8, 2)))
+    return false;
+  using namespace std::chrono;
+  const year_month_day day{year(number_of(text.substr(0, 4))), month(static_cast<unsigned>(number_of(text.substr(5, 2)))),
+                           std::chrono::day(static_cast<unsigned>(number_of(text.substr(8, 2))))};
+  return day.ok();
+}
+
+std::optional<std::string> format_problem(ValueFormat format, std::span<const Choice> choices, const Value& value) {
+  if (is_null(value)) return std::nullopt;
+  const auto* text = std::get_if<std::string>(&value);
+  const auto* number = std::get_if<std::int64_t>(&value);
+  const std::string shown = "'" + escape_for_terminal(to_display(value)) + "'";
+  switch (format) {
+    case ValueFormat::free:
+    case ValueFormat::case_ref: return std::nullopt;  // case_ref: schema.cpp
+    case ValueFormat::date:
+      if (text && is_calendar_date(*text)) return std::nullopt;
+      return shown + " is not a date like 2026-12-31";
+    case ValueFormat::flag:
+      if (number && (*number == 0 || *number == 1)) return std::nullopt;
+      return shown + " must be 1 (yes) or 0 (no)";
+    case ValueFormat::count:
+      if (number && *number >= 0) return std::nullopt;
+      return shown + " must be a whole number, 0 or more";
+    case ValueFormat::currency:
+      if (text && text->size() == 3 && std::all_of(text->begin(), text->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+        return std::nullopt;
+      return shown + " is not a currency code like CNY, EUR or USD";
+    case ValueFormat::period:
+      if (text && is_period(*text)) return std::nullopt;
+      return shown + " is not a period like 2027-Q1 (a quarter) or 2027-03 (a month)";
+    case ValueFormat::choice:
+      for (const auto& c : choices)
+        if (text && *text == c.value) return std::nullopt;
+      return shown + " is not one of " + choice_list(choices);
+  }
+  return std::nullopt;
+}
+
+Value normalize_typed(ValueFormat format, std::span<const Choice> choices, std::string_view typed) {
+  switch (format) {
+    case ValueFormat::flag:
+      for (const std::string_view yes : {"1", "yes", "y", "true", "是"})
+        if (typed == yes) return Value{std::int64_t{1}};
+      for (const std::string_view no : {"0", "no", "n", "false", "否"})
+        if (typed == no) return Value{std::int64_t{0}};
+      break;
+    case ValueFormat::currency: {
+      std::string upper(typed);
+      for (char& c : upper)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      return Value{upper};
+    }
+    case ValueFormat::period: return Value{normalize_period(typed)};
+    case ValueFormat::choice:
+      for (const auto& c : choices)
+        if (typed == c.label) return Value{std::string(c.value)};
+      break;
+    default: break;
+  }
+  return Value{std::string(typed)};
+}
+
+std::span<const DateRange> case_date_ranges() noexcept { return kCaseDateRanges; }
+
+}  // namespace liaison
