@@ -25,34 +25,6 @@ std::string counties() {
   return out;
 }
 
-Error bad_id(std::string_view text, std::string_view what) {
-  return make_error(Errc::usage, "'" + escape_for_terminal(text) + "' names no " + std::string(what) +
-                                     " — give its ref (like K7Q-3M9), its official number, or its id or at least "
-                                     "the id's first 8 hex digits, as '" +
-                                     std::string(what) + " list' shows them");
-}
-
-// A case found in an opened data folder, with its kind.
-struct CaseAt {
-  Context context;
-  sync::Row row;
-  const CaseKind* kind = nullptr;
-};
-
-// Opens the data folder and finds case `id`.
-Result<CaseAt> open_case(const Invocation& in, const std::string& id) {
-  auto context = open_context(in);
-  if (!context) return context.error();
-  auto row = sync::find_row(*context->replica, TableId::cases, id, "case");
-  if (!row) return row.error();
-  const CaseKind* kind = Schema::get().find_kind(text_of((*row)["kind"]));
-  if (!kind)
-    return advised(Errc::schema_mismatch,
-                   "case " + row->id.to_string() + " has an unknown kind '" + text_of((*row)["kind"]) + "'",
-                   "upgrade liaison-client; the case is left as it is");
-  return CaseAt{std::move(*context), std::move(*row), kind};
-}
-
 // Adds or replaces a field: the last FIELD=VALUE for a field wins.
 void put(sync::Fields& fields, std::pair<std::string, Value> field) {
   for (auto& existing : fields)
@@ -185,7 +157,6 @@ Outcome cmd_case_list(Invocation& in) {
 Outcome cmd_case_show(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "case show ID"));
-  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
@@ -198,17 +169,29 @@ Outcome cmd_case_show(Invocation& in) {
     table.rows.push_back(
         {display_value("written_at", note["written_at"]), text_of(note["author"]), text_of(note["body"])});
   }
+  auto people = at.context.replica->list(TableId::people, {{{"case_id", at.row.id.to_string()}}});
+  if (!people) return people.error();
+  std::vector<std::string> people_items;
+  cli::Table people_table{{"#", "role", "name", "name_latin", "unit", "post"}, {}};
+  for (const auto& person : *people) {
+    people_items.push_back(row_json(person));
+    people_table.rows.push_back({std::to_string(people_table.rows.size() + 1), text_of(person["role"]),
+                                 text_of(person["name"]), text_of(person["name_latin"]), text_of(person["unit"]),
+                                 text_of(person["post"])});
+  }
   cli::Table fields = row_table(at.row);
   for (auto& line : fields.rows)
     if (line[0] == "kind") line[1] += " (" + std::string(at.kind->label) + ")";
-  cli::Report report{row_json(at.row, {{"notes", cli::json_array(items)}}), {}};
-  return report.table(fields).line("").table_or(table, "no notes");
+  cli::Report report{row_json(at.row, {{"notes", cli::json_array(items)}, {"people", cli::json_array(people_items)}}),
+                     {}};
+  report.table(fields).line("").table_or(table, "no notes");
+  if (!people->empty()) report.line("").table(people_table);
+  return report;
 }
 
 Outcome cmd_case_set(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "case set ID FIELD=VALUE..."));
-  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   std::vector<std::pair<std::string, std::string>> assignments;
   for (std::size_t i = 1; i < words.size(); ++i) {
     auto pair = split_assignment(words[i]);
@@ -248,7 +231,6 @@ Outcome cmd_case_set(Invocation& in) {
 Outcome cmd_case_submit(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "case submit ID"));
-  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
@@ -280,7 +262,6 @@ Outcome cmd_case_submit(Invocation& in) {
 Outcome cmd_note_add(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "note add ID TEXT"));
-  if (!sync::plausible_reference(TableId::cases, words[0])) return bad_id(words[0], "case");
   std::string body;
   for (std::size_t i = 1; i < words.size(); ++i) body += (i > 1 ? " " : "") + words[i];
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)

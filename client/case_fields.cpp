@@ -38,6 +38,8 @@ std::vector<std::string_view> kinds_with(std::string_view field) {
   return out;
 }
 
+}  // namespace
+
 Result<Value> typed_value(const ColumnDef& column, std::string_view text) {
   if (text.empty()) return Value{};  // clears the field
   if (column.format != ValueFormat::free) {
@@ -76,8 +78,6 @@ Result<Value> typed_value(const ColumnDef& column, std::string_view text) {
   }
   return bad("...");
 }
-
-}  // namespace
 
 std::vector<std::string_view> settable_fields(const CaseKind& kind, bool city) {
   const auto& def = Schema::get().table(TableId::cases);

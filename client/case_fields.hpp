@@ -25,6 +25,10 @@ std::vector<std::string_view> settable_fields(const CaseKind& kind, bool city);
 // Splits "FIELD=VALUE"; invalid_argument when there is no '=' or no FIELD.
 Result<std::pair<std::string, std::string>> split_assignment(std::string_view text);
 
+// VALUE as `column` stores it: a whole number, a number or text, in its
+// format (a date, a flag, a choice typed as its label...); empty clears it.
+Result<Value> typed_value(const ColumnDef& column, std::string_view text);
+
 // Checks FIELD against `kind` and converts VALUE to its column's type.
 // `allow_status`: false for `case new --set` (a new case starts in its
 // kind's initial status).

@@ -25,6 +25,12 @@ Outcome cmd_case_set(Invocation& in);
 Outcome cmd_case_submit(Invocation& in);
 Outcome cmd_note_add(Invocation& in);
 
+// person_commands.cpp
+Outcome cmd_person_add(Invocation& in);
+Outcome cmd_person_list(Invocation& in);
+Outcome cmd_person_set(Invocation& in);
+Outcome cmd_person_remove(Invocation& in);
+
 // directive_commands.cpp
 Outcome cmd_directive_list(Invocation& in);
 Outcome cmd_directive_show(Invocation& in);

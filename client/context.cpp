@@ -10,6 +10,7 @@
 #include "shared/private_files.hpp"
 #include "sync/authority.hpp"
 #include "sync/hlc.hpp"
+#include "sync/row_lookup.hpp"
 
 namespace liaison::client {
 
@@ -56,6 +57,24 @@ Result<Context> open_context(const Invocation& invocation) {
   context.replica = std::move(*replica);
   context.json = invocation.json;
   return context;
+}
+
+Result<CaseAt> open_case(const Invocation& in, const std::string& reference) {
+  if (!sync::plausible_reference(TableId::cases, reference))
+    return make_error(Errc::usage, "'" + escape_for_terminal(reference) +
+                                       "' names no case — give its ref (like K7Q-3M9), its official number, or its id "
+                                       "or at least the id's first 8 hex digits, as 'case list' shows them");
+  auto context = open_context(in);
+  if (!context) return context.error();
+  auto row = sync::find_row(*context->replica, TableId::cases, reference, "case");
+  if (!row) return row.error();
+  const std::string kind_name = to_display((*row)["kind"]);
+  const CaseKind* kind = Schema::get().find_kind(kind_name);
+  if (!kind)
+    return make_error(Errc::schema_mismatch, "case " + row->id.to_string() + " has an unknown kind '" +
+                                                 escape_for_terminal(kind_name) +
+                                                 "' — upgrade liaison-client; the case is left as it is");
+  return CaseAt{std::move(*context), std::move(*row), kind};
 }
 
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields) {

@@ -1,7 +1,7 @@
 // What every command works with: the parsed command line (Invocation) and,
 // once its arguments are known to be well-formed, the opened data folder
 // (Context: configuration, node id, replica). Also what most commands
-// share: writing through the hub's authority rules first, so that a refusal
+// share: finding the case a person names, and writing through the hub's authority rules first, so that a refusal
 // is reported at once rather than after the next sync. Not thread-safe; one command per process.
 #pragma once
 
@@ -45,6 +45,18 @@ Status take_words(cli::Args& args, std::vector<std::string>& words, std::size_t 
 
 // Opens DIR/client.json and DIR/replica.db (never creates either).
 Result<Context> open_context(const Invocation& invocation);
+
+// A case found in an opened data folder, with its kind.
+struct CaseAt {
+  Context context;
+  sync::Row row;
+  const CaseKind* kind = nullptr;
+};
+
+// Checks that `reference` could name a case (a usage error saying what to
+// give if not), opens the data folder and finds the case: by id, id prefix,
+// ref or official number (sync/row_lookup.hpp).
+Result<CaseAt> open_case(const Invocation& in, const std::string& reference);
 
 // A row as the hub's authority check sees it (values, per-cell stamps, scope).
 std::optional<sync::CurrentRow> current_row(sync::Replica& replica, TableId table, const Uuid& id);

@@ -25,6 +25,7 @@ using cli::OptionSpec;
 
 constexpr std::string_view kSetUp = "set up";
 constexpr std::string_view kCases = "cases (work offline; the hub gets them at the next sync)";
+constexpr std::string_view kPeople = "people of a case";
 constexpr std::string_view kDirectives = "directives from the city office";
 constexpr std::string_view kSyncing = "syncing with the city hub";
 
@@ -93,6 +94,26 @@ const std::vector<cli::Command<Handler>>& commands() {
       {{"case submit", "ID", "send a case to the city office for its decision", {}, "", kCases},
        {cmd_case_submit, nullptr}},
       {{"note add", "ID TEXT", "add a note to a case", {}, "", kCases}, {cmd_note_add, nullptr}},
+      {{"person add",
+        "CASE --name NAME",
+        "add a person to a case: a trip's member, an invitee, a guest, someone involved",
+        {{"name", "NAME", "the name in Chinese characters, or as the person writes it"},
+         {"set", "FIELD=VALUE",
+          "role, name_latin (as in the passport), gender (male/男, female/女), born_on (2026-12-31), nationality, "
+          "unit, post, passport_type (diplomatic/外交, service/公务, official/公务普通, ordinary/普通), passport_no, "
+          "id_no; repeatable"}},
+        "A county office changes a case's people while the case is a draft or returned.",
+        kPeople},
+       {cmd_person_add, nullptr}},
+      {{"person list", "CASE", "the people of a case, numbered", {}, "", kPeople}, {cmd_person_list, nullptr}},
+      {{"person set",
+        "CASE PERSON FIELD=VALUE...",
+        "change a person's fields (PERSON: the number 'person list' shows)",
+        {},
+        "FIELD= clears a field.",
+        kPeople},
+       {cmd_person_set, nullptr}},
+      {{"person remove", "CASE PERSON", "take a person off a case", {}, "", kPeople}, {cmd_person_remove, nullptr}},
       {{"directive list",
         "",
         "directives, with this county's receipt: received, acknowledged, reply",

@@ -95,17 +95,24 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   if (!*row) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
   auto notes = ctx.replica->list(TableId::case_notes, {{{"case_id", id->to_string()}}, false, 0});
   if (!notes) return notes.error();
-  std::vector<std::string> items;
+  auto people = ctx.replica->list(TableId::people, {{{"case_id", id->to_string()}}, false, 0});
+  if (!people) return people.error();
+  std::vector<std::string> items, people_items;
   for (const Row& n : *notes) items.push_back(row_json(n));
+  for (const Row& p : *people) people_items.push_back(row_json(p));
   std::string object = row_json(**row);
   object.pop_back();
   const auto& def = Schema::get().table(TableId::cases);
   cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
   for (std::size_t c = 0; c < def.columns.size(); ++c)
     if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
-  cli::Report report{object + ",\"notes\":" + cli::json_array(items) + "}", {}};
+  cli::Report report{
+      object + ",\"notes\":" + cli::json_array(items) + ",\"people\":" + cli::json_array(people_items) + "}", {}};
   report.table(table);
   for (const Row& n : *notes) report.line("note by " + text(n["author"]) + ": " + text(n["body"]));
+  for (const Row& p : *people)
+    report.line("person: " + text(p["name"]) + (is_null(p["role"]) ? "" : " (" + text(p["role"]) + ")") +
+                (is_null(p["unit"]) ? "" : ", " + text(p["unit"])) + (is_null(p["post"]) ? "" : " " + text(p["post"])));
   return report;
 }
 

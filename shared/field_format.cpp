@@ -56,7 +56,8 @@ std::string normalize_period(std::string_view typed) {
 
 std::string choice_list(std::span<const Choice> choices) {
   std::string out;
-  for (const auto& c : choices) out += (out.empty() ? "" : ", ") + std::string(c.value) + " (" + std::string(c.label) + ")";
+  for (const auto& c : choices)
+    out += (out.empty() ? "" : ", ") + std::string(c.value) + " (" + std::string(c.label) + ")";
   return out;
 }
 
@@ -67,7 +68,8 @@ bool is_calendar_date(std::string_view text) noexcept {
       !digits(text.substr(5, 2)) || !digits(text.substr(8, 2)))
     return false;
   using namespace std::chrono;
-  const year_month_day day{year(number_of(text.substr(0, 4))), month(static_cast<unsigned>(number_of(text.substr(5, 2)))),
+  const year_month_day day{year(number_of(text.substr(0, 4))),
+                           month(static_cast<unsigned>(number_of(text.substr(5, 2)))),
                            std::chrono::day(static_cast<unsigned>(number_of(text.substr(8, 2))))};
   return day.ok();
 }
@@ -90,7 +92,8 @@ std::optional<std::string> format_problem(ValueFormat format, std::span<const Ch
       if (number && *number >= 0) return std::nullopt;
       return shown + " must be a whole number, 0 or more";
     case ValueFormat::currency:
-      if (text && text->size() == 3 && std::all_of(text->begin(), text->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+      if (text && text->size() == 3 &&
+          std::all_of(text->begin(), text->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
         return std::nullopt;
       return shown + " is not a currency code like CNY, EUR or USD";
     case ValueFormat::period:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 
 #include "shared/case_ref.hpp"
@@ -22,6 +23,17 @@ constexpr std::array<Choice, 4> kSeverities = {{
     {"serious", "较大"},
     {"major", "重大"},
     {"critical", "特别重大"},
+}};
+
+constexpr std::array<Choice, 2> kGenders = {{{"male", "男"}, {"female", "女"}}};
+
+// Chinese passports: diplomatic, service (公务, deputy county level and
+// above), official ordinary (公务普通, below), and private ordinary ones.
+constexpr std::array<Choice, 4> kPassportTypes = {{
+    {"diplomatic", "外交"},
+    {"service", "公务"},
+    {"official", "公务普通"},
+    {"ordinary", "普通"},
 }};
 
 constexpr ValueFormat kDate = ValueFormat::date;
@@ -236,6 +248,30 @@ Schema::Schema() {
                                  {"replied_by", kText, kCounty},
                              }});
 
+  // The people of a case: a trip's members, an invitation's invitees, a
+  // delegation's guests, those involved in an incident or a matter. Edited
+  // like a case (not append-only), by a county while its case is editable.
+  {
+    TableDef people = child(TableId::people, "people",
+                            {{"role", kText, kBoth},        // 团长, 翻译, 成员, 受邀人, 当事人 ...
+                             {"name", kText, kBoth},        // in Chinese characters, or as the person writes it
+                             {"name_latin", kText, kBoth},  // as in the passport: WANG LIXIN
+                             {"gender", kText, kBoth, false, 2, false, ValueFormat::choice, kGenders},
+                             {"born_on", kText, kBoth, false, 2, false, kDate},
+                             {"nationality", kText, kBoth},
+                             {"unit", kText, kBoth},  // 工作单位
+                             {"post", kText, kBoth},  // 职务
+                             {"passport_type", kText, kBoth, false, 2, false, ValueFormat::choice, kPassportTypes},
+                             {"passport_no", kText, kBoth},
+                             {"id_no", kText, kBoth}});  // identity card number: personal data
+    people.append_only = false;
+    people.since = 2;
+    for (auto& column : people.columns) column.since = 2;
+    people.columns[*people.column_index("name")].required = true;
+    tables_.push_back(std::move(people));
+  }
+  for (std::size_t i = 0; i < tables_.size(); ++i) assert(tables_[i].id == static_cast<TableId>(i));
+
   kinds_.push_back(approval_kind("outbound_trip", "Official trip abroad",
                                  {"destination", "depart_on", "return_on", "purpose", "briefing_done"}));
   kinds_.push_back(approval_kind("foreign_invitation", "Invitation to a foreign guest",
@@ -285,6 +321,10 @@ Schema::Schema() {
 }
 
 std::span<const Choice> incident_severities() noexcept { return kSeverities; }
+
+bool belongs_to_case(const TableDef& table) noexcept {
+  return table.scope_rule == ScopeRule::parent_row && table.parent == TableId::cases;
+}
 
 Attribution attribution(const ColumnDef& column) noexcept {
   static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by"};

@@ -44,6 +44,7 @@ struct ColumnDef {
   bool hub_assigned = false;               // written by the hub alone (an official number); every push of it is refused
   ValueFormat format = ValueFormat::free;  // what the value must look like (shared/field_format.hpp)
   std::span<const Choice> choices = {};    // ValueFormat::choice: the values it may take
+  bool required = false;                   // a row is not made without it
 };
 
 // What a text column may hold: one line of at most kSingleLineMaxChars, or
@@ -76,8 +77,9 @@ enum class TableId : std::uint8_t {
   guests,
   directives,
   directive_receipts,
+  people,  // schema 2: tables are only appended (their index travels in every cell)
 };
-inline constexpr std::size_t kTableCount = 6;
+inline constexpr std::size_t kTableCount = 7;
 
 struct TableDef {
   TableId id;
@@ -125,6 +127,9 @@ struct CaseKind {
 
 // The severities of a foreign incident, as China grades emergencies.
 std::span<const Choice> incident_severities() noexcept;
+
+// Tables whose rows belong to a case (notes, itinerary items, guests, people).
+bool belongs_to_case(const TableDef& table) noexcept;
 
 inline constexpr std::string_view kAllCounties = "all";  // directive target list
 

@@ -208,6 +208,25 @@ std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableD
   return std::nullopt;
 }
 
+// A county changes the people of a case only while it may change the case
+// itself (drafted or returned): after approval, a change of members needs a
+// new approval.
+std::optional<Verdict> case_locked(const AuthorityRequest& req, const std::vector<Value>& after) {
+  const std::string* case_id = text_of(after[1]);
+  const auto parent = case_id ? Uuid::parse(*case_id) : std::nullopt;
+  const auto row = parent ? req.lookup(TableId::cases, *parent) : std::nullopt;
+  if (!row) return std::nullopt;  // derive_scope has refused an unknown case already
+  const auto& cases = Schema::get().table(TableId::cases);
+  const std::string* kind_name = text_of(row->values[*cases.column_index("kind")]);
+  const std::string* status = text_of(row->values[*cases.column_index("status")]);
+  const CaseKind* kind = kind_name ? Schema::get().find_kind(*kind_name) : nullptr;
+  const StatusDef* state = kind && status ? kind->status(*status) : nullptr;
+  if (!state || state->county_editable) return std::nullopt;
+  return Verdict{Errc::not_permitted, "the case is " + *status + "; a county office changes its " +
+                                          std::string(Schema::get().table(req.table).name) +
+                                          " only while it is being drafted or returned"};
+}
+
 // What refuses the whole row: a table only the city writes, a row outside
 // the writer's scope (or with none), a receipt made wrongly.
 std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after) {
@@ -223,6 +242,12 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
     return Verdict{Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
                                            " row of " + (scope.empty() ? std::string("unknown scope") : scope)};
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
+  if (!req.current.exists)
+    for (const auto& column : def.columns)
+      if (column.required && is_null(after[*def.column_index(column.name)]))
+        return Verdict{Errc::bad_value, "a " + std::string(def.name) + " row needs its '" + std::string(column.name) +
+                                            "'; nothing of it was kept"};
+  if (belongs_to_case(def) && !def.append_only && !req.writer.is_city()) return case_locked(req, after);
   return std::nullopt;
 }
 

@@ -255,6 +255,39 @@ expect "is stored as the choice's value" 0 '"severity":"major"'
 run --data "$D" case set "$INCIDENT" severity=terrible
 expect "a severity not on the list is refused, listing them" 1 "" "is not one of minor (一般), serious (较大), major (重大), critical (特别重大)"
 
+# ---- people of a case ----
+run --data "$D" person add "$TRIP" --name 王立新 --set role=团长 --set name_latin="WANG LIXIN" --set gender=男 \
+  --set born_on=1975-04-12 --set passport_type=公务 --set passport_no=SE1234567 --set unit=龙游县商务局 --set post=局长
+expect "person add with typed fields" 0 "added 王立新 as person 1 of case"
+run --data "$D" person add "$TRIP" --name 李敏 --set role=翻译 --set gender=female
+expect "a second person" 0 "as person 2 of case"
+run --data "$D" person add "$TRIP" --set role=成员
+expect "a person without a name is refused" 2 "" "a person needs a name"
+run --data "$D" person add "$TRIP" --name 张三 --set born_on=1980-02-30
+expect "a person's date of birth must be a day" 1 "" "'born_on' '1980-02-30' is not a date"
+run --data "$D" person add "$TRIP" --name 张三 --set gender=unknown
+expect "a gender not on the list is refused" 1 "" "is not one of male (男), female (女)"
+run --data "$D" person add "$TRIP" --name 张三 --set shoe_size=42
+expect "an unknown person field is refused, listing the fields" 1 "" "no person field 'shoe_size' — a person's fields: role, name"
+run --data "$D" person list "$TRIP" --json
+check "the refused additions wrote nothing: two people" test "$(count_ids "$OUT")" = 2
+expect "the passport type is stored as its value" 0 '"passport_type":"service"'
+expect "the gender typed as 男 is stored as male" 0 '"gender":"male"'
+run --data "$D" person list "$TRIP"
+expect "person list shows them numbered" 0 "WANG LIXIN"
+run --data "$D" person set "$TRIP" 2 name_latin="LI MIN" post=科员
+expect "person set by number" 0 "updated 李敏: name_latin, post"
+run --data "$D" person set "$TRIP" 3 post=科员
+expect "person set names a number not in the list" 1 "" "has 2 people; there is no number 3"
+run --data "$D" person remove "$TRIP" 1
+expect "person remove" 0 "removed 王立新 from case"
+run --data "$D" case show "$TRIP" --json
+expect "case show lists the case's people" 0 '"people":[{"id":"'
+check "a removed person is not listed" bash -c "! grep -q '王立新' <<<'$OUT'"
+run --data "$D" case submit "$TRIP"
+run --data "$D" person add "$TRIP" --name 赵六
+expect "a county can't change the people of a submitted case" 1 "" "changes its people only while it is being drafted or returned"
+
 # ---- authority pre-checks ----
 run --data "$D" case set "$CASE1" status=approved
 expect "a county can't approve" 1 "" "a county office may not move a case from draft to approved — moves open to you from draft: submitted"
