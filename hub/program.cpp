@@ -168,9 +168,17 @@ std::string operator_name() {
 // Appends one line per admin command to DATA/admin.log: when, who, the
 // command as typed, and how it ended. The log is for the city's own record
 // of who decided, issued or restored what; serve logs to its standard error.
+// Passport and identity numbers are personal data: the log keeps that one
+// was set, not the number.
+std::string without_personal_data(const std::string& word) {
+  for (const std::string_view field : {"passport_no=", "id_no="})
+    if (word.starts_with(field)) return std::string(field) + "***";
+  return word;
+}
+
 void record_admin_command(const std::string& data_dir, const std::vector<std::string>& words, const Status& outcome) {
   std::string command;
-  for (const auto& w : words) command += (command.empty() ? "" : " ") + w;
+  for (const auto& w : words) command += (command.empty() ? "" : " ") + without_personal_data(w);
   const std::string line =
       now_text() + " " + operator_name() + " pid " + std::to_string(::getpid()) + ": " + escape_for_terminal(command) +
       " -> " + (outcome ? std::string("ok") : "failed: " + escape_for_terminal(outcome.error().message)) + "\n";

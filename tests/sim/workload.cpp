@@ -129,6 +129,28 @@ void add_note(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, 
   if (id) log_write(r, TableId::case_notes, *id, fields, node, "", log);
 }
 
+// A person added to the case, one of its people edited, or one taken off.
+// One in twenty additions lacks its name: the hub must refuse the row.
+void person_action(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
+  auto people = r.list(TableId::people, {{{"case_id", c.id.to_string()}}, false, 0});
+  if (!people) return;
+  const auto& def = Schema::get().table(TableId::people);
+  if (people->empty() || chance(rng, 50)) {
+    Fields fields = {{"case_id", c.id.to_string()},
+                     {"role", std::string(chance(rng, 30) ? "团长" : "成员")},
+                     {"gender", sample_value(def.columns[*def.column_index("gender")], rng)},
+                     {"born_on", sample_value(def.columns[*def.column_index("born_on")], rng)}};
+    const bool nameless = chance(rng, 5);
+    if (!nameless) fields.emplace_back("name", "成员" + std::to_string(rng() % 1000));
+    auto id = r.insert(TableId::people, fields);
+    if (id) log_write(r, TableId::people, *id, fields, node, nameless ? "*" : "", log);
+    return;
+  }
+  const Row& person = pick(*people, rng);
+  if (chance(rng, 20)) return write(r, TableId::people, person.id, {{"deleted", std::int64_t{1}}}, node, "", log);
+  write(r, TableId::people, person.id, {{"post", "职务 " + std::to_string(rng() % 100)}}, node, "", log);
+}
+
 void issue_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
   std::string targets = "all";
   if (chance(rng, 60)) {
@@ -175,7 +197,8 @@ void random_action(Replica& r, std::mt19937_64& rng, std::size_t node, std::vect
   const Row& c = pick(*cases, rng);
   if (roll < 50) return edit_case(r, rng, c, node, log);
   if (roll < 68) return change_status(r, rng, c, node, log);
-  if (roll < 78) return add_note(r, rng, c, node, log);
+  if (roll < 73) return add_note(r, rng, c, node, log);
+  if (roll < 78) return person_action(r, rng, c, node, log);
   if (roll < 82) {
     if (text(c["status"]) == "draft" || city)
       write(r, TableId::cases, c.id, {{"deleted", std::int64_t{1}}}, node, "", log);

@@ -491,6 +491,27 @@ TEST_CASE("a span of dates may not end before it starts: the cells that would ma
   CHECK(refused[refused.size() - 2].code == Errc::bad_value);
 }
 
+TEST_CASE("a case's people: a row needs a name; a county changes them only while the case is editable") {
+  HubRows hub;
+  hub.add(TableId::cases, id("draft"), a_case("longyou", "draft"), "longyou");
+  hub.add(TableId::cases, id("approved"), a_case("longyou", "approved"), "longyou");
+  const auto person = [&](const char* case_name, const NodeId& by, bool named) {
+    Values values = {{"case_id", id(case_name).to_string()}, {"role", std::string("团长")}};
+    if (named) values.emplace_back("name", std::string("王立新"));
+    return hub.check(by, TableId::people, id("p"), cells_of(TableId::people, id("p"), values, by));
+  };
+  check_all(person("draft", kLongyou, true), Errc::ok);
+  check_all(person("draft", kLongyou, false), Errc::bad_value, "a people row needs its 'name'");
+  check_all(person("approved", kLongyou, true), Errc::not_permitted,
+            "the case is approved; a county office changes its people only while it is being drafted or returned");
+  check_all(person("approved", kCity, true), Errc::ok);  // the city records a change it approves
+  hub.add(TableId::people, id("member"), {{"case_id", id("approved").to_string()}, {"name", std::string("李敏")}},
+          "longyou");
+  check_all(hub.check(kLongyou, TableId::people, id("member"),
+                      {cell(TableId::people, id("member"), "post", std::string("科员"), kLongyou)}),
+            Errc::not_permitted, "the case is approved");
+}
+
 TEST_CASE("who wrote a row and when is the hub's to say: another node's name or a future time is refused") {
   HubRows hub;
   hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
