@@ -7,6 +7,7 @@
 #include <map>
 
 #include "hub/commands.hpp"
+#include "shared/field_format.hpp"
 #include "sync/authority.hpp"
 #include "sync/net/net.hpp"
 #include "sync/row_lookup.hpp"
@@ -153,11 +154,26 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
   if (!title) return title.error();
   const auto body = args.option("body");
   const auto due = args.option("due");
+  const auto about = args.option("case");
   LIAISON_TRY(args.finish());
-  if (*kind != "notice" && *kind != "task") return make_error(Errc::invalid_argument, "--kind must be notice or task");
-  if (due)
+  if (*kind != "notice" && *kind != "task" && *kind != "decision")
+    return make_error(Errc::invalid_argument, "--kind must be notice, task or decision");
+  if (due) {
     if (Status day = cli::check_date(*due); !day) return make_error(day.error().code, "--due " + day.error().message);
+    const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
+    if (*due < today)
+      return make_error(Errc::invalid_argument,
+                        "--due " + *due + " is already past (today is " + today + ") — give a day from today on");
+  }
   if (*kind == "task" && !due) return make_error(Errc::invalid_argument, "a task needs --due YYYY-MM-DD");
+  if (*kind == "decision" && !about)
+    return make_error(Errc::invalid_argument, "a decision is about a case — add --case REF (its ref, number or id)");
+  std::optional<Uuid> case_id;
+  if (about) {
+    auto found = resolve_id(*ctx.replica, TableId::cases, *about);
+    if (!found) return found.error();
+    case_id = *found;
+  }
   sync::Fields fields = {{"kind", *kind},
                          {"title", *title},
                          {"targets", *to},
@@ -165,6 +181,7 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
                          {"issued_at", now_ms()}};
   if (body) fields.emplace_back("body", *body);
   if (due) fields.emplace_back("due_on", *due);
+  if (case_id) fields.emplace_back("case_id", case_id->to_string());
   const auto& def = Schema::get().table(TableId::directives);
   std::vector<Value> values(def.columns.size());
   values[*def.column_index("targets")] = *to;
@@ -184,6 +201,7 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   auto receipts = ctx.replica->list(TableId::directive_receipts);
   if (!receipts) return receipts.error();
   std::map<std::pair<std::string, std::string>, const Row*> by_key;  // (directive id, county)
+  const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
   for (const Row& r : *receipts) by_key[{text(r["directive_id"]), text(r["county"])}] = &r;
   std::vector<std::string> items;
   cli::Table table{{"id", "kind", "due", "title"}, {}};
@@ -201,12 +219,19 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
       const bool acked = receipt && !is_null((*receipt)["acknowledged_at"]);
       const bool received = receipt && !is_null((*receipt)["received_at"]);
       const bool replied = receipt && !is_null((*receipt)["reply"]);
-      row.push_back(replied ? "replied" : acked ? "acked" : received ? "received" : "—");
+      // A task not answered by its due day is overdue from the day after.
+      const bool overdue = !replied && !acked && !is_null(d["due_on"]) && text(d["due_on"]) < today;
+      row.push_back(replied    ? "replied"
+                    : acked    ? "acked"
+                    : overdue  ? (received ? "received, overdue" : "overdue")
+                    : received ? "received"
+                               : "—");
       matrix.emplace_back(
           std::string(county),
           cli::json_object({{"received_at", receipt ? cli::json_value((*receipt)["received_at"]) : "null"},
                             {"acknowledged_at", receipt ? cli::json_value((*receipt)["acknowledged_at"]) : "null"},
-                            {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"}}));
+                            {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"},
+                            {"overdue", overdue ? "true" : "false"}}));
     }
     table.rows.push_back(row);
     std::string object = row_json(d);

@@ -34,6 +34,13 @@ trip=$(client longyou-office --json case new --kind outbound_trip --title "龙�
 visit=$(client longyou-office --json case new --kind delegation_visit --title "日本友好城市代表团来访" \
   --set organisation=佐野市役所 --set visit_from=2026-12-02 | id_of)
 client longyou-office note add "$visit" "代表团共8人，需安排翻译两名"
+client longyou-office person add "$trip" --name 王立新 --set role=团长 --set name_latin="WANG LIXIN" --set gender=男 \
+  --set unit=龙游县商务局 --set post=局长 --set passport_type=公务 --set passport_no=SE0000001
+client longyou-office person add "$trip" --name 李敏 --set role=翻译 --set name_latin="LI MIN" --set gender=女 \
+  --set unit=龙游县外事办 --set passport_type=公务普通
+client longyou-office person add "$trip" --name 陈志强 --set role=成员 --set name_latin="CHEN ZHIQIANG" --set gender=男 \
+  --set unit=龙游县经济开发区 --set passport_type=公务普通
+client longyou-office person list "$trip"
 donation=$(client kaihua-office --json case new --kind donation --title "旅法华侨捐赠助学款" \
   --set donor=陈志远 --set country=France --set "amount=50000 EUR" | id_of)
 client kaihua-office case submit "$donation"
@@ -71,8 +78,10 @@ client longyou-office directive ack "$directive" --reply "已收到，将按时�
 client longyou-office sync
 client longyou-field sync
 
-step "The hub's consolidated view"
+step "The hub's consolidated view: every case by its ref, and its official number once out of draft"
 hub case list
+step "The approved trip, with its number and its members"
+hub case show "$trip"
 step "Receipt matrix"
 hub directive list
 step "Nodes"

@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 #include "shared/text.hpp"
 
@@ -74,35 +75,44 @@ bool is_calendar_date(std::string_view text) noexcept {
   return day.ok();
 }
 
+std::string china_date(std::uint64_t unix_ms) {
+  using namespace std::chrono;
+  const year_month_day day{floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(8)})};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
+                static_cast<unsigned>(day.day()));
+  return text;
+}
+
 std::optional<std::string> format_problem(ValueFormat format, std::span<const Choice> choices, const Value& value) {
   if (is_null(value)) return std::nullopt;
   const auto* text = std::get_if<std::string>(&value);
   const auto* number = std::get_if<std::int64_t>(&value);
-  const std::string shown = "'" + escape_for_terminal(to_display(value)) + "'";
+  const auto shown = [&] { return "'" + escape_for_terminal(to_display(value)) + "'"; };
   switch (format) {
     case ValueFormat::free:
     case ValueFormat::case_ref: return std::nullopt;  // case_ref: schema.cpp
     case ValueFormat::date:
       if (text && is_calendar_date(*text)) return std::nullopt;
-      return shown + " is not a date like 2026-12-31";
+      return shown() + " is not a date like 2026-12-31";
     case ValueFormat::flag:
       if (number && (*number == 0 || *number == 1)) return std::nullopt;
-      return shown + " must be 1 (yes) or 0 (no)";
+      return shown() + " must be 1 (yes) or 0 (no)";
     case ValueFormat::count:
       if (number && *number >= 0) return std::nullopt;
-      return shown + " must be a whole number, 0 or more";
+      return shown() + " must be a whole number, 0 or more";
     case ValueFormat::currency:
       if (text && text->size() == 3 &&
           std::all_of(text->begin(), text->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
         return std::nullopt;
-      return shown + " is not a currency code like CNY, EUR or USD";
+      return shown() + " is not a currency code like CNY, EUR or USD";
     case ValueFormat::period:
       if (text && is_period(*text)) return std::nullopt;
-      return shown + " is not a period like 2027-Q1 (a quarter) or 2027-03 (a month)";
+      return shown() + " is not a period like 2027-Q1 (a quarter) or 2027-03 (a month)";
     case ValueFormat::choice:
       for (const auto& c : choices)
         if (text && *text == c.value) return std::nullopt;
-      return shown + " is not one of " + choice_list(choices);
+      return shown() + " is not one of " + choice_list(choices);
   }
   return std::nullopt;
 }

@@ -8,6 +8,7 @@
 // authority check. Pure functions; safe for concurrent use.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +49,10 @@ std::optional<std::string> format_problem(ValueFormat format, std::span<const Ch
 Value normalize_typed(ValueFormat format, std::span<const Choice> choices, std::string_view typed);
 
 bool is_calendar_date(std::string_view text) noexcept;
+
+// The day in China (UTC+8) at `unix_ms`, as 2026-12-31: what "today" means
+// for due dates, whatever the computer's time zone.
+std::string china_date(std::uint64_t unix_ms);
 
 // A pair of date fields of a case where the second may not come before the
 // first.

@@ -223,7 +223,7 @@ Schema::Schema() {
                                  {"kind", kText, kCity, true},  // notice | task | decision
                                  {"title", kText, kCity},
                                  {"body", kText, kCity},
-                                 {"due_on", kText, kCity},
+                                 {"due_on", kText, kCity, false, 1, false, kDate},
                                  {"targets", kText, kCity, true},  // "all" or "longyou,kaihua"
                                  {"case_id", kText, kCity, true},
                                  {"issued_by", kText, kCity, true},

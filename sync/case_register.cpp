@@ -11,10 +11,10 @@
 namespace liaison::sync {
 
 Status CaseRegister::prepare(sql::Database& db, bool hub) {
+  if (!hub) return {};
   auto taken = db.prepare("SELECT 1 FROM cases WHERE ref = ?1 AND id <> ?2 LIMIT 1");
   if (!taken) return taken.error();
   ref_taken_ = std::move(*taken);
-  if (!hub) return {};
   auto next = db.prepare(
       "INSERT INTO _case_numbers (kind, county, year, last) VALUES (?1, ?2, ?3, 1)"
       " ON CONFLICT (kind, county, year) DO UPDATE SET last = last + 1 RETURNING last");

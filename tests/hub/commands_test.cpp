@@ -10,6 +10,7 @@
 
 #include "command_runner.hpp"
 #include "sync/protocol.hpp"
+#include "sync/replica.hpp"
 
 namespace liaison::hub {
 namespace {
@@ -85,6 +86,56 @@ TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missin
   CHECK(contains(text.str(), "directive issue --to longyou,kaihua"));
   CHECK(contains(text.str(), "-> ok"));
   CHECK(contains(text.str(), "case show 0123456789abcdef0123456789abcdef -> failed: "));
+}
+
+TEST_CASE("directives the director can chase: no past due day, decisions name their case, overdue counties shown") {
+  Hub h;
+  const Ran past =
+      h({"directive", "issue", "--to", "longyou", "--kind", "task", "--title", "年度报告", "--due", "2020-01-01"});
+  CHECK(past.status == 1);
+  CHECK(contains(past.err, "--due 2020-01-01 is already past (today is "));
+  const Ran no_case = h({"directive", "issue", "--to", "longyou", "--kind", "decision", "--title", "关于出访的批复"});
+  CHECK(no_case.status == 1);
+  CHECK(contains(no_case.err, "a decision is about a case — add --case REF"));
+  const Ran unknown_case = h({"directive", "issue", "--to", "longyou", "--kind", "decision", "--title",
+                              "关于出访的批复", "--case", "K7Q-3M9"});
+  CHECK(unknown_case.status == 1);
+  CHECK(contains(unknown_case.err, "no case K7Q-3M9 at the hub"));
+
+  // A task whose due day has passed (written as an older hub would have
+  // let it be): Longyou has not answered, so it is overdue.
+  {
+    sync::ReplicaOptions options;
+    options.path = h.data + "/hub.db";
+    options.self = NodeId::parse("city:hub").value();
+    options.hub = true;
+    auto replica = sync::Replica::open(options).value();
+    const Uuid trip = replica
+                          ->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                                    {"county", std::string("longyou")},
+                                                    {"title", std::string("赴德国汉堡")},
+                                                    {"status", std::string("submitted")}})
+                          .value();
+    REQUIRE(replica
+                ->insert(TableId::directives, {{"kind", std::string("task")},
+                                               {"title", std::string("报送上半年外事工作总结")},
+                                               {"targets", std::string("longyou")},
+                                               {"due_on", std::string("2020-06-30")},
+                                               {"issued_by", std::string("city:hub")}})
+                .ok());
+    const std::string ref = to_display((*replica->get(TableId::cases, trip).value())["ref"]);
+    const Ran decision =
+        h({"directive", "issue", "--to", "longyou", "--kind", "decision", "--title", "关于出访的批复", "--case", ref});
+    CHECK_MESSAGE(decision.status == 0, decision.err);
+  }
+  const Ran listed = h({"--json", "directive", "list"});
+  REQUIRE(listed.status == 0);
+  CHECK(contains(listed.out, "\"due_on\":\"2020-06-30\""));
+  CHECK(contains(listed.out,
+                 "\"longyou\":{\"received_at\":null,\"acknowledged_at\":null,\"reply\":null,\"overdue\":true}"));
+  CHECK(contains(listed.out, "\"kind\":\"decision\""));
+  const Ran table = h({"directive", "list"});
+  CHECK(contains(table.out, "overdue"));
 }
 
 }  // namespace liaison::hub

@@ -434,7 +434,8 @@ TEST_CASE("out-of-range ids and malformed cells are malformed, naming what was w
   auto bad_cell = [](std::size_t field, msgpack::object value) {
     return edited(one_cell_push(), [&](msgpack::object& root, msgpack::zone&) { at(cell0(root), field) = value; });
   };
-  check_error(bad_cell(0, msgpack::object(6)), Errc::malformed, "push cell 0: table 6 is out of range");
+  check_error(bad_cell(0, msgpack::object(kTableCount)), Errc::malformed,
+              ("push cell 0: table " + std::to_string(kTableCount) + " is out of range").c_str());
   check_error(bad_cell(2, msgpack::object(99)), Errc::malformed, "push cell 0: column 99 out of range for table cases");
   check_error(bad_cell(5, msgpack::object(3)), Errc::malformed, "stamp node_ref 3 is out of range");
   check_error(bad_cell(5, msgpack::object(0)), Errc::malformed, "stamp has a clock but no node");
