@@ -64,8 +64,9 @@ Outcome cmd_case_new(Invocation& in) {
   if (!title) return make_error(Errc::usage, title.error().message);
   const CaseKind* kind = Schema::get().find_kind(*kind_name);
   if (!kind) return make_error(Errc::usage, "no case kind '" + *kind_name + "' — kinds: " + kind_names());
-  if (county_opt && !is_county(*county_opt))
-    return make_error(Errc::usage, "'" + *county_opt + "' is not a county — counties: " + counties());
+  if (county_opt && !is_county(*county_opt) && *county_opt != kCityScope)
+    return make_error(Errc::usage, "'" + *county_opt + "' is not a county — counties: " + counties() +
+                                       ", or city for the city office's own cases");
   std::vector<std::pair<std::string, std::string>> assignments;
   for (const auto& set : sets) {
     auto pair = split_assignment(set);
@@ -85,8 +86,8 @@ Outcome cmd_case_new(Invocation& in) {
                      "leave out --county, or ask the city office to open it");
   } else {
     if (ctx.node.is_city())
-      return make_error(Errc::usage,
-                        "a city node must say which county the case belongs to — add --county C (" + counties() + ")");
+      return make_error(Errc::usage, "a city node must say which county the case belongs to — add --county C (" +
+                                         counties() + "), or --county city for the city office's own case");
     county = std::string(ctx.node.scope());
   }
   sync::Fields fields = {{"kind", std::string(kind->name)},
@@ -119,8 +120,8 @@ Outcome cmd_case_list(Invocation& in) {
   const auto status = args.option("status");
   std::vector<std::string> words;
   LIAISON_TRY(take_words(args, words, 0, 0, "case list [--county C] [--kind K] [--status S]"));
-  if (county && !is_county(*county))
-    return make_error(Errc::usage, "'" + *county + "' is not a county — counties: " + counties());
+  if (county && !is_county(*county) && *county != kCityScope)
+    return make_error(Errc::usage, "'" + *county + "' is not a county — counties: " + counties() + ", or city");
   const CaseKind* kind_def = kind ? Schema::get().find_kind(*kind) : nullptr;
   if (kind && !kind_def) return make_error(Errc::usage, "no case kind '" + *kind + "' — kinds: " + kind_names());
   if (status) {

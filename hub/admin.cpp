@@ -24,10 +24,10 @@ std::string text(const Value& v) { return to_display(v); }
 
 Result<std::string> county_option(cli::Args& args, const char* name) {
   auto c = args.option(name);
-  if (c && !is_county(*c))
+  if (c && !is_county(*c) && *c != kCityScope)
     return make_error(Errc::invalid_argument,
                       "--" + std::string(name) + " '" + *c +
-                          "' is not a county: kecheng, qujiang, jiangshan, longyou, changshan, kaihua");
+                          "' is not a county: kecheng, qujiang, jiangshan, longyou, changshan, kaihua, or city");
   return c.value_or("");
 }
 

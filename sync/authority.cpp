@@ -146,9 +146,13 @@ Result<std::string> derive_scope(TableId table, const std::vector<Value>& values
   const std::string* text = text_of(v);
   switch (def.scope_rule) {
     case ScopeRule::own_column:
+      // The city's own cases (receptions, friendship cities) are its scope:
+      // city nodes see them, no county does.
+      if (table == TableId::cases && text && *text == kCityScope) return *text;
       if (!text || !is_county(*text))
-        return make_error(Errc::out_of_scope,
-                          std::string(def.name) + " row needs a county, got '" + to_display(v) + "'");
+        return make_error(Errc::out_of_scope, std::string(def.name) + " row needs a county" +
+                                                  (table == TableId::cases ? " or city" : "") + ", got '" +
+                                                  to_display(v) + "'");
       return *text;
     case ScopeRule::target_list: {
       if (!text || text->empty()) return make_error(Errc::bad_value, "directive has no targets");

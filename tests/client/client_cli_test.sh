@@ -378,6 +378,12 @@ run --data "$C" case new --kind outbound_trip --title "市外办赴德国考察"
 expect "a city node opens a case for a county" 0
 run --data "$C" case list --county kaihua --json
 expect "the city's case is listed under its county" 0 '"county":"kaihua"'
+run --data "$C" case new --kind delegation_visit --title "美国塔尔萨市代表团来访" --county city
+expect "a city node opens a case of the city office's own" 0
+run --data "$C" case list --county city --json
+expect "the city's own case is listed under city" 0 '"county":"city"'
+run --data "$D" case new --kind delegation_visit --title "冒充市外办" --county city
+expect "a county node can't open the city's own case" 1 "" "can open cases only for longyou, not city"
 run --data "$C" directive ack 0123456789abcdef
 expect "a city node does not acknowledge directives" 1 "" "only county offices acknowledge"
 

@@ -70,6 +70,7 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
   const CaseKind& kind = kinds[rng() % kinds.size()];
   const bool city = r.self().is_city();
   std::string county = city ? std::string(kCounties[rng() % kCounties.size()]) : std::string(r.self().scope());
+  if (city && chance(rng, 15)) county = std::string(kCityScope);  // the city office's own case
   std::string_view refused;
   std::string status(kind.initial_status);
   if (chance(rng, 6)) {  // created straight into a later status

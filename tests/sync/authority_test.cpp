@@ -102,6 +102,18 @@ TEST_CASE("a county office may create and edit a case of its own county") {
             Errc::ok);
 }
 
+TEST_CASE("the city's own cases: a city node makes and edits them, no county node even sees them") {
+  HubRows hub;
+  check_all(hub.check(kCity, TableId::cases, id("reception"),
+                      cells_of(TableId::cases, id("reception"), a_case("city", "draft", "delegation_visit"), kCity)),
+            Errc::ok);
+  check_all(hub.check(kLongyou, TableId::cases, id("forged"),
+                      cells_of(TableId::cases, id("forged"), a_case("city", "draft", "delegation_visit"), kLongyou)),
+            Errc::out_of_scope, "longyou may not write a cases row of city");
+  CHECK_FALSE(scope_visible("city", "longyou"));
+  CHECK(scope_visible("city", "city"));
+}
+
 TEST_CASE("a county office can't create or edit a case of another county") {
   HubRows hub;
   const auto cells = cells_of(TableId::cases, id("k"), a_case("kaihua", "draft"), kLongyou);
