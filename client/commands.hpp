@@ -36,6 +36,9 @@ Outcome cmd_directive_list(Invocation& in);
 Outcome cmd_directive_show(Invocation& in);
 Outcome cmd_directive_ack(Invocation& in);
 
+// overdue_command.cpp
+Outcome cmd_overdue(Invocation& in);
+
 // log_commands.cpp
 Outcome cmd_conflicts(Invocation& in);
 Outcome cmd_conflicts_restore(Invocation& in);

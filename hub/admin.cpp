@@ -10,6 +10,7 @@
 #include "shared/field_format.hpp"
 #include "sync/authority.hpp"
 #include "sync/net/net.hpp"
+#include "sync/overdue.hpp"
 #include "sync/row_lookup.hpp"
 #include "sync/session.hpp"
 
@@ -244,6 +245,17 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
     if (!is_null(r["reply"]))
       report.line(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
   return report;
+}
+
+Outcome cmd_overdue(Context& ctx, cli::Args& args) {
+  auto county = county_option(args, "county");
+  if (!county) return county.error();
+  LIAISON_TRY(args.finish());
+  const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
+  auto items =
+      sync::find_overdue(*ctx.replica, today, county->empty() ? std::nullopt : std::optional<std::string>(*county));
+  if (!items) return items.error();
+  return sync::overdue_report(*items, today);
 }
 
 // Beside the nodes, what would soon stop all of them: a revocation list

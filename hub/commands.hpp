@@ -36,6 +36,7 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args);
 Outcome cmd_case_show(Context& ctx, cli::Args& args);
 Outcome cmd_case_decide(Context& ctx, cli::Args& args);
 Outcome cmd_nodes(Context& ctx, cli::Args& args);
+Outcome cmd_overdue(Context& ctx, cli::Args& args);
 Outcome cmd_conflicts(Context& ctx, cli::Args& args);
 Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args);
 Outcome cmd_renew_id(Context& ctx, cli::Args& args);

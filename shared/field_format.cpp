@@ -75,13 +75,34 @@ bool is_calendar_date(std::string_view text) noexcept {
   return day.ok();
 }
 
-std::string china_date(std::uint64_t unix_ms) {
-  using namespace std::chrono;
-  const year_month_day day{floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(8)})};
+namespace {
+
+std::string date_text(std::chrono::sys_days at) {
+  const std::chrono::year_month_day day{at};
   char text[16];
   std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
                 static_cast<unsigned>(day.day()));
   return text;
+}
+
+std::chrono::sys_days day_of(std::string_view date) {
+  using namespace std::chrono;
+  return sys_days{year_month_day{year(number_of(date.substr(0, 4))),
+                                 month(static_cast<unsigned>(number_of(date.substr(5, 2)))),
+                                 day(static_cast<unsigned>(number_of(date.substr(8, 2))))}};
+}
+
+}  // namespace
+
+std::string china_date(std::uint64_t unix_ms) {
+  using namespace std::chrono;
+  return date_text(floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(8)}));
+}
+
+std::string date_after(std::string_view date, int days) { return date_text(day_of(date) + std::chrono::days{days}); }
+
+int days_from(std::string_view from, std::string_view to) {
+  return static_cast<int>((day_of(to) - day_of(from)).count());
 }
 
 std::optional<std::string> format_problem(ValueFormat format, std::span<const Choice> choices, const Value& value) {

@@ -54,6 +54,10 @@ bool is_calendar_date(std::string_view text) noexcept;
 // for due dates, whatever the computer's time zone.
 std::string china_date(std::uint64_t unix_ms);
 
+// Day arithmetic on dates as text. REQUIRES: is_calendar_date of each.
+std::string date_after(std::string_view date, int days);
+int days_from(std::string_view from, std::string_view to);
+
 // A pair of date fields of a case where the second may not come before the
 // first.
 struct DateRange {

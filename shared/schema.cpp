@@ -197,6 +197,8 @@ Schema::Schema() {
           {"number", kText, kCity, true, 2, true},
           // the currency of `amount` (ISO 4217)
           {"currency", kText, kBoth, false, 2, false, ValueFormat::currency},
+          // the day the trip report reached the office (due kTripReportDays after the return)
+          {"report_filed_on", kText, kBoth, false, 2, false, kDate},
       },
   });
   const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {
@@ -272,8 +274,9 @@ Schema::Schema() {
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) assert(tables_[i].id == static_cast<TableId>(i));
 
-  kinds_.push_back(approval_kind("outbound_trip", "Official trip abroad",
-                                 {"destination", "depart_on", "return_on", "purpose", "briefing_done"}));
+  kinds_.push_back(
+      approval_kind("outbound_trip", "Official trip abroad",
+                    {"destination", "depart_on", "return_on", "purpose", "briefing_done", "report_filed_on"}));
   kinds_.push_back(approval_kind("foreign_invitation", "Invitation to a foreign guest",
                                  {"invitee", "nationality", "organisation", "visit_from", "visit_to", "purpose"}));
   kinds_.push_back(CaseKind{

@@ -371,6 +371,12 @@ check "directive list --json prints exactly [] before any sync" test "$OUT" = "[
 run --data "$D" directive ack 0123456789abcdef
 expect "acknowledging an unknown directive" 1 "" "no directive"
 
+# ---- overdue ----
+run --data "$D" overdue
+expect "overdue with nothing late says so" 0 "nothing is overdue on 20"
+run --data "$D" --json overdue
+expect "overdue --json is an array" 0 "[]"
+
 # ---- a city desk ----
 run --data "$C" case new --kind outbound_trip --title "市外办赴德国考察"
 expect "a city node must give --county" 2 "" "add --county"

@@ -136,6 +136,11 @@ TEST_CASE("directives the director can chase: no past due day, decisions name th
   CHECK(contains(listed.out, "\"kind\":\"decision\""));
   const Ran table = h({"directive", "list"});
   CHECK(contains(table.out, "overdue"));
+  const Ran overdue = h({"--json", "overdue", "--county", "longyou"});
+  REQUIRE(overdue.status == 0);
+  CHECK(contains(overdue.out, "\"what\":\"directive_unanswered\",\"county\":\"longyou\""));
+  CHECK(contains(overdue.out, "\"due_on\":\"2020-06-30\""));
+  CHECK(h({"--json", "overdue", "--county", "kaihua"}).out == "[]\n");
 }
 
 }  // namespace liaison::hub

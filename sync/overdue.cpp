@@ -1,0 +1,106 @@
+// Overdue tasks, passports and trip reports; see overdue.hpp.
+#include "sync/overdue.hpp"
+
+#include <algorithm>
+
+#include "shared/field_format.hpp"
+#include "shared/node_id.hpp"
+#include "sync/receipts.hpp"
+
+namespace liaison::sync {
+namespace {
+
+std::string text(const Value& v) { return to_display(v); }
+
+bool past(const Value& due, const std::string& today) {
+  const std::string day = text(due);
+  return is_calendar_date(day) && day < today;
+}
+
+// Tasks (any directive with a due day) a county it addresses has neither
+// acknowledged nor answered.
+Status unanswered_directives(Replica& replica, const std::string& today, const std::optional<std::string>& county,
+                             std::vector<OverdueItem>& out) {
+  auto directives = replica.list(TableId::directives);
+  if (!directives) return directives.error();
+  for (const Row& d : *directives) {
+    if (!past(d["due_on"], today)) continue;
+    for (const auto target : kCounties) {
+      if ((county && *county != target) || !scope_visible(d.scope, target)) continue;
+      auto receipt = replica.get(TableId::directive_receipts, directive_receipt_id(d.id, target));
+      if (!receipt) return receipt.error();
+      if (*receipt && (!is_null((**receipt)["acknowledged_at"]) || !is_null((**receipt)["reply"]))) continue;
+      out.push_back({OverdueItem::What::directive_unanswered, TableId::directives, d.id, std::string(target),
+                     d.id.to_string().substr(0, 8), text(d["title"]), text(d["due_on"]),
+                     days_from(text(d["due_on"]), today)});
+    }
+  }
+  return {};
+}
+
+Status late_cases(Replica& replica, const std::string& today, const std::optional<std::string>& county,
+                  std::vector<OverdueItem>& out) {
+  RowFilter filter;
+  if (county) filter.equals.emplace_back("county", *county);
+  auto cases = replica.list(TableId::cases, filter);
+  if (!cases) return cases.error();
+  for (const Row& c : *cases) {
+    const std::string kind = text(c["kind"]), status = text(c["status"]);
+    const auto item = [&](OverdueItem::What what, const std::string& due) {
+      out.push_back({what, TableId::cases, c.id, text(c["county"]), text(c["ref"]), text(c["title"]), due,
+                     days_from(due, today)});
+    };
+    if (kind == "passport" && status != "returned" && status != "cancelled" && past(c["due_back_on"], today))
+      item(OverdueItem::What::passport_not_returned, text(c["due_back_on"]));
+    if (kind == "outbound_trip" && (status == "approved" || status == "closed") && is_null(c["report_filed_on"]) &&
+        is_calendar_date(text(c["return_on"]))) {
+      const std::string due = date_after(text(c["return_on"]), kTripReportDays);
+      if (due < today) item(OverdueItem::What::trip_report_missing, due);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<OverdueItem>> find_overdue(Replica& replica, const std::string& today,
+                                              const std::optional<std::string>& county) {
+  std::vector<OverdueItem> out;
+  LIAISON_TRY(unanswered_directives(replica, today, county, out));
+  LIAISON_TRY(late_cases(replica, today, county, out));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const OverdueItem& a, const OverdueItem& b) { return a.days_late > b.days_late; });
+  return out;
+}
+
+std::string_view overdue_kind_name(OverdueItem::What what) noexcept {
+  switch (what) {
+    case OverdueItem::What::directive_unanswered: return "directive_unanswered";
+    case OverdueItem::What::passport_not_returned: return "passport_not_returned";
+    case OverdueItem::What::trip_report_missing: return "trip_report_missing";
+  }
+  return "";
+}
+
+cli::Report overdue_report(const std::vector<OverdueItem>& items, const std::string& today) {
+  static constexpr std::string_view kWhat[] = {"directive not answered", "passport not returned",
+                                               "trip report not filed"};
+  std::vector<std::string> json;
+  cli::Table table{{"overdue", "county", "ref", "title", "due", "days late"}, {}};
+  for (const auto& item : items) {
+    json.push_back(cli::json_object({{"what", cli::json_quote(overdue_kind_name(item.what))},
+                                     {"county", cli::json_quote(item.county)},
+                                     {"table", cli::json_quote(Schema::get().table(item.table).name)},
+                                     {"id", cli::json_quote(item.row.to_string())},
+                                     {"name", cli::json_quote(item.name)},
+                                     {"title", cli::json_quote(item.title)},
+                                     {"due_on", cli::json_quote(item.due_on)},
+                                     {"days_late", std::to_string(item.days_late)}}));
+    table.rows.push_back({std::string(kWhat[static_cast<std::size_t>(item.what)]), item.county, item.name, item.title,
+                          item.due_on, std::to_string(item.days_late)});
+  }
+  cli::Report report{cli::json_array(json), {}};
+  return report.table_or(table, "nothing is overdue on " + today);
+}
+
+}  // namespace liaison::sync
