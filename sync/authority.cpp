@@ -218,8 +218,9 @@ std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableD
 std::optional<Verdict> case_locked(const AuthorityRequest& req, const std::vector<Value>& after) {
   const std::string* case_id = text_of(after[1]);
   const auto parent = case_id ? Uuid::parse(*case_id) : std::nullopt;
-  const auto row = parent ? req.lookup(TableId::cases, *parent) : std::nullopt;
-  if (!row) return std::nullopt;  // derive_scope has refused an unknown case already
+  const RowLookup& cases_then = req.before_push ? *req.before_push : req.lookup;
+  const auto row = parent ? cases_then(TableId::cases, *parent) : std::nullopt;
+  if (!row) return std::nullopt;  // new in this push (a draft then), or unknown: derive_scope refuses that
   const auto& cases = Schema::get().table(TableId::cases);
   const std::string* kind_name = text_of(row->values[*cases.column_index("kind")]);
   const std::string* status = text_of(row->values[*cases.column_index("status")]);
@@ -271,6 +272,9 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
     return {Errc::not_permitted, "only " + side_name(!req.writer.is_city()) + " may set '" + std::string(column.name) +
                                      "' in " + std::string(def.name)};
   if (auto problem = value_problem(column, cell.value)) return {Errc::bad_value, *problem};
+  if (const auto* text = text_of(cell.value);
+      column.required && (is_null(cell.value) || (text && text->find_first_not_of(" \t") == std::string::npos)))
+    return {Errc::bad_value, "'" + std::string(column.name) + "' may not be empty in " + std::string(def.name)};
   if (auto forged = attribution_problem(req, column, cell.value)) return {Errc::forged_attribution, *forged};
   if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
     return {Errc::immutable_field,

@@ -55,6 +55,11 @@ struct AuthorityRequest {
   const RowLookup& lookup;
   std::uint64_t hub_now_ms = 0;
   std::uint64_t max_clock_ahead_ms = 0;
+  // Cases as they were before the push being judged began, for the rules
+  // about the state the writer worked from (a case's people are locked once
+  // it is submitted: a person added offline before the submit comes in the
+  // same push, after it). Null: `lookup` serves.
+  const RowLookup* before_push = nullptr;
 };
 
 // Whether one side alone can move a case of `kind` from its initial status

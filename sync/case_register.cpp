@@ -66,7 +66,8 @@ const std::string* text_at(const StoredRow& row, std::string_view column) {
 
 }  // namespace
 
-Result<std::vector<Cell>> Replica::Impl::register_case(const Uuid& id, StoredRow& row, std::uint64_t seq) {
+Result<std::vector<Cell>> Replica::Impl::register_case(const Uuid& id, StoredRow& row, std::uint64_t seq,
+                                                       std::optional<std::uint64_t> entered_ms) {
   const auto& def = Schema::get().table(TableId::cases);
   std::vector<Cell> written;
   const auto write = [&](std::string_view column, std::string value) -> Status {
@@ -100,7 +101,7 @@ Result<std::vector<Cell>> Replica::Impl::register_case(const Uuid& id, StoredRow
   const std::string* county = text_at(row, "county");
   const std::string* status = text_at(row, "status");
   if (text_at(row, "number") || !kind || !county || !status || *status == "draft") return written;
-  const int year = china_year(clock.wall_ms());
+  const int year = china_year(entered_ms ? *entered_ms : clock.wall_ms());
   auto n = case_register.next_number(*kind, *county, year);
   if (!n) return n.error();
   LIAISON_TRY(write("number", options.case_numbers.format(*county, *kind, year, *n)));

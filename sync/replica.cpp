@@ -498,7 +498,7 @@ Status prepare_statements(Replica::Impl& I) {
 
 // Hub, after a migration to schema 2: the cases it already held get their
 // refs, and those past draft their official numbers, in the order they were
-// made.
+// made, counted in the year of their status.
 Status register_existing_cases(Replica::Impl& I) {
   auto unnamed = I.db->prepare("SELECT id FROM cases WHERE kind IS NOT NULL ORDER BY id");
   if (!unnamed) return unnamed.error();
@@ -512,7 +512,10 @@ Status register_existing_cases(Replica::Impl& I) {
     auto row = I.load(TableId::cases, id);
     if (!row) return row.error();
     const std::uint64_t seq = I.seq + 1;
-    auto written = I.register_case(id, *row, seq);
+    // Numbered in the year its status last moved (out of draft, as far as
+    // the file tells), not the year of the upgrade.
+    const CellMeta& status = row->meta[*Schema::get().table(TableId::cases).column_index("status")];
+    auto written = I.register_case(id, *row, seq, status.present() ? std::optional(hlc_ms(status.hlc)) : std::nullopt);
     if (!written) return written.error();
     if (written->empty()) continue;
     I.seq = row->seq = seq;

@@ -108,7 +108,10 @@ struct Replica::Impl {
   // case holds it, and its official number if it has left draft without
   // one; hub-stamped cells at feed position `seq`, recorded in the history.
   // Returns them (for the pusher's corrections). case_register.cpp.
-  Result<std::vector<Cell>> register_case(const Uuid& id, StoredRow& row, std::uint64_t seq);
+  // `entered_ms`: when the case left draft, where that was before now (a
+  // migration numbers old cases in the year they entered the register).
+  Result<std::vector<Cell>> register_case(const Uuid& id, StoredRow& row, std::uint64_t seq,
+                                          std::optional<std::uint64_t> entered_ms = std::nullopt);
 };
 
 }  // namespace liaison::sync

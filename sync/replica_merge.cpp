@@ -258,19 +258,63 @@ class PushedRow {
 
 }  // namespace
 
+namespace {
+
+// The cases whose people this push writes, as they stood before it: a
+// person added offline before the case was submitted arrives in the same
+// push, after the submit, and is judged by the case the writer worked on.
+Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Impl& I, std::span<const Cell> cells) {
+  const auto& people = Schema::get().table(TableId::people);
+  const auto case_column = *people.column_index("case_id");
+  std::map<Uuid, std::optional<CurrentRow>> before;
+  std::map<Uuid, const Value*> pushed_case;  // person -> the case_id this push gives it
+  for (const Cell& cell : cells)
+    if (cell.table == TableId::people && cell.column == case_column) pushed_case[cell.row] = &cell.value;
+  std::set<Uuid> seen;
+  for (const Cell& cell : cells) {
+    if (cell.table != TableId::people || !seen.insert(cell.row).second) continue;
+    std::optional<Uuid> parent;
+    const Value* case_id = nullptr;
+    StoredRow person;
+    if (const auto it = pushed_case.find(cell.row); it != pushed_case.end()) {
+      case_id = it->second;
+    } else {
+      auto stored = I.load(TableId::people, cell.row);
+      if (!stored) return stored.error();
+      person = std::move(*stored);
+      if (person.exists) case_id = &person.values[case_column];
+    }
+    if (const auto* text = case_id ? std::get_if<std::string>(case_id) : nullptr) parent = Uuid::parse(*text);
+    if (!parent || before.count(*parent)) continue;
+    auto stored = I.load(TableId::cases, *parent);
+    if (!stored) return stored.error();
+    before[*parent] = stored->exists ? std::optional<CurrentRow>(I.current_of(*stored)) : std::nullopt;
+  }
+  return before;
+}
+
+}  // namespace
+
 Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell> cells,
                                        std::uint64_t max_clock_ahead_ms, std::string_view certificate) {
   auto& I = *impl_;
   PushResult result;
   const RowLookup lookup = I.lookup();
   Status st = transact([&]() -> Status {
+    auto before = cases_before_push(I, cells);
+    if (!before) return before.error();
+    const RowLookup before_push = [&](TableId table, const Uuid& id) -> std::optional<CurrentRow> {
+      if (table == TableId::cases)
+        if (const auto it = before->find(id); it != before->end()) return it->second;
+      return lookup(table, id);
+    };
     return for_each_row_run(cells, [&](std::span<const Cell> run) -> Status {
       const TableId table = run.front().table;
       const Uuid& id = run.front().row;
       auto row = I.load(table, id);
       if (!row) return row.error();
-      auto verdicts =
-          check_authority({from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(), max_clock_ahead_ms});
+      auto verdicts = check_authority(
+          {from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(), max_clock_ahead_ms, &before_push});
       return PushedRow(I, from, certificate, *row, run, result).apply(std::move(verdicts), lookup);
     });
   });

@@ -522,6 +522,12 @@ TEST_CASE("a case's people: a row needs a name; a county changes them only while
   check_all(hub.check(kLongyou, TableId::people, id("member"),
                       {cell(TableId::people, id("member"), "post", std::string("科员"), kLongyou)}),
             Errc::not_permitted, "the case is approved");
+  hub.add(TableId::people, id("drafted"), {{"case_id", id("draft").to_string()}, {"name", std::string("王立新")}},
+          "longyou");
+  for (const Value& blank : {Value{}, Value{std::string("  ")}})
+    check_all(hub.check(kLongyou, TableId::people, id("drafted"),
+                        {cell(TableId::people, id("drafted"), "name", blank, kLongyou)}),
+              Errc::bad_value, "'name' may not be empty in people");
 }
 
 TEST_CASE("who wrote a row and when is the hub's to say: another node's name or a future time is refused") {

@@ -84,6 +84,15 @@ TEST_CASE("a schema 1 hub opens migrated: its cases keep every value and get ref
   CHECK(text(case_row(*u.hub, kTrip)["ref"]) == text(trip["ref"]));
 }
 
+TEST_CASE("a hub upgraded in the next year numbers its old cases in the year they entered the register") {
+  TempDir dir;
+  std::uint64_t wall = 1'800'000'000'000;  // 2027-01-15
+  std::filesystem::copy_file(fixture("hub.db"), dir.path("hub.db"));
+  auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
+  CHECK(text(case_row(*hub, kTrip)["number"]) == "龙外审〔2026〕1号");
+  CHECK(text(case_row(*hub, kDonation)["number"]) == "开外捐〔2026〕1号");
+}
+
 TEST_CASE("a migrated county replica keeps its unsynced work, and its next sync brings the hub's refs and numbers") {
   Upgraded u;
   CHECK(is_null(case_row(*u.office, kTrip)["ref"]));               // a client names only the cases it makes

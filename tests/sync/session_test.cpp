@@ -141,6 +141,29 @@ TEST_CASE("a case created and submitted while offline reaches the hub as submitt
 // Regression: a note added to a case that was then submitted made the push
 // carry the case twice (pulled ahead of the note, then at its own place);
 // the second copy was judged as a county editing a submitted case.
+TEST_CASE("people added offline before the case is submitted reach the hub with it, in one sync") {
+  World w;
+  const Uuid trip = w.longyou->insert(TableId::cases, a_case("赴德国汉堡", "longyou")).value();
+  const Uuid member =
+      w.longyou
+          ->insert(TableId::people,
+                   {{"case_id", trip.to_string()}, {"name", std::string("王立新")}, {"role", std::string("团长")}})
+          .value();
+  REQUIRE(w.longyou->update(TableId::cases, trip, {{"status", std::string("submitted")}}));
+  w.sync(*w.longyou);
+  CHECK(w.longyou->rejections().value().empty());
+  const auto at_hub = w.hub->get(TableId::people, member).value();
+  REQUIRE(at_hub.has_value());
+  CHECK(to_display((*at_hub)["name"]) == "王立新");
+  CHECK_FALSE(w.longyou->get(TableId::people, member).value()->deleted());
+  // Once the hub has it submitted, a new member is refused.
+  const Uuid late =
+      w.longyou->insert(TableId::people, {{"case_id", trip.to_string()}, {"name", std::string("李敏")}}).value();
+  w.sync(*w.longyou);
+  CHECK(w.hub->get(TableId::people, late).value() == std::nullopt);
+  REQUIRE(w.longyou->rejections().value().size() >= 1);
+}
+
 TEST_CASE("a case with a note, submitted offline, syncs without rejections") {
   World w;
   const Uuid id = w.longyou->insert(TableId::cases, a_case("Trip", "longyou")).value();
