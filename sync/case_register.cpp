@@ -3,9 +3,10 @@
 // case_register.hpp and docs/PROTOCOL.md, "References and numbers").
 #include "sync/case_register.hpp"
 
-#include <chrono>
+#include <string>
 
 #include "shared/case_ref.hpp"
+#include "shared/field_format.hpp"
 #include "sync/replica_impl.hpp"
 
 namespace liaison::sync {
@@ -52,11 +53,7 @@ Result<std::int64_t> CaseRegister::next_number(std::string_view kind, std::strin
   return number;
 }
 
-int china_year(std::uint64_t unix_ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> at{milliseconds(unix_ms) + hours(8)};
-  return static_cast<int>(year_month_day(floor<days>(at)).year());
-}
+int china_year(std::uint64_t unix_ms) { return std::stoi(china_date(unix_ms).substr(0, 4)); }
 
 namespace {
 
@@ -82,7 +79,8 @@ Result<std::vector<Cell>> Replica::Impl::register_case(const Uuid& id, StoredRow
     written.push_back(Cell{TableId::cases, id, col, Value{std::move(value)}, stamp, old_stamp});
     return {};
   };
-  if (!text_at(row, "kind")) return written;  // not a case anyone made: nothing to name
+  const std::string* kind = text_at(row, "kind");
+  if (!kind) return written;  // not a case anyone made: nothing to name
 
   const std::string* ref = text_at(row, "ref");
   bool ref_ok = ref && is_case_ref(*ref);
@@ -97,7 +95,6 @@ Result<std::vector<Cell>> Replica::Impl::register_case(const Uuid& id, StoredRow
     LIAISON_TRY(write("ref", std::move(*fresh)));
   }
 
-  const std::string* kind = text_at(row, "kind");
   const std::string* county = text_at(row, "county");
   const std::string* status = text_at(row, "status");
   if (text_at(row, "number") || !kind || !county || !status || *status == "draft") return written;
