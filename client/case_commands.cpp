@@ -7,6 +7,7 @@
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "sync/review.hpp"
 #include "sync/row_lookup.hpp"
 
 namespace liaison::client {
@@ -155,6 +156,17 @@ Outcome cmd_case_list(Invocation& in) {
   return report.table_or(table, "no cases" + std::string(county || kind || status ? " match" : " on this replica yet"));
 }
 
+namespace {
+
+// What the reviewer is warned of about the case, by the settings in force.
+Result<std::vector<sync::ReviewFlag>> review_flags(CaseAt& at) {
+  auto rules = sync::load_rules(*at.context.replica);
+  if (!rules) return rules.error();
+  return sync::review_case(*at.context.replica, at.row, *rules);
+}
+
+}  // namespace
+
 Outcome cmd_case_show(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 1, 1, "case show ID"));
@@ -183,14 +195,33 @@ Outcome cmd_case_show(Invocation& in) {
   cli::Table fields = row_table(at.row);
   for (auto& line : fields.rows)
     if (line[0] == "kind") line[1] += " (" + std::string(at.kind->label) + ")";
-  cli::Report report{row_json(at.row, {{"notes", cli::json_array(items)}, {"people", cli::json_array(people_items)}}),
-                     {}};
+  auto flags = review_flags(at);
+  if (!flags) return flags.error();
+  // A trip's passports: those of the register lent to it, now or before.
+  auto passports = at.context.replica->list(
+      TableId::cases, {{{"kind", std::string("passport")}, {"lent_to", at.row.id.to_string()}}, false, 0});
+  if (!passports) return passports.error();
+  std::vector<std::string> passport_items;
+  cli::Table passport_table{{"passport", "holder", "status", "lent on", "due back", "returned on"}, {}};
+  for (const auto& p : *passports) {
+    passport_items.push_back(row_json(p));
+    passport_table.rows.push_back({text_of(p["passport_no"]), text_of(p["holder"]), text_of(p["status"]),
+                                   text_of(p["lent_on"]), text_of(p["due_back_on"]), text_of(p["returned_on"])});
+  }
+  std::vector<std::pair<std::string, std::string>> extra = {{"notes", cli::json_array(items)},
+                                                            {"people", cli::json_array(people_items)},
+                                                            {"review_flags", sync::review_flags_json(*flags)}};
+  if (at.kind->name == "outbound_trip") extra.emplace_back("passports", cli::json_array(passport_items));
+  cli::Report report{row_json(at.row, extra), {}};
   report.table(fields).line("").table_or(table, "no notes");
   if (!people->empty()) report.line("").table(people_table);
+  if (!passports->empty()) report.line("").table(passport_table);
+  for (const auto& flag : *flags) report.line("review flag: " + flag.message);
   return report;
 }
 
 Outcome cmd_case_set(Invocation& in) {
+  const bool despite_flags = in.args.flag("despite-flags");
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "case set ID FIELD=VALUE..."));
   std::vector<std::pair<std::string, std::string>> assignments;
@@ -214,6 +245,14 @@ Outcome cmd_case_set(Invocation& in) {
     }
   if (auto st = money_problem(*at.kind, fields, [&](std::string_view name) { return at.row[name]; }); !st)
     return advised(st.error(), "nothing was written");
+  if (city && !despite_flags)
+    for (const auto& [field, value] : fields)
+      if (const auto* to = std::get_if<std::string>(&value);
+          field == "status" && to && (*to == "approved" || *to == "forwarded")) {
+        auto flags = review_flags(at);
+        if (!flags) return flags.error();
+        if (!flags->empty()) return sync::flagged_decision(*flags, *to == "approved" ? "approve" : "forward");
+      }
   std::string names;
   for (const auto& field : fields) names += (names.empty() ? "" : ", ") + field.first;
   if (city || county_may_edit(*at.kind, at.row))

@@ -38,6 +38,10 @@ Outcome cmd_directive_ack(Invocation& in);
 
 // overdue_command.cpp
 Outcome cmd_overdue(Invocation& in);
+Outcome cmd_settings(Invocation& in);
+Outcome cmd_passport_list(Invocation& in);
+Outcome cmd_passport_lend(Invocation& in);
+Outcome cmd_passport_return(Invocation& in);
 
 // log_commands.cpp
 Outcome cmd_conflicts(Invocation& in);

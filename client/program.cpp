@@ -26,6 +26,7 @@ using cli::OptionSpec;
 constexpr std::string_view kSetUp = "set up";
 constexpr std::string_view kCases = "cases (work offline; the hub gets them at the next sync)";
 constexpr std::string_view kPeople = "people of a case";
+constexpr std::string_view kPassports = "the passport register";
 constexpr std::string_view kDirectives = "directives from the city office";
 constexpr std::string_view kSyncing = "syncing with the city hub";
 
@@ -87,8 +88,10 @@ const std::vector<cli::Command<Handler>>& commands() {
       {{"case set",
         "ID FIELD=VALUE...",
         "change fields (FIELD= clears one; status=... moves the case)",
-        {},
-        "",
+        {{"despite-flags", "", "city: approve or forward a case flagged for review, the flags weighed"}},
+        "A move may need fields set in the same change: an outbound trip is approved only with its\n"
+        "publicity recorded (publicity_from, publicity_to), briefed with briefing_done=1, home with\n"
+        "back_on, reported with report_filed_on.",
         kCases},
        {cmd_case_set, nullptr}},
       {{"case submit", "ID", "send a case to the city office for its decision", {}, "", kCases},
@@ -114,6 +117,29 @@ const std::vector<cli::Command<Handler>>& commands() {
         kPeople},
        {cmd_person_set, nullptr}},
       {{"person remove", "CASE PERSON", "take a person off a case", {}, "", kPeople}, {cmd_person_remove, nullptr}},
+      {{"passport list",
+        "",
+        "the register of official passports: holder, number, status, the trip it is lent to, due back",
+        {{"status", "S", "only in this status (in_custody, lent, lost, cancelled, expired)"}},
+        "A lent passport past its due day shows as overdue.",
+        kPassports},
+       {cmd_passport_list, nullptr}},
+      {{"passport lend",
+        "PASSPORT --trip TRIP",
+        "lend a passport of the register to an approved trip of one of its members",
+        {{"trip", "TRIP", "the trip (its ref, official number or id)"},
+         {"on", "YYYY-MM-DD", "the day it is handed out (today if not given)"}},
+        "PASSPORT is its number (SE0000001) or its case's ref. It is due back passport_return_days\n"
+        "('settings') after the trip's approved return, and needs six months of validity after it.",
+        kPassports},
+       {cmd_passport_lend, nullptr}},
+      {{"passport return",
+        "PASSPORT",
+        "take a lent passport back into custody",
+        {{"on", "YYYY-MM-DD", "the day it came back (today if not given)"}},
+        "",
+        kPassports},
+       {cmd_passport_return, nullptr}},
       {{"directive list",
         "",
         "directives, with this county's receipt: received, acknowledged, reply",
@@ -142,6 +168,13 @@ const std::vector<cli::Command<Handler>>& commands() {
         "As this replica holds it: sync first for the latest.",
         kDirectives},
        {cmd_overdue, nullptr}},
+      {{"settings",
+        "",
+        "the limits and deadlines of the workflows: value, default, basis",
+        {},
+        "The city changes them at the hub; this replica has them as of its last sync.",
+        kDirectives},
+       {cmd_settings, nullptr}},
       {{"conflicts",
         "",
         "values that lost to someone else's concurrent edit",

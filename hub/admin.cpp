@@ -10,7 +10,9 @@
 #include "shared/field_format.hpp"
 #include "sync/authority.hpp"
 #include "sync/net/net.hpp"
+#include "shared/workflow_rules.hpp"
 #include "sync/overdue.hpp"
+#include "sync/review.hpp"
 #include "sync/row_lookup.hpp"
 #include "sync/session.hpp"
 
@@ -108,9 +110,31 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
   for (std::size_t c = 0; c < def.columns.size(); ++c)
     if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
-  cli::Report report{
-      object + ",\"notes\":" + cli::json_array(items) + ",\"people\":" + cli::json_array(people_items) + "}", {}};
+  auto rules = sync::load_rules(*ctx.replica);
+  if (!rules) return rules.error();
+  auto flags = sync::review_case(*ctx.replica, **row, *rules);
+  if (!flags) return flags.error();
+  // A trip's passports: those of the register lent to it, now or before.
+  std::string passports_json;
+  std::vector<std::string> passport_lines;
+  if (text((**row)["kind"]) == "outbound_trip") {
+    auto passports = ctx.replica->list(TableId::cases,
+                                       {{{"kind", std::string("passport")}, {"lent_to", id->to_string()}}, false, 0});
+    if (!passports) return passports.error();
+    std::vector<std::string> passport_items;
+    for (const Row& p : *passports) {
+      passport_items.push_back(row_json(p));
+      passport_lines.push_back("passport " + text(p["passport_no"]) + " (" + text(p["holder"]) +
+                               "): " + text(p["status"]) + ", due back " + text(p["due_back_on"]));
+    }
+    passports_json = ",\"passports\":" + cli::json_array(passport_items);
+  }
+  cli::Report report{object + ",\"notes\":" + cli::json_array(items) + ",\"people\":" + cli::json_array(people_items) +
+                         ",\"review_flags\":" + sync::review_flags_json(*flags) + passports_json + "}",
+                     {}};
   report.table(table);
+  for (const auto& line : passport_lines) report.line(line);
+  for (const auto& flag : *flags) report.line("review flag: " + flag.message);
   for (const Row& n : *notes) report.line("note by " + text(n["author"]) + ": " + text(n["body"]));
   for (const Row& p : *people)
     report.line("person: " + text(p["name"]) + (is_null(p["role"]) ? "" : " (" + text(p["role"]) + ")") +
@@ -120,18 +144,33 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
 
 Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   const auto reason = args.option("reason");
+  const auto province_ref = args.option("province-ref");
+  const bool despite_flags = args.flag("despite-flags");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
-  if (words.size() != 2) return make_error(Errc::usage, "case decide needs ID and approve|reject|return — see --help");
+  if (words.size() != 2)
+    return make_error(Errc::usage, "case decide needs ID and approve|reject|return|forward — see --help");
   static const std::map<std::string, std::string> kDecisions = {
-      {"approve", "approved"}, {"reject", "rejected"}, {"return", "returned"}};
+      {"approve", "approved"}, {"reject", "rejected"}, {"return", "returned"}, {"forward", "forwarded"}};
   const auto decision = kDecisions.find(words[1]);
   if (decision == kDecisions.end())
-    return make_error(Errc::invalid_argument, "decision '" + words[1] + "' must be approve, reject or return");
+    return make_error(Errc::invalid_argument,
+                      "decision '" + words[1] + "' must be approve, reject, return or forward (to the province)");
   auto id = resolve_id(*ctx.replica, TableId::cases, words[0]);
   if (!id) return id.error();
+  auto before = ctx.replica->get(TableId::cases, *id);
+  if (!before) return before.error();
+  if (!*before) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
+  if ((decision->second == "approved" || decision->second == "forwarded") && !despite_flags) {
+    auto rules = sync::load_rules(*ctx.replica);
+    if (!rules) return rules.error();
+    auto flags = sync::review_case(*ctx.replica, **before, *rules);
+    if (!flags) return flags.error();
+    if (!flags->empty()) return sync::flagged_decision(*flags, words[1]);
+  }
   sync::Fields fields = {{"status", decision->second}, {"updated_at", now_ms()}};
   if (reason) fields.emplace_back("decision_reason", *reason);
+  if (province_ref) fields.emplace_back("province_ref", *province_ref);
   LIAISON_TRY(ctx.replica->precheck(TableId::cases, *id, fields));
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
   auto decided = ctx.replica->get(TableId::cases, *id);
@@ -245,6 +284,32 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
     if (!is_null(r["reply"]))
       report.line(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
   return report;
+}
+
+Outcome cmd_settings(Context& ctx, cli::Args& args) {
+  LIAISON_TRY(args.finish());
+  auto rules = sync::load_rules(*ctx.replica);
+  if (!rules) return rules.error();
+  return sync::settings_report(*rules);
+}
+
+Outcome cmd_settings_set(Context& ctx, cli::Args& args) {
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (words.size() != 2) return make_error(Errc::usage, "settings set needs NAME and VALUE — see --help");
+  if (auto problem = setting_problem(words[0], words[1]))
+    return make_error(Errc::invalid_argument, *problem + "; nothing was changed");
+  const sync::Fields fields = {{"name", words[0]},
+                               {"value", words[1]},
+                               {"targets", std::string(kAllCounties)},
+                               {"set_by", ctx.replica->self().str()},
+                               {"set_at", now_ms()}};
+  auto made = ctx.replica->insert(TableId::settings, fields);
+  if (!made) return made.error();
+  const RuleDef& def = *find_rule(words[0]);
+  cli::Report report{cli::json_object({{"name", cli::json_quote(def.name)}, {"value", words[1]}}), {}};
+  return report.line(std::string(def.name) + " (" + std::string(def.label) + ") = " + words[1] + std::string(def.unit) +
+                     "; every node gets it at its next sync");
 }
 
 Outcome cmd_overdue(Context& ctx, cli::Args& args) {

@@ -28,9 +28,15 @@ client_init longyou-office longyou:office-1
 client_init longyou-field longyou:field-2
 client_init kaihua-office kaihua:office-1
 
+# The trip leaves in five days and is away five, its publicity done: seven
+# days just past always hold five working days.
+day() { date -d "$1" +%F; }
+DEPART=$(day "+5 days") RETURN=$(day "+9 days")
+
 step "Offline work in the counties"
 trip=$(client longyou-office --json case new --kind outbound_trip --title "龙游县赴德国汉堡经贸考察" \
-  --set destination=Hamburg --set depart_on=2026-12-08 --set return_on=2026-12-15 --set applicant=王立新 | id_of)
+  --set destination=德国 --set depart_on="$DEPART" --set return_on="$RETURN" --set applicant=王立新 \
+  --set publicity_from="$(day "-9 days")" --set publicity_to="$(day "-3 days")" | id_of)
 visit=$(client longyou-office --json case new --kind delegation_visit --title "日本友好城市代表团来访" \
   --set organisation=佐野市役所 --set visit_from=2026-12-02 | id_of)
 client longyou-office note add "$visit" "代表团共8人，需安排翻译两名"
@@ -41,6 +47,13 @@ client longyou-office person add "$trip" --name 李敏 --set role=翻译 --set n
 client longyou-office person add "$trip" --name 陈志强 --set role=成员 --set name_latin="CHEN ZHIQIANG" --set gender=男 \
   --set unit=龙游县经济开发区 --set passport_type=公务普通
 client longyou-office person list "$trip"
+echo "Longyou's passport register: the members' official passports, in custody"
+for holder in "王立新 service SE0000001" "李敏 official EC0000002" "陈志强 official EC0000003"; do
+  read -r name type number <<<"$holder"
+  client longyou-office case new --kind passport --title "$name 因公护照" --set holder="$name" \
+    --set passport_type="$type" --set passport_no="$number" --set expires_on="$(day "+4 years")" >/dev/null
+done
+client longyou-office passport list
 donation=$(client kaihua-office --json case new --kind donation --title "旅法华侨捐赠助学款" \
   --set donor=陈志远 --set country=France --set "amount=50000 EUR" | id_of)
 client kaihua-office case submit "$donation"
@@ -66,12 +79,24 @@ client longyou-field case show "$trip" | grep -E "purpose|applicant"
 step "Longyou submits the trip; the city decides both submitted cases"
 client longyou-office case submit "$trip"
 client longyou-office sync
+echo "the reviewer's view of the trip, checked against the city's limits ('hub settings'):"
+hub case show "$trip" | grep -E "review flag|destination|depart_on|return_on|publicity" || true
 hub case decide "$trip" approve --reason "同意，请做好出访前教育"
 hub case decide "$donation" approve --reason "同意接收，按规定公示"
 
+step "The approved trip goes on at Longyou: passports lent, briefed, travelling, home, passports back, report filed"
+client longyou-office sync
+for number in SE0000001 EC0000002 EC0000003; do client longyou-office passport lend "$number" --trip "$trip"; done
+client longyou-office case set "$trip" status=briefed briefing_done=是
+client longyou-office case set "$trip" status=travelling
+client longyou-office case set "$trip" status=home back_on="$RETURN"
+for number in SE0000001 EC0000002 EC0000003; do client longyou-office passport return "$number" --on "$(day "+11 days")"; done
+client longyou-office case set "$trip" status=reported report_filed_on="$(day "+16 days")"
+client longyou-office sync
+
 step "The city issues a task to Longyou and Kaihua; Longyou acknowledges it"
 directive=$(hub --json directive issue --to longyou,kaihua --kind task --title "报送本季度涉外活动情况" \
-  --body "请于12月20日前报送" --due 2026-12-20 | id_of)
+  --body "请于两周内报送" --due "$(day "+14 days")" | id_of)
 client longyou-office sync
 client kaihua-office sync
 client longyou-office directive ack "$directive" --reply "已收到，将按时报送"
@@ -80,8 +105,10 @@ client longyou-field sync
 
 step "The hub's consolidated view: every case by its ref, and its official number once out of draft"
 hub case list
-step "The approved trip, with its number and its members"
+step "The trip, reported: its number, members and the passports lent to it"
 hub case show "$trip"
+step "The city's workflow settings (limits and deadlines, with their basis)"
+hub settings
 step "Receipt matrix"
 hub directive list
 step "Nodes"

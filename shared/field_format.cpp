@@ -12,7 +12,12 @@
 namespace liaison {
 namespace {
 
-constexpr std::array<DateRange, 2> kCaseDateRanges = {{{"depart_on", "return_on"}, {"visit_from", "visit_to"}}};
+constexpr std::array<DateRange, 6> kCaseDateRanges = {{{"depart_on", "return_on"},
+                                                       {"visit_from", "visit_to"},
+                                                       {"publicity_from", "publicity_to"},
+                                                       {"depart_on", "back_on"},
+                                                       {"issued_on", "expires_on"},
+                                                       {"lent_on", "returned_on"}}};
 
 bool digits(std::string_view text) {
   if (text.empty()) return false;

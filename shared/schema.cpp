@@ -62,6 +62,95 @@ std::vector<Transition> approval_transitions() {
   };
 }
 
+// An official trip abroad (DOMAIN.md): the city approves it, or forwards it
+// to the province and records the province's approval; no approval without
+// the publicity recorded. Then every member is briefed, the group travels,
+// comes home (passports due back, the report due), files its report and the
+// case is closed; an approved trip that does not happen is cancelled.
+CaseKind outbound_trip() {
+  return CaseKind{
+      "outbound_trip",
+      "Official trip abroad",
+      "draft",
+      {"destination", "depart_on", "return_on", "purpose", "briefing_done", "report_filed_on", "publicity_from",
+       "publicity_to", "back_on", "province_ref"},
+      {{"draft", true},
+       {"submitted", false},
+       {"returned", true},
+       {"forwarded", false},
+       {"approved", false, {"briefing_done"}},
+       {"rejected", false},
+       {"briefed", false},
+       {"travelling", false, {"back_on"}},
+       {"home", false, {"back_on", "report_filed_on"}},
+       {"reported", false},
+       {"closed", false},
+       {"cancelled", false}},
+      {
+          {"draft", "submitted", kCounty},
+          {"submitted", "draft", kCounty},
+          {"submitted", "approved", kCity, {"publicity_from", "publicity_to"}},
+          {"submitted", "forwarded", kCity, {"publicity_from", "publicity_to"}},  // to the province
+          {"submitted", "rejected", kCity},
+          {"submitted", "returned", kCity},
+          {"forwarded", "approved", kCity, {"province_ref"}},
+          {"forwarded", "rejected", kCity},
+          {"forwarded", "returned", kCity},
+          {"returned", "submitted", kCounty},
+          {"returned", "draft", kCounty},
+          {"approved", "briefed", kBoth, {"briefing_done"}},  // pre-departure education
+          {"briefed", "travelling", kBoth},
+          {"travelling", "home", kBoth, {"back_on"}},
+          {"home", "reported", kBoth, {"report_filed_on"}},
+          {"reported", "closed", kBoth},
+          {"approved", "cancelled", kBoth},
+          {"briefed", "cancelled", kBoth},
+          {"rejected", "closed", kBoth},
+      },
+  };
+}
+
+// An official passport of the register (DOMAIN.md): held in custody, lent
+// to an approved trip with the day it is due back, returned and checked;
+// lost, cancelled or expired. Overdue is not a status: it is a loan past its
+// due day (sync/overdue.hpp). The county's foreign affairs office keeps its
+// county's passports, so both sides lend and take back. A passport case made
+// before schema 3 (issued, due_back, returned) joins the cycle from there.
+CaseKind passport_register() {
+  return CaseKind{
+      "passport",
+      "Official passport of the register",
+      "in_custody",
+      {"passport_no", "holder", "passport_type", "issued_on", "expires_on", "lent_to", "lent_on", "due_back_on",
+       "returned_on"},
+      {{"in_custody", true},
+       {"lent", false, {"returned_on"}},
+       {"lost", false},
+       {"cancelled", false},
+       {"expired", false},
+       {"issued", true},  // before schema 3: handed out
+       {"due_back", false},
+       {"returned", true}},
+      {
+          {"in_custody", "lent", kBoth, {"lent_to", "lent_on", "due_back_on"}},
+          {"returned", "lent", kBoth, {"lent_to", "lent_on", "due_back_on"}},
+          {"lent", "in_custody", kBoth, {"returned_on"}},
+          {"in_custody", "lost", kBoth},
+          {"lent", "lost", kBoth},
+          {"in_custody", "expired", kBoth},
+          {"in_custody", "cancelled", kCity},
+          {"lent", "cancelled", kCity},  // never handed in: cancelled centrally
+          {"expired", "cancelled", kCity},
+          {"lost", "cancelled", kCity},
+          {"issued", "due_back", kCity},
+          {"due_back", "returned", kCity},
+          {"issued", "returned", kCity},
+          {"issued", "cancelled", kCity},
+          {"due_back", "cancelled", kCity},
+      },
+  };
+}
+
 CaseKind approval_kind(std::string_view name, std::string_view label, std::vector<std::string_view> fields) {
   return CaseKind{name, label, "draft", std::move(fields), approval_statuses(), approval_transitions()};
 }
@@ -101,6 +190,12 @@ std::size_t TableDef::columns_known_at(std::uint32_t version) const noexcept {
 const StatusDef* CaseKind::status(std::string_view name) const noexcept {
   for (const auto& s : statuses)
     if (s.name == name) return &s;
+  return nullptr;
+}
+
+const Transition* CaseKind::transition(std::string_view from, std::string_view to) const noexcept {
+  for (const auto& t : transitions)
+    if (t.from == from && t.to == to) return &t;
   return nullptr;
 }
 
@@ -170,11 +265,11 @@ Schema::Schema() {
           {"organisation", kText, kBoth},
           {"visit_from", kText, kBoth, false, 1, false, kDate},
           {"visit_to", kText, kBoth, false, 1, false, kDate},
-          {"passport_no", kText, kCity},
+          {"passport_no", kText, kBoth},
           {"holder", kText, kBoth},
-          {"issued_on", kText, kCity, false, 1, false, kDate},
-          {"due_back_on", kText, kCity, false, 1, false, kDate},
-          {"returned_on", kText, kCity, false, 1, false, kDate},
+          {"issued_on", kText, kBoth, false, 1, false, kDate},
+          {"due_back_on", kText, kBoth, false, 1, false, kDate},
+          {"returned_on", kText, kBoth, false, 1, false, kDate},
           {"partner_city", kText, kBoth},
           {"country", kText, kBoth},
           {"event_on", kText, kBoth, false, 1, false, kDate},
@@ -197,8 +292,19 @@ Schema::Schema() {
           {"number", kText, kCity, true, 2, true},
           // the currency of `amount` (ISO 4217)
           {"currency", kText, kBoth, false, 2, false, ValueFormat::currency},
-          // the day the trip report reached the office (due kTripReportDays after the return)
+          // the day the trip report reached the office (due trip_report_days after the return)
           {"report_filed_on", kText, kBoth, false, 2, false, kDate},
+          // schema 3: a trip's publicity before approval (at least N working
+          // days), the day it really came back, the province's approval
+          {"publicity_from", kText, kBoth, false, 3, false, kDate},
+          {"publicity_to", kText, kBoth, false, 3, false, kDate},
+          {"back_on", kText, kBoth, false, 3, false, kDate},
+          {"province_ref", kText, kCity, false, 3},
+          // schema 3: a passport of the register and its current loan
+          {"passport_type", kText, kBoth, false, 3, false, ValueFormat::choice, kPassportTypes},
+          {"expires_on", kText, kBoth, false, 3, false, kDate},
+          {"lent_to", kText, kBoth, false, 3},  // the trip's id
+          {"lent_on", kText, kBoth, false, 3, false, kDate},
       },
   });
   const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {
@@ -272,25 +378,39 @@ Schema::Schema() {
     people.columns[*people.column_index("name")].required = true;
     tables_.push_back(std::move(people));
   }
+  // The city's settings of the workflows (limits and deadlines of
+  // shared/workflow_rules.hpp), sent to every node so that all judge alike.
+  // Append-only: each change is a new row, the latest (set_at) in force,
+  // so the rows are also the history of who set what and when.
+  {
+    TableDef settings{TableId::settings,
+                      "settings",
+                      true,
+                      true,
+                      ScopeRule::target_list,
+                      3,
+                      std::nullopt,
+                      {
+                          {"deleted", kInt, kCity},
+                          {"name", kText, kCity, true},
+                          {"value", kText, kCity},
+                          {"targets", kText, kCity, true},  // always "all"
+                          {"set_by", kText, kCity},
+                          {"set_at", kInt, kCity},
+                      }};
+    settings.since = 3;
+    for (auto& column : settings.columns) column.since = 3;
+    settings.columns[*settings.column_index("name")].required = true;
+    settings.columns[*settings.column_index("targets")].required = true;
+    settings.columns[*settings.column_index("value")].required = true;
+    tables_.push_back(std::move(settings));
+  }
   for (std::size_t i = 0; i < tables_.size(); ++i) assert(tables_[i].id == static_cast<TableId>(i));
 
-  kinds_.push_back(
-      approval_kind("outbound_trip", "Official trip abroad",
-                    {"destination", "depart_on", "return_on", "purpose", "briefing_done", "report_filed_on"}));
+  kinds_.push_back(outbound_trip());
   kinds_.push_back(approval_kind("foreign_invitation", "Invitation to a foreign guest",
                                  {"invitee", "nationality", "organisation", "visit_from", "visit_to", "purpose"}));
-  kinds_.push_back(CaseKind{
-      "passport",
-      "Service/official passport in custody",
-      "issued",
-      {"passport_no", "holder", "issued_on", "due_back_on", "returned_on"},
-      {{"issued", true}, {"due_back", false}, {"returned", false}, {"cancelled", false}},
-      {{"issued", "due_back", kCity},
-       {"due_back", "returned", kCity},
-       {"issued", "returned", kCity},
-       {"issued", "cancelled", kCity},
-       {"due_back", "cancelled", kCity}},
-  });
+  kinds_.push_back(passport_register());
   kinds_.push_back(approval_kind("delegation_visit", "Foreign delegation visit",
                                  {"organisation", "nationality", "visit_from", "visit_to", "purpose"}));
   kinds_.push_back(approval_kind("friendship_exchange", "Friendship city / CPAFFC exchange",
@@ -330,9 +450,9 @@ bool belongs_to_case(const TableDef& table) noexcept {
 }
 
 Attribution attribution(const ColumnDef& column) noexcept {
-  static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by"};
-  static constexpr std::string_view kTimes[] = {"updated_at", "written_at", "issued_at", "received_at",
-                                                "acknowledged_at"};
+  static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by", "set_by"};
+  static constexpr std::string_view kTimes[] = {"updated_at",  "written_at",      "issued_at",
+                                                "received_at", "acknowledged_at", "set_at"};
   if (std::find(std::begin(kWriters), std::end(kWriters), column.name) != std::end(kWriters))
     return Attribution::writer;
   if (std::find(std::begin(kTimes), std::end(kTimes), column.name) != std::end(kTimes)) return Attribution::time;

@@ -24,7 +24,7 @@ namespace liaison {
 // replica made by an older version is migrated in place when opened; the hub
 // serves a peer that is behind only the columns its version knows (see
 // docs/PROTOCOL.md, "Schema versions").
-inline constexpr std::uint32_t kSchemaVersion = 2;
+inline constexpr std::uint32_t kSchemaVersion = 3;
 // The oldest schema the hub still syncs with, and a replica file still opens
 // (migrated) at.
 inline constexpr std::uint32_t kOldestSchemaVersion = 1;
@@ -77,9 +77,10 @@ enum class TableId : std::uint8_t {
   guests,
   directives,
   directive_receipts,
-  people,  // schema 2: tables are only appended (their index travels in every cell)
+  people,    // schema 2: tables are only appended (their index travels in every cell)
+  settings,  // schema 3
 };
-inline constexpr std::size_t kTableCount = 7;
+inline constexpr std::size_t kTableCount = 8;
 
 struct TableDef {
   TableId id;
@@ -104,11 +105,17 @@ struct Transition {
   std::string_view from;
   std::string_view to;
   Side by;
+  // Fields the case must hold (not empty, not 0) once moved: no approval of
+  // a trip without its publicity recorded, no "home" without the day back.
+  std::vector<std::string_view> needs = {};
 };
 
 struct StatusDef {
   std::string_view name;
   bool county_editable;  // county may edit case fields while in this status
+  // Fields a county still sets in a status it can't otherwise edit (a trip
+  // under way records its briefing, the day back, the report).
+  std::vector<std::string_view> county_may_set = {};
 };
 
 struct CaseKind {
@@ -120,6 +127,7 @@ struct CaseKind {
   std::vector<Transition> transitions;
 
   const StatusDef* status(std::string_view name) const noexcept;
+  const Transition* transition(std::string_view from, std::string_view to) const noexcept;
   // The side that may move a case from `from` to `to`, if any.
   std::optional<Side> transition_side(std::string_view from, std::string_view to) const noexcept;
   bool has_field(std::string_view column) const noexcept;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "shared/workflow_rules.hpp"
 #include "sync/hlc.hpp"
 #include "sync/receipts.hpp"
 #include "sync/replica.hpp"
@@ -75,6 +76,21 @@ std::vector<Value> values_after(const TableDef& def, const CurrentRow& current, 
   return values;
 }
 
+// The values the row will hold if this push's cells are kept: each cell
+// newer than the hub's (or where the hub has none) over the current value.
+std::vector<Value> values_winning(const TableDef& def, const CurrentRow& current, std::span<const Cell> cells) {
+  std::vector<Value> values = current.exists ? current.values : std::vector<Value>(def.columns.size());
+  std::vector<Stamp> stamps = current.exists ? current.stamps : std::vector<Stamp>(def.columns.size());
+  values.resize(def.columns.size());
+  stamps.resize(def.columns.size());
+  for (const auto& cell : cells)
+    if (cell.column < values.size() && cell.stamp > stamps[cell.column]) {
+      values[cell.column] = cell.value;
+      stamps[cell.column] = cell.stamp;
+    }
+  return values;
+}
+
 }  // namespace
 
 bool status_reachable(const CaseKind& kind, std::string_view target, bool city) {
@@ -90,9 +106,65 @@ bool status_reachable(const CaseKind& kind, std::string_view target, bool city) 
 
 namespace {
 
+// The fields a move needs that the case, as it will be, lacks: "" when none.
+std::string missing_needs(const Transition& move, const std::vector<Value>& after) {
+  const auto& def = Schema::get().table(TableId::cases);
+  std::string missing;
+  for (const auto field : move.needs) {
+    const Value& v = after[*def.column_index(field)];
+    const std::string* text = text_of(v);
+    const bool empty = is_null(v) || (text && text->find_first_not_of(" \t") == std::string::npos) ||
+                       (std::holds_alternative<std::int64_t>(v) && std::get<std::int64_t>(v) == 0);
+    if (empty) missing += (missing.empty() ? "'" : ", '") + std::string(field) + "'";
+  }
+  return missing;
+}
+
+Verdict needs_problem(const CaseKind& kind, const Transition& move, const std::vector<Value>& after) {
+  const std::string missing = missing_needs(move, after);
+  if (missing.empty()) return {};
+  return {Errc::bad_transition, "a case of kind " + std::string(kind.name) + " moves from " + std::string(move.from) +
+                                    " to " + std::string(move.to) + " only with " + missing + " recorded; set " +
+                                    (move.needs.size() == 1 ? "it" : "them") + " in the same change"};
+}
+
+// The moves this side makes to take a case from `from` to `to`, each with
+// what it needs recorded in `values`: a device offline makes several moves
+// (briefed, travelling, home) and the hub sees only the last status. Empty
+// when there is no such way.
+std::vector<const Transition*> way_between(const CaseKind& kind, std::string_view from, std::string_view to, bool city,
+                                           const std::vector<Value>& values) {
+  struct Step {
+    std::string_view status;
+    const Transition* via;
+    std::size_t previous;
+  };
+  std::vector<Step> seen = {{from, nullptr, 0}};
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i].status == to) {
+      std::vector<const Transition*> way;
+      for (std::size_t at = i; at != 0; at = seen[at].previous) way.insert(way.begin(), seen[at].via);
+      return way;
+    }
+    for (const auto& t : kind.transitions)
+      if (t.from == seen[i].status && side_allows(t.by, city) && missing_needs(t, values).empty() &&
+          std::none_of(seen.begin(), seen.end(), [&](const Step& s) { return s.status == t.to; }))
+        seen.push_back({t.to, &t, i});
+  }
+  return {};
+}
+
+// Whether a county may set `column` of a case in `status`.
+bool county_may_set(const StatusDef& status, std::string_view column) {
+  return status.county_editable ||
+         std::find(status.county_may_set.begin(), status.county_may_set.end(), column) != status.county_may_set.end();
+}
+
 // Checks that apply to the case table only: kind, fields of the kind, status.
+// `winning`: the values the case will hold (what a move needs is judged on
+// them).
 Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const std::vector<Value>& after,
-                        const Cell& cell) {
+                        const std::vector<Value>& winning, const Cell& cell) {
   const auto& def = Schema::get().table(TableId::cases);
   const auto& column = def.columns[cell.column];
   const std::string* kind_name = text_of(after[*def.column_index("kind")]);
@@ -120,18 +192,34 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
         return {Errc::bad_transition, "a new " + std::string(kind->name) + " case starts as " +
                                           std::string(kind->initial_status) + "; " + side_name(writer.is_city()) +
                                           " can't bring it to " + *to};
-      return {};
+      // It holds what each move on the way there needs.
+      if (*to == kind->initial_status ||
+          !way_between(*kind, kind->initial_status, *to, writer.is_city(), winning).empty())
+        return {};
+      for (const auto& t : kind->transitions)
+        if (t.to == *to && side_allows(t.by, writer.is_city())) return needs_problem(*kind, t, winning);
+      return {Errc::bad_transition, "a new " + std::string(kind->name) + " case can't arrive as " + *to};
     }
     if (*current_status == *to) return {};
-    const auto side = kind->transition_side(*current_status, *to);
-    if (!side || !side_allows(*side, writer.is_city()))
-      return {Errc::bad_transition,
-              side_name(writer.is_city()) + " may not move a case from " + *current_status + " to " + *to};
-    return {};
+    const Transition* move = kind->transition(*current_status, *to);
+    if (move && side_allows(move->by, writer.is_city())) return needs_problem(*kind, *move, winning);
+    if (!way_between(*kind, *current_status, *to, writer.is_city(), winning).empty()) return {};
+    return {Errc::bad_transition,
+            side_name(writer.is_city()) + " may not move a case from " + *current_status + " to " + *to};
   }
   if (!writer.is_city() && current.exists && current_status) {
     const StatusDef* status = kind->status(*current_status);
-    if (status && !status->county_editable)
+    bool still_open = status && county_may_set(*status, column.name);
+    // Moved on in this push: what the county set on the way counts too (the
+    // day back, recorded while travelling, arrives with the move to reported).
+    const std::string* final_status = text_of(winning[status_col]);
+    if (status && !still_open && final_status && *final_status != *current_status)
+      for (const Transition* step : way_between(*kind, *current_status, *final_status, false, winning)) {
+        const StatusDef* passed = kind->status(step->to);
+        still_open |= std::find(step->needs.begin(), step->needs.end(), column.name) != step->needs.end() ||
+                      (passed && county_may_set(*passed, column.name));
+      }
+    if (status && !still_open)
       return {Errc::not_permitted, "case is " + *current_status + "; a county office can change '" +
                                        std::string(column.name) + "' only while it is being drafted or returned"};
   }
@@ -212,6 +300,19 @@ std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableD
   return std::nullopt;
 }
 
+// A setting is one the workflows know, with a value in its range, sent to
+// every county.
+std::optional<Verdict> settings_row_problem(const TableDef& def, const std::vector<Value>& after) {
+  const std::string* name = text_of(after[*def.column_index("name")]);
+  const std::string* value = text_of(after[*def.column_index("value")]);
+  const std::string* targets = text_of(after[*def.column_index("targets")]);
+  if (!name || !value) return Verdict{Errc::bad_value, "a setting needs its name and value"};
+  if (auto problem = setting_problem(*name, *value)) return Verdict{Errc::bad_value, *problem};
+  if (!targets || *targets != kAllCounties)
+    return Verdict{Errc::bad_value, "a setting applies to all counties ('targets' all)"};
+  return std::nullopt;
+}
+
 // A county changes the people of a case only while it may change the case
 // itself (drafted or returned): after approval, a change of members needs a
 // new approval.
@@ -247,6 +348,7 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
     return Verdict{Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
                                            " row of " + (scope.empty() ? std::string("unknown scope") : scope)};
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
+  if (req.table == TableId::settings) return settings_row_problem(def, after);
   if (!req.current.exists)
     for (const auto& column : def.columns)
       if (column.required && is_null(after[*def.column_index(column.name)]))
@@ -259,7 +361,7 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
 // The rules of one field: who may set it, its value, attribution, whether
 // it may change, and (cases) the workflow.
 Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after,
-                      const Cell& cell) {
+                      const std::vector<Value>& winning, const Cell& cell) {
   const ColumnDef& column = def.columns[cell.column];
   const Stamp* existing = req.current.exists ? &req.current.stamps.at(cell.column) : nullptr;
   const bool has_existing = existing && !existing->empty();
@@ -281,7 +383,7 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
             "'" + std::string(column.name) + "' can't change once a " + std::string(def.name) + " row exists"};
   if (def.append_only && has_existing && *existing != cell.stamp)
     return {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
-  if (req.table == TableId::cases) return check_case_cell(req.writer, req.current, after, cell);
+  if (req.table == TableId::cases) return check_case_cell(req.writer, req.current, after, winning, cell);
   return {};
 }
 
@@ -327,8 +429,10 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
       if (v.accepted()) v = *refused;
     return verdicts;
   }
+  const std::vector<Value> winning =
+      req.table == TableId::cases ? values_winning(def, req.current, req.cells) : std::vector<Value>{};
   for (std::size_t i = 0; i < req.cells.size(); ++i)
-    if (verdicts[i].accepted()) verdicts[i] = field_problem(req, def, after, req.cells[i]);
+    if (verdicts[i].accepted()) verdicts[i] = field_problem(req, def, after, winning, req.cells[i]);
   if (req.table == TableId::directive_receipts) require_replier(req, def, verdicts);
   if (req.table == TableId::cases) check_date_ranges(req, def, verdicts);
   return verdicts;

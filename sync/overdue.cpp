@@ -6,6 +6,7 @@
 #include "shared/field_format.hpp"
 #include "shared/node_id.hpp"
 #include "sync/receipts.hpp"
+#include "sync/review.hpp"
 
 namespace liaison::sync {
 namespace {
@@ -38,8 +39,15 @@ Status unanswered_directives(Replica& replica, const std::string& today, const s
   return {};
 }
 
+// The trip statuses in which its report may be owed: it went, or was to go
+// (an approved trip before schema 3 never moved on), and none was filed.
+bool report_may_be_owed(const std::string& status) {
+  return status == "approved" || status == "briefed" || status == "travelling" || status == "home" ||
+         status == "closed";
+}
+
 Status late_cases(Replica& replica, const std::string& today, const std::optional<std::string>& county,
-                  std::vector<OverdueItem>& out) {
+                  const WorkflowRules& rules, std::vector<OverdueItem>& out) {
   RowFilter filter;
   if (county) filter.equals.emplace_back("county", *county);
   auto cases = replica.list(TableId::cases, filter);
@@ -50,11 +58,15 @@ Status late_cases(Replica& replica, const std::string& today, const std::optiona
       out.push_back({what, TableId::cases, c.id, text(c["county"]), text(c["ref"]), text(c["title"]), due,
                      days_from(due, today)});
     };
-    if (kind == "passport" && status != "returned" && status != "cancelled" && past(c["due_back_on"], today))
+    // Out on a loan (issued and due_back: passport cases before schema 3).
+    if (kind == "passport" && (status == "lent" || status == "issued" || status == "due_back") &&
+        past(c["due_back_on"], today))
       item(OverdueItem::What::passport_not_returned, text(c["due_back_on"]));
-    if (kind == "outbound_trip" && (status == "approved" || status == "closed") && is_null(c["report_filed_on"]) &&
-        is_calendar_date(text(c["return_on"]))) {
-      const std::string due = date_after(text(c["return_on"]), kTripReportDays);
+    // Due after the day the trip really came back, or else the day planned.
+    const std::string back = is_calendar_date(text(c["back_on"])) ? text(c["back_on"]) : text(c["return_on"]);
+    if (kind == "outbound_trip" && report_may_be_owed(status) && is_null(c["report_filed_on"]) &&
+        is_calendar_date(back)) {
+      const std::string due = date_after(back, rules[Rule::trip_report_days]);
       if (due < today) item(OverdueItem::What::trip_report_missing, due);
     }
   }
@@ -67,7 +79,9 @@ Result<std::vector<OverdueItem>> find_overdue(Replica& replica, const std::strin
                                               const std::optional<std::string>& county) {
   std::vector<OverdueItem> out;
   LIAISON_TRY(unanswered_directives(replica, today, county, out));
-  LIAISON_TRY(late_cases(replica, today, county, out));
+  auto rules = load_rules(replica);
+  if (!rules) return rules.error();
+  LIAISON_TRY(late_cases(replica, today, county, *rules, out));
   std::stable_sort(out.begin(), out.end(),
                    [](const OverdueItem& a, const OverdueItem& b) { return a.days_late > b.days_late; });
   return out;

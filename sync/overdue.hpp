@@ -1,7 +1,7 @@
 // What is overdue, read from a replica, for the desks that chase it: tasks
 // a county has neither acknowledged nor answered by their due day,
 // passports of the register not back by theirs, and trip reports not filed
-// within kTripReportDays of the return. Dates are days in China's calendar
+// within trip_report_days (a workflow setting) of the return. Dates are days in China's calendar
 // (shared/field_format.hpp: china_date). Not thread-safe, like the replica.
 #pragma once
 
@@ -15,10 +15,6 @@
 #include "sync/replica.hpp"
 
 namespace liaison::sync {
-
-// The central rule gives a month for the trip report; Zhejiang's units use
-// 5 to 20 working days. A month, until the city sets its own.
-inline constexpr int kTripReportDays = 30;
 
 struct OverdueItem {
   enum class What : std::uint8_t { directive_unanswered, passport_not_returned, trip_report_missing };

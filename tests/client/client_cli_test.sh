@@ -393,6 +393,26 @@ expect "a county node can't open the city's own case" 1 "" "can open cases only 
 run --data "$C" directive ack 0123456789abcdef
 expect "a city node does not acknowledge directives" 1 "" "only county offices acknowledge"
 
+# ---- a trip's workflow: review flags, settings, moves that need fields ----
+run --data "$D" --json case new --kind outbound_trip --title "赴欧洲四国考察" \
+  --set "destination=德国、法国、意大利、西班牙" --set depart_on=2027-03-20 --set return_on=2027-03-31
+expect "a trip to four countries is drafted" 0 '"ref":"'
+BIG=$(printf '%s' "$OUT" | grep -o '"ref":"[^"]*"' | cut -d'"' -f4)
+run --data "$D" --json case show "$BIG"
+expect "case show flags four countries against the limit of three" 0 '"rule":"trip_max_countries","message":"出访4个国家（地区），超过3个的限额"'
+expect "case show flags twelve days abroad" 0 '在外12天（含出入境当日），出访4国（地区）限10天'
+expect "case show flags the missing publicity" 0 '未记录出访公示'
+run --data "$D" case show "$BIG"
+expect "the flags are shown to people too" 0 "review flag: 出访4个国家（地区）"
+run --data "$D" case set "$BIG" publicity_from=2027-03-08 publicity_to=2027-03-01
+expect "a publicity that ends before it starts is refused" 1 "" "'publicity_to' 2027-03-01 is before 'publicity_from' 2027-03-08"
+run --data "$D" case set "$BIG" status=briefed
+expect "a draft trip is not briefed" 1 "" "moves open to you from draft: submitted"
+run --data "$D" --json settings
+expect "settings lists the limits with their defaults" 0 '{"name":"trip_max_people","value":6,"default":6,"unit":"人"'
+run --data "$D" settings
+expect "settings as a table names the rule's basis" 0 "中办发〔2013〕16号"
+
 # ---- text from the command line: UTF-8, one line, a length limit ----
 ESC=$'\e'
 run --data "$D" case new --kind outbound_trip --title "${ESC}[31m红色标题"
@@ -439,7 +459,7 @@ check "--json: and only one" python3 -c 'import json,sys; json.loads(sys.argv[1]
 
 # ---- options ----
 run --version
-expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 5, schema 2)"
+expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 5, schema 3)"
 run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"
 run --data "$D" case

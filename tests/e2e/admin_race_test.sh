@@ -75,7 +75,8 @@ write_cases() {
   local o=$1 r=$2 k id
   for k in $(seq 1 "$CASES_PER_ROUND"); do
     id=$("$CLIENT_BIN" --data "$LIAISON_WORK/$o" --json case new --kind outbound_trip --title "第${r}轮 ${o} 出访 ${k}" \
-      --set "purpose=考察 ${r}-${k}" --set "destination=Hamburg" | grep -o '"id":"[0-9a-f-]*"' | sed 's/^"id":"//; s/"$//')
+      --set "purpose=考察 ${r}-${k}" --set "destination=Hamburg" \
+      --set publicity_from=2026-11-02 --set publicity_to=2026-11-06 | grep -o '"id":"[0-9a-f-]*"' | sed 's/^"id":"//; s/"$//')
     echo "$id" >>"$LIAISON_WORK/$o.cases"
     [ "$k" -gt 1 ] || "$CLIENT_BIN" --data "$LIAISON_WORK/$o" case submit "$id" >/dev/null
     [ "$k" -gt 1 ] || echo "$id" >>"$LIAISON_WORK/$o.submitted"

@@ -143,4 +143,73 @@ TEST_CASE("directives the director can chase: no past due day, decisions name th
   CHECK(h({"--json", "overdue", "--county", "kaihua"}).out == "[]\n");
 }
 
+TEST_CASE(
+    "a trip over the limits is flagged to the reviewer, approved only despite the flags, and settings move the "
+    "limits") {
+  Hub h;
+  std::string trip_ref;
+  {
+    sync::ReplicaOptions options;
+    options.path = h.data + "/hub.db";
+    options.self = NodeId::parse("city:hub").value();
+    options.hub = true;
+    auto replica = sync::Replica::open(options).value();
+    // Seven members, three countries, ten days abroad, and a publicity of
+    // three working days (Wednesday to Friday).
+    const Uuid trip = replica
+                          ->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                                    {"county", std::string("longyou")},
+                                                    {"title", std::string("赴欧洲三国经贸考察")},
+                                                    {"destination", std::string("德国、法国、意大利")},
+                                                    {"depart_on", std::string("2027-03-20")},
+                                                    {"return_on", std::string("2027-03-29")},
+                                                    {"publicity_from", std::string("2027-03-03")},
+                                                    {"publicity_to", std::string("2027-03-05")},
+                                                    {"status", std::string("submitted")}})
+                          .value();
+    for (int i = 0; i < 7; ++i)
+      REQUIRE(
+          replica->insert(TableId::people, {{"case_id", trip.to_string()}, {"name", "成员" + std::to_string(i + 1)}})
+              .ok());
+    trip_ref = to_display((*replica->get(TableId::cases, trip).value())["ref"]);
+  }
+  const Ran shown = h({"--json", "case", "show", trip_ref});
+  REQUIRE_MESSAGE(shown.status == 0, shown.err);
+  CHECK(contains(shown.out, "\"rule\":\"trip_max_people\",\"message\":\"出访7人，超过6人的限额（含翻译）\""));
+  CHECK(contains(shown.out, "\"rule\":\"trip_publicity_working_days\""));
+  CHECK(contains(shown.out, "公示3个工作日（2027-03-03至2027-03-05），不足5个工作日"));
+  CHECK_FALSE(contains(shown.out, "trip_max_countries"));         // three is the limit
+  CHECK_FALSE(contains(shown.out, "trip_days_three_countries"));  // ten days is the limit
+
+  const Ran refused = h({"case", "decide", trip_ref, "approve"});
+  CHECK(refused.status == 1);
+  CHECK(contains(refused.err, "this case is flagged for review"));
+  CHECK(contains(refused.err, "add --despite-flags"));
+  CHECK(contains(h({"--json", "case", "show", trip_ref}).out, "\"status\":\"submitted\""));
+
+  // The city allows groups of eight and three days of publicity: no flag left.
+  const Ran bad = h({"settings", "set", "trip_max_people", "eight"});
+  CHECK(bad.status == 1);
+  CHECK(contains(bad.err, "needs a whole number from 1 to 100"));
+  const Ran unknown = h({"settings", "set", "trip_max_gifts", "3"});
+  CHECK(unknown.status == 1);
+  CHECK(contains(unknown.err, "there is no setting 'trip_max_gifts'; the settings are trip_max_people"));
+  REQUIRE(h({"settings", "set", "trip_max_people", "8"}).status == 0);
+  REQUIRE(h({"settings", "set", "trip_publicity_working_days", "3"}).status == 0);
+  const Ran settings = h({"--json", "settings"});
+  CHECK(contains(settings.out, "{\"name\":\"trip_max_people\",\"value\":8,\"default\":6"));
+  CHECK(contains(h({"--json", "case", "show", trip_ref}).out, "\"review_flags\":[]"));
+
+  // Forwarded to the province; approved once its approval is recorded.
+  const Ran forwarded = h({"case", "decide", trip_ref, "forward"});
+  REQUIRE_MESSAGE(forwarded.status == 0, forwarded.err);
+  const Ran no_ref = h({"case", "decide", trip_ref, "approve"});
+  CHECK(no_ref.status == 1);
+  CHECK(contains(no_ref.err, "only with 'province_ref' recorded"));
+  const Ran approved = h({"--json", "case", "decide", trip_ref, "approve", "--province-ref", "浙外出〔2027〕12号"});
+  REQUIRE_MESSAGE(approved.status == 0, approved.err);
+  CHECK(contains(approved.out, "\"status\":\"approved\""));
+  CHECK(contains(h({"--json", "case", "show", trip_ref}).out, "\"province_ref\":\"浙外出〔2027〕12号\""));
+}
+
 }  // namespace liaison::hub

@@ -1,6 +1,7 @@
 // Random office work for the simulation; see workload.hpp.
 #include "workload.hpp"
 
+#include "shared/workflow_rules.hpp"
 #include "sync/authority.hpp"
 #include "sync/receipts.hpp"
 
@@ -116,6 +117,14 @@ void change_status(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t n
   // it already has is no change), so only the accounting check applies.
   const Transition& t = *pick(options, rng);
   Fields fields = {{"status", std::string(t.to)}};
+  // What the move needs is usually recorded with it (a trip's publicity,
+  // its briefing, the day back); now and then it is missing, and the move
+  // must be refused wherever it is judged.
+  if (!chance(rng, 8)) {
+    const auto& def = Schema::get().table(TableId::cases);
+    for (const auto field : t.needs)
+      fields.emplace_back(std::string(field), sample_value(def.columns[*def.column_index(field)], rng));
+  }
   if (r.self().is_city() && (t.to == "approved" || t.to == "rejected" || t.to == "returned"))
     fields.emplace_back("decision_reason", "decided " + std::to_string(rng() % 100));
   write(r, TableId::cases, c.id, fields, node, "", log);
@@ -168,6 +177,21 @@ void issue_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::ve
   if (id) log_write(r, TableId::directives, *id, fields, node, r.self().is_city() ? "" : "*", log);
 }
 
+// The city changes a workflow setting (now and then out of its range: the
+// hub refuses the row); a county trying it is refused whole.
+void change_setting(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
+  const RuleDef& rule = rule_defs()[rng() % rule_defs().size()];
+  const bool in_range = !chance(rng, 10);
+  const int value = in_range ? rule.min_value + static_cast<int>(rng() % 10) : rule.max_value + 1;
+  const Fields fields = {{"name", std::string(rule.name)},
+                         {"value", std::to_string(value)},
+                         {"targets", std::string(kAllCounties)},
+                         {"set_by", r.self().str()},
+                         {"set_at", std::int64_t(rng() % 100000)}};
+  auto id = r.insert(TableId::settings, fields);
+  if (id) log_write(r, TableId::settings, *id, fields, node, r.self().is_city() && in_range ? "" : "*", log);
+}
+
 void answer_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
   auto directives = r.list(TableId::directives);
   if (!directives || directives->empty()) return;
@@ -206,7 +230,8 @@ void random_action(Replica& r, std::mt19937_64& rng, std::size_t node, std::vect
     return;
   }
   if (roll < 90) return city ? issue_directive(r, rng, node, log) : answer_directive(r, rng, node, log);
-  if (roll < 92 && !city) return issue_directive(r, rng, node, log);  // must be refused
+  if (roll < 91 && !city) return issue_directive(r, rng, node, log);  // must be refused
+  if (roll < 92) return change_setting(r, rng, node, log);            // refused from a county
   if (roll < 95) {
     auto conflicts = r.conflicts();
     if (conflicts && !conflicts->empty()) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "shared/workflow_rules.hpp"
 #include "sync/replica.hpp"
 
 namespace liaison::sync {
@@ -129,7 +130,7 @@ TEST_CASE("a county office can't create or edit a case of another county") {
 
 TEST_CASE("only the city approves: a county moving submitted to approved is a bad transition") {
   HubRows hub;
-  hub.add(TableId::cases, id("c"), a_case("longyou", "submitted"), "longyou");
+  hub.add(TableId::cases, id("c"), a_case("longyou", "submitted", "donation"), "longyou");
   const auto to = [&](const NodeId& who, const char* status) {
     return hub.check(who, TableId::cases, id("c"), {cell(TableId::cases, id("c"), "status", std::string(status), who)});
   };
@@ -137,13 +138,113 @@ TEST_CASE("only the city approves: a county moving submitted to approved is a ba
   check_all(to(kLongyou, "returned"), Errc::bad_transition);
   check_all(to(kCity, "approved"), Errc::ok);
   check_all(to(kCity, "rejected"), Errc::ok);
-  check_all(to(kLongyou, "draft"), Errc::ok);            // a county may withdraw
-  check_all(to(kCity, "closed"), Errc::bad_transition);  // not from submitted
+  check_all(to(kLongyou, "draft"), Errc::ok);               // a county may withdraw
+  check_all(to(kLongyou, "closed"), Errc::bad_transition);  // the city's decision comes first
+  check_all(to(kCity, "closed"), Errc::ok);                 // rejected and closed, offline
   check_all(to(kLongyou, "archived"), Errc::bad_value, "not a status");
   hub.add(TableId::cases, id("d"), a_case("longyou", "draft"), "longyou");
   check_all(hub.check(kLongyou, TableId::cases, id("d"),
                       {cell(TableId::cases, id("d"), "status", std::string("submitted"), kLongyou)}),
             Errc::ok);
+}
+
+TEST_CASE("a trip is approved only with its publicity recorded, and goes on: briefed, travelling, home, reported") {
+  HubRows hub;
+  Values trip = a_case("longyou", "submitted");
+  hub.add(TableId::cases, id("t"), trip, "longyou");
+  const auto move = [&](const NodeId& who, Values cells) {
+    return hub.check(who, TableId::cases, id("t"), cells_of(TableId::cases, id("t"), cells, who));
+  };
+  check_all(move(kCity, {{"status", std::string("approved")}}), Errc::bad_transition,
+            "only with 'publicity_from', 'publicity_to' recorded");
+  check_all(move(kCity, {{"status", std::string("forwarded")}}), Errc::bad_transition, "'publicity_from'");
+  // Recorded in the same change, the approval is accepted.
+  check_all(move(kCity, {{"publicity_from", std::string("2027-03-01")},
+                         {"publicity_to", std::string("2027-03-05")},
+                         {"status", std::string("approved")}}),
+            Errc::ok);
+  trip.emplace_back("publicity_from", std::string("2027-03-01"));
+  trip.emplace_back("publicity_to", std::string("2027-03-05"));
+
+  // Forwarded to the province, it is approved once the province's approval is recorded.
+  hub.add(
+      TableId::cases, id("t"),
+      [&] {
+        Values v = trip;
+        v.emplace_back("status", std::string("forwarded"));
+        return v;
+      }(),
+      "longyou");
+  check_all(move(kCity, {{"status", std::string("approved")}}), Errc::bad_transition, "'province_ref'");
+  check_all(move(kCity, {{"province_ref", std::string("浙外出〔2027〕12号")}, {"status", std::string("approved")}}),
+            Errc::ok);
+  check_all(move(kLongyou, {{"province_ref", std::string("x")}}), Errc::not_permitted);
+
+  // After approval the county records the briefing, the day back and the
+  // report, and moves the trip on, but changes nothing the approval covers.
+  const auto in_status = [&](const char* status) {
+    Values v = trip;
+    v.emplace_back("status", std::string(status));
+    hub.add(TableId::cases, id("t"), v, "longyou");
+  };
+  in_status("approved");
+  check_all(move(kLongyou, {{"status", std::string("briefed")}}), Errc::bad_transition, "'briefing_done'");
+  check_all(move(kLongyou, {{"briefing_done", std::int64_t{1}}, {"status", std::string("briefed")}}), Errc::ok);
+  check_all(move(kLongyou, {{"depart_on", std::string("2027-03-20")}}), Errc::not_permitted, "drafted or returned");
+  check_all(move(kLongyou, {{"status", std::string("cancelled")}}), Errc::ok);
+  in_status("briefed");
+  check_all(move(kLongyou, {{"status", std::string("travelling")}}), Errc::ok);
+  check_all(move(kLongyou, {{"status", std::string("home")}}), Errc::bad_transition);  // not from briefed
+  in_status("travelling");
+  check_all(move(kLongyou, {{"status", std::string("home")}}), Errc::bad_transition, "'back_on'");
+  check_all(move(kLongyou, {{"back_on", std::string("2027-03-26")}, {"status", std::string("home")}}), Errc::ok);
+  in_status("home");
+  check_all(move(kLongyou, {{"status", std::string("reported")}}), Errc::bad_transition, "'report_filed_on'");
+  check_all(move(kLongyou, {{"report_filed_on", std::string("2027-04-02")}, {"status", std::string("reported")}}),
+            Errc::ok);
+  check_all(move(kLongyou, {{"report_filed_on", std::string("4月2日")}}), Errc::bad_value, "not a date");
+  in_status("reported");
+  check_all(move(kLongyou, {{"report_filed_on", std::string("2027-04-03")}}), Errc::not_permitted);
+  check_all(move(kLongyou, {{"status", std::string("closed")}}), Errc::ok);
+
+  // A laptop offline records the whole journey; the hub sees its last
+  // status with what each step needed, and takes it.
+  in_status("approved");
+  check_all(move(kLongyou, {{"briefing_done", std::int64_t{1}},
+                            {"back_on", std::string("2027-03-26")},
+                            {"report_filed_on", std::string("2027-04-02")},
+                            {"status", std::string("reported")}}),
+            Errc::ok);
+  check_all({move(kLongyou, {{"briefing_done", std::int64_t{1}}, {"status", std::string("reported")}})[1]},
+            Errc::bad_transition);  // never came home
+  check_all({move(kLongyou, {{"briefing_done", std::int64_t{1}},
+                             {"back_on", std::string("2027-03-26")},
+                             {"report_filed_on", std::string("2027-04-02")},
+                             {"depart_on", std::string("2027-03-19")},
+                             {"status", std::string("reported")}})[3]},
+            Errc::not_permitted);  // the approved dates stay as approved
+}
+
+TEST_CASE("settings: the city writes them, each change a new row, with a value in range") {
+  HubRows hub;
+  const auto setting = [&](const NodeId& who, const char* name, const char* value) {
+    const Values v = {{"name", std::string(name)},
+                      {"value", std::string(value)},
+                      {"targets", std::string("all")},
+                      {"set_by", who.str()}};
+    return hub.check(who, TableId::settings, id("s"), cells_of(TableId::settings, id("s"), v, who));
+  };
+  check_all(setting(kCity, "trip_max_people", "8"), Errc::ok);
+  check_all(setting(kLongyou, "trip_max_people", "8"), Errc::not_permitted);
+  check_all(setting(kCity, "trip_max_people", "0"), Errc::bad_value, "1 to 100");
+  check_all(setting(kCity, "trip_max_people", "six"), Errc::bad_value, "whole number");
+  check_all(setting(kCity, "max_gifts", "3"), Errc::bad_value, "no setting");
+  hub.add(TableId::settings, id("s"),
+          {{"name", std::string("trip_max_people")}, {"value", std::string("8")}, {"targets", std::string("all")}}, "*",
+          kCity);
+  check_all(hub.check(kCity, TableId::settings, id("s"),
+                      {cell(TableId::settings, id("s"), "value", std::string("9"), kCity)}),
+            Errc::append_only);
 }
 
 TEST_CASE("a new case starts in a status its writer's side can reach from the initial one") {
@@ -160,8 +261,20 @@ TEST_CASE("a new case starts in a status its writer's side can reach from the in
   CHECK(status_verdict("foreign_incident", "reported").code == Errc::ok);
   CHECK(status_verdict("foreign_incident", "resolved").code == Errc::bad_transition);
   CHECK(status_verdict("foreign_incident", "draft").code == Errc::bad_value);  // not an incident status
-  const auto passport = cells_of(TableId::cases, id("p"), a_case("longyou", "issued", "passport"), kCity);
+  const auto passport = cells_of(TableId::cases, id("p"), a_case("longyou", "in_custody", "passport"), kCity);
   check_all(hub.check(kCity, TableId::cases, id("p"), passport), Errc::ok);
+  // Lent at once, offline: with what lending needs, or not at all.
+  Values lent = a_case("longyou", "lent", "passport");
+  check_all({hub.check(kLongyou, TableId::cases, id("q"), cells_of(TableId::cases, id("q"), lent, kLongyou))[3]},
+            Errc::bad_transition, "'lent_to', 'lent_on', 'due_back_on'");
+  lent.emplace_back("lent_to", id("trip").to_string());
+  lent.emplace_back("lent_on", std::string("2027-03-18"));
+  lent.emplace_back("due_back_on", std::string("2027-04-02"));
+  check_all(hub.check(kLongyou, TableId::cases, id("q"), cells_of(TableId::cases, id("q"), lent, kLongyou)), Errc::ok);
+  // A passport case as an older release made it is not made any more.
+  CHECK(hub.check(kCity, TableId::cases, id("r"),
+                  cells_of(TableId::cases, id("r"), a_case("longyou", "issued", "passport"), kCity))[3]
+            .code == Errc::bad_transition);
 }
 
 TEST_CASE("a county edits case fields only while the case is a draft or returned") {

@@ -58,7 +58,7 @@ struct Upgraded {
 
 TEST_CASE("a schema 1 hub opens migrated: its cases keep every value and get refs, numbers once out of draft") {
   Upgraded u;
-  CHECK(u.hub->meta("schema_version").value() == std::optional<std::string>("2"));
+  CHECK(u.hub->meta("schema_version").value() == std::optional<std::string>(std::to_string(kSchemaVersion)));
   CHECK(u.hub->list(TableId::cases).value().size() == 3);
   const Row trip = case_row(*u.hub, kTrip), visit = case_row(*u.hub, kVisit), donation = case_row(*u.hub, kDonation);
   CHECK(text(trip["title"]) == "龙游县赴德国汉堡经贸考察");
@@ -182,13 +182,14 @@ TEST_CASE("a replica file from a newer release is refused and left as it was") {
   TempDir dir;
   std::uint64_t wall = kNow;
   open_replica(dir.path("c.db"), "longyou:office-1", &wall).reset();
-  set_schema_version(dir.path("c.db"), "3");
+  const std::string newer = std::to_string(kSchemaVersion + 1);
+  set_schema_version(dir.path("c.db"), newer.c_str());
   auto opened = Replica::open(options_for(dir.path("c.db"), "longyou:office-1", &wall));
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.error().code == Errc::schema_mismatch);
-  CHECK(opened.error().message.find("made by a newer release (schema version 3") != std::string::npos);
+  CHECK(opened.error().message.find("made by a newer release (schema version " + newer) != std::string::npos);
   CHECK(opened.error().message.find("update this program") != std::string::npos);
-  set_schema_version(dir.path("c.db"), "2");  // still there, unchanged
+  set_schema_version(dir.path("c.db"), std::to_string(kSchemaVersion).c_str());  // still there, unchanged
   CHECK(Replica::open(options_for(dir.path("c.db"), "longyou:office-1", &wall)).ok());
 }
 
