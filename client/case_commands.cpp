@@ -208,14 +208,34 @@ Outcome cmd_case_show(Invocation& in) {
     passport_table.rows.push_back({text_of(p["passport_no"]), text_of(p["holder"]), text_of(p["status"]),
                                    text_of(p["lent_on"]), text_of(p["due_back_on"]), text_of(p["returned_on"])});
   }
+  // The programme and the gifts, as their own lists show them.
+  std::vector<std::string> programme_items, gift_items;
+  cli::Table programme_table{{"at", "place", "description"}, {}}, gift_table{{"gift", "direction", "counterpart"}, {}};
+  auto programme = at.context.replica->list(TableId::itinerary_items, {{{"case_id", at.row.id.to_string()}}, false, 0});
+  if (!programme) return programme.error();
+  for (const auto& item : *programme) {
+    programme_items.push_back(row_json(item));
+    programme_table.rows.push_back({text_of(item["at"]), text_of(item["place"]), text_of(item["description"])});
+  }
+  auto gifts = at.context.replica->list(TableId::gifts, {{{"case_id", at.row.id.to_string()}}, false, 0});
+  if (!gifts) return gifts.error();
+  for (const auto& gift : *gifts) {
+    gift_items.push_back(row_json(gift));
+    gift_table.rows.push_back(
+        {text_of(gift["item"]), display_value("direction", gift["direction"]), text_of(gift["counterpart"])});
+  }
   std::vector<std::pair<std::string, std::string>> extra = {{"notes", cli::json_array(items)},
                                                             {"people", cli::json_array(people_items)},
+                                                            {"itinerary", cli::json_array(programme_items)},
+                                                            {"gifts", cli::json_array(gift_items)},
                                                             {"review_flags", sync::review_flags_json(*flags)}};
   if (at.kind->name == "outbound_trip") extra.emplace_back("passports", cli::json_array(passport_items));
   cli::Report report{row_json(at.row, extra), {}};
   report.table(fields).line("").table_or(table, "no notes");
   if (!people->empty()) report.line("").table(people_table);
   if (!passports->empty()) report.line("").table(passport_table);
+  if (!programme->empty()) report.line("").table(programme_table);
+  if (!gifts->empty()) report.line("").table(gift_table);
   for (const auto& flag : *flags) report.line("review flag: " + flag.message);
   return report;
 }

@@ -25,11 +25,13 @@ Outcome cmd_case_set(Invocation& in);
 Outcome cmd_case_submit(Invocation& in);
 Outcome cmd_note_add(Invocation& in);
 
-// person_commands.cpp
-Outcome cmd_person_add(Invocation& in);
-Outcome cmd_person_list(Invocation& in);
-Outcome cmd_person_set(Invocation& in);
-Outcome cmd_person_remove(Invocation& in);
+// child_commands.cpp: records of a case, one set of commands per kind.
+struct ChildKind;
+extern const ChildKind kPerson, kItinerary, kGift;
+Outcome child_add(Invocation& in, const ChildKind& kind);
+Outcome child_list(Invocation& in, const ChildKind& kind);
+Outcome child_set(Invocation& in, const ChildKind& kind);
+Outcome child_remove(Invocation& in, const ChildKind& kind);
 
 // directive_commands.cpp
 Outcome cmd_directive_list(Invocation& in);
@@ -39,6 +41,8 @@ Outcome cmd_directive_ack(Invocation& in);
 // overdue_command.cpp
 Outcome cmd_overdue(Invocation& in);
 Outcome cmd_settings(Invocation& in);
+Outcome cmd_incident_report(Invocation& in);
+Outcome cmd_alerts(Invocation& in);
 Outcome cmd_passport_list(Invocation& in);
 Outcome cmd_passport_lend(Invocation& in);
 Outcome cmd_passport_return(Invocation& in);

@@ -8,6 +8,7 @@
 
 #include "hub/commands.hpp"
 #include "shared/field_format.hpp"
+#include "sync/alerts.hpp"
 #include "sync/authority.hpp"
 #include "sync/net/net.hpp"
 #include "shared/workflow_rules.hpp"
@@ -101,9 +102,15 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   if (!notes) return notes.error();
   auto people = ctx.replica->list(TableId::people, {{{"case_id", id->to_string()}}, false, 0});
   if (!people) return people.error();
-  std::vector<std::string> items, people_items;
+  auto programme = ctx.replica->list(TableId::itinerary_items, {{{"case_id", id->to_string()}}, false, 0});
+  if (!programme) return programme.error();
+  auto gifts = ctx.replica->list(TableId::gifts, {{{"case_id", id->to_string()}}, false, 0});
+  if (!gifts) return gifts.error();
+  std::vector<std::string> items, people_items, programme_items, gift_items;
   for (const Row& n : *notes) items.push_back(row_json(n));
   for (const Row& p : *people) people_items.push_back(row_json(p));
+  for (const Row& i : *programme) programme_items.push_back(row_json(i));
+  for (const Row& g : *gifts) gift_items.push_back(row_json(g));
   std::string object = row_json(**row);
   object.pop_back();
   const auto& def = Schema::get().table(TableId::cases);
@@ -130,10 +137,18 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
     passports_json = ",\"passports\":" + cli::json_array(passport_items);
   }
   cli::Report report{object + ",\"notes\":" + cli::json_array(items) + ",\"people\":" + cli::json_array(people_items) +
+                         ",\"itinerary\":" + cli::json_array(programme_items) +
+                         ",\"gifts\":" + cli::json_array(gift_items) +
                          ",\"review_flags\":" + sync::review_flags_json(*flags) + passports_json + "}",
                      {}};
   report.table(table);
   for (const auto& line : passport_lines) report.line(line);
+  for (const Row& i : *programme)
+    report.line("programme: " + text(i["at"]) + (is_null(i["place"]) ? "" : " " + text(i["place"])) +
+                (is_null(i["description"]) ? "" : " — " + text(i["description"])));
+  for (const Row& g : *gifts)
+    report.line("gift " + text(g["direction"]) + ": " + text(g["item"]) +
+                (is_null(g["counterpart"]) ? "" : " (" + text(g["counterpart"]) + ")"));
   for (const auto& flag : *flags) report.line("review flag: " + flag.message);
   for (const Row& n : *notes) report.line("note by " + text(n["author"]) + ": " + text(n["body"]));
   for (const Row& p : *people)
@@ -151,11 +166,13 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   if (words.size() != 2)
     return make_error(Errc::usage, "case decide needs ID and approve|reject|return|forward — see --help");
   static const std::map<std::string, std::string> kDecisions = {
-      {"approve", "approved"}, {"reject", "rejected"}, {"return", "returned"}, {"forward", "forwarded"}};
+      {"approve", "approved"},  {"reject", "rejected"},          {"return", "returned"},
+      {"forward", "forwarded"}, {"acknowledge", "acknowledged"}, {"resolve", "resolved"}};
   const auto decision = kDecisions.find(words[1]);
   if (decision == kDecisions.end())
-    return make_error(Errc::invalid_argument,
-                      "decision '" + words[1] + "' must be approve, reject, return or forward (to the province)");
+    return make_error(Errc::invalid_argument, "decision '" + words[1] +
+                                                  "' must be approve, reject, return, forward (to the province), "
+                                                  "acknowledge or resolve (an incident)");
   auto id = resolve_id(*ctx.replica, TableId::cases, words[0]);
   if (!id) return id.error();
   auto before = ctx.replica->get(TableId::cases, *id);
@@ -284,6 +301,13 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
     if (!is_null(r["reply"]))
       report.line(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
   return report;
+}
+
+Outcome cmd_alerts(Context& ctx, cli::Args& args) {
+  LIAISON_TRY(args.finish());
+  auto alerts = sync::find_alerts(*ctx.replica);
+  if (!alerts) return alerts.error();
+  return sync::alerts_report(*alerts, static_cast<std::uint64_t>(now_ms()));
 }
 
 Outcome cmd_settings(Context& ctx, cli::Args& args) {

@@ -38,6 +38,7 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args);
 Outcome cmd_nodes(Context& ctx, cli::Args& args);
 Outcome cmd_overdue(Context& ctx, cli::Args& args);
 Outcome cmd_settings(Context& ctx, cli::Args& args);
+Outcome cmd_alerts(Context& ctx, cli::Args& args);
 Outcome cmd_settings_set(Context& ctx, cli::Args& args);
 Outcome cmd_conflicts(Context& ctx, cli::Args& args);
 Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args);

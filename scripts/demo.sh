@@ -89,6 +89,15 @@ client longyou-office sync
 for number in SE0000001 EC0000002 EC0000003; do client longyou-office passport lend "$number" --trip "$trip"; done
 client longyou-office case set "$trip" status=briefed briefing_done=是
 client longyou-office case set "$trip" status=travelling
+echo "on the road, the field laptop keeps the programme and records the gifts:"
+client longyou-field sync
+client longyou-field itinerary add "$trip" --at "$DEPART 14:00" --set place=汉堡港务局 --set "description=会见港务局局长"
+client longyou-field itinerary add "$trip" --at "$(day "+6 days") 09:30" --set place=易北河航运公司 \
+  --set "description=参观集装箱码头"
+client longyou-field gift add "$trip" --item 龙游黑陶花瓶 --set direction=赠出 --set counterpart=汉堡港务局
+client longyou-field gift add "$trip" --item 汉堡港纪念铜盘 --set direction=收受 --set counterpart=汉堡港务局 \
+  --set handed_over=是
+client longyou-field sync
 client longyou-office case set "$trip" status=home back_on="$RETURN"
 for number in SE0000001 EC0000002 EC0000003; do client longyou-office passport return "$number" --on "$(day "+11 days")"; done
 client longyou-office case set "$trip" status=reported report_filed_on="$(day "+16 days")"
@@ -105,7 +114,7 @@ client longyou-field sync
 
 step "The hub's consolidated view: every case by its ref, and its official number once out of draft"
 hub case list
-step "The trip, reported: its number, members and the passports lent to it"
+step "The trip, reported: its number, members, passports, programme and gifts"
 hub case show "$trip"
 step "The city's workflow settings (limits and deadlines, with their basis)"
 hub settings

@@ -16,7 +16,7 @@ namespace {
 // Free-text columns that may hold several lines; every other text column is
 // one line (a title, a name, a date, a code).
 constexpr std::string_view kMultiLineColumns[] = {"summary", "decision_reason", "purpose", "matter",
-                                                  "body",    "description",     "reply"};
+                                                  "body",    "description",     "reply",   "answer"};
 
 constexpr std::array<Choice, 4> kSeverities = {{
     {"minor", "一般"},
@@ -35,6 +35,8 @@ constexpr std::array<Choice, 4> kPassportTypes = {{
     {"official", "公务普通"},
     {"ordinary", "普通"},
 }};
+
+constexpr std::array<Choice, 2> kGiftDirections = {{{"given", "赠出"}, {"received", "收受"}}};
 
 constexpr ValueFormat kDate = ValueFormat::date;
 
@@ -305,6 +307,11 @@ Schema::Schema() {
           {"expires_on", kText, kBoth, false, 3, false, kDate},
           {"lent_to", kText, kBoth, false, 3},  // the trip's id
           {"lent_on", kText, kBoth, false, 3, false, kDate},
+          // schema 3: an invitation letter's number; a complaint's answer
+          {"letter_no", kText, kCity, false, 3},
+          {"answer", kText, kBoth, false, 3},
+          {"answered_on", kText, kBoth, false, 3, false, kDate},
+          {"followed_up_on", kText, kBoth, false, 3, false, kDate},
       },
   });
   const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {
@@ -312,10 +319,23 @@ Schema::Schema() {
     cols.insert(cols.end(), extra.begin(), extra.end());
     return TableDef{id, name, true, false, ScopeRule::parent_row, 1, TableId::cases, std::move(cols)};
   };
-  tables_.push_back(child(TableId::case_notes, "case_notes",
-                          {{"author", kText, kBoth}, {"body", kText, kBoth}, {"written_at", kInt, kBoth}}));
-  tables_.push_back(child(TableId::itinerary_items, "itinerary_items",
-                          {{"at", kText, kBoth}, {"place", kText, kBoth}, {"description", kText, kBoth}}));
+  {
+    // schema 3: `label` names an incident's reports (首报, 续报一, 终报).
+    TableDef notes = child(TableId::case_notes, "case_notes",
+                           {{"author", kText, kBoth},
+                            {"body", kText, kBoth},
+                            {"written_at", kInt, kBoth},
+                            {"label", kText, kBoth, false, 3}});
+    tables_.push_back(std::move(notes));
+  }
+  {
+    // A visit's programme: edited, since schema 3, until the case is finished.
+    TableDef itinerary = child(TableId::itinerary_items, "itinerary_items",
+                               {{"at", kText, kBoth}, {"place", kText, kBoth}, {"description", kText, kBoth}});
+    itinerary.append_only = false;
+    itinerary.columns[*itinerary.column_index("at")].required = true;
+    tables_.push_back(std::move(itinerary));
+  }
   tables_.push_back(child(
       TableId::guests, "guests",
       {{"name", kText, kBoth}, {"organisation", kText, kBoth}, {"nationality", kText, kBoth}, {"role", kText, kBoth}}));
@@ -371,10 +391,11 @@ Schema::Schema() {
                              {"post", kText, kBoth},  // 职务
                              {"passport_type", kText, kBoth, false, 2, false, ValueFormat::choice, kPassportTypes},
                              {"passport_no", kText, kBoth},
-                             {"id_no", kText, kBoth}});  // identity card number: personal data
+                             {"id_no", kText, kBoth},  // identity card number: personal data
+                             {"attended", kInt, kBoth, false, 3, false, ValueFormat::flag}});  // a course's
     people.append_only = false;
     people.since = 2;
-    for (auto& column : people.columns) column.since = 2;
+    for (auto& column : people.columns) column.since = std::max<std::uint32_t>(column.since, 2);
     people.columns[*people.column_index("name")].required = true;
     tables_.push_back(std::move(people));
   }
@@ -405,34 +426,94 @@ Schema::Schema() {
     settings.columns[*settings.column_index("value")].required = true;
     tables_.push_back(std::move(settings));
   }
+  // Gifts given and received on a visit or trip, for the register of gifts
+  // (a gift received is handed to the office).
+  {
+    TableDef gifts = child(TableId::gifts, "gifts",
+                           {{"direction", kText, kBoth, false, 3, false, ValueFormat::choice, kGiftDirections},
+                            {"item", kText, kBoth},
+                            {"counterpart", kText, kBoth},  // from or to whom
+                            {"value", kReal, kBoth},
+                            {"currency", kText, kBoth, false, 3, false, ValueFormat::currency},
+                            {"handed_over", kInt, kBoth, false, 3, false, ValueFormat::flag}});
+    gifts.append_only = false;
+    gifts.since = 3;
+    for (auto& column : gifts.columns) column.since = 3;
+    gifts.columns[*gifts.column_index("item")].required = true;
+    tables_.push_back(std::move(gifts));
+  }
   for (std::size_t i = 0; i < tables_.size(); ++i) assert(tables_[i].id == static_cast<TableId>(i));
 
   kinds_.push_back(outbound_trip());
-  kinds_.push_back(approval_kind("foreign_invitation", "Invitation to a foreign guest",
-                                 {"invitee", "nationality", "organisation", "visit_from", "visit_to", "purpose"}));
+  // An invitation is approved with the number of the letter the office
+  // issues (邀请函), at most invitation_max_people per letter (a review flag).
+  {
+    CaseKind invitation =
+        approval_kind("foreign_invitation", "Invitation to a foreign guest",
+                      {"invitee", "nationality", "organisation", "visit_from", "visit_to", "purpose", "letter_no"});
+    for (auto& t : invitation.transitions)
+      if (t.to == "approved") t.needs = {"letter_no"};
+    kinds_.push_back(std::move(invitation));
+  }
   kinds_.push_back(passport_register());
   kinds_.push_back(approval_kind("delegation_visit", "Foreign delegation visit",
-                                 {"organisation", "nationality", "visit_from", "visit_to", "purpose"}));
+                                 {"organisation", "nationality", "visit_from", "visit_to", "purpose", "participants"}));
   kinds_.push_back(approval_kind("friendship_exchange", "Friendship city / CPAFFC exchange",
                                  {"partner_city", "country", "event_on", "purpose"}));
   kinds_.push_back(approval_kind("overseas_chinese", "Overseas Chinese affairs", {"person", "country", "matter"}));
+  // A foreign incident is reported at once (the first report, then numbered
+  // follow-ups and a final one: notes labelled 首报, 续报一 ..., 终报); the
+  // city is alerted until it acknowledges, and resolves it. The county keeps
+  // its facts up to date until then.
   kinds_.push_back(CaseKind{
       "foreign_incident",
       "Incident concerning foreigners",
       "open",
       {"occurred_on", "location", "nationality", "severity"},
-      {{"open", true}, {"reported", true}, {"resolved", false}},
+      {{"open", true}, {"reported", true}, {"acknowledged", true}, {"resolved", false}},
       {{"open", "reported", kCounty},
+       {"reported", "acknowledged", kCity},
        {"reported", "resolved", kCity},
+       {"acknowledged", "resolved", kCity},
        {"open", "resolved", kCity},
        {"reported", "open", kCity}},
+  });
+  // A complaint of a returned overseas Chinese or a relative (侨益保护): the
+  // county registers, handles and answers it and follows it up; the city
+  // closes it (DOMAIN.md, overseas Chinese affairs).
+  kinds_.push_back(CaseKind{
+      "oc_complaint",
+      "Overseas Chinese complaint (rights protection)",
+      "registered",
+      {"person", "country", "matter", "answer", "answered_on", "followed_up_on"},
+      {{"registered", true},
+       {"handling", true},
+       {"answered", false, {"followed_up_on"}},
+       {"followed_up", false},
+       {"closed", false}},
+      {{"registered", "handling", kBoth},
+       {"handling", "answered", kBoth, {"answer", "answered_on"}},
+       {"answered", "handling", kBoth},  // the answer did not settle it
+       {"answered", "followed_up", kBoth, {"followed_up_on"}},
+       {"followed_up", "closed", kCity}},
   });
   kinds_.push_back(
       approval_kind("donation", "Donation from abroad", {"donor", "country", "amount", "currency", "purpose"}));
   kinds_.push_back(approval_kind("investment_liaison", "Economic liaison: technology, talent, investment",
                                  {"partner", "country", "sector", "amount", "currency"}));
-  kinds_.push_back(
-      approval_kind("training", "Pre-departure education / staff training", {"course", "starts_on", "participants"}));
+  // Training is the city's: it plans a course, holds it (attendance on its
+  // people: `attended`) and closes it.
+  {
+    CaseKind training{
+        "training",
+        "Pre-departure education / staff training",
+        "planned",
+        {"course", "starts_on", "participants"},
+        {{"planned", false}, {"held", false}, {"closed", false}, {"cancelled", false}},
+        {{"planned", "held", kCity, {"starts_on"}}, {"held", "closed", kCity}, {"planned", "cancelled", kCity}},
+        kCity};
+    kinds_.push_back(std::move(training));
+  }
   kinds_.push_back(CaseKind{
       "situation_report",
       "Local situation report",
@@ -447,6 +528,14 @@ std::span<const Choice> incident_severities() noexcept { return kSeverities; }
 
 bool belongs_to_case(const TableDef& table) noexcept {
   return table.scope_rule == ScopeRule::parent_row && table.parent == TableId::cases;
+}
+
+bool kept_after_approval(TableId table) noexcept {
+  return table == TableId::itinerary_items || table == TableId::gifts;
+}
+
+bool finished_status(std::string_view status) noexcept {
+  return status == "closed" || status == "rejected" || status == "cancelled";
 }
 
 Attribution attribution(const ColumnDef& column) noexcept {

@@ -79,8 +79,9 @@ enum class TableId : std::uint8_t {
   directive_receipts,
   people,    // schema 2: tables are only appended (their index travels in every cell)
   settings,  // schema 3
+  gifts,     // schema 3
 };
-inline constexpr std::size_t kTableCount = 8;
+inline constexpr std::size_t kTableCount = 9;
 
 struct TableDef {
   TableId id;
@@ -125,6 +126,7 @@ struct CaseKind {
   std::vector<std::string_view> fields;  // kind-specific columns of `cases`
   std::vector<StatusDef> statuses;
   std::vector<Transition> transitions;
+  Side made_by = Side::both;  // who opens such a case (training: the city)
 
   const StatusDef* status(std::string_view name) const noexcept;
   const Transition* transition(std::string_view from, std::string_view to) const noexcept;
@@ -136,8 +138,14 @@ struct CaseKind {
 // The severities of a foreign incident, as China grades emergencies.
 std::span<const Choice> incident_severities() noexcept;
 
-// Tables whose rows belong to a case (notes, itinerary items, guests, people).
+// Tables whose rows belong to a case (notes, itinerary items, guests, people, gifts).
 bool belongs_to_case(const TableDef& table) noexcept;
+
+// Records of a case a county keeps up to date after its approval, until the
+// case is finished (a visit's programme, gifts): not only while it drafts.
+bool kept_after_approval(TableId table) noexcept;
+// Statuses in which a case is finished: nothing of it changes any more.
+bool finished_status(std::string_view status) noexcept;
 
 inline constexpr std::string_view kAllCounties = "all";  // directive target list
 

@@ -21,6 +21,8 @@ constexpr std::array<RuleDef, kRuleCount> kRules = {{
     {Rule::trip_report_days, "trip_report_days", 30, 1, 180, "天", "回国后出访报告期限", "中办发〔2013〕16号"},
     {Rule::invitation_max_people, "invitation_max_people", 5, 1, 100, "人", "每份邀请函所含人数",
      "外国人来华邀请审核规定"},
+    {Rule::invitation_close_days, "invitation_close_days", 30, 1, 180, "天", "来访结束后邀请结案期限",
+     "外国人来华邀请审核规定"},
 }};
 
 std::optional<int> parse_whole(std::string_view text) {

@@ -24,8 +24,9 @@ enum class Rule : std::uint8_t {
   passport_return_days,         // a passport back in custody after the return
   trip_report_days,             // the trip report after the return
   invitation_max_people,        // invitees one invitation letter covers
+  invitation_close_days,        // an invitation closed after the visitor leaves
 };
-inline constexpr std::size_t kRuleCount = 9;
+inline constexpr std::size_t kRuleCount = 10;
 
 struct RuleDef {
   Rule rule;

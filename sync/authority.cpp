@@ -171,6 +171,9 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
   const CaseKind* kind = kind_name ? Schema::get().find_kind(*kind_name) : nullptr;
   if (!kind)
     return {Errc::bad_value, "case has no valid kind (" + (kind_name ? *kind_name : std::string("none")) + ")"};
+  if (!current.exists && !side_allows(kind->made_by, writer.is_city()))
+    return {Errc::not_permitted,
+            "only " + side_name(!writer.is_city()) + " opens " + std::string(kind->name) + " cases"};
   const auto& common = Schema::get().common_case_fields();
   const bool common_field =
       column.name == "deleted" || std::find(common.begin(), common.end(), column.name) != common.end();
@@ -315,7 +318,8 @@ std::optional<Verdict> settings_row_problem(const TableDef& def, const std::vect
 
 // A county changes the people of a case only while it may change the case
 // itself (drafted or returned): after approval, a change of members needs a
-// new approval.
+// new approval. A visit's programme and its gifts are kept up to date until
+// the case is finished.
 std::optional<Verdict> case_locked(const AuthorityRequest& req, const std::vector<Value>& after) {
   const std::string* case_id = text_of(after[1]);
   const auto parent = case_id ? Uuid::parse(*case_id) : std::nullopt;
@@ -328,8 +332,12 @@ std::optional<Verdict> case_locked(const AuthorityRequest& req, const std::vecto
   const CaseKind* kind = kind_name ? Schema::get().find_kind(*kind_name) : nullptr;
   const StatusDef* state = kind && status ? kind->status(*status) : nullptr;
   if (!state || state->county_editable) return std::nullopt;
-  return Verdict{Errc::not_permitted, "the case is " + *status + "; a county office changes its " +
-                                          std::string(Schema::get().table(req.table).name) +
+  const std::string records(Schema::get().table(req.table).name);
+  if (kept_after_approval(req.table)) {
+    if (!finished_status(*status)) return std::nullopt;
+    return Verdict{Errc::not_permitted, "the case is " + *status + "; its " + records + " no longer change"};
+  }
+  return Verdict{Errc::not_permitted, "the case is " + *status + "; a county office changes its " + records +
                                           " only while it is being drafted or returned"};
 }
 

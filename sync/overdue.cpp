@@ -69,6 +69,11 @@ Status late_cases(Replica& replica, const std::string& today, const std::optiona
       const std::string due = date_after(back, rules[Rule::trip_report_days]);
       if (due < today) item(OverdueItem::What::trip_report_missing, due);
     }
+    // The inviter records the visit's end within a month of the visitor leaving.
+    if (kind == "foreign_invitation" && status == "approved" && is_calendar_date(text(c["visit_to"]))) {
+      const std::string due = date_after(text(c["visit_to"]), rules[Rule::invitation_close_days]);
+      if (due < today) item(OverdueItem::What::invitation_not_closed, due);
+    }
   }
   return {};
 }
@@ -92,13 +97,14 @@ std::string_view overdue_kind_name(OverdueItem::What what) noexcept {
     case OverdueItem::What::directive_unanswered: return "directive_unanswered";
     case OverdueItem::What::passport_not_returned: return "passport_not_returned";
     case OverdueItem::What::trip_report_missing: return "trip_report_missing";
+    case OverdueItem::What::invitation_not_closed: return "invitation_not_closed";
   }
   return "";
 }
 
 cli::Report overdue_report(const std::vector<OverdueItem>& items, const std::string& today) {
   static constexpr std::string_view kWhat[] = {"directive not answered", "passport not returned",
-                                               "trip report not filed"};
+                                               "trip report not filed", "invitation not closed"};
   std::vector<std::string> json;
   cli::Table table{{"overdue", "county", "ref", "title", "due", "days late"}, {}};
   for (const auto& item : items) {

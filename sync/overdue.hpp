@@ -1,7 +1,8 @@
 // What is overdue, read from a replica, for the desks that chase it: tasks
 // a county has neither acknowledged nor answered by their due day,
 // passports of the register not back by theirs, and trip reports not filed
-// within trip_report_days (a workflow setting) of the return. Dates are days in China's calendar
+// within trip_report_days (a workflow setting) of the return, invitations
+// not closed invitation_close_days after the visit. Dates are days in China's calendar
 // (shared/field_format.hpp: china_date). Not thread-safe, like the replica.
 #pragma once
 
@@ -17,7 +18,12 @@
 namespace liaison::sync {
 
 struct OverdueItem {
-  enum class What : std::uint8_t { directive_unanswered, passport_not_returned, trip_report_missing };
+  enum class What : std::uint8_t {
+    directive_unanswered,
+    passport_not_returned,
+    trip_report_missing,
+    invitation_not_closed
+  };
   What what = What::directive_unanswered;
   TableId table = TableId::cases;
   Uuid row;

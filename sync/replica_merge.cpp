@@ -260,29 +260,36 @@ class PushedRow {
 
 namespace {
 
-// The cases whose people this push writes, as they stood before it: a
-// person added offline before the case was submitted arrives in the same
-// push, after the submit, and is judged by the case the writer worked on.
+// Records of a case that a county may edit only in some of its statuses
+// (people, a programme, gifts): judged by the case as it was.
+bool judged_by_case_status(TableId table) {
+  const TableDef& def = Schema::get().table(table);
+  return belongs_to_case(def) && !def.append_only;
+}
+
+// The cases whose records (people, programme, gifts) this push writes, as
+// they stood before it: a person added offline before the case was
+// submitted arrives in the same push, after the submit, and is judged by the
+// case the writer worked on.
 Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Impl& I, std::span<const Cell> cells) {
-  const auto& people = Schema::get().table(TableId::people);
-  const auto case_column = *people.column_index("case_id");
+  constexpr std::uint16_t case_column = 1;  // every record of a case: deleted, case_id, ...
   std::map<Uuid, std::optional<CurrentRow>> before;
-  std::map<Uuid, const Value*> pushed_case;  // person -> the case_id this push gives it
+  std::map<Uuid, const Value*> pushed_case;  // record -> the case_id this push gives it
   for (const Cell& cell : cells)
-    if (cell.table == TableId::people && cell.column == case_column) pushed_case[cell.row] = &cell.value;
+    if (judged_by_case_status(cell.table) && cell.column == case_column) pushed_case[cell.row] = &cell.value;
   std::set<Uuid> seen;
   for (const Cell& cell : cells) {
-    if (cell.table != TableId::people || !seen.insert(cell.row).second) continue;
+    if (!judged_by_case_status(cell.table) || !seen.insert(cell.row).second) continue;
     std::optional<Uuid> parent;
     const Value* case_id = nullptr;
-    StoredRow person;
+    StoredRow record;
     if (const auto it = pushed_case.find(cell.row); it != pushed_case.end()) {
       case_id = it->second;
     } else {
-      auto stored = I.load(TableId::people, cell.row);
+      auto stored = I.load(cell.table, cell.row);
       if (!stored) return stored.error();
-      person = std::move(*stored);
-      if (person.exists) case_id = &person.values[case_column];
+      record = std::move(*stored);
+      if (record.exists) case_id = &record.values[case_column];
     }
     if (const auto* text = case_id ? std::get_if<std::string>(case_id) : nullptr) parent = Uuid::parse(*text);
     if (!parent || before.count(*parent)) continue;

@@ -162,7 +162,7 @@ check "refused case new wrote nothing" test "$(count_ids "$OUT")" = 1
 run --data "$D" case new --kind donation --title "来自桐生市的捐赠" --set donor=Kiryu --set "amount=2500.5 JPY"
 expect "case new donation" 0
 CASE2=${OUT##* }
-run --data "$D" case new --kind training --title "出国前教育培训" --json
+run --data "$D" case new --kind delegation_visit --title "德国汉堡市代表团来访" --json
 expect "case new --json" 0 '{"id":"'
 CASE3=$(printf '%s' "$OUT" | grep -o '[0-9a-f-]\{36\}')
 
@@ -183,11 +183,11 @@ run --data "$D" case list
 expect "case list table" 0 "来自桐生市的捐赠"
 
 # ---- case set: typed fields and refusals ----
-run --data "$D" case set "$CASE3" participants=12 course=外事礼仪 starts_on=2026-12-01
+run --data "$D" case set "$CASE3" participants=12 organisation=汉堡市政府 visit_from=2026-12-01
 expect "case set typed fields" 0 "updated case"
 run --data "$D" case show "$CASE3" --json
 expect "integer field stored as a number" 0 '"participants":12'
-expect "text field stored as text" 0 '"course":"外事礼仪"'
+expect "text field stored as text" 0 '"organisation":"汉堡市政府"'
 run --data "$D" case set "$CASE2" amount=3000.25
 run --data "$D" case show "$CASE2" --json
 expect "real field stored as a number" 0 '"amount":3000.25'
@@ -196,7 +196,7 @@ expect "case set refuses a wrong type" 1 "" "'participants' needs a whole number
 run --data "$D" case set "$CASE3" participants=1.5
 expect "case set refuses a fraction for a whole number" 1 "" "needs a whole number"
 run --data "$D" case set "$CASE3" colour=blue
-expect "case set refuses an unknown field, listing valid ones" 1 "" "valid fields for a training case: title"
+expect "case set refuses an unknown field, listing valid ones" 1 "" "valid fields for a delegation_visit case: title"
 run --data "$D" case set "$CASE3" destination=Tokyo
 expect "case set refuses a field of another kind" 1 "" "'destination' is a field of outbound_trip cases"
 run --data "$D" case set "$CASE3" county=kaihua
@@ -284,9 +284,37 @@ expect "person remove" 0 "removed 王立新 from case"
 run --data "$D" case show "$TRIP" --json
 expect "case show lists the case's people" 0 '"people":[{"id":"'
 check "a removed person is not listed" bash -c "! grep -q '王立新' <<<'$OUT'"
+
+# ---- a programme and gifts ----
+run --data "$D" itinerary add "$TRIP" --set place=汉堡港
+expect "an itinerary item needs its time" 2 "" "every itinerary item needs --at WHEN — usage: liaison-client itinerary add CASE --at WHEN"
+run --data "$D" itinerary add "$TRIP" --at "12月9日上午" --set place=汉堡港务局 --set "description=会见港务局局长"
+expect "itinerary add" 0 "added 12月9日上午 as itinerary item 1 of case"
+run --data "$D" itinerary add "$TRIP" --at "12月9日下午" --set place=易北河航运公司
+run --data "$D" itinerary set "$TRIP" 2 "description=参观码头"
+expect "itinerary set" 0 "updated 12月9日下午: description"
+run --data "$D" --json itinerary list "$TRIP"
+expect "itinerary list --json" 0 '"place":"易北河航运公司","description":"参观码头"'
+run --data "$D" itinerary remove "$TRIP" 3
+expect "itinerary remove names a number not in the list" 1 "" "has 2 itinerary items; there is no number 3"
+run --data "$D" gift add "$TRIP" --item 龙游黑陶花瓶 --set direction=送出
+expect "a gift's direction is one of its choices" 1 "" "'direction' '送出' is not one of"
+run --data "$D" gift add "$TRIP" --item 龙游黑陶花瓶 --set direction=赠出 --set counterpart=汉堡港务局 \
+  --set value=800 --set currency=cny
+expect "gift add" 0 "added 龙游黑陶花瓶 as gift 1 of case"
+run --data "$D" --json gift list "$TRIP"
+expect "gift list --json keeps the typed values" 0 '"direction":"given","item":"龙游黑陶花瓶","counterpart":"汉堡港务局","value":800.0,"currency":"CNY"'
+run --data "$D" gift set "$TRIP" 1 handed_over=7
+expect "a gift's flag is yes or no" 1 "" "handed_over"
+run --data "$D" --json case show "$TRIP"
+expect "case show lists the programme" 0 '"itinerary":[{"id":"'
+expect "case show lists the gifts" 0 '"gifts":[{"id":"'
+
 run --data "$D" case submit "$TRIP"
 run --data "$D" person add "$TRIP" --name 赵六
 expect "a county can't change the people of a submitted case" 1 "" "changes its people only while it is being drafted or returned"
+run --data "$D" itinerary add "$TRIP" --at "12月10日" --set place=不来梅
+expect "the programme stays open to the county after the submit" 0 "as itinerary item 3"
 
 # ---- authority pre-checks ----
 run --data "$D" case set "$CASE1" status=approved
@@ -335,7 +363,7 @@ found=""
 for _ in 1 2 3; do
   run --data "$D" case list --json
   if [ "$(printf '%s' "$OUT" | grep -o "\"id\":\"$prefix" | wc -l)" -ge 2 ]; then found=1; break; fi
-  run --data "$D" case new --kind training --title "filler"
+  run --data "$D" case new --kind delegation_visit --title "filler"
   prefix=${OUT:0:8}
 done
 if [ -n "$found" ]; then
@@ -412,6 +440,26 @@ run --data "$D" --json settings
 expect "settings lists the limits with their defaults" 0 '{"name":"trip_max_people","value":6,"default":6,"unit":"人"'
 run --data "$D" settings
 expect "settings as a table names the rule's basis" 0 "中办发〔2013〕16号"
+
+# ---- a foreign incident: reported at once, followed up; the city alerted ----
+run --data "$D" --json case new --kind foreign_incident --title "外籍游客在龙游石窟景区受伤" \
+  --set occurred_on=2026-12-01 --set severity=较大 --set nationality=德国
+INCIDENT=$(printf '%s' "$OUT" | grep -o '"ref":"[^"]*"' | cut -d'"' -f4)
+run --data "$D" alerts
+expect "nothing to alert before the first report" 0 "no incident awaits the city's acknowledgement"
+run --data "$D" incident report "$INCIDENT" "游客一人腿部骨折，已送县人民医院"
+expect "the first report" 0 "首报 of incident $INCIDENT recorded; the case is reported"
+run --data "$D" incident report "$INCIDENT" "伤者情况稳定，已联系德国驻上海总领馆"
+expect "a follow-up report" 0 "续报一 of incident $INCIDENT recorded"
+run --data "$D" incident report "$INCIDENT" "伤者已出院回国" --final
+expect "the final report" 0 "终报 of incident $INCIDENT recorded"
+run --data "$D" --json alerts
+expect "the incident awaits the city's acknowledgement" 0 '"severity":"serious","first_report_at":'
+expect "with its three reports" 0 '"reports":3'
+run --data "$D" incident report "$TRIP" "误报"
+expect "a trip is not an incident" 1 "" "not a foreign incident"
+run --data "$D" case new --kind training --title "出国前外事教育培训"
+expect "a county does not open a training course" 1 "" "only the city office opens training cases"
 
 # ---- text from the command line: UTF-8, one line, a length limit ----
 ESC=$'\e'

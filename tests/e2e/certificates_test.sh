@@ -185,7 +185,7 @@ check_eq "the hub logged exactly one refusal line per refused connection" "$n" "
 # (The other CA's certificate has CN longyou:office-1: no session at all yet.)
 check_lacks "no refused peer ever got a session" "$(cat "$HUB_LOG")" "connected "
 if kill -0 "$HUB_PID" 2>/dev/null; then ok "the hub is still running"; else fail "the hub is still running: it exited"; fi
-run client honest --json case new --kind training --title "出国（境）前外事教育培训" --set participants=12
+run client honest --json case new --kind delegation_visit --title "日本佐野市代表团来访" --set participants=12
 run client honest --json sync
 check_eq "an honest client still syncs afterwards (exit status)" 0 "$RC"
 check_eq "its sync reports a full pass" "true" "$(json_num "$OUT" synced)"

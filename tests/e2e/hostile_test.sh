@@ -229,8 +229,8 @@ still_serving "replay" "$state"
 # ---- 7. a change stamped a year in the hub's future ----
 year_ms=$((365 * 24 * 3600 * 1000))
 future=$(new_uuid)
-peer longyou:field-2 push --table cases --row "$future" --set kind=training --set county=longyou \
-  --set "title=来自未来的培训" --set status=draft --set created_by=longyou:field-2 --ahead-ms "$year_ms"
+peer longyou:field-2 push --table cases --row "$future" --set kind=delegation_visit --set county=longyou \
+  --set "title=来自未来的来访" --set status=draft --set created_by=longyou:field-2 --ahead-ms "$year_ms"
 rejected=$(fields rejection)
 check_eq "clock ahead: every cell of the new case is refused" "5" "$(field rejections)"
 check_eq "clock ahead: each refusal is clock_ahead" "5" "$(printf '%s\n' "$rejected" | grep -c " clock_ahead ")"

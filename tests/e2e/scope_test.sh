@@ -71,7 +71,7 @@ desk_ids=$(json_ids "$OUT")
 check_eq "city desk sees every county's cases" "$(printf '%s\n' "$ly_case" "$k_case" "$k_case2" | sort)" "$desk_ids"
 # The watching field device: a Longyou case written after Kaihua's reaches
 # it live; by then it must still have no Kaihua case.
-run client longyou --json case new --kind training --title "出国（境）前外事教育培训" --set participants=12
+run client longyou --json case new --kind delegation_visit --title "日本佐野市代表团来访" --set participants=12
 ly_case2=$(json_str "$OUT" id)
 run client longyou --json sync
 field_has() {

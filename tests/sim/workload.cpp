@@ -78,7 +78,8 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
     status = std::string(kind.statuses[rng() % kind.statuses.size()].name);
     if (!sync::status_reachable(kind, status, city)) refused = "status";
   }
-  if (!city && chance(rng, 5)) {  // a county filing a case for another county
+  if (!side_allows(kind.made_by, city)) refused = "*";  // a county opening a training course
+  if (!city && chance(rng, 5)) {                        // a county filing a case for another county
     county = std::string(kCounties[rng() % kCounties.size()]);
     if (county != r.self().scope()) refused = "*";
   }
@@ -139,26 +140,34 @@ void add_note(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, 
   if (id) log_write(r, TableId::case_notes, *id, fields, node, "", log);
 }
 
-// A person added to the case, one of its people edited, or one taken off.
-// One in twenty additions lacks its name: the hub must refuse the row.
-void person_action(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
-  auto people = r.list(TableId::people, {{{"case_id", c.id.to_string()}}, false, 0});
-  if (!people) return;
-  const auto& def = Schema::get().table(TableId::people);
-  if (people->empty() || chance(rng, 50)) {
-    Fields fields = {{"case_id", c.id.to_string()},
-                     {"role", std::string(chance(rng, 30) ? "团长" : "成员")},
-                     {"gender", sample_value(def.columns[*def.column_index("gender")], rng)},
-                     {"born_on", sample_value(def.columns[*def.column_index("born_on")], rng)}};
-    const bool nameless = chance(rng, 5);
-    if (!nameless) fields.emplace_back("name", "成员" + std::to_string(rng() % 1000));
-    auto id = r.insert(TableId::people, fields);
-    if (id) log_write(r, TableId::people, *id, fields, node, nameless ? "*" : "", log);
+// A record of the case added, edited or taken off: a person, an item of the
+// programme or a gift, every field sampled by its format. One in twenty
+// additions lacks the field every record needs (a person's name): the hub
+// must refuse the row.
+void record_action(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {
+  static constexpr std::array<std::pair<TableId, std::string_view>, 3> kRecords = {
+      {{TableId::people, "name"}, {TableId::itinerary_items, "at"}, {TableId::gifts, "item"}}};
+  const auto& [table, key] = kRecords[rng() % kRecords.size()];
+  const auto& def = Schema::get().table(table);
+  auto records = r.list(table, {{{"case_id", c.id.to_string()}}, false, 0});
+  if (!records) return;
+  if (records->empty() || chance(rng, 50)) {
+    Fields fields = {{"case_id", c.id.to_string()}};
+    for (std::size_t col = 2; col < def.columns.size(); ++col)
+      if (def.columns[col].name != key && chance(rng, 40))
+        fields.emplace_back(std::string(def.columns[col].name), sample_value(def.columns[col], rng));
+    const bool keyless = chance(rng, 5);
+    if (!keyless) fields.emplace_back(std::string(key), "记录" + std::to_string(rng() % 1000));
+    auto id = r.insert(table, fields);
+    if (id) log_write(r, table, *id, fields, node, keyless ? "*" : "", log);
     return;
   }
-  const Row& person = pick(*people, rng);
-  if (chance(rng, 20)) return write(r, TableId::people, person.id, {{"deleted", std::int64_t{1}}}, node, "", log);
-  write(r, TableId::people, person.id, {{"post", "职务 " + std::to_string(rng() % 100)}}, node, "", log);
+  const Row& record = pick(*records, rng);
+  if (chance(rng, 20)) return write(r, table, record.id, {{"deleted", std::int64_t{1}}}, node, "", log);
+  // Not its key: a record made without one must stay refused.
+  const ColumnDef& column = def.columns[2 + rng() % (def.columns.size() - 2)];
+  if (column.name == key) return;
+  write(r, table, record.id, {{std::string(column.name), sample_value(column, rng)}}, node, "", log);
 }
 
 void issue_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector<WriteRecord>& log) {
@@ -223,7 +232,7 @@ void random_action(Replica& r, std::mt19937_64& rng, std::size_t node, std::vect
   if (roll < 50) return edit_case(r, rng, c, node, log);
   if (roll < 68) return change_status(r, rng, c, node, log);
   if (roll < 73) return add_note(r, rng, c, node, log);
-  if (roll < 78) return person_action(r, rng, c, node, log);
+  if (roll < 78) return record_action(r, rng, c, node, log);
   if (roll < 82) {
     if (text(c["status"]) == "draft" || city)
       write(r, TableId::cases, c.id, {{"deleted", std::int64_t{1}}}, node, "", log);

@@ -23,6 +23,7 @@ constexpr std::uint64_t kNow = 1'760'000'000'000;
 constexpr std::uint64_t kAhead = 60'000;
 const NodeId kLongyou = NodeId::parse("longyou:office-1").value();
 const NodeId kCity = NodeId::parse("city:desk-3").value();
+const NodeId kKaihua = NodeId::parse("kaihua:office-1").value();
 
 std::uint16_t col(TableId t, const char* name) {
   const auto c = Schema::get().table(t).column_index(name);
@@ -223,6 +224,49 @@ TEST_CASE("a trip is approved only with its publicity recorded, and goes on: bri
                              {"depart_on", std::string("2027-03-19")},
                              {"status", std::string("reported")}})[3]},
             Errc::not_permitted);  // the approved dates stay as approved
+}
+
+TEST_CASE("workflows of other kinds: training is the city's, an invitation's letter, a complaint, an incident") {
+  HubRows hub;
+  // Only the city opens a training course.
+  check_all(hub.check(kLongyou, TableId::cases, id("tr"),
+                      cells_of(TableId::cases, id("tr"), a_case("longyou", "planned", "training"), kLongyou)),
+            Errc::not_permitted, "only the city office opens training cases");
+  check_all(hub.check(kCity, TableId::cases, id("tr"),
+                      cells_of(TableId::cases, id("tr"), a_case("city", "planned", "training"), kCity)),
+            Errc::ok);
+
+  // An invitation is approved with its letter's number.
+  hub.add(TableId::cases, id("inv"), a_case("longyou", "submitted", "foreign_invitation"), "longyou");
+  const auto invitation = [&](Values v) {
+    return hub.check(kCity, TableId::cases, id("inv"), cells_of(TableId::cases, id("inv"), v, kCity));
+  };
+  check_all(invitation({{"status", std::string("approved")}}), Errc::bad_transition, "'letter_no'");
+  check_all(invitation({{"letter_no", std::string("衢外邀〔2027〕3号")}, {"status", std::string("approved")}}),
+            Errc::ok);
+
+  // A complaint is answered with its answer, followed up, closed by the city.
+  hub.add(TableId::cases, id("oc"), a_case("longyou", "handling", "oc_complaint"), "longyou");
+  const auto complaint = [&](const NodeId& who, Values v) {
+    return hub.check(who, TableId::cases, id("oc"), cells_of(TableId::cases, id("oc"), v, who));
+  };
+  check_all(complaint(kLongyou, {{"status", std::string("answered")}}), Errc::bad_transition,
+            "'answer', 'answered_on'");
+  check_all(complaint(kLongyou, {{"answer", std::string("已协调村委会恢复祖墓原状")},
+                                 {"answered_on", std::string("2027-03-02")},
+                                 {"followed_up_on", std::string("2027-04-02")},
+                                 {"status", std::string("followed_up")}}),
+            Errc::ok);  // answered and followed up, offline
+  check_all(complaint(kLongyou, {{"status", std::string("closed")}}), Errc::bad_transition);
+
+  // The city acknowledges a reported incident; the county keeps its facts up to date.
+  hub.add(TableId::cases, id("fi"), a_case("kaihua", "reported", "foreign_incident"), "kaihua");
+  check_all(hub.check(kCity, TableId::cases, id("fi"),
+                      {cell(TableId::cases, id("fi"), "status", std::string("acknowledged"), kCity)}),
+            Errc::ok);
+  check_all(hub.check(kKaihua, TableId::cases, id("fi"),
+                      {cell(TableId::cases, id("fi"), "status", std::string("acknowledged"), kKaihua)}),
+            Errc::bad_transition);
 }
 
 TEST_CASE("settings: the city writes them, each change a new row, with a value in range") {

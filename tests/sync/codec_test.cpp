@@ -453,8 +453,8 @@ TEST_CASE("out-of-range ids and malformed cells are malformed, naming what was w
 
   // A column valid for cases is out of range for a short table.
   Message notes = Push{1, {cell(TableId::case_notes, 1, std::monostate{}, {1, kNodes[0]})}};
-  check_error(edited(notes, [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 2) = msgpack::object(5); }),
-              Errc::malformed, "column 5 out of range for table case_notes");
+  check_error(edited(notes, [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 2) = msgpack::object(6); }),
+              Errc::malformed, "column 6 out of range for table case_notes");
 
   // Wrong cell arity.
   check_error(edited(one_cell_push(), [](msgpack::object& root, msgpack::zone&) { cell0(root).via.array.size = 7; }),

@@ -4,9 +4,11 @@
 # the city's review against its limits (flagged, changed by a setting),
 # approval with an official number, passports lent against the approval,
 # the trip moved on offline in several steps at once (briefed, travelling,
-# home, reported), passports back. A second trip, back three weeks ago,
+# home, reported), passports back; its programme kept up to date after
+# the approval and a gift received recorded. A second trip, back three weeks ago,
 # shows its lent passport as overdue on both programs. Bad lends are
-# refused with what to do, and write nothing.
+# refused with what to do, and write nothing. A foreign incident reported
+# at Longyou alerts the city desk and the hub until the city acknowledges it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -75,6 +77,12 @@ check_contains "a passport with under six months left is replaced first" "$ERR" 
 run client office --json case show "$trip"
 check_contains "the trip lists the passport lent to it" "$OUT" '"passports":[{"id":"'
 
+# The members are fixed by the approval; the programme is kept up to date.
+run client office person add "$trip" --name 成员8
+check_contains "no member is added after the approval" "$ERR" "changes its people only while it is being drafted or returned"
+run client office itinerary add "$trip" --at "$(day '+11 days') 09:30" --set place=汉堡港务局 --set "description=会谈"
+[ "$RC" -eq 0 ] || fail "the programme gains an item after the approval: exit $RC, $ERR"
+
 # Offline, the whole journey is recorded before the next sync.
 run client office case set "$trip" status=briefed briefing_done=是
 [ "$RC" -eq 0 ] || fail "briefed: exit $RC, $ERR"
@@ -85,6 +93,8 @@ run client office case set "$trip" status=home
 check_contains "coming home needs the day back" "$ERR" "only with 'back_on' recorded"
 run client office case set "$trip" status=home back_on="$(day '+14 days')"
 [ "$RC" -eq 0 ] || fail "home: exit $RC, $ERR"
+run client office gift add "$trip" --item 汉堡港纪念铜盘 --set direction=收受 --set counterpart=汉堡港务局 --set handed_over=是
+[ "$RC" -eq 0 ] || fail "a gift received is recorded on return: exit $RC, $ERR"
 run client office passport return EC0000001 --on "$(day '+15 days')"
 check_contains "the passport comes back" "$OUT" "passport EC0000001 back in custody on $(day '+15 days')"
 run client office case set "$trip" status=reported report_filed_on="$(day '+20 days')"
@@ -95,6 +105,11 @@ check_eq "the hub takes every step of it" "$(json_num "$OUT" rejections)" 0
 run hub --json case show "$trip"
 check_contains "the hub has the trip reported" "$OUT" '"status":"reported"'
 check_contains "with its passport back in custody" "$OUT" '"status":"in_custody"'
+check_contains "its programme" "$OUT" '"place":"汉堡港务局","description":"会谈"'
+check_contains "and the gift handed over" "$OUT" '"direction":"received","item":"汉堡港纪念铜盘","counterpart":"汉堡港务局","handed_over":1'
+run client office case set "$trip" status=closed
+run client office itinerary add "$trip" --at "$(day '+30 days')"
+check_contains "a closed trip's programme no longer changes" "$ERR" "the case is closed; its itinerary_items no longer change"
 
 # ---- a trip back three weeks ago whose passport never came back ----
 run client desk --json case new --county longyou --kind outbound_trip --title "龙游县赴日本佐野市友好交流" \
@@ -119,5 +134,30 @@ run hub --json overdue --county longyou
 check_contains "so does the hub" "$OUT" '"what":"passport_not_returned"'
 run client office passport list
 check_contains "the register marks it overdue" "$OUT" "lent (overdue)"
+
+# ---- a foreign incident: the first report at once; the city alerted ----
+run client office --json case new --kind foreign_incident --title "外籍游客在龙游石窟景区受伤" \
+  --set occurred_on="$(day '-0 days')" --set severity=重大 --set nationality=德国
+incident=$(json_str "$OUT" ref)
+run client office incident report "$incident" "游客一人腿部骨折，已送县人民医院"
+check_contains "the first report is recorded" "$OUT" "首报 of incident $incident recorded"
+run client office sync
+run client desk sync
+run client desk --json alerts
+check_contains "the city desk is alerted" "$OUT" "\"ref\":\"$incident\",\"county\":\"longyou\""
+check_contains "with its severity" "$OUT" '"severity":"major"'
+run hub alerts
+check_contains "so is the hub" "$OUT" "$incident"
+run client office incident report "$incident" "伤者情况稳定，已通知德国驻上海总领馆"
+check_contains "a follow-up report" "$OUT" "续报一 of incident $incident recorded"
+run hub case decide "$incident" acknowledge
+[ "$RC" -eq 0 ] || fail "the hub acknowledges the incident: exit $RC, $ERR"
+run hub alerts
+check_contains "acknowledged, it leaves the alerts" "$OUT" "no incident awaits the city's acknowledgement"
+run client office --json sync
+check_eq "the follow-up after the acknowledgement is kept" "$(json_num "$OUT" rejections)" 0
+run hub --json case show "$incident"
+check_contains "the hub has both reports" "$OUT" '"label":"续报一"'
+check_contains "and the case acknowledged" "$OUT" '"status":"acknowledged"'
 
 e2e_finish
