@@ -41,6 +41,7 @@ Outcome cmd_directive_ack(Invocation& in);
 // overdue_command.cpp
 Outcome cmd_overdue(Invocation& in);
 Outcome cmd_settings(Invocation& in);
+Outcome cmd_directive_issue(Invocation& in);
 Outcome cmd_incident_report(Invocation& in);
 Outcome cmd_alerts(Invocation& in);
 Outcome cmd_passport_list(Invocation& in);

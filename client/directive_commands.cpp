@@ -1,18 +1,20 @@
-// `directive list|show|ack`. Directives come from the city; each county
-// writes one receipt per directive (sync/receipts.hpp: the rule for its id,
-// and marking directives received at each sync).
+// `directive list|show|ack|issue`. Directives come from the city (its hub's
+// shell or a city desk: issue); each county writes one receipt per directive
+// (sync/receipts.hpp: the rule for its id, and marking directives received
+// at each sync), read when a person first shows it, and keeps every reply.
 #include <variant>
 
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "sync/directives.hpp"
 #include "sync/receipts.hpp"
 #include "sync/row_lookup.hpp"
 
 namespace liaison::client {
 namespace {
 
-constexpr std::string_view kDirectiveColumns[] = {"kind", "title", "body", "due_on", "targets"};
-constexpr std::string_view kReceiptColumns[] = {"received_at", "acknowledged_at", "reply"};
+constexpr std::string_view kDirectiveColumns[] = {"kind", "title", "body", "due_on", "targets", "withdrawn", "reminds"};
+constexpr std::string_view kReceiptColumns[] = {"received_at", "read_at", "acknowledged_at", "reply"};
 
 std::string text_of(const Value& value) {
   const auto* text = std::get_if<std::string>(&value);
@@ -65,8 +67,8 @@ Outcome cmd_directive_list(Invocation& in) {
       return *receipt ? display_value(column, (**receipt)[column]) : std::string();
     };
     table.rows.push_back({directive.id.to_string(), text_of(directive["kind"]), text_of(directive["due_on"]),
-                          text_of(directive["title"]), of_receipt("received_at"), of_receipt("acknowledged_at"),
-                          of_receipt("reply")});
+                          (sync::withdrawn(directive) ? "[withdrawn] " : "") + text_of(directive["title"]),
+                          of_receipt("received_at"), of_receipt("acknowledged_at"), of_receipt("reply")});
   }
   cli::Report report{cli::json_array(items), {}};
   return report.table_or(table, "no directives on this replica — they arrive with 'sync'");
@@ -85,11 +87,74 @@ Outcome cmd_directive_show(Invocation& in) {
   if (!directive) return directive.error();
   auto receipt = receipt_of(*context->replica, context->node, directive->id);
   if (!receipt) return receipt.error();
-  cli::Report report{row_json(*directive, {{"receipt", *receipt ? row_json(**receipt) : std::string("null")}}), {}};
+  // Shown to a person at a county: read, beside received (by the device).
+  if (!context->node.is_city() && sync::scope_visible(directive->scope, context->node.scope()) &&
+      (!*receipt || is_null((**receipt)["read_at"]))) {
+    const auto now = static_cast<std::int64_t>(context->now_ms());
+    sync::Fields fields = {{"read_at", now}};
+    if (!*receipt)
+      fields.insert(fields.end(), {{"directive_id", directive->id.to_string()},
+                                   {"county", std::string(context->node.scope())},
+                                   {"received_at", now}});
+    auto written = checked_insert(*context, TableId::directive_receipts, fields,
+                                  sync::directive_receipt_id(directive->id, context->node.scope()));
+    if (!written) return advised(written.error(), "the directive was not marked read");
+    receipt = receipt_of(*context->replica, context->node, directive->id);
+    if (!receipt) return receipt.error();
+  }
+  auto replies =
+      context->replica->list(TableId::directive_replies, {{{"directive_id", directive->id.to_string()}}, false, 0});
+  if (!replies) return replies.error();
+  std::vector<std::string> reply_items;
+  cli::Table reply_table{{"county", "replied", "by", "reply"}, {}};
+  for (const auto& r : *replies) {
+    reply_items.push_back(row_json(r));
+    reply_table.rows.push_back({text_of(r["county"]), display_value("replied_at", r["replied_at"]),
+                                text_of(r["replied_by"]), text_of(r["body"])});
+  }
+  cli::Report report{row_json(*directive, {{"receipt", *receipt ? row_json(**receipt) : std::string("null")},
+                                           {"replies", cli::json_array(reply_items)}}),
+                     {}};
+  if (sync::withdrawn(*directive)) report.line("withdrawn by the city: nothing is due");
   report.table(row_table(*directive));
   if (*receipt)
     report.line("").line("receipt of " + std::string(context->node.scope()) + ":").table(row_table(**receipt));
+  if (!replies->empty()) report.line("").table(reply_table);
   return report;
+}
+
+Outcome cmd_directive_issue(Invocation& in) {
+  const auto to = in.args.option("to");
+  const auto kind = in.args.option("kind");
+  const auto title = in.args.option("title");
+  sync::DirectiveRequest request{
+      to.value_or(""), kind.value_or(""), title.value_or(""), in.args.option("body"), in.args.option("due"), {}, {}};
+  const auto about = in.args.option("case");
+  std::vector<std::string> words;
+  LIAISON_TRY(take_words(in.args, words, 0, 0, "directive issue --to COUNTIES --kind KIND --title T"));
+  for (const auto& [given, name] : {std::pair{to, "to"}, std::pair{kind, "kind"}, std::pair{title, "title"}})
+    if (!given)
+      return make_error(Errc::usage,
+                        std::string("missing --") + name +
+                            " — usage: liaison-client directive issue --to COUNTIES --kind KIND --title T");
+  auto context = open_context(in);
+  if (!context) return context.error();
+  if (!context->node.is_city())
+    return advised(Errc::not_permitted,
+                   "only the city office issues directives; " + context->node.str() + " is a county node",
+                   "nothing was written");
+  if (about) {
+    auto found = sync::find_row(*context->replica, TableId::cases, *about, "case");
+    if (!found) return found.error();
+    request.case_id = found->id;
+  }
+  auto fields = sync::directive_fields(request, context->node, static_cast<std::int64_t>(context->now_ms()));
+  if (!fields) return fields.error();
+  auto id = checked_insert(*context, TableId::directives, *fields);
+  if (!id) return advised(id.error(), "nothing was written");
+  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
+  return report.line("issued directive " + id->to_string() + " to " + request.to +
+                     "; it reaches them after this desk's next sync");
 }
 
 Outcome cmd_directive_ack(Invocation& in) {
@@ -132,9 +197,23 @@ Outcome cmd_directive_ack(Invocation& in) {
     fields.emplace_back("reply", *reply);
     fields.emplace_back("replied_by", ctx.node.str());
   }
-  auto written = checked_insert(ctx, TableId::directive_receipts, fields,
-                                sync::directive_receipt_id(directive->id, ctx.node.scope()));
-  if (!written) return advised(written.error(), "nothing was written");
+  // The receipt holds the latest reply; every reply is also kept as one of
+  // its own, so a second does not hide the first.
+  Status st = ctx.replica->transact([&]() -> Status {
+    auto written = checked_insert(ctx, TableId::directive_receipts, fields,
+                                  sync::directive_receipt_id(directive->id, ctx.node.scope()));
+    if (!written) return written.error();
+    if (!reply) return {};
+    auto kept = checked_insert(ctx, TableId::directive_replies,
+                               {{"directive_id", id},
+                                {"county", std::string(ctx.node.scope())},
+                                {"body", *reply},
+                                {"replied_by", ctx.node.str()},
+                                {"replied_at", now}});
+    if (!kept) return kept.error();
+    return {};
+  });
+  if (!st) return advised(st.error(), "nothing was written");
   auto after = receipt_of(*ctx.replica, ctx.node, directive->id);
   if (!after) return after.error();
   cli::Report report{directive_json(*directive, *after), {}};

@@ -10,6 +10,7 @@
 #include "shared/field_format.hpp"
 #include "sync/alerts.hpp"
 #include "sync/authority.hpp"
+#include "sync/directives.hpp"
 #include "sync/net/net.hpp"
 #include "shared/workflow_rules.hpp"
 #include "sync/overdue.hpp"
@@ -40,7 +41,9 @@ Result<std::string> county_option(cli::Args& args, const char* name) {
 std::string short_id(const Uuid& id) { return id.to_string().substr(0, 8); }
 
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text) {
-  const std::string what(table == TableId::cases ? "case" : Schema::get().table(table).name);
+  const std::string what(table == TableId::cases        ? "case"
+                         : table == TableId::directives ? "directive"
+                                                        : Schema::get().table(table).name);
   if (!sync::plausible_reference(table, text))
     return make_error(Errc::invalid_argument,
                       "'" + escape_for_terminal(text) + "' names no " + what + " — give " +
@@ -209,46 +212,94 @@ Outcome cmd_directive_issue(Context& ctx, cli::Args& args) {
   if (!kind) return kind.error();
   auto title = args.required("title");
   if (!title) return title.error();
-  const auto body = args.option("body");
-  const auto due = args.option("due");
+  sync::DirectiveRequest request{*to, *kind, *title, args.option("body"), args.option("due"), {}, {}};
   const auto about = args.option("case");
   LIAISON_TRY(args.finish());
-  if (*kind != "notice" && *kind != "task" && *kind != "decision")
-    return make_error(Errc::invalid_argument, "--kind must be notice, task or decision");
-  if (due) {
-    if (Status day = cli::check_date(*due); !day) return make_error(day.error().code, "--due " + day.error().message);
-    const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
-    if (*due < today)
-      return make_error(Errc::invalid_argument,
-                        "--due " + *due + " is already past (today is " + today + ") — give a day from today on");
-  }
-  if (*kind == "task" && !due) return make_error(Errc::invalid_argument, "a task needs --due YYYY-MM-DD");
-  if (*kind == "decision" && !about)
-    return make_error(Errc::invalid_argument, "a decision is about a case — add --case REF (its ref, number or id)");
-  std::optional<Uuid> case_id;
   if (about) {
     auto found = resolve_id(*ctx.replica, TableId::cases, *about);
     if (!found) return found.error();
-    case_id = *found;
+    request.case_id = *found;
   }
-  sync::Fields fields = {{"kind", *kind},
-                         {"title", *title},
-                         {"targets", *to},
-                         {"issued_by", ctx.replica->self().str()},
-                         {"issued_at", now_ms()}};
-  if (body) fields.emplace_back("body", *body);
-  if (due) fields.emplace_back("due_on", *due);
-  if (case_id) fields.emplace_back("case_id", case_id->to_string());
-  const auto& def = Schema::get().table(TableId::directives);
-  std::vector<Value> values(def.columns.size());
-  values[*def.column_index("targets")] = *to;
-  if (auto scope = sync::derive_scope(TableId::directives, values, {}); !scope)
-    return make_error(Errc::invalid_argument,
-                      "--to: " + scope.error().message + " (use all, or counties separated by commas)");
-  auto id = ctx.replica->insert(TableId::directives, fields);
+  auto fields = sync::directive_fields(request, ctx.replica->self(), now_ms());
+  if (!fields) return fields.error();
+  auto id = ctx.replica->insert(TableId::directives, *fields);
   if (!id) return id.error();
   cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
   return report.line(id->to_string());
+}
+
+// The directive ID names, at the hub.
+Result<Row> hub_directive(Context& ctx, const std::string& text) {
+  auto id = resolve_id(*ctx.replica, TableId::directives, text);
+  if (!id) return id.error();
+  auto row = ctx.replica->get(TableId::directives, *id);
+  if (!row) return row.error();
+  if (!*row || (*row)->deleted()) return make_error(Errc::not_found, "no directive " + text + " at the hub");
+  return std::move(**row);
+}
+
+Outcome cmd_directive_withdraw(Context& ctx, cli::Args& args) {
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (words.size() != 1) return make_error(Errc::usage, "directive withdraw needs the directive's id — see --help");
+  auto d = hub_directive(ctx, words[0]);
+  if (!d) return d.error();
+  if (sync::withdrawn(*d))
+    return make_error(Errc::invalid_argument, "directive " + short_id(d->id) + " is already withdrawn");
+  LIAISON_TRY(ctx.replica->update(TableId::directives, d->id, {{"withdrawn", std::int64_t{1}}}));
+  cli::Report report{cli::json_object({{"id", cli::json_quote(d->id.to_string())}, {"withdrawn", "true"}}), {}};
+  return report.line("withdrew directive " + short_id(d->id) + " (" + text((*d)["title"]) +
+                     "); the counties see it withdrawn at their next sync");
+}
+
+Outcome cmd_directive_extend(Context& ctx, cli::Args& args) {
+  auto due = args.required("due");
+  if (!due) return due.error();
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (words.size() != 1) return make_error(Errc::usage, "directive extend needs the directive's id — see --help");
+  auto d = hub_directive(ctx, words[0]);
+  if (!d) return d.error();
+  if (Status day = cli::check_date(*due); !day) return make_error(day.error().code, "--due " + day.error().message);
+  const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
+  const std::string before = text((*d)["due_on"]);
+  if (*due < today || (!before.empty() && *due <= before))
+    return make_error(Errc::invalid_argument, "--due " + *due + " does not extend the deadline (due " +
+                                                  (before.empty() ? "no day" : before) + ", today " + today + ")");
+  LIAISON_TRY(ctx.replica->update(TableId::directives, d->id, {{"due_on", *due}}));
+  cli::Report report{cli::json_object({{"id", cli::json_quote(d->id.to_string())}, {"due_on", cli::json_quote(*due)}}),
+                     {}};
+  return report.line("directive " + short_id(d->id) + " now due " + *due + " (was " +
+                     (before.empty() ? "no day" : before) + ")");
+}
+
+Outcome cmd_directive_remind(Context& ctx, cli::Args& args) {
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (words.size() != 1) return make_error(Errc::usage, "directive remind needs the directive's id — see --help");
+  auto d = hub_directive(ctx, words[0]);
+  if (!d) return d.error();
+  if (sync::withdrawn(*d)) return make_error(Errc::invalid_argument, "directive " + short_id(d->id) + " is withdrawn");
+  auto silent = sync::counties_not_answered(*ctx.replica, *d);
+  if (!silent) return silent.error();
+  if (silent->empty())
+    return make_error(Errc::invalid_argument,
+                      "every county directive " + short_id(d->id) + " is addressed to has answered; no reminder sent");
+  std::string to;
+  for (const auto& county : *silent) to += (to.empty() ? "" : ",") + county;
+  const std::string kind = text((*d)["kind"]) == "decision" ? "notice" : text((*d)["kind"]);
+  sync::DirectiveRequest request{to, kind, "催办：" + text((*d)["title"]), std::nullopt, std::nullopt, {}, d->id};
+  if (!is_null((*d)["due_on"]) && text((*d)["due_on"]) >= china_date(static_cast<std::uint64_t>(now_ms())))
+    request.due = text((*d)["due_on"]);
+  if (kind == "task" && !request.due) request.kind = "notice";  // its day is past: a reminder to answer at once
+  request.body = "请尽快办理并回复《" + text((*d)["title"]) + "》。";
+  auto fields = sync::directive_fields(request, ctx.replica->self(), now_ms());
+  if (!fields) return fields.error();
+  auto id = ctx.replica->insert(TableId::directives, *fields);
+  if (!id) return id.error();
+  cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}, {"to", cli::json_quote(to)}}), {}};
+  return report.line("reminded " + to + " of directive " + short_id(d->id) + " (reminder " + short_id(*id) +
+                     "); it reaches them ahead of other changes");
 }
 
 Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
@@ -264,7 +315,8 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   cli::Table table{{"id", "kind", "due", "title"}, {}};
   for (auto c : kCounties) table.headers.emplace_back(c);
   for (const Row& d : *directives) {
-    std::vector<std::string> row = {short_id(d.id), text(d["kind"]), text(d["due_on"]), text(d["title"])};
+    std::vector<std::string> row = {short_id(d.id), text(d["kind"]), text(d["due_on"]),
+                                    (sync::withdrawn(d) ? "[withdrawn] " : "") + text(d["title"])};
     std::vector<std::pair<std::string, std::string>> matrix;
     for (auto county : kCounties) {
       if (!sync::scope_visible(d.scope, county)) {
@@ -275,17 +327,21 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
       const Row* receipt = it == by_key.end() ? nullptr : it->second;
       const bool acked = receipt && !is_null((*receipt)["acknowledged_at"]);
       const bool received = receipt && !is_null((*receipt)["received_at"]);
+      const bool read = receipt && !is_null((*receipt)["read_at"]);
       const bool replied = receipt && !is_null((*receipt)["reply"]);
       // A task not answered by its due day is overdue from the day after.
-      const bool overdue = !replied && !acked && !is_null(d["due_on"]) && text(d["due_on"]) < today;
-      row.push_back(replied    ? "replied"
-                    : acked    ? "acked"
-                    : overdue  ? (received ? "received, overdue" : "overdue")
-                    : received ? "received"
-                               : "—");
+      const bool overdue =
+          !replied && !acked && !sync::withdrawn(d) && !is_null(d["due_on"]) && text(d["due_on"]) < today;
+      const std::string seen = read ? "read" : received ? "received" : "";
+      row.push_back(replied         ? "replied"
+                    : acked         ? "acked"
+                    : overdue       ? (seen.empty() ? "overdue" : seen + ", overdue")
+                    : !seen.empty() ? seen
+                                    : "—");
       matrix.emplace_back(
           std::string(county),
           cli::json_object({{"received_at", receipt ? cli::json_value((*receipt)["received_at"]) : "null"},
+                            {"read_at", receipt ? cli::json_value((*receipt)["read_at"]) : "null"},
                             {"acknowledged_at", receipt ? cli::json_value((*receipt)["acknowledged_at"]) : "null"},
                             {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"},
                             {"overdue", overdue ? "true" : "false"}}));
@@ -301,6 +357,32 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
     if (!is_null(r["reply"]))
       report.line(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
   return report;
+}
+
+Outcome cmd_directive_show(Context& ctx, cli::Args& args) {
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (words.size() != 1) return make_error(Errc::usage, "directive show needs the directive's id — see --help");
+  auto d = hub_directive(ctx, words[0]);
+  if (!d) return d.error();
+  auto replies = ctx.replica->list(TableId::directive_replies, {{{"directive_id", d->id.to_string()}}, false, 0});
+  if (!replies) return replies.error();
+  std::vector<std::string> items;
+  cli::Table table{{"county", "replied", "by", "reply"}, {}};
+  for (const Row& r : *replies) {
+    items.push_back(row_json(r));
+    const auto* at = std::get_if<std::int64_t>(&r["replied_at"]);
+    table.rows.push_back({text(r["county"]), at ? cli::format_time(static_cast<std::uint64_t>(*at)) : "",
+                          text(r["replied_by"]), text(r["body"])});
+  }
+  std::string object = row_json(*d);
+  object.pop_back();
+  cli::Report report{object + ",\"replies\":" + cli::json_array(items) + "}", {}};
+  const auto& def = Schema::get().table(TableId::directives);
+  cli::Table fields{{"field", "value"}, {{"id", d->id.to_string()}}};
+  for (std::size_t c = 1; c < def.columns.size(); ++c)
+    if (!is_null(d->values[c])) fields.rows.push_back({std::string(def.columns[c].name), text(d->values[c])});
+  return report.table(fields).line("").table_or(table, "no replies yet");
 }
 
 Outcome cmd_alerts(Context& ctx, cli::Args& args) {

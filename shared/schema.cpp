@@ -356,6 +356,9 @@ Schema::Schema() {
                                  {"case_id", kText, kCity, true},
                                  {"issued_by", kText, kCity, true},
                                  {"issued_at", kInt, kCity, true},
+                                 // schema 3: withdrawn by the city; a reminder of another
+                                 {"withdrawn", kInt, kCity, false, 3, false, ValueFormat::flag},
+                                 {"reminds", kText, kCity, true, 3},
                              }});
   // One row per (directive, county), id derived from both, written by any
   // device of that county; the city only reads them.
@@ -374,6 +377,8 @@ Schema::Schema() {
                                  {"acknowledged_at", kInt, kCounty},
                                  {"reply", kText, kCounty},
                                  {"replied_by", kText, kCounty},
+                                 // schema 3: when a person first opened it (received_at: the device)
+                                 {"read_at", kInt, kCounty, false, 3},
                              }});
 
   // The people of a case: a trip's members, an invitation's invitees, a
@@ -441,6 +446,30 @@ Schema::Schema() {
     for (auto& column : gifts.columns) column.since = 3;
     gifts.columns[*gifts.column_index("item")].required = true;
     tables_.push_back(std::move(gifts));
+  }
+  // Every reply a county sends to a directive, kept (the receipt holds the
+  // latest): a second reply no longer hides the first.
+  {
+    TableDef replies{TableId::directive_replies,
+                     "directive_replies",
+                     true,
+                     false,
+                     ScopeRule::own_column,
+                     2,
+                     std::nullopt,
+                     {
+                         {"deleted", kInt, kCounty},
+                         {"directive_id", kText, kCounty, true},
+                         {"county", kText, kCounty, true},
+                         {"body", kText, kCounty},
+                         {"replied_by", kText, kCounty},
+                         {"replied_at", kInt, kCounty},
+                     }};
+    replies.since = 3;
+    for (auto& column : replies.columns) column.since = 3;
+    for (const auto name : {"directive_id", "county", "body"})
+      replies.columns[*replies.column_index(name)].required = true;
+    tables_.push_back(std::move(replies));
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) assert(tables_[i].id == static_cast<TableId>(i));
 
@@ -540,8 +569,8 @@ bool finished_status(std::string_view status) noexcept {
 
 Attribution attribution(const ColumnDef& column) noexcept {
   static constexpr std::string_view kWriters[] = {"created_by", "author", "issued_by", "replied_by", "set_by"};
-  static constexpr std::string_view kTimes[] = {"updated_at",  "written_at",      "issued_at",
-                                                "received_at", "acknowledged_at", "set_at"};
+  static constexpr std::string_view kTimes[] = {"updated_at",      "written_at", "issued_at", "received_at",
+                                                "acknowledged_at", "set_at",     "read_at",   "replied_at"};
   if (std::find(std::begin(kWriters), std::end(kWriters), column.name) != std::end(kWriters))
     return Attribution::writer;
   if (std::find(std::begin(kTimes), std::end(kTimes), column.name) != std::end(kTimes)) return Attribution::time;

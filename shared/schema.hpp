@@ -77,11 +77,12 @@ enum class TableId : std::uint8_t {
   guests,
   directives,
   directive_receipts,
-  people,    // schema 2: tables are only appended (their index travels in every cell)
-  settings,  // schema 3
-  gifts,     // schema 3
+  people,             // schema 2: tables are only appended (their index travels in every cell)
+  settings,           // schema 3
+  gifts,              // schema 3
+  directive_replies,  // schema 3
 };
-inline constexpr std::size_t kTableCount = 9;
+inline constexpr std::size_t kTableCount = 10;
 
 struct TableDef {
   TableId id;

@@ -287,15 +287,27 @@ Verdict stamp_problem(const AuthorityRequest& req, const TableDef& def, const Ce
 
 // A receipt is made once per county and directive, for a directive the hub
 // knows and addressed to that county, under the id derived from both.
-std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableDef& def,
-                                       const std::vector<Value>& after, const std::string& scope) {
+// A receipt or a reply is for a directive the hub knows, addressed to the
+// county that writes it; the directive's id when it is.
+std::pair<std::optional<Verdict>, std::optional<Uuid>> addressed_problem(const AuthorityRequest& req,
+                                                                         const TableDef& def,
+                                                                         const std::vector<Value>& after,
+                                                                         const std::string& scope) {
+  const std::string what = req.table == TableId::directive_receipts ? "receipt" : "reply";
   const std::string* directive_text = text_of(after[*def.column_index("directive_id")]);
   const auto directive_id = directive_text ? Uuid::parse(*directive_text) : std::nullopt;
   const auto directive = directive_id ? req.lookup(TableId::directives, *directive_id) : std::nullopt;
   if (!directive || !directive->exists)
-    return Verdict{Errc::unknown_parent, "receipt for a directive the hub doesn't know"};
+    return {Verdict{Errc::unknown_parent, what + " for a directive the hub doesn't know"}, std::nullopt};
   if (!scope_visible(directive->scope, scope))
-    return Verdict{Errc::out_of_scope, "directive is not addressed to " + scope};
+    return {Verdict{Errc::out_of_scope, "directive is not addressed to " + scope}, std::nullopt};
+  return {std::nullopt, directive_id};
+}
+
+std::optional<Verdict> receipt_problem(const AuthorityRequest& req, const TableDef& def,
+                                       const std::vector<Value>& after, const std::string& scope) {
+  auto [problem, directive_id] = addressed_problem(req, def, after, scope);
+  if (problem) return problem;
   const Uuid expected = directive_receipt_id(*directive_id, scope);
   if (req.row != expected)
     return Verdict{Errc::invalid_argument, "a receipt's id must be derived from its directive and county (" +
@@ -356,6 +368,8 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
     return Verdict{Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
                                            " row of " + (scope.empty() ? std::string("unknown scope") : scope)};
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
+  if (req.table == TableId::directive_replies && !req.current.exists)
+    return addressed_problem(req, def, after, scope).first;
   if (req.table == TableId::settings) return settings_row_problem(def, after);
   if (!req.current.exists)
     for (const auto& column : def.columns)

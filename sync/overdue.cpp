@@ -5,6 +5,7 @@
 
 #include "shared/field_format.hpp"
 #include "shared/node_id.hpp"
+#include "sync/directives.hpp"
 #include "sync/receipts.hpp"
 #include "sync/review.hpp"
 
@@ -25,7 +26,7 @@ Status unanswered_directives(Replica& replica, const std::string& today, const s
   auto directives = replica.list(TableId::directives);
   if (!directives) return directives.error();
   for (const Row& d : *directives) {
-    if (!past(d["due_on"], today)) continue;
+    if (!past(d["due_on"], today) || withdrawn(d)) continue;
     for (const auto target : kCounties) {
       if ((county && *county != target) || !scope_visible(d.scope, target)) continue;
       auto receipt = replica.get(TableId::directive_receipts, directive_receipt_id(d.id, target));

@@ -9,6 +9,8 @@
 # shows its lent passport as overdue on both programs. Bad lends are
 # refused with what to do, and write nothing. A foreign incident reported
 # at Longyou alerts the city desk and the hub until the city acknowledges it.
+# A task issued from a city desk is read by a person, answered twice (both
+# replies kept), extended; a notice is reminded of and withdrawn.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -159,5 +161,46 @@ check_eq "the follow-up after the acknowledgement is kept" "$(json_num "$OUT" re
 run hub --json case show "$incident"
 check_contains "the hub has both reports" "$OUT" '"label":"续报一"'
 check_contains "and the case acknowledged" "$OUT" '"status":"acknowledged"'
+
+# ---- a task from a city desk: read, answered twice, reminded, extended, withdrawn ----
+run client office directive issue --to longyou --kind task --title "自行发布" --due "$(day '+7 days')"
+check_contains "a county does not issue directives" "$ERR" "only the city office issues directives"
+run client desk --json directive issue --to longyou --kind task --title "报送本季度涉外活动情况" \
+  --due "$(day '+7 days')"
+[ "$RC" -eq 0 ] || e2e_abort "the city desk issues a task: exit $RC, $ERR"
+task=$(json_str "$OUT" id)
+run client desk --json directive issue --to longyou,kaihua --kind notice --title "春节值班安排"
+notice=$(json_str "$OUT" id)
+run client desk sync
+run client office sync
+run hub --json directive list
+check_contains "received by the device, not yet read" "$OUT" '"longyou":{"received_at":1'
+check_contains "and not read" "$OUT" '"read_at":null'
+run client office directive show "$task"
+[ "$RC" -eq 0 ] || fail "a person at Longyou opens the task: exit $RC, $ERR"
+run client office directive ack "$task" --reply "已收到，正在汇总"
+run client office directive ack "$task" --reply "已报送，请查收"
+run client office sync
+run hub directive list
+check_contains "the matrix says Longyou replied" "$OUT" "replied"
+run hub --json directive show "$task"
+check_contains "the first reply is kept" "$OUT" '"body":"已收到，正在汇总"'
+check_contains "beside the second" "$OUT" '"body":"已报送，请查收"'
+run hub --json directive list
+check_contains "read by a person is recorded" "$OUT" '"read_at":1'
+run hub directive remind "$task"
+check_contains "no reminder when every county answered" "$ERR" "has answered; no reminder sent"
+run hub --json directive remind "$notice"
+check_contains "a reminder goes to the counties that did not answer" "$OUT" '"to":"longyou,kaihua"'
+run hub directive extend "$task" --due "$(day '+3 days')"
+check_contains "an extension moves the day later" "$ERR" "does not extend the deadline"
+run hub directive extend "$task" --due "$(day '+14 days')"
+check_contains "the task is extended" "$OUT" "now due $(day '+14 days')"
+run hub directive withdraw "$notice"
+[ "$RC" -eq 0 ] || fail "the notice is withdrawn: exit $RC, $ERR"
+run client office sync
+run client office directive list
+check_contains "Longyou sees the notice withdrawn" "$OUT" "[withdrawn] 春节值班安排"
+check_contains "and the reminder" "$OUT" "催办：春节值班安排"
 
 e2e_finish

@@ -131,8 +131,9 @@ TEST_CASE("directives the director can chase: no past due day, decisions name th
   const Ran listed = h({"--json", "directive", "list"});
   REQUIRE(listed.status == 0);
   CHECK(contains(listed.out, "\"due_on\":\"2020-06-30\""));
-  CHECK(contains(listed.out,
-                 "\"longyou\":{\"received_at\":null,\"acknowledged_at\":null,\"reply\":null,\"overdue\":true}"));
+  CHECK(contains(
+      listed.out,
+      "\"longyou\":{\"received_at\":null,\"read_at\":null,\"acknowledged_at\":null,\"reply\":null,\"overdue\":true}"));
   CHECK(contains(listed.out, "\"kind\":\"decision\""));
   const Ran table = h({"directive", "list"});
   CHECK(contains(table.out, "overdue"));

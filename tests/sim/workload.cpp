@@ -218,6 +218,15 @@ void answer_directive(Replica& r, std::mt19937_64& rng, std::size_t node, std::v
   }
   auto id = r.insert(TableId::directive_receipts, fields, receipt);
   if (id) log_write(r, TableId::directive_receipts, *id, fields, node, "", log);
+  if (fields.back().first != "replied_by") return;
+  // Every reply is also kept as one of its own.
+  const Fields reply = {{"directive_id", d.id.to_string()},
+                        {"county", county},
+                        {"body", std::get<std::string>(fields[fields.size() - 2].second)},
+                        {"replied_by", r.self().str()},
+                        {"replied_at", std::int64_t(rng() % 100000)}};
+  auto kept = r.insert(TableId::directive_replies, reply);
+  if (kept) log_write(r, TableId::directive_replies, *kept, reply, node, "", log);
 }
 
 }  // namespace
@@ -238,7 +247,16 @@ void random_action(Replica& r, std::mt19937_64& rng, std::size_t node, std::vect
       write(r, TableId::cases, c.id, {{"deleted", std::int64_t{1}}}, node, "", log);
     return;
   }
-  if (roll < 90) return city ? issue_directive(r, rng, node, log) : answer_directive(r, rng, node, log);
+  if (roll < 90) {
+    if (!city) return answer_directive(r, rng, node, log);
+    auto directives = r.list(TableId::directives);
+    if (directives && !directives->empty() && chance(rng, 20))  // withdrawn, or its day moved
+      return write(r, TableId::directives, pick(*directives, rng).id,
+                   {chance(rng, 50) ? Fields::value_type{"withdrawn", std::int64_t{1}}
+                                    : Fields::value_type{"due_on", std::string("2027-06-30")}},
+                   node, "", log);
+    return issue_directive(r, rng, node, log);
+  }
   if (roll < 91 && !city) return issue_directive(r, rng, node, log);  // must be refused
   if (roll < 92) return change_setting(r, rng, node, log);            // refused from a county
   if (roll < 95) {
