@@ -11,6 +11,7 @@
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "shared/command.hpp"
+#include "sync/directives.hpp"
 #include "sync/protocol.hpp"
 
 namespace liaison::client {
@@ -193,17 +194,9 @@ const std::vector<cli::Command<Handler>>& commands() {
         "",
         kPassports},
        {cmd_passport_return, nullptr}},
-      {{"directive issue",
-        "--to all|COUNTY[,COUNTY] --kind notice|task|decision --title T",
-        "a city desk issues a directive to counties",
-        {{"to", "all|COUNTY[,COUNTY]", "the counties it is addressed to"},
-         {"kind", "notice|task|decision", "a notice to read, a task to carry out and answer, or a decision on a case"},
-         {"title", "T", "its title"},
-         {"body", "B", "its text"},
-         {"due", "YYYY-MM-DD", "when a task is due (today or later, in China's calendar)"},
-         {"case", "REF", "the case a decision is about (its ref, official number or id)"}},
-        "City nodes only; the counties get it after this desk's next sync.",
-        kDirectives},
+      {{"directive issue", "--to all|COUNTY[,COUNTY] --kind notice|task|decision --title T",
+        "a city desk issues a directive to counties", sync::directive_issue_options(),
+        "City nodes only; the counties get it after this desk's next sync.", kDirectives},
        {cmd_directive_issue, nullptr}},
       {{"directive list",
         "",

@@ -17,6 +17,7 @@
 
 #include "hub/commands.hpp"
 #include "shared/command.hpp"
+#include "sync/directives.hpp"
 #include "sync/protocol.hpp"
 
 namespace liaison::hub {
@@ -60,15 +61,8 @@ const std::vector<cli::Command<Handler>>& commands() {
         "Every client then pulls from the start and pushes everything it has.",
         kSetUp},
        {nullptr, cmd_renew_id}},
-      {{"directive issue",
-        "--to all|COUNTY[,COUNTY] --kind notice|task|decision --title T",
-        "issue a directive to counties",
-        {{"to", "all|COUNTY[,COUNTY]", "the counties it is addressed to"},
-         {"kind", "notice|task|decision", "a notice to read, a task to carry out and answer, or a decision on a case"},
-         {"title", "T", "its title"},
-         {"body", "B", "its text"},
-         {"due", "YYYY-MM-DD", "when a task is due (today or later, in China's calendar)"},
-         {"case", "REF", "the case a decision is about (its ref, official number or id)"}},
+      {{"directive issue", "--to all|COUNTY[,COUNTY] --kind notice|task|decision --title T",
+        "issue a directive to counties", sync::directive_issue_options(),
         "A county that has neither acknowledged nor replied by the due day shows as overdue in 'directive list'.",
         kWork},
        {nullptr, cmd_directive_issue}},

@@ -48,6 +48,17 @@ Result<std::vector<std::string>> counties_not_answered(Replica& replica, const R
   return out;
 }
 
+const std::vector<cli::OptionSpec>& directive_issue_options() {
+  static const std::vector<cli::OptionSpec> options = {
+      {"to", "all|COUNTY[,COUNTY]", "the counties it is addressed to"},
+      {"kind", "notice|task|decision", "a notice to read, a task to carry out and answer, or a decision on a case"},
+      {"title", "T", "its title"},
+      {"body", "B", "its text"},
+      {"due", "YYYY-MM-DD", "when a task is due (today or later, in China's calendar)"},
+      {"case", "REF", "the case a decision is about (its ref, official number or id)"}};
+  return options;
+}
+
 bool withdrawn(const Row& directive) {
   const auto* flag = std::get_if<std::int64_t>(&directive["withdrawn"]);
   return flag && *flag != 0;

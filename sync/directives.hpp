@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "shared/command.hpp"
 #include "shared/error.hpp"
 #include "shared/node_id.hpp"
 #include "sync/replica.hpp"
@@ -34,5 +35,8 @@ Result<Fields> directive_fields(const DirectiveRequest& request, const NodeId& i
 Result<std::vector<std::string>> counties_not_answered(Replica& replica, const Row& directive);
 
 bool withdrawn(const Row& directive);
+
+// The options of `directive issue`, the same in both programs.
+const std::vector<cli::OptionSpec>& directive_issue_options();
 
 }  // namespace liaison::sync

@@ -29,6 +29,15 @@ struct Hub {
                           pki.key("city:hub"), "--listen", "127.0.0.1:0"});
     REQUIRE_MESSAGE(init.status == 0, init.err);
   }
+  // The hub's replica, opened as the hub (for what no command writes: a
+  // county's case, a directive of an older release).
+  std::unique_ptr<sync::Replica> replica() const {
+    sync::ReplicaOptions options;
+    options.path = data + "/hub.db";
+    options.self = NodeId::parse("city:hub").value();
+    options.hub = true;
+    return sync::Replica::open(options).value();
+  }
   Ran operator()(std::vector<std::string> words) {
     words.insert(words.end(), {"--data", data});
     return hub(words);
@@ -105,11 +114,7 @@ TEST_CASE("directives the director can chase: no past due day, decisions name th
   // A task whose due day has passed (written as an older hub would have
   // let it be): Longyou has not answered, so it is overdue.
   {
-    sync::ReplicaOptions options;
-    options.path = h.data + "/hub.db";
-    options.self = NodeId::parse("city:hub").value();
-    options.hub = true;
-    auto replica = sync::Replica::open(options).value();
+    auto replica = h.replica();
     const Uuid trip = replica
                           ->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
                                                     {"county", std::string("longyou")},
@@ -150,11 +155,7 @@ TEST_CASE(
   Hub h;
   std::string trip_ref;
   {
-    sync::ReplicaOptions options;
-    options.path = h.data + "/hub.db";
-    options.self = NodeId::parse("city:hub").value();
-    options.hub = true;
-    auto replica = sync::Replica::open(options).value();
+    auto replica = h.replica();
     // Seven members, three countries, ten days abroad, and a publicity of
     // three working days (Wednesday to Friday).
     const Uuid trip = replica
