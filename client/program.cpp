@@ -125,8 +125,9 @@ const std::vector<cli::Command<Handler>>& commands() {
         "add an item to a visit's or trip's programme",
         {{"at", "WHEN", "when: 2026-12-09 09:30, or as the programme says it (12月9日上午)"},
          {"set", "FIELD=VALUE", "place, description; repeatable"}},
-        "A county office changes the programme until the case is closed, rejected or cancelled:\n"
-        "after approval too (a field laptop keeps it up to date during the visit).",
+        "A county office changes a visit's programme until the case is closed, rejected or\n"
+        "cancelled, after approval too (a field laptop keeps it up to date during the visit); a\n"
+        "trip's only while it is a draft or returned (its routes are approved).",
         kPeople},
        {[](Invocation& in) { return child_add(in, kItinerary); }, nullptr}},
       {{"itinerary list", "CASE", "the programme of a case, numbered", {}, "", kPeople},
@@ -147,7 +148,7 @@ const std::vector<cli::Command<Handler>>& commands() {
          {"set", "FIELD=VALUE",
           "direction (given/赠出, received/收受), counterpart (from or to whom), value (a number), currency (EUR), "
           "handed_over (是/否: a gift received, handed to the office); repeatable"}},
-        "Recorded until the case is closed, rejected or cancelled.",
+        "Recorded for a trip or a visit until the case is closed, rejected or cancelled.",
         kPeople},
        {[](Invocation& in) { return child_add(in, kGift); }, nullptr}},
       {{"gift list", "CASE", "the gifts of a case, numbered", {}, "", kPeople},

@@ -163,6 +163,7 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
 Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   const auto reason = args.option("reason");
   const auto province_ref = args.option("province-ref");
+  const auto letter_no = args.option("letter-no");
   const bool despite_flags = args.flag("despite-flags");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
@@ -191,6 +192,7 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   sync::Fields fields = {{"status", decision->second}, {"updated_at", now_ms()}};
   if (reason) fields.emplace_back("decision_reason", *reason);
   if (province_ref) fields.emplace_back("province_ref", *province_ref);
+  if (letter_no) fields.emplace_back("letter_no", *letter_no);
   LIAISON_TRY(ctx.replica->precheck(TableId::cases, *id, fields));
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
   auto decided = ctx.replica->get(TableId::cases, *id);
@@ -246,7 +248,15 @@ Outcome cmd_directive_withdraw(Context& ctx, cli::Args& args) {
   if (!d) return d.error();
   if (sync::withdrawn(*d))
     return make_error(Errc::invalid_argument, "directive " + short_id(d->id) + " is already withdrawn");
-  LIAISON_TRY(ctx.replica->update(TableId::directives, d->id, {{"withdrawn", std::int64_t{1}}}));
+  auto reminders = ctx.replica->list(TableId::directives, {{{"reminds", d->id.to_string()}}, false, 0});
+  if (!reminders) return reminders.error();
+  LIAISON_TRY(ctx.replica->transact([&]() -> Status {
+    LIAISON_TRY(ctx.replica->update(TableId::directives, d->id, {{"withdrawn", std::int64_t{1}}}));
+    for (const Row& reminder : *reminders)  // its reminders with it
+      if (!sync::withdrawn(reminder))
+        LIAISON_TRY(ctx.replica->update(TableId::directives, reminder.id, {{"withdrawn", std::int64_t{1}}}));
+    return {};
+  }));
   cli::Report report{cli::json_object({{"id", cli::json_quote(d->id.to_string())}, {"withdrawn", "true"}}), {}};
   return report.line("withdrew directive " + short_id(d->id) + " (" + text((*d)["title"]) +
                      "); the counties see it withdrawn at their next sync");

@@ -109,6 +109,7 @@ const std::vector<cli::Command<Handler>>& commands() {
         "the city's decision on a submitted case",
         {{"reason", "R", "why (told to the county)"},
          {"province-ref", "REF", "the province's approval of a trip forwarded to it (its document number)"},
+         {"letter-no", "N", "the number of the invitation letter an approved invitation is issued under"},
          {"despite-flags", "", "approve or forward a case flagged for review, the flags weighed"}},
         "A trip goes to the province with 'forward' when its travellers' rank needs the province's\n"
         "approval; once it comes, 'approve --province-ref REF' records it. A case over a limit of\n"

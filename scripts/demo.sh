@@ -46,6 +46,9 @@ client longyou-office person add "$trip" --name 李敏 --set role=翻译 --set n
   --set unit=龙游县外事办 --set passport_type=公务普通
 client longyou-office person add "$trip" --name 陈志强 --set role=成员 --set name_latin="CHEN ZHIQIANG" --set gender=男 \
   --set unit=龙游县经济开发区 --set passport_type=公务普通
+client longyou-office itinerary add "$trip" --at "$DEPART 14:00" --set place=汉堡港务局 --set "description=会见港务局局长"
+client longyou-office itinerary add "$trip" --at "$(day "+6 days") 09:30" --set place=易北河航运公司 \
+  --set "description=参观集装箱码头"
 client longyou-office person list "$trip"
 echo "Longyou's passport register: the members' official passports, in custody"
 for holder in "王立新 service SE0000001" "李敏 official EC0000002" "陈志强 official EC0000003"; do
@@ -89,11 +92,8 @@ client longyou-office sync
 for number in SE0000001 EC0000002 EC0000003; do client longyou-office passport lend "$number" --trip "$trip"; done
 client longyou-office case set "$trip" status=briefed briefing_done=是
 client longyou-office case set "$trip" status=travelling
-echo "on the road, the field laptop keeps the programme and records the gifts:"
+echo "on the road, the field laptop records the gifts:"
 client longyou-field sync
-client longyou-field itinerary add "$trip" --at "$DEPART 14:00" --set place=汉堡港务局 --set "description=会见港务局局长"
-client longyou-field itinerary add "$trip" --at "$(day "+6 days") 09:30" --set place=易北河航运公司 \
-  --set "description=参观集装箱码头"
 client longyou-field gift add "$trip" --item 龙游黑陶花瓶 --set direction=赠出 --set counterpart=汉堡港务局
 client longyou-field gift add "$trip" --item 汉堡港纪念铜盘 --set direction=收受 --set counterpart=汉堡港务局 \
   --set handed_over=是

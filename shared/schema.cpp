@@ -130,7 +130,7 @@ CaseKind passport_register() {
        {"lost", false},
        {"cancelled", false},
        {"expired", false},
-       {"issued", true},  // before schema 3: handed out
+       {"issued", false},  // before schema 3: handed out
        {"due_back", false},
        {"returned", true}},
       {
@@ -559,12 +559,16 @@ bool belongs_to_case(const TableDef& table) noexcept {
   return table.scope_rule == ScopeRule::parent_row && table.parent == TableId::cases;
 }
 
-bool kept_after_approval(TableId table) noexcept {
-  return table == TableId::itinerary_items || table == TableId::gifts;
+bool kept_after_approval(TableId table, std::string_view kind) noexcept {
+  const bool visit = kind == "delegation_visit" || kind == "friendship_exchange";
+  if (table == TableId::itinerary_items) return visit;
+  if (table == TableId::gifts) return visit || kind == "outbound_trip";
+  return false;
 }
 
 bool finished_status(std::string_view status) noexcept {
-  return status == "closed" || status == "rejected" || status == "cancelled";
+  return status == "closed" || status == "rejected" || status == "cancelled" || status == "resolved" ||
+         status == "lost" || status == "expired";
 }
 
 Attribution attribution(const ColumnDef& column) noexcept {

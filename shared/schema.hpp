@@ -142,9 +142,10 @@ std::span<const Choice> incident_severities() noexcept;
 // Tables whose rows belong to a case (notes, itinerary items, guests, people, gifts).
 bool belongs_to_case(const TableDef& table) noexcept;
 
-// Records of a case a county keeps up to date after its approval, until the
-// case is finished (a visit's programme, gifts): not only while it drafts.
-bool kept_after_approval(TableId table) noexcept;
+// Records a county keeps up to date after the case's approval, until it is
+// finished: a visit's programme (not a trip's: its routes were publicised
+// and approved), and the gifts of a trip or a visit.
+bool kept_after_approval(TableId table, std::string_view kind) noexcept;
 // Statuses in which a case is finished: nothing of it changes any more.
 bool finished_status(std::string_view status) noexcept;
 

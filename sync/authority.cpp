@@ -212,6 +212,7 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
   }
   if (!writer.is_city() && current.exists && current_status) {
     const StatusDef* status = kind->status(*current_status);
+    // A status the kind no longer has locks the case.
     bool still_open = status && county_may_set(*status, column.name);
     // Moved on in this push: what the county set on the way counts too (the
     // day back, recorded while travelling, arrives with the move to reported).
@@ -222,7 +223,7 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
         still_open |= std::find(step->needs.begin(), step->needs.end(), column.name) != step->needs.end() ||
                       (passed && county_may_set(*passed, column.name));
       }
-    if (status && !still_open)
+    if (!still_open)
       return {Errc::not_permitted, "case is " + *current_status + "; a county office can change '" +
                                        std::string(column.name) + "' only while it is being drafted or returned"};
   }
@@ -343,9 +344,11 @@ std::optional<Verdict> case_locked(const AuthorityRequest& req, const std::vecto
   const std::string* status = text_of(row->values[*cases.column_index("status")]);
   const CaseKind* kind = kind_name ? Schema::get().find_kind(*kind_name) : nullptr;
   const StatusDef* state = kind && status ? kind->status(*status) : nullptr;
-  if (!state || state->county_editable) return std::nullopt;
+  // A status the kind no longer has (a county's training case from before
+  // schema 3) locks the case, like one the county may not edit.
+  if (!kind || !status || (state && state->county_editable)) return std::nullopt;
   const std::string records(Schema::get().table(req.table).name);
-  if (kept_after_approval(req.table)) {
+  if (state && kept_after_approval(req.table, kind->name)) {
     if (!finished_status(*status)) return std::nullopt;
     return Verdict{Errc::not_permitted, "the case is " + *status + "; its " + records + " no longer change"};
   }
@@ -368,14 +371,15 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
     return Verdict{Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
                                            " row of " + (scope.empty() ? std::string("unknown scope") : scope)};
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
-  if (req.table == TableId::directive_replies && !req.current.exists)
-    return addressed_problem(req, def, after, scope).first;
+
   if (req.table == TableId::settings) return settings_row_problem(def, after);
   if (!req.current.exists)
     for (const auto& column : def.columns)
       if (column.required && is_null(after[*def.column_index(column.name)]))
         return Verdict{Errc::bad_value, "a " + std::string(def.name) + " row needs its '" + std::string(column.name) +
                                             "'; nothing of it was kept"};
+  if (req.table == TableId::directive_replies && !req.current.exists)
+    return addressed_problem(req, def, after, scope).first;
   if (belongs_to_case(def) && !def.append_only && !req.writer.is_city()) return case_locked(req, after);
   return std::nullopt;
 }
@@ -405,6 +409,8 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
             "'" + std::string(column.name) + "' can't change once a " + std::string(def.name) + " row exists"};
   if (def.append_only && has_existing && *existing != cell.stamp)
     return {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
+  if (req.table == TableId::directive_replies && req.current.exists && !has_existing)
+    return {Errc::append_only, "a reply is kept as it was sent (not even deleted); send another instead"};
   if (req.table == TableId::cases) return check_case_cell(req.writer, req.current, after, winning, cell);
   return {};
 }
@@ -439,6 +445,30 @@ void check_date_ranges(const AuthorityRequest& req, const TableDef& def, std::ve
   }
 }
 
+// What a move needs, and the fields it leaves open to a county, are judged
+// on the values the case will hold: a refused cell (a bad value, a span it
+// would break) does not count. When some cell was refused, the rest are
+// judged again on the cells kept, until nothing changes: a trip does not
+// come home without the `back_on` the hub kept.
+void judge_again_on_kept_cells(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after,
+                               std::vector<Verdict>& verdicts) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<Cell> kept;
+    for (std::size_t i = 0; i < req.cells.size(); ++i)
+      if (verdicts[i].accepted()) kept.push_back(req.cells[i]);
+    if (kept.size() == req.cells.size()) return;
+    const std::vector<Value> winning = values_winning(def, req.current, kept);
+    for (std::size_t i = 0; i < req.cells.size(); ++i) {
+      if (!verdicts[i].accepted()) continue;
+      Verdict again = field_problem(req, def, after, winning, req.cells[i]);
+      if (again.accepted()) continue;
+      verdicts[i] = std::move(again);
+      changed = true;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Verdict> check_authority(const AuthorityRequest& req) {
@@ -456,7 +486,10 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
   for (std::size_t i = 0; i < req.cells.size(); ++i)
     if (verdicts[i].accepted()) verdicts[i] = field_problem(req, def, after, winning, req.cells[i]);
   if (req.table == TableId::directive_receipts) require_replier(req, def, verdicts);
-  if (req.table == TableId::cases) check_date_ranges(req, def, verdicts);
+  if (req.table == TableId::cases) {
+    check_date_ranges(req, def, verdicts);
+    judge_again_on_kept_cells(req, def, after, verdicts);
+  }
   return verdicts;
 }
 

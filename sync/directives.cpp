@@ -37,13 +37,21 @@ Result<Fields> directive_fields(const DirectiveRequest& r, const NodeId& issuer,
 }
 
 Result<std::vector<std::string>> counties_not_answered(Replica& replica, const Row& directive) {
+  // An answer to one of its reminders answers it too.
+  auto reminders = replica.list(TableId::directives, {{{"reminds", directive.id.to_string()}}, false, 0});
+  if (!reminders) return reminders.error();
+  std::vector<Uuid> answerable = {directive.id};
+  for (const Row& reminder : *reminders) answerable.push_back(reminder.id);
   std::vector<std::string> out;
   for (const auto county : kCounties) {
     if (!scope_visible(directive.scope, county)) continue;
-    auto receipt = replica.get(TableId::directive_receipts, directive_receipt_id(directive.id, county));
-    if (!receipt) return receipt.error();
-    if (*receipt && (!is_null((**receipt)["acknowledged_at"]) || !is_null((**receipt)["reply"]))) continue;
-    out.emplace_back(county);
+    bool answered = false;
+    for (const Uuid& id : answerable) {
+      auto receipt = replica.get(TableId::directive_receipts, directive_receipt_id(id, county));
+      if (!receipt) return receipt.error();
+      answered |= *receipt && (!is_null((**receipt)["acknowledged_at"]) || !is_null((**receipt)["reply"]));
+    }
+    if (!answered) out.emplace_back(county);
   }
   return out;
 }

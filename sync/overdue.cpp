@@ -27,12 +27,11 @@ Status unanswered_directives(Replica& replica, const std::string& today, const s
   if (!directives) return directives.error();
   for (const Row& d : *directives) {
     if (!past(d["due_on"], today) || withdrawn(d)) continue;
-    for (const auto target : kCounties) {
-      if ((county && *county != target) || !scope_visible(d.scope, target)) continue;
-      auto receipt = replica.get(TableId::directive_receipts, directive_receipt_id(d.id, target));
-      if (!receipt) return receipt.error();
-      if (*receipt && (!is_null((**receipt)["acknowledged_at"]) || !is_null((**receipt)["reply"]))) continue;
-      out.push_back({OverdueItem::What::directive_unanswered, TableId::directives, d.id, std::string(target),
+    auto silent = counties_not_answered(replica, d);  // an answer to a reminder counts
+    if (!silent) return silent.error();
+    for (const auto& target : *silent) {
+      if (county && *county != target) continue;
+      out.push_back({OverdueItem::What::directive_unanswered, TableId::directives, d.id, target,
                      d.id.to_string().substr(0, 8), text(d["title"]), text(d["due_on"]),
                      days_from(text(d["due_on"]), today)});
     }
@@ -41,10 +40,10 @@ Status unanswered_directives(Replica& replica, const std::string& today, const s
 }
 
 // The trip statuses in which its report may be owed: it went, or was to go
-// (an approved trip before schema 3 never moved on), and none was filed.
+// (an approved trip before schema 3 never moved on). Not closed: a rejected
+// trip is closed too, and one reported before it is closed has its report.
 bool report_may_be_owed(const std::string& status) {
-  return status == "approved" || status == "briefed" || status == "travelling" || status == "home" ||
-         status == "closed";
+  return status == "approved" || status == "briefed" || status == "travelling" || status == "home";
 }
 
 Status late_cases(Replica& replica, const std::string& today, const std::optional<std::string>& county,

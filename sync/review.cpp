@@ -1,6 +1,7 @@
 // Review flags of a case and the workflow settings in force; see review.hpp.
 #include "sync/review.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "shared/cli.hpp"
@@ -11,8 +12,9 @@ namespace {
 
 std::string text(const Value& v) { return to_display(v); }
 
-// Separators between the countries of a destination, Chinese and Latin.
-constexpr std::string_view kCountrySeparators[] = {"、", "，", "；", ",", ";", "/", "和", " "};
+// Separators between the countries of a destination, Chinese and Latin
+// (not a space, nor 和: "South Africa", 特立尼达和多巴哥).
+constexpr std::string_view kCountrySeparators[] = {"、", "，", "；", ",", ";", "/"};
 
 Result<std::size_t> count_people(Replica& replica, const Uuid& case_id) {
   auto people = replica.list(TableId::people, {{{"case_id", case_id.to_string()}}, false, 0});
@@ -83,7 +85,11 @@ std::vector<std::string> destination_countries(std::string_view destination) {
   std::size_t start = 0;
   while (start <= rest.size()) {
     const auto end = std::min(rest.find('\n', start), rest.size());
-    if (end > start) countries.push_back(rest.substr(start, end - start));
+    std::string country = rest.substr(start, end - start);
+    country.erase(0, country.find_first_not_of(' '));
+    country.erase(country.find_last_not_of(' ') + 1);
+    if (!country.empty() && std::find(countries.begin(), countries.end(), country) == countries.end())
+      countries.push_back(std::move(country));  // a country named twice is one
     start = end + 1;
   }
   return countries;

@@ -314,7 +314,9 @@ run --data "$D" case submit "$TRIP"
 run --data "$D" person add "$TRIP" --name 赵六
 expect "a county can't change the people of a submitted case" 1 "" "changes its people only while it is being drafted or returned"
 run --data "$D" itinerary add "$TRIP" --at "12月10日" --set place=不来梅
-expect "the programme stays open to the county after the submit" 0 "as itinerary item 3"
+expect "a trip's programme is fixed once submitted" 1 "" "changes its itinerary_items only while it is being drafted or returned"
+run --data "$D" gift add "$TRIP" --item 丝绸围巾 --set direction=赠出
+expect "its gifts are recorded until it is finished" 0 "as gift 2"
 
 # ---- authority pre-checks ----
 run --data "$D" case set "$CASE1" status=approved

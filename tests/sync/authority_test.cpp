@@ -190,6 +190,12 @@ TEST_CASE("a trip is approved only with its publicity recorded, and goes on: bri
   };
   in_status("approved");
   check_all(move(kLongyou, {{"status", std::string("briefed")}}), Errc::bad_transition, "'briefing_done'");
+  {
+    // A flag of 7 is refused, and the move it was to carry with it.
+    const auto verdicts = move(kLongyou, {{"briefing_done", std::int64_t{7}}, {"status", std::string("briefed")}});
+    CHECK(verdicts[0].code == Errc::bad_value);
+    CHECK(verdicts[1].code == Errc::bad_transition);
+  }
   check_all(move(kLongyou, {{"briefing_done", std::int64_t{1}}, {"status", std::string("briefed")}}), Errc::ok);
   check_all(move(kLongyou, {{"depart_on", std::string("2027-03-20")}}), Errc::not_permitted, "drafted or returned");
   check_all(move(kLongyou, {{"status", std::string("cancelled")}}), Errc::ok);
@@ -267,6 +273,17 @@ TEST_CASE("workflows of other kinds: training is the city's, an invitation's let
   check_all(hub.check(kKaihua, TableId::cases, id("fi"),
                       {cell(TableId::cases, id("fi"), "status", std::string("acknowledged"), kKaihua)}),
             Errc::bad_transition);
+
+  // A passport handed out before schema 3: its due day is not the county's to move.
+  hub.add(TableId::cases, id("old"), a_case("longyou", "issued", "passport"), "longyou");
+  check_all(hub.check(kLongyou, TableId::cases, id("old"),
+                      {cell(TableId::cases, id("old"), "due_back_on", std::string("2099-01-01"), kLongyou)}),
+            Errc::not_permitted);
+  // A status the kind no longer has (a county's draft training case) locks the case.
+  hub.add(TableId::cases, id("tro"), a_case("longyou", "draft", "training"), "longyou");
+  check_all(hub.check(kLongyou, TableId::cases, id("tro"),
+                      {cell(TableId::cases, id("tro"), "title", std::string("改名"), kLongyou)}),
+            Errc::not_permitted);
 }
 
 TEST_CASE("settings: the city writes them, each change a new row, with a value in range") {
