@@ -162,7 +162,7 @@ namespace {
 Result<std::vector<sync::ReviewFlag>> review_flags(CaseAt& at) {
   auto rules = sync::load_rules(*at.context.replica);
   if (!rules) return rules.error();
-  return sync::review_case(*at.context.replica, at.row, *rules);
+  return sync::review_case(*at.context.replica, at.row, *rules, china_date(at.context.now_ms()));
 }
 
 }  // namespace

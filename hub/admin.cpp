@@ -122,7 +122,7 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
     if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
   auto rules = sync::load_rules(*ctx.replica);
   if (!rules) return rules.error();
-  auto flags = sync::review_case(*ctx.replica, **row, *rules);
+  auto flags = sync::review_case(*ctx.replica, **row, *rules, china_date(static_cast<std::uint64_t>(now_ms())));
   if (!flags) return flags.error();
   // A trip's passports: those of the register lent to it, now or before.
   std::string passports_json;
@@ -185,7 +185,7 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   if ((decision->second == "approved" || decision->second == "forwarded") && !despite_flags) {
     auto rules = sync::load_rules(*ctx.replica);
     if (!rules) return rules.error();
-    auto flags = sync::review_case(*ctx.replica, **before, *rules);
+    auto flags = sync::review_case(*ctx.replica, **before, *rules, china_date(static_cast<std::uint64_t>(now_ms())));
     if (!flags) return flags.error();
     if (!flags->empty()) return sync::flagged_decision(*flags, words[1]);
   }

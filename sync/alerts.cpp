@@ -27,7 +27,7 @@ int severity_rank(const std::string& severity) {
 }  // namespace
 
 std::string report_label(int earlier, bool final_report) {
-  if (earlier == 0) return "首报";
+  if (earlier == 0) return final_report ? "首报暨终报" : "首报";
   if (final_report) return "终报";
   return "续报" + chinese_number(std::min(earlier, 99));
 }

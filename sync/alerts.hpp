@@ -15,7 +15,8 @@
 namespace liaison::sync {
 
 // The label of an incident's report after `earlier` reports: 首报, then
-// 续报一, 续报二 ..., or 终报 for the final one.
+// 续报一, 续报二 ..., or 终报 for the final one (首报暨终报: the first is also
+// the last).
 std::string report_label(int earlier, bool final_report);
 
 struct Alert {

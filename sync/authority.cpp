@@ -384,6 +384,29 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
   return std::nullopt;
 }
 
+// A passport is lent to a trip the hub knows, of the passport's own county,
+// once the trip is approved and before it is over (the client's 'passport
+// lend' checks more: the holder among its members, the validity left).
+std::optional<Verdict> loan_problem(const AuthorityRequest& req, const std::vector<Value>& after, const Cell& cell) {
+  const std::string* text = text_of(cell.value);
+  const auto trip_id = text ? Uuid::parse(*text) : std::nullopt;
+  const auto trip = trip_id ? req.lookup(TableId::cases, *trip_id) : std::nullopt;
+  const auto& def = Schema::get().table(TableId::cases);
+  const auto value = [&](std::string_view column) { return to_display(trip->values[*def.column_index(column)]); };
+  if (!trip || !trip->exists || value("kind") != "outbound_trip")
+    return Verdict{Errc::bad_value, "'lent_to' must name an outbound trip the hub knows"};
+  const std::string passport_scope = to_display(after[*def.column_index("county")]);
+  if (trip->scope != passport_scope)
+    return Verdict{Errc::out_of_scope, "a passport of " + passport_scope + " is lent to a trip of its own county"};
+  // The trip may have moved on in the same push (lent, then travelled and
+  // came home offline): any status from the approval on will do.
+  static constexpr std::string_view kApproved[] = {"approved", "briefed", "travelling", "home", "reported", "closed"};
+  const std::string status = value("status");
+  if (std::find(std::begin(kApproved), std::end(kApproved), status) == std::end(kApproved))
+    return Verdict{Errc::bad_value, "a passport is lent only to an approved trip; this one is " + status};
+  return std::nullopt;
+}
+
 // The rules of one field: who may set it, its value, attribution, whether
 // it may change, and (cases) the workflow.
 Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after,
@@ -411,6 +434,8 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
     return {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
   if (req.table == TableId::directive_replies && req.current.exists && !has_existing)
     return {Errc::append_only, "a reply is kept as it was sent (not even deleted); send another instead"};
+  if (req.table == TableId::cases && column.name == "lent_to" && !is_null(cell.value))
+    if (auto problem = loan_problem(req, after, cell)) return *problem;
   if (req.table == TableId::cases) return check_case_cell(req.writer, req.current, after, winning, cell);
   return {};
 }

@@ -22,7 +22,8 @@ Result<std::size_t> count_people(Replica& replica, const Uuid& case_id) {
   return people->size();
 }
 
-void trip_flags(const Row& c, std::size_t people, const WorkflowRules& rules, std::vector<ReviewFlag>& out) {
+void trip_flags(const Row& c, std::size_t people, const WorkflowRules& rules, const std::string& today,
+                std::vector<ReviewFlag>& out) {
   const auto limit = [&](Rule rule) { return rules[rule]; };
   if (static_cast<int>(people) > limit(Rule::trip_max_people))
     out.push_back({Rule::trip_max_people, "出访" + std::to_string(people) + "人，超过" +
@@ -50,6 +51,8 @@ void trip_flags(const Row& c, std::size_t people, const WorkflowRules& rules, st
   } else if (const int days = working_days(from, to); days < needed) {
     out.push_back({Rule::trip_publicity_working_days, "公示" + std::to_string(days) + "个工作日（" + from + "至" + to +
                                                           "），不足" + std::to_string(needed) + "个工作日"});
+  } else if (to >= today) {
+    out.push_back({Rule::trip_publicity_working_days, "公示至" + to + "，尚未结束"});
   }
 }
 
@@ -103,13 +106,14 @@ int working_days(std::string_view from, std::string_view to) {
   return count;
 }
 
-Result<std::vector<ReviewFlag>> review_case(Replica& replica, const Row& c, const WorkflowRules& rules) {
+Result<std::vector<ReviewFlag>> review_case(Replica& replica, const Row& c, const WorkflowRules& rules,
+                                            const std::string& today) {
   std::vector<ReviewFlag> flags;
   const std::string kind = text(c["kind"]);
   if (kind == "outbound_trip") {
     auto people = count_people(replica, c.id);
     if (!people) return people.error();
-    trip_flags(c, *people, rules, flags);
+    trip_flags(c, *people, rules, today, flags);
   } else if (kind == "foreign_invitation") {
     auto people = count_people(replica, c.id);
     if (!people) return people.error();

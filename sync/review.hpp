@@ -24,8 +24,10 @@ struct ReviewFlag {
   std::string message;  // in Chinese, for the reviewer: 出访7人，超过6人的限额
 };
 
-// The flags of case `c` (its people read from the replica).
-Result<std::vector<ReviewFlag>> review_case(Replica& replica, const Row& c, const WorkflowRules& rules);
+// The flags of case `c` (its people read from the replica) on `today`
+// (2026-12-31: a publicity not over yet is flagged).
+Result<std::vector<ReviewFlag>> review_case(Replica& replica, const Row& c, const WorkflowRules& rules,
+                                            const std::string& today);
 
 // The countries a trip's destination names, "法国、德国" or "France, Germany".
 std::vector<std::string> destination_countries(std::string_view destination);

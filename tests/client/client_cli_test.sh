@@ -458,6 +458,10 @@ expect "the final report" 0 "终报 of incident $INCIDENT recorded"
 run --data "$D" --json alerts
 expect "the incident awaits the city's acknowledgement" 0 '"severity":"serious","first_report_at":'
 expect "with its three reports" 0 '"reports":3'
+run --data "$D" --json case new --kind foreign_incident --title "外籍船员轻微擦伤" --set severity=一般
+MINOR=$(printf '%s' "$OUT" | grep -o '"ref":"[^"]*"' | cut -d'"' -f4)
+run --data "$D" incident report "$MINOR" "已处置完毕，无需续报" --final
+expect "a first report that is also the last" 0 "首报暨终报 of incident $MINOR recorded"
 run --data "$D" incident report "$TRIP" "误报"
 expect "a trip is not an incident" 1 "" "not a foreign incident"
 run --data "$D" case new --kind training --title "出国前外事教育培训"

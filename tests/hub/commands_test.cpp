@@ -165,8 +165,8 @@ TEST_CASE(
                                                     {"destination", std::string("德国、法国、意大利")},
                                                     {"depart_on", std::string("2027-03-20")},
                                                     {"return_on", std::string("2027-03-29")},
-                                                    {"publicity_from", std::string("2027-03-03")},
-                                                    {"publicity_to", std::string("2027-03-05")},
+                                                    {"publicity_from", std::string("2026-11-18")},
+                                                    {"publicity_to", std::string("2026-11-20")},
                                                     {"status", std::string("submitted")}})
                           .value();
     for (int i = 0; i < 7; ++i)
@@ -179,7 +179,7 @@ TEST_CASE(
   REQUIRE_MESSAGE(shown.status == 0, shown.err);
   CHECK(contains(shown.out, "\"rule\":\"trip_max_people\",\"message\":\"出访7人，超过6人的限额（含翻译）\""));
   CHECK(contains(shown.out, "\"rule\":\"trip_publicity_working_days\""));
-  CHECK(contains(shown.out, "公示3个工作日（2027-03-03至2027-03-05），不足5个工作日"));
+  CHECK(contains(shown.out, "公示3个工作日（2026-11-18至2026-11-20），不足5个工作日"));
   CHECK_FALSE(contains(shown.out, "trip_max_countries"));         // three is the limit
   CHECK_FALSE(contains(shown.out, "trip_days_three_countries"));  // ten days is the limit
 

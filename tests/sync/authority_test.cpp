@@ -274,6 +274,20 @@ TEST_CASE("workflows of other kinds: training is the city's, an invitation's let
                       {cell(TableId::cases, id("fi"), "status", std::string("acknowledged"), kKaihua)}),
             Errc::bad_transition);
 
+  // A loan names an approved trip of the passport's county.
+  hub.add(TableId::cases, id("pp"), a_case("longyou", "in_custody", "passport"), "longyou");
+  hub.add(TableId::cases, id("ly-trip"), a_case("longyou", "approved"), "longyou");
+  hub.add(TableId::cases, id("ly-draft"), a_case("longyou", "draft"), "longyou");
+  hub.add(TableId::cases, id("kh-trip"), a_case("kaihua", "approved"), "kaihua");
+  const auto lend_to = [&](const char* trip) {
+    return hub.check(kLongyou, TableId::cases, id("pp"),
+                     {cell(TableId::cases, id("pp"), "lent_to", id(trip).to_string(), kLongyou)});
+  };
+  check_all(lend_to("ly-trip"), Errc::ok);
+  check_all(lend_to("ly-draft"), Errc::bad_value, "only to an approved trip; this one is draft");
+  check_all(lend_to("kh-trip"), Errc::out_of_scope, "lent to a trip of its own county");
+  check_all(lend_to("nowhere"), Errc::bad_value, "must name an outbound trip the hub knows");
+
   // A passport handed out before schema 3: its due day is not the county's to move.
   hub.add(TableId::cases, id("old"), a_case("longyou", "issued", "passport"), "longyou");
   check_all(hub.check(kLongyou, TableId::cases, id("old"),
@@ -325,6 +339,7 @@ TEST_CASE("a new case starts in a status its writer's side can reach from the in
   const auto passport = cells_of(TableId::cases, id("p"), a_case("longyou", "in_custody", "passport"), kCity);
   check_all(hub.check(kCity, TableId::cases, id("p"), passport), Errc::ok);
   // Lent at once, offline: with what lending needs, or not at all.
+  hub.add(TableId::cases, id("trip"), a_case("longyou", "approved"), "longyou");
   Values lent = a_case("longyou", "lent", "passport");
   check_all({hub.check(kLongyou, TableId::cases, id("q"), cells_of(TableId::cases, id("q"), lent, kLongyou))[3]},
             Errc::bad_transition, "'lent_to', 'lent_on', 'due_back_on'");
