@@ -322,16 +322,14 @@ Outcome cmd_case_submit(Invocation& in) {
 Outcome cmd_note_add(Invocation& in) {
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "note add ID TEXT"));
-  std::string body;
-  for (std::size_t i = 1; i < words.size(); ++i) body += (i > 1 ? " " : "") + words[i];
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return make_error(Errc::usage, "the note is empty — usage: liaison-client note add ID TEXT");
+  auto body = text_after_first(words, "note", "note add ID TEXT");
+  if (!body) return body.error();
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
   const sync::Fields fields = {{"case_id", at.row.id.to_string()},
                                {"author", at.context.node.str()},
-                               {"body", body},
+                               {"body", *body},
                                {"written_at", static_cast<std::int64_t>(at.context.now_ms())}};
   auto id = checked_insert(at.context, TableId::case_notes, fields);
   if (!id) return advised(id.error(), "nothing was written");

@@ -27,6 +27,16 @@ Status take_words(cli::Args& args, std::vector<std::string>& words, std::size_t 
   return {};
 }
 
+Result<std::string> text_after_first(const std::vector<std::string>& words, std::string_view what,
+                                     std::string_view synopsis) {
+  std::string text;
+  for (std::size_t i = 1; i < words.size(); ++i) text += (i > 1 ? " " : "") + words[i];
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return make_error(Errc::usage,
+                      "the " + std::string(what) + " is empty — usage: liaison-client " + std::string(synopsis));
+  return text;
+}
+
 Result<Context> open_context(const Invocation& invocation) {
   std::error_code ec;
   const std::string dir = fs::absolute(invocation.data_dir, ec).lexically_normal().string();

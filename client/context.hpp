@@ -43,6 +43,11 @@ struct Context {
 Status take_words(cli::Args& args, std::vector<std::string>& words, std::size_t min, std::size_t max,
                   std::string_view synopsis);
 
+// The free text after a command's first word (a note, a report), joined
+// with spaces; a usage error "the WHAT is empty — usage: ..." when blank.
+Result<std::string> text_after_first(const std::vector<std::string>& words, std::string_view what,
+                                     std::string_view synopsis);
+
 // Opens DIR/client.json and DIR/replica.db (never creates either).
 Result<Context> open_context(const Invocation& invocation);
 

@@ -18,10 +18,8 @@ Outcome cmd_incident_report(Invocation& in) {
   const bool final_report = in.args.flag("final");
   std::vector<std::string> words;
   LIAISON_TRY(take_words(in.args, words, 2, SIZE_MAX, "incident report CASE TEXT [--final]"));
-  std::string body;
-  for (std::size_t i = 1; i < words.size(); ++i) body += (i > 1 ? " " : "") + words[i];
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return make_error(Errc::usage, "the report is empty — usage: liaison-client incident report CASE TEXT");
+  auto body = text_after_first(words, "report", "incident report CASE TEXT");
+  if (!body) return body.error();
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
@@ -38,7 +36,7 @@ Outcome cmd_incident_report(Invocation& in) {
   const std::string label = sync::report_label(reports, final_report);
   const sync::Fields note = {{"case_id", at.row.id.to_string()},
                              {"author", at.context.node.str()},
-                             {"body", body},
+                             {"body", *body},
                              {"written_at", static_cast<std::int64_t>(at.context.now_ms())},
                              {"label", label}};
   Uuid written;

@@ -9,6 +9,7 @@
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "shared/field_format.hpp"
+#include "sync/overdue.hpp"
 #include "sync/review.hpp"
 #include "sync/row_lookup.hpp"
 
@@ -16,10 +17,6 @@ namespace liaison::client {
 namespace {
 
 std::string text(const Value& v) { return to_display(v); }
-
-// The statuses in which a passport is out of custody, lent to a trip
-// (issued and due_back: passport cases made before schema 3).
-bool out_on_loan(const std::string& status) { return status == "lent" || status == "issued" || status == "due_back"; }
 
 // A passport needs six months of validity left after the trip's return.
 std::string six_months_after(const std::string& date) {
@@ -87,16 +84,16 @@ Outcome cmd_passport_list(Invocation& in) {
   std::vector<std::string> items;
   cli::Table table{{"ref", "county", "holder", "type", "number", "status", "lent to", "due back", "expires"}, {}};
   for (const auto& p : *passports) {
-    const bool overdue =
-        out_on_loan(text(p["status"])) && is_calendar_date(text(p["due_back_on"])) && text(p["due_back_on"]) < today;
+    const bool overdue = sync::passport_out_on_loan(text(p["status"])) && is_calendar_date(text(p["due_back_on"])) &&
+                         text(p["due_back_on"]) < today;
     std::string trip;
     if (const auto trip_id = Uuid::parse(text(p["lent_to"])))
       if (auto row = context->replica->get(TableId::cases, *trip_id); row && *row) trip = text((**row)["ref"]);
     items.push_back(row_json(p, {{"overdue", overdue ? "true" : "false"}, {"lent_to_ref", cli::json_quote(trip)}}));
-    table.rows.push_back({text(p["ref"]), text(p["county"]), text(p["holder"]),
-                          display_value("passport_type", p["passport_type"]), text(p["passport_no"]),
-                          text(p["status"]) + (overdue ? " (overdue)" : ""), out_on_loan(text(p["status"])) ? trip : "",
-                          text(p["due_back_on"]), text(p["expires_on"])});
+    table.rows.push_back(
+        {text(p["ref"]), text(p["county"]), text(p["holder"]), display_value("passport_type", p["passport_type"]),
+         text(p["passport_no"]), text(p["status"]) + (overdue ? " (overdue)" : ""),
+         sync::passport_out_on_loan(text(p["status"])) ? trip : "", text(p["due_back_on"]), text(p["expires_on"])});
   }
   return cli::Report{cli::json_array(items), {}}.table_or(
       table, "no passports in the register" + std::string(status ? " in that status" : "") +
@@ -116,8 +113,8 @@ Outcome cmd_passport_lend(Invocation& in) {
   const std::string number = text(at.row["passport_no"]), status = text(at.row["status"]);
   if (status != "in_custody" && status != "returned")
     return advised(Errc::bad_transition, "passport " + number + " is " + status + ", not in custody",
-                   out_on_loan(status) ? "take it back first with 'passport return " + number + "'"
-                                       : "lend another of the holder's passports");
+                   sync::passport_out_on_loan(status) ? "take it back first with 'passport return " + number + "'"
+                                                      : "lend another of the holder's passports");
   auto trip = sync::find_row(*at.context.replica, TableId::cases, *trip_ref, "case");
   if (!trip) return trip.error();
   const std::string trip_name = text((*trip)["ref"]), trip_status = text((*trip)["status"]);

@@ -58,9 +58,7 @@ Status late_cases(Replica& replica, const std::string& today, const std::optiona
       out.push_back({what, TableId::cases, c.id, text(c["county"]), text(c["ref"]), text(c["title"]), due,
                      days_from(due, today)});
     };
-    // Out on a loan (issued and due_back: passport cases before schema 3).
-    if (kind == "passport" && (status == "lent" || status == "issued" || status == "due_back") &&
-        past(c["due_back_on"], today))
+    if (kind == "passport" && passport_out_on_loan(status) && past(c["due_back_on"], today))
       item(OverdueItem::What::passport_not_returned, text(c["due_back_on"]));
     // Due after the day the trip really came back, or else the day planned.
     const std::string back = is_calendar_date(text(c["back_on"])) ? text(c["back_on"]) : text(c["return_on"]);
@@ -79,6 +77,10 @@ Status late_cases(Replica& replica, const std::string& today, const std::optiona
 }
 
 }  // namespace
+
+bool passport_out_on_loan(std::string_view status) noexcept {
+  return status == "lent" || status == "issued" || status == "due_back";
+}
 
 Result<std::vector<OverdueItem>> find_overdue(Replica& replica, const std::string& today,
                                               const std::optional<std::string>& county) {

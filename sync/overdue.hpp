@@ -17,6 +17,10 @@
 
 namespace liaison::sync {
 
+// Whether a passport in `status` is out of custody, lent to a trip (issued
+// and due_back: passport cases made before schema 3).
+bool passport_out_on_loan(std::string_view status) noexcept;
+
 struct OverdueItem {
   enum class What : std::uint8_t {
     directive_unanswered,
