@@ -7,6 +7,7 @@
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "sync/case_view.hpp"
 #include "sync/review.hpp"
 #include "sync/row_lookup.hpp"
 
@@ -58,9 +59,11 @@ Outcome cmd_case_new(Invocation& in) {
   auto kind_name = args.required("kind");
   auto title = args.required("title");
   const auto county_opt = args.option("county");
+  const auto also = args.option("also");
   const auto sets = args.options("set");
   std::vector<std::string> words;
-  LIAISON_TRY(take_words(args, words, 0, 0, "case new --kind K --title T [--county C] [--set FIELD=VALUE]..."));
+  LIAISON_TRY(
+      take_words(args, words, 0, 0, "case new --kind K --title T [--county C] [--also C,C] [--set FIELD=VALUE]..."));
   if (!kind_name) return make_error(Errc::usage, kind_name.error().message + " (one of " + kind_names() + ")");
   if (!title) return make_error(Errc::usage, title.error().message);
   const CaseKind* kind = Schema::get().find_kind(*kind_name);
@@ -97,6 +100,7 @@ Outcome cmd_case_new(Invocation& in) {
                          {"status", std::string(kind->initial_status)},
                          {"created_by", ctx.node.str()},
                          {"updated_at", static_cast<std::int64_t>(ctx.now_ms())}};
+  if (also && !also->empty()) put(fields, {"also_counties", *also});
   for (const auto& [typed_field, typed_text] : assignments)
     for (const auto& [field, text] : expand_assignment(typed_field, typed_text)) {
       auto parsed = parse_case_field(*kind, ctx.node.is_city(), field, text, false);
@@ -137,7 +141,6 @@ Outcome cmd_case_list(Invocation& in) {
   auto context = open_context(in);
   if (!context) return context.error();
   sync::RowFilter filter;
-  if (county) filter.equals.emplace_back("county", *county);
   if (kind) filter.equals.emplace_back("kind", *kind);
   if (status) filter.equals.emplace_back("status", *status);
   auto rows = context->replica->list(TableId::cases, filter);
@@ -145,11 +148,12 @@ Outcome cmd_case_list(Invocation& in) {
   std::vector<std::string> items;
   cli::Table table{{"ref", "number", "kind", "county", "status", "updated", "title"}, {}};
   for (const auto& row : *rows) {
+    if (county && !sync::case_involves(row, *county)) continue;
     items.push_back(row_json_columns(row, kListColumns));
     // A case made by an older release has no ref until the hub gives it one.
     const std::string ref = text_of(row["ref"]);
     table.rows.push_back({ref.empty() ? row.id.to_string().substr(0, 8) : ref, text_of(row["number"]),
-                          text_of(row["kind"]), text_of(row["county"]), text_of(row["status"]),
+                          text_of(row["kind"]), sync::case_place(row), text_of(row["status"]),
                           display_value("updated_at", row["updated_at"]), text_of(row["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
@@ -255,6 +259,7 @@ Outcome cmd_case_set(Invocation& in) {
   if (!opened) return opened.error();
   auto& at = *opened;
   const bool city = at.context.node.is_city();
+  const Side acting = sync::acting_side(city, text_of(at.row["county"]));
   const std::string id = at.row.id.to_string();
   sync::Fields fields;
   for (const auto& [typed_field, typed_text] : assignments)
@@ -282,7 +287,7 @@ Outcome cmd_case_set(Invocation& in) {
   if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st) {
     const std::string from = text_of(at.row["status"]);
     if (st.error().code != Errc::bad_transition) return advised(st.error(), "nothing was written");
-    return advised(st.error(), "moves open to you from " + from + ": " + moves_from(*at.kind, from, city) +
+    return advised(st.error(), "moves open to you from " + from + ": " + moves_from(*at.kind, from, acting) +
                                    "; nothing was written");
   }
   return changed(at, "updated case " + id + ": " + names);
@@ -295,22 +300,23 @@ Outcome cmd_case_submit(Invocation& in) {
   if (!opened) return opened.error();
   auto& at = *opened;
   const bool city = at.context.node.is_city();
+  const Side acting = sync::acting_side(city, text_of(at.row["county"]));
   const std::string id = at.row.id.to_string();
   const std::string from = text_of(at.row["status"]);
   constexpr std::string_view kTo = "submitted";
   if (!at.kind->status(kTo))
     return advised(Errc::bad_transition, "a " + std::string(at.kind->name) + " case is never submitted",
-                   "moves open to you from " + from + ": " + moves_from(*at.kind, from, city) + " — use 'case set " +
+                   "moves open to you from " + from + ": " + moves_from(*at.kind, from, acting) + " — use 'case set " +
                        id + " status=...'");
   if (from == kTo)
     return advised(Errc::bad_transition, "case " + id + " is already submitted",
                    "wait for the city office's decision, or withdraw it with 'case set " + id + " status=draft'");
   const auto side = at.kind->transition_side(from, kTo);
-  if (!side || !side_allows(*side, city))
+  if (!side || !side_meets(*side, acting))
     return advised(
         Errc::bad_transition,
         std::string(city ? "the city office" : "a county office") + " can't submit case " + id + ": it is " + from,
-        "moves open to you from " + from + ": " + moves_from(*at.kind, from, city));
+        "moves open to you from " + from + ": " + moves_from(*at.kind, from, acting));
   sync::Fields fields = {{"status", std::string(kTo)}};
   if (city || county_may_edit(*at.kind, at.row))
     fields.emplace_back("updated_at", static_cast<std::int64_t>(at.context.now_ms()));

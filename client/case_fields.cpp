@@ -159,10 +159,10 @@ Status money_problem(const CaseKind& kind, const std::vector<std::pair<std::stri
                         " EUR\" (an ISO code: CNY, EUR, USD, JPY...), or set currency= as well");
 }
 
-std::string moves_from(const CaseKind& kind, std::string_view from, bool city) {
+std::string moves_from(const CaseKind& kind, std::string_view from, Side acting) {
   std::string out;
   for (const auto& t : kind.transitions)
-    if (t.from == from && side_allows(t.by, city)) out += (out.empty() ? "" : ", ") + std::string(t.to);
+    if (t.from == from && side_meets(t.by, acting)) out += (out.empty() ? "" : ", ") + std::string(t.to);
   return out.empty() ? "none" : out;
 }
 

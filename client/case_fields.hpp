@@ -47,7 +47,7 @@ Status money_problem(const CaseKind& kind, const std::vector<std::pair<std::stri
 
 // "draft -> submitted (county), submitted -> approved (city)": the moves a
 // side may make from `from`, for messages; "none" when there are none.
-std::string moves_from(const CaseKind& kind, std::string_view from, bool city);
+std::string moves_from(const CaseKind& kind, std::string_view from, Side acting);
 
 // "outbound_trip, foreign_invitation, ...".
 std::string kind_names();

@@ -10,6 +10,7 @@
 #include "shared/field_format.hpp"
 #include "sync/alerts.hpp"
 #include "sync/authority.hpp"
+#include "sync/case_view.hpp"
 #include "sync/directives.hpp"
 #include "sync/net/net.hpp"
 #include "shared/workflow_rules.hpp"
@@ -69,7 +70,6 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   sync::RowFilter filter;
   auto county = county_option(args, "county");
   if (!county) return county.error();
-  if (!county->empty()) filter.equals.emplace_back("county", *county);
   if (auto kind = args.option("kind")) {
     if (!Schema::get().find_kind(*kind)) return make_error(Errc::invalid_argument, "no case kind '" + *kind + "'");
     filter.equals.emplace_back("kind", *kind);
@@ -78,6 +78,7 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   LIAISON_TRY(args.finish());
   auto rows = ctx.replica->list(TableId::cases, filter);
   if (!rows) return rows.error();
+  std::erase_if(*rows, [&](const Row& r) { return !county->empty() && !sync::case_involves(r, *county); });
   std::stable_sort(rows->begin(), rows->end(),
                    [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
   std::vector<std::string> items;
@@ -85,7 +86,7 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   for (const Row& r : *rows) {
     items.push_back(row_json(r));
     table.rows.push_back(
-        {text(r["ref"]), text(r["number"]), text(r["county"]), text(r["kind"]), text(r["status"]), text(r["title"])});
+        {text(r["ref"]), text(r["number"]), sync::case_place(r), text(r["kind"]), text(r["status"]), text(r["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
   report.table(table).line(std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s"));

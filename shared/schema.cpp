@@ -160,7 +160,11 @@ CaseKind approval_kind(std::string_view name, std::string_view label, std::vecto
 }  // namespace
 
 bool side_allows(Side allowed, bool writer_is_city) noexcept {
-  return (static_cast<std::uint8_t>(allowed) & static_cast<std::uint8_t>(writer_is_city ? kCity : kCounty)) != 0;
+  return side_meets(allowed, writer_is_city ? kCity : kCounty);
+}
+
+bool side_meets(Side allowed, Side acting) noexcept {
+  return (static_cast<std::uint8_t>(allowed) & static_cast<std::uint8_t>(acting)) != 0;
 }
 
 std::string to_display(const Value& v) {
@@ -234,7 +238,7 @@ const CaseKind* Schema::find_kind(std::string_view name) const noexcept {
 
 Schema::Schema() {
   common_case_fields_ = {"kind",       "county",     "title",           "status", "applicant", "summary",
-                         "updated_at", "created_by", "decision_reason", "ref",    "number"};
+                         "updated_at", "created_by", "decision_reason", "ref",    "number",    "also_counties"};
 
   // `cases` holds every kind; kind-specific columns stay null for other kinds.
   tables_.push_back(TableDef{
@@ -312,6 +316,11 @@ Schema::Schema() {
           {"answer", kText, kBoth, false, 3},
           {"answered_on", kText, kBoth, false, 3, false, kDate},
           {"followed_up_on", kText, kBoth, false, 3, false, kDate},
+          // schema 4: the other counties a case involves (a delegation
+          // visiting two counties), comma-separated; each sees the case and
+          // adds to its records. Fixed when the case is made: it decides
+          // where the case is sent (sync/authority.hpp, derive_scope).
+          {"also_counties", kText, kBoth, true, 4},
       },
   });
   const auto child = [](TableId id, std::string_view name, std::vector<ColumnDef> extra) {

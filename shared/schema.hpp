@@ -24,7 +24,7 @@ namespace liaison {
 // replica made by an older version is migrated in place when opened; the hub
 // serves a peer that is behind only the columns its version knows (see
 // docs/PROTOCOL.md, "Schema versions").
-inline constexpr std::uint32_t kSchemaVersion = 3;
+inline constexpr std::uint32_t kSchemaVersion = 4;
 // The oldest schema the hub still syncs with, and a replica file still opens
 // (migrated) at.
 inline constexpr std::uint32_t kOldestSchemaVersion = 1;
@@ -34,6 +34,9 @@ enum class ValueType : std::uint8_t { text, integer, real };
 // Which side may write: county offices, the city office, or either.
 enum class Side : std::uint8_t { county = 1, city = 2, both = 3 };
 bool side_allows(Side allowed, bool writer_is_city) noexcept;
+// Whether a writer acting for `acting` (a side, or both) may do what
+// `allowed` permits.
+bool side_meets(Side allowed, Side acting) noexcept;
 
 struct ColumnDef {
   std::string_view name;

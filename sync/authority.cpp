@@ -93,12 +93,17 @@ std::vector<Value> values_winning(const TableDef& def, const CurrentRow& current
 
 }  // namespace
 
-bool status_reachable(const CaseKind& kind, std::string_view target, bool city) {
+Side acting_side(bool writer_is_city, std::string_view case_county) {
+  if (!writer_is_city) return Side::county;
+  return case_county == kCityScope ? Side::both : Side::city;
+}
+
+bool status_reachable(const CaseKind& kind, std::string_view target, Side acting) {
   std::vector<std::string_view> seen = {kind.initial_status};
   for (std::size_t i = 0; i < seen.size(); ++i) {
     if (seen[i] == target) return true;
     for (const auto& t : kind.transitions)
-      if (t.from == seen[i] && side_allows(t.by, city) && std::find(seen.begin(), seen.end(), t.to) == seen.end())
+      if (t.from == seen[i] && side_meets(t.by, acting) && std::find(seen.begin(), seen.end(), t.to) == seen.end())
         seen.push_back(t.to);
   }
   return false;
@@ -132,8 +137,8 @@ Verdict needs_problem(const CaseKind& kind, const Transition& move, const std::v
 // what it needs recorded in `values`: a device offline makes several moves
 // (briefed, travelling, home) and the hub sees only the last status. Empty
 // when there is no such way.
-std::vector<const Transition*> way_between(const CaseKind& kind, std::string_view from, std::string_view to, bool city,
-                                           const std::vector<Value>& values) {
+std::vector<const Transition*> way_between(const CaseKind& kind, std::string_view from, std::string_view to,
+                                           Side acting, const std::vector<Value>& values) {
   struct Step {
     std::string_view status;
     const Transition* via;
@@ -147,7 +152,7 @@ std::vector<const Transition*> way_between(const CaseKind& kind, std::string_vie
       return way;
     }
     for (const auto& t : kind.transitions)
-      if (t.from == seen[i].status && side_allows(t.by, city) && missing_needs(t, values).empty() &&
+      if (t.from == seen[i].status && side_meets(t.by, acting) && missing_needs(t, values).empty() &&
           std::none_of(seen.begin(), seen.end(), [&](const Step& s) { return s.status == t.to; }))
         seen.push_back({t.to, &t, i});
   }
@@ -184,6 +189,7 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
   const auto status_col = *def.column_index("status");
   const std::string* current_status = current.exists ? text_of(current.values[status_col]) : nullptr;
   if (column.name == "status") {
+    const Side acting = acting_side(writer.is_city(), to_display(after[*def.column_index("county")]));
     const std::string* to = text_of(cell.value);
     if (!to || !kind->status(*to))
       return {Errc::bad_value, "'" + to_display(cell.value) + "' is not a status of " + std::string(kind->name)};
@@ -191,22 +197,21 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
       // A case made and moved on offline arrives new in its latest status
       // (the feed sends each cell once): fine if this side could have got
       // there from the initial status by itself.
-      if (!status_reachable(*kind, *to, writer.is_city()))
+      if (!status_reachable(*kind, *to, acting))
         return {Errc::bad_transition, "a new " + std::string(kind->name) + " case starts as " +
                                           std::string(kind->initial_status) + "; " + side_name(writer.is_city()) +
                                           " can't bring it to " + *to};
       // It holds what each move on the way there needs.
-      if (*to == kind->initial_status ||
-          !way_between(*kind, kind->initial_status, *to, writer.is_city(), winning).empty())
+      if (*to == kind->initial_status || !way_between(*kind, kind->initial_status, *to, acting, winning).empty())
         return {};
       for (const auto& t : kind->transitions)
-        if (t.to == *to && side_allows(t.by, writer.is_city())) return needs_problem(*kind, t, winning);
+        if (t.to == *to && side_meets(t.by, acting)) return needs_problem(*kind, t, winning);
       return {Errc::bad_transition, "a new " + std::string(kind->name) + " case can't arrive as " + *to};
     }
     if (*current_status == *to) return {};
     const Transition* move = kind->transition(*current_status, *to);
-    if (move && side_allows(move->by, writer.is_city())) return needs_problem(*kind, *move, winning);
-    if (!way_between(*kind, *current_status, *to, writer.is_city(), winning).empty()) return {};
+    if (move && side_meets(move->by, acting)) return needs_problem(*kind, *move, winning);
+    if (!way_between(*kind, *current_status, *to, acting, winning).empty()) return {};
     return {Errc::bad_transition,
             side_name(writer.is_city()) + " may not move a case from " + *current_status + " to " + *to};
   }
@@ -218,7 +223,7 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
     // day back, recorded while travelling, arrives with the move to reported).
     const std::string* final_status = text_of(winning[status_col]);
     if (status && !still_open && final_status && *final_status != *current_status)
-      for (const Transition* step : way_between(*kind, *current_status, *final_status, false, winning)) {
+      for (const Transition* step : way_between(*kind, *current_status, *final_status, Side::county, winning)) {
         const StatusDef* passed = kind->status(step->to);
         still_open |= std::find(step->needs.begin(), step->needs.end(), column.name) != step->needs.end() ||
                       (passed && county_may_set(*passed, column.name));
@@ -230,6 +235,33 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
   return {};
 }
 
+// A case involving other counties is seen by each: its scope lists them
+// with its own county (not the city: city nodes see every case), as a
+// directive's does.
+Result<std::string> case_scope(const std::string& county, const Value& also) {
+  const std::string* others = text_of(also);
+  if (!others || others->empty()) return county;
+  std::vector<std::string_view> counties;
+  if (county != kCityScope) counties.push_back(county);
+  std::size_t start = 0;
+  while (start <= others->size()) {
+    const auto end = std::min(others->find(',', start), others->size());
+    const auto name = std::string_view(*others).substr(start, end - start);
+    if (!is_county(name))
+      return make_error(Errc::bad_value, "'also_counties' names '" + std::string(name) +
+                                             "', not a county — list the other counties by name, separated by "
+                                             "commas (kaihua,changshan)");
+    if (std::find(counties.begin(), counties.end(), name) != counties.end())
+      return make_error(Errc::bad_value, "'also_counties' names " + std::string(name) +
+                                             " twice, or the case's own county — list each other county once");
+    counties.push_back(name);
+    start = end + 1;
+  }
+  std::string scope = ",";
+  for (const auto name : counties) scope += std::string(name) + ",";
+  return scope;
+}
+
 }  // namespace
 
 Result<std::string> derive_scope(TableId table, const std::vector<Value>& values, const RowLookup& lookup) {
@@ -237,15 +269,17 @@ Result<std::string> derive_scope(TableId table, const std::vector<Value>& values
   const Value& v = values.at(def.scope_column);
   const std::string* text = text_of(v);
   switch (def.scope_rule) {
-    case ScopeRule::own_column:
+    case ScopeRule::own_column: {
       // The city's own cases (receptions, friendship cities) are its scope:
       // city nodes see them, no county does.
-      if (table == TableId::cases && text && *text == kCityScope) return *text;
-      if (!text || !is_county(*text))
+      const bool city_case = table == TableId::cases && text && *text == kCityScope;
+      if (!city_case && (!text || !is_county(*text)))
         return make_error(Errc::out_of_scope, std::string(def.name) + " row needs a county" +
                                                   (table == TableId::cases ? " or city" : "") + ", got '" +
                                                   to_display(v) + "'");
+      if (table == TableId::cases) return case_scope(*text, values.at(*def.column_index("also_counties")));
       return *text;
+    }
     case ScopeRule::target_list: {
       if (!text || text->empty()) return make_error(Errc::bad_value, "directive has no targets");
       if (*text != kAllCounties) {
@@ -370,6 +404,15 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
   if (!req.writer.is_city() && !scope_visible(scope, req.writer.scope()))
     return Verdict{Errc::out_of_scope, std::string(req.writer.scope()) + " may not write a " + std::string(def.name) +
                                            " row of " + (scope.empty() ? std::string("unknown scope") : scope)};
+  if (req.table == TableId::cases && !req.writer.is_city()) {
+    // A county that shares another's case adds to its records, but its
+    // fields and status are its own county's to change.
+    const std::string owner = to_display(after[*def.column_index("county")]);
+    if (owner != req.writer.scope())
+      return Verdict{Errc::not_permitted, "the case is " + owner + "'s; " + std::string(req.writer.scope()) +
+                                              " adds notes, people, programme and gifts to it but changes none of "
+                                              "its fields"};
+  }
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
 
   if (req.table == TableId::settings) return settings_row_problem(def, after);
@@ -396,7 +439,7 @@ std::optional<Verdict> loan_problem(const AuthorityRequest& req, const std::vect
   if (!trip || !trip->exists || value("kind") != "outbound_trip")
     return Verdict{Errc::bad_value, "'lent_to' must name an outbound trip the hub knows"};
   const std::string passport_scope = to_display(after[*def.column_index("county")]);
-  if (trip->scope != passport_scope)
+  if (value("county") != passport_scope)
     return Verdict{Errc::out_of_scope, "a passport of " + passport_scope + " is lent to a trip of its own county"};
   // The trip may have moved on in the same push (lent, then travelled and
   // came home offline): any status from the approval on will do.

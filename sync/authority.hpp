@@ -4,7 +4,8 @@
 // receipt's directive) — so the simulation exercises exactly what the hub
 // runs, and clients can pre-check a write before queueing it. Rules:
 //   - a cell must be stamped by its writer, and not too far in the future;
-//   - a county node writes only rows of its own county (scope);
+//   - a county node writes only rows of its own county (scope), and of a
+//     case shared with it (also_counties) only the child records;
 //   - directives are written only by city nodes; receipts only by counties;
 //   - per-column writer side, immutable columns, append-only child rows;
 //   - case status changes follow the kind's transitions for the writer's
@@ -62,10 +63,16 @@ struct AuthorityRequest {
   const RowLookup* before_push = nullptr;
 };
 
-// Whether one side alone can move a case of `kind` from its initial status
-// to `status` through the kind's transitions (a new case may arrive in any
-// such status: it was made and moved on offline).
-bool status_reachable(const CaseKind& kind, std::string_view status, bool city);
+// The side a writer acts for on a case of `case_county`: its own, and both
+// for the city on its own case (a reception it hosts: it drafts and submits
+// it to its own leadership).
+Side acting_side(bool writer_is_city, std::string_view case_county);
+
+// Whether `acting` (one side, or both: the city on its own case) can move a
+// case of `kind` from its initial status to `status` through the kind's
+// transitions (a new case may arrive in any such status: it was made and
+// moved on offline).
+bool status_reachable(const CaseKind& kind, std::string_view status, Side acting);
 
 // One verdict per incoming cell, in order.
 std::vector<Verdict> check_authority(const AuthorityRequest& request);
@@ -82,7 +89,8 @@ RefusalAnswer answer_to_refusal(const Verdict& verdict, bool row_exists, bool an
                                 bool hub_stamp_newer);
 
 // The scope a row of `table` has, given its values (indexed by column):
-// the county, a directive's target set, or the parent's scope via `lookup`.
+// the county (",longyou,kaihua," for a case that involves other counties),
+// a directive's target set, or the parent's scope via `lookup`.
 Result<std::string> derive_scope(TableId table, const std::vector<Value>& values, const RowLookup& lookup);
 
 }  // namespace liaison::sync

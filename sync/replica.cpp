@@ -97,6 +97,13 @@ Status create_schema(sql::Database& db, bool hub) {
   return db.exec(ddl);
 }
 
+// A case shared by several counties, and its records, have a list for a
+// scope (",longyou,kaihua,"); a county's feed reads them apart, through an
+// index of those rows alone, so its own rows keep the plain (_scope, _seq)
+// index.
+constexpr std::string_view kSharedScope = "instr(_scope, ',') = 1";
+bool may_be_shared(const TableDef& def) { return def.id == TableId::cases || belongs_to_case(def); }
+
 // Indexes, made once every column exists (after a migration).
 Status create_indexes(sql::Database& db, bool hub) {
   std::string ddl;
@@ -104,6 +111,9 @@ Status create_indexes(sql::Database& db, bool hub) {
     const std::string name(def.name);
     ddl += "CREATE INDEX IF NOT EXISTS " + name + "__seq ON " + name + " (_seq);";
     if (hub) ddl += "CREATE INDEX IF NOT EXISTS " + name + "__scope ON " + name + " (_scope, _seq);";
+    if (hub && may_be_shared(def))
+      ddl += "CREATE INDEX IF NOT EXISTS " + name + "__shared ON " + name + " (_seq) WHERE " +
+             std::string(kSharedScope) + ";";
   }
   // Only the hub keeps refs unique, so only it indexes them: refs are random,
   // and an index of random keys costs every commit a page per row written
@@ -151,7 +161,13 @@ Status prepare_table(sql::Database& db, const TableDef& def, TableStatements& st
                            " AND _seq > ?1 ORDER BY _seq LIMIT ?2");
   for (auto* r : {&select, &insert, &update, &feed, &scoped})
     if (!*r) return r->error();
-  st = {std::move(*select), std::move(*insert), std::move(*update), std::move(*feed), std::move(*scoped)};
+  st = {std::move(*select), std::move(*insert), std::move(*update), std::move(*feed), std::move(*scoped), {}};
+  if (may_be_shared(def)) {
+    auto shared = db.prepare("SELECT rowid, " + row_fields + " FROM " + name + " WHERE " + std::string(kSharedScope) +
+                             " AND instr(_scope, ',' || ?3 || ',') > 0 AND _seq > ?1 ORDER BY _seq LIMIT ?2");
+    if (!shared) return shared.error();
+    st.feed_shared = std::move(*shared);
+  }
   return {};
 }
 

@@ -84,6 +84,11 @@ class FeedPageReader {
       st.bind(1, static_cast<std::int64_t>(from_.pos)).bind(2, std::int64_t{-1});
       if (scoped) st.bind(3, std::string_view(*filter_.scope));
       heads_.push_back({&st, def.id, std::nullopt});
+      if (auto& shared = I.stmts(def.id).feed_shared; scoped && shared) {
+        shared->bind(1, static_cast<std::int64_t>(from_.pos)).bind(2, std::int64_t{-1});
+        shared->bind(3, std::string_view(*filter_.scope));
+        heads_.push_back({&*shared, def.id, std::nullopt});
+      }
     }
     for (auto& head : heads_) LIAISON_TRY(advance(head));
     return {};

@@ -49,7 +49,10 @@ struct TableStatements {
   sql::Statement insert;
   sql::Statement update;
   sql::Statement feed;         // all rows after a seq
-  sql::Statement feed_scoped;  // rows after a seq visible to a county (hub)
+  sql::Statement feed_scoped;  // rows after a seq of one county (hub)
+  // Rows after a seq of cases shared by several counties, visible to a
+  // county (hub; only for cases and their records, else empty).
+  std::optional<sql::Statement> feed_shared;
 };
 
 struct Replica::Impl {

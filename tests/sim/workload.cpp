@@ -76,7 +76,7 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
   std::string status(kind.initial_status);
   if (chance(rng, 6)) {  // created straight into a later status
     status = std::string(kind.statuses[rng() % kind.statuses.size()].name);
-    if (!sync::status_reachable(kind, status, city)) refused = "status";
+    if (!sync::status_reachable(kind, status, sync::acting_side(city, county))) refused = "status";
   }
   if (!side_allows(kind.made_by, city)) refused = "*";  // a county opening a training course
   if (!city && chance(rng, 5)) {                        // a county filing a case for another county
@@ -90,6 +90,14 @@ void create_case(Replica& r, std::mt19937_64& rng, std::size_t node, std::vector
                    {"applicant", "staff-" + std::to_string(rng() % 50)},
                    {"summary", "notes " + std::to_string(rng())},
                    {"created_by", r.self().str()}};
+  if (chance(rng, 12)) {  // shared with one or two other counties, each seeing it
+    std::string also;
+    for (int n = 1 + static_cast<int>(rng() % 2); n > 0; --n) {
+      const std::string other(kCounties[rng() % kCounties.size()]);
+      if (other != county && also.find(other) == std::string::npos) also += (also.empty() ? "" : ",") + other;
+    }
+    if (!also.empty()) fields.emplace_back("also_counties", also);
+  }
   if (!kind.fields.empty()) {
     const auto& def = Schema::get().table(TableId::cases);
     fields.emplace_back(std::string(kind.fields.front()),
@@ -103,7 +111,9 @@ void edit_case(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node,
   static const std::vector<std::string> kEditable = {"title", "summary", "applicant"};
   const std::string& field = pick(kEditable, rng);
   Fields fields = {{field, field == "title" ? Value(random_title(rng)) : Value("v" + std::to_string(rng() % 100000))}};
-  write(r, TableId::cases, c.id, fields, node, "", log);
+  // A county sharing another's case adds to its records, never its fields.
+  const bool not_its_own = !r.self().is_city() && text(c["county"]) != r.self().scope();
+  write(r, TableId::cases, c.id, fields, node, not_its_own ? "*" : "", log);
 }
 
 void change_status(Replica& r, std::mt19937_64& rng, const Row& c, std::size_t node, std::vector<WriteRecord>& log) {

@@ -559,8 +559,9 @@ std::optional<std::string> World::check_invariants() {
     const bool was_refused = refused.count(key) > 0;
     if (w.must_be_refused) {
       if (current) return "hub accepted a write it must refuse: " + describe(w.cell);
-      // Refused, or replaced on its own device before it was ever sent.
-      if (!was_refused && !bases.count(key) && !restamped_.count(key))
+      // Refused, or replaced on its own device before it was ever sent (by
+      // its own later write, or a newer one from elsewhere).
+      if (!was_refused && !bases.count(key) && !restamped_.count(key) && !losers.count(key))
         return "no rejection recorded for " + describe(w.cell) + " by " + nodes_[w.node]->id.str();
       continue;
     }

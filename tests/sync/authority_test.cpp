@@ -116,6 +116,69 @@ TEST_CASE("the city's own cases: a city node makes and edits them, no county nod
   CHECK(scope_visible("city", "city"));
 }
 
+TEST_CASE("the city takes both sides on its own case: it submits and approves its reception") {
+  HubRows hub;
+  hub.add(TableId::cases, id("reception"), a_case("city", "draft", "delegation_visit"), "city", kCity);
+  check_all(hub.check(kCity, TableId::cases, id("reception"),
+                      {cell(TableId::cases, id("reception"), "status", std::string("approved"), kCity)}),
+            Errc::ok);
+  hub.add(TableId::cases, id("theirs"), a_case("longyou", "draft", "delegation_visit"), "longyou");
+  check_all(hub.check(kCity, TableId::cases, id("theirs"),
+                      {cell(TableId::cases, id("theirs"), "status", std::string("approved"), kCity)}),
+            Errc::bad_transition, "may not move a case from draft to approved");
+}
+
+TEST_CASE("a case shared with other counties: each sees it and adds to its records, its fields stay its own") {
+  HubRows hub;
+  Values shared = a_case("city", "draft", "delegation_visit");
+  shared.emplace_back("also_counties", std::string("longyou,kaihua"));
+  auto scope = derive_scope(
+      TableId::cases,
+      [&] {
+        std::vector<Value> values(Schema::get().table(TableId::cases).columns.size());
+        for (const auto& [name, v] : shared) values[col(TableId::cases, name)] = v;
+        return values;
+      }(),
+      hub.lookup);
+  REQUIRE(scope);
+  CHECK(*scope == ",longyou,kaihua,");
+  CHECK(scope_visible(*scope, "kaihua"));
+  CHECK_FALSE(scope_visible(*scope, "jiangshan"));
+  hub.add(TableId::cases, id("visit"), shared, *scope, kCity);
+
+  check_all(hub.check(kKaihua, TableId::cases, id("visit"),
+                      {cell(TableId::cases, id("visit"), "title", std::string("x"), kKaihua)}),
+            Errc::not_permitted, "the case is city's; kaihua adds notes");
+  const Values item = {{"case_id", id("visit").to_string()}, {"at", std::string("2026-12-10 09:00")}};
+  check_all(hub.check(kKaihua, TableId::itinerary_items, id("leg"),
+                      cells_of(TableId::itinerary_items, id("leg"), item, kKaihua)),
+            Errc::ok);
+  const NodeId jiangshan = NodeId::parse("jiangshan:office-1").value();
+  check_all(hub.check(jiangshan, TableId::itinerary_items, id("leg2"),
+                      cells_of(TableId::itinerary_items, id("leg2"), item, jiangshan)),
+            Errc::out_of_scope);
+
+  // A county's own case shared with a neighbour: its scope lists both.
+  Values joint = a_case("longyou", "draft", "friendship_exchange");
+  joint.emplace_back("also_counties", std::string("kaihua"));
+  check_all(hub.check(kLongyou, TableId::cases, id("joint"), cells_of(TableId::cases, id("joint"), joint, kLongyou)),
+            Errc::ok);
+  // Kaihua can't open a case in Longyou's name by sharing it with itself.
+  check_all(hub.check(kKaihua, TableId::cases, id("joint2"), cells_of(TableId::cases, id("joint2"), joint, kKaihua)),
+            Errc::not_permitted);
+  for (const char* bad : {"longyou", "quzhou", "kaihua,kaihua", "kaihua,"}) {
+    Values wrong = a_case("longyou", "draft", "friendship_exchange");
+    wrong.emplace_back("also_counties", std::string(bad));
+    INFO(bad);
+    check_all(hub.check(kLongyou, TableId::cases, id("wrong"), cells_of(TableId::cases, id("wrong"), wrong, kLongyou)),
+              Errc::bad_value, "also_counties");
+  }
+  // Fixed once made: where the case is sent depends on it.
+  check_all(hub.check(kCity, TableId::cases, id("visit"),
+                      {cell(TableId::cases, id("visit"), "also_counties", std::string("longyou"), kCity)}),
+            Errc::immutable_field);
+}
+
 TEST_CASE("a county office can't create or edit a case of another county") {
   HubRows hub;
   const auto cells = cells_of(TableId::cases, id("k"), a_case("kaihua", "draft"), kLongyou);
