@@ -7,6 +7,7 @@
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "shared/labels.hpp"
 #include "sync/case_view.hpp"
 #include "sync/review.hpp"
 #include "sync/row_lookup.hpp"
@@ -153,7 +154,8 @@ Outcome cmd_case_list(Invocation& in) {
     // A case made by an older release has no ref until the hub gives it one.
     const std::string ref = text_of(row["ref"]);
     table.rows.push_back({ref.empty() ? row.id.to_string().substr(0, 8) : ref, text_of(row["number"]),
-                          text_of(row["kind"]), sync::case_place(row), text_of(row["status"]),
+                          kind_label(text_of(row["kind"])), place_label(sync::case_place(row)),
+                          status_label(text_of(row["kind"]), text_of(row["status"])),
                           display_value("updated_at", row["updated_at"]), text_of(row["title"])});
   }
   cli::Report report{cli::json_array(items), {}};

@@ -3,6 +3,8 @@
 
 #include <iostream>
 
+#include "shared/labels.hpp"
+
 namespace liaison::client {
 namespace {
 
@@ -113,7 +115,9 @@ cli::Table row_table(const sync::Row& row) {
   table.rows.push_back({"id", row.id.to_string()});
   for (std::size_t c = 0; c < def.columns.size() && c < row.values.size(); ++c) {
     if (is_null(row.values[c]) || def.columns[c].name == "deleted") continue;
-    table.rows.push_back({std::string(def.columns[c].name), display_value(def.columns[c].name, row.values[c])});
+    const auto name = def.columns[c].name;
+    const std::string kind = row.table == TableId::cases ? to_display(row["kind"]) : std::string();
+    table.rows.push_back({field_label(name), value_label(name, kind, display_value(name, row.values[c]))});
   }
   return table;
 }

@@ -260,18 +260,20 @@ const cli::ProgramSpec& program() {
   static const cli::ProgramSpec spec{
       "liaison-client",
       "case files of the Quzhou Foreign Affairs office, offline, synced with the city hub",
-      "[--data DIR] [--json] COMMAND [ARGUMENTS]",
+      "[--data DIR] [--json] [--lang zh|en] COMMAND [ARGUMENTS]",
       "County offices and field laptops keep their case files in a local replica and work\n"
       "offline; liaison-client syncs it with the city hub over mutual TLS when the link is up.",
       {{"data", "DIR", "this node's data folder (default: $LIAISON_DATA)"},
        {"json", "", "print JSON (an object, or an array for lists) instead of tables; an error is one object"},
+       {"lang", "zh|en", "the language of labels and tables: Chinese (the default) or English"},
        {"help", "", "print help: of the program, of a command, or of a group (case --help)"},
        {"version", "", "print the version and the sync protocol it speaks"}},
       notes,
       "0 done; 1 refused or failed (nothing half-written); 2 usage error (unknown command or\n"
       "option, missing argument); 75 the hub could not be reached or the sync was cut off:\n"
       "local changes are kept for the next sync.",
-      "LIAISON_DATA  the data folder, when --data is not given.",
+      "LIAISON_DATA  the data folder, when --data is not given.\n"
+      "LANGUAGE, LC_ALL, LC_MESSAGES, LANG  English when the first one set starts with en (no --lang).",
       "DIR/client.json  the node's configuration; DIR/replica.db  its replica;\n"
       "DIR/crl.pem  the CA's revocation list as the hub last handed it over.",
   };
@@ -288,6 +290,7 @@ bool is_option(const std::string& word) { return word.size() > 1 && word[0] == '
 }  // namespace
 
 int run(std::vector<std::string> words) {
+  if (auto chosen = cli::choose_language(words); !chosen) return usage_error(chosen.error().message);
   // Options may come before the command: --data DIR, --json, --help.
   std::vector<std::string> rest;
   std::size_t i = 0;

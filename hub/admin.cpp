@@ -8,6 +8,7 @@
 
 #include "hub/commands.hpp"
 #include "shared/field_format.hpp"
+#include "shared/labels.hpp"
 #include "sync/alerts.hpp"
 #include "sync/authority.hpp"
 #include "sync/case_view.hpp"
@@ -85,8 +86,9 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   cli::Table table{{"ref", "number", "county", "kind", "status", "title"}, {}};
   for (const Row& r : *rows) {
     items.push_back(row_json(r));
-    table.rows.push_back(
-        {text(r["ref"]), text(r["number"]), sync::case_place(r), text(r["kind"]), text(r["status"]), text(r["title"])});
+    table.rows.push_back({text(r["ref"]), text(r["number"]), place_label(sync::case_place(r)),
+                          kind_label(text(r["kind"])), status_label(text(r["kind"]), text(r["status"])),
+                          text(r["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
   report.table(table).line(std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s"));
@@ -120,7 +122,9 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   const auto& def = Schema::get().table(TableId::cases);
   cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
   for (std::size_t c = 0; c < def.columns.size(); ++c)
-    if (!is_null((*row)->values[c])) table.rows.push_back({std::string(def.columns[c].name), text((*row)->values[c])});
+    if (!is_null((*row)->values[c]) && def.columns[c].name != "deleted")
+      table.rows.push_back({field_label(def.columns[c].name),
+                            value_label(def.columns[c].name, text((**row)["kind"]), text((*row)->values[c]))});
   auto rules = sync::load_rules(*ctx.replica);
   if (!rules) return rules.error();
   auto flags = sync::review_case(*ctx.replica, **row, *rules, china_date(static_cast<std::uint64_t>(now_ms())));

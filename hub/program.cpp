@@ -170,18 +170,20 @@ const cli::ProgramSpec& program() {
   static const cli::ProgramSpec spec{
       "liaison-hub",
       "the city office's hub: the server the counties sync with, and its admin commands",
-      "[--data DIR] [--json] COMMAND [ARGUMENTS]",
+      "[--data DIR] [--json] [--lang zh|en] COMMAND [ARGUMENTS]",
       "The hub merges every county's changes, enforces who may change what and sends\n"
       "directives. Admin commands work while the server runs: both use the same SQLite file.",
       {{"data", "DIR", "the hub's data folder (default: $LIAISON_DATA)"},
        {"json", "", "print JSON instead of tables; an error is one object"},
+       {"lang", "zh|en", "the language of labels and tables: Chinese (the default) or English"},
        {"help", "", "print help: of the program, of a command, or of a group (case --help)"},
        {"version", "", "print the version and the sync protocol it speaks"}},
       "Each command but init and serve is recorded in DATA/admin.log: when, who, what.\n"
       "Exit status: 0 done, 1 refused or failed, 2 usage error.\n",
       "0 done; 1 refused or failed (nothing half-written); 2 usage error (unknown command or\n"
       "option, missing argument).",
-      "LIAISON_DATA  the data folder, when --data is not given.",
+      "LIAISON_DATA  the data folder, when --data is not given.\n"
+      "LANGUAGE, LC_ALL, LC_MESSAGES, LANG  English when the first one set starts with en (no --lang).",
       "DIR/hub.json  configuration; DIR/hub.db  the hub's replica; DIR/admin.log  who ran which\n"
       "admin command.",
   };
@@ -247,7 +249,8 @@ int report(const Error& error, bool json) {
 
 }  // namespace
 
-int run(const std::vector<std::string>& argv_words) {
+int run(std::vector<std::string> argv_words) {
+  if (auto chosen = cli::choose_language(argv_words); !chosen) return report(chosen.error(), false);
   // --data and --json may stand anywhere before `--`, the command's words after them.
   std::vector<std::string> words, globals;
   bool help = false, json = false, options_ended = false;

@@ -9,6 +9,6 @@
 
 namespace liaison::hub {
 
-int run(const std::vector<std::string>& argv_words);
+int run(std::vector<std::string> argv_words);
 
 }  // namespace liaison::hub

@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "shared/field_format.hpp"
+#include "shared/labels.hpp"
 
 namespace liaison::cli {
 
@@ -110,6 +111,30 @@ Result<std::string> Args::required(std::string_view name) {
   return *v;
 }
 
+Status choose_language(std::vector<std::string>& words) {
+  set_language(language_from_environment());
+  for (std::size_t i = 0; i < words.size() && words[i] != "--";) {
+    std::optional<std::string> value;
+    std::size_t taken = 1;
+    if (words[i] == "--lang") {
+      if (i + 1 >= words.size()) return make_error(Errc::usage, "--lang needs a language: zh or en");
+      value = words[i + 1];
+      taken = 2;
+    } else if (words[i].starts_with("--lang=")) {
+      value = words[i].substr(7);
+    }
+    if (!value) {
+      ++i;
+      continue;
+    }
+    const auto chosen = parse_language(*value);
+    if (!chosen) return make_error(Errc::usage, "--lang " + *value + ": the languages are zh (中文) and en (English)");
+    set_language(*chosen);
+    words.erase(words.begin() + static_cast<std::ptrdiff_t>(i), words.begin() + static_cast<std::ptrdiff_t>(i + taken));
+  }
+  return {};
+}
+
 std::size_t display_width(std::string_view s) {
   // The C library's character widths (Unicode's East Asian Width and
   // emoji: two columns; combining marks: none), read in a UTF-8 locale of
@@ -142,8 +167,10 @@ void Table::print(std::ostream& out) const {
     shown.emplace_back();
     for (const auto& cell : row) shown.back().push_back(escape_for_terminal(cell));
   }
+  std::vector<std::string> headings;
+  for (const auto& header : headers) headings.push_back(heading_label(header));
   std::vector<std::size_t> widths(headers.size(), 0);
-  for (std::size_t c = 0; c < headers.size(); ++c) widths[c] = display_width(headers[c]);
+  for (std::size_t c = 0; c < headers.size(); ++c) widths[c] = display_width(headings[c]);
   for (const auto& row : shown)
     for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c)
       widths[c] = std::max(widths[c], display_width(row[c]));
@@ -155,7 +182,7 @@ void Table::print(std::ostream& out) const {
     }
     out << '\n';
   };
-  line(headers);
+  line(headings);
   std::vector<std::string> rule;
   for (auto w : widths) rule.push_back(std::string(w, '-'));
   line(rule);

@@ -45,6 +45,11 @@ class Args {
   bool is_used(std::size_t i) const { return i < used_.size() && used_[i]; }
 };
 
+// Sets the language people read (shared/labels.hpp): from `--lang zh|en`
+// (or --lang=en) among `words` before `--`, taken out of them, else from the
+// locale variables. An error names a language it doesn't know.
+Status choose_language(std::vector<std::string>& words);
+
 // Terminal columns taken by UTF-8 text (CJK characters take two).
 std::size_t display_width(std::string_view utf8);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "shared/labels.hpp"
 #include "shared/cli.hpp"
 
 namespace liaison::sync {
@@ -74,10 +75,13 @@ cli::Report alerts_report(const std::vector<Alert>& alerts, std::uint64_t now_ms
                                       {"first_report_at", std::to_string(a.first_report_ms)},
                                       {"minutes_ago", std::to_string(minutes)},
                                       {"reports", std::to_string(a.reports)}}));
-    table.rows.push_back({a.ref, a.county, a.severity, cli::format_time(a.first_report_ms), std::to_string(minutes),
-                          std::to_string(a.reports), a.title});
+    table.rows.push_back({a.ref, county_label(a.county), value_label("severity", "foreign_incident", a.severity),
+                          cli::format_time(a.first_report_ms), std::to_string(minutes), std::to_string(a.reports),
+                          a.title});
   }
-  return cli::Report{cli::json_array(items), {}}.table_or(table, "no incident awaits the city's acknowledgement");
+  return cli::Report{cli::json_array(items), {}}.table_or(
+      table,
+      std::string(in_language("no incident awaits the city's acknowledgement", "没有待市外办知悉的涉外突发事件")));
 }
 
 }  // namespace liaison::sync

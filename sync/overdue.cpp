@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "shared/labels.hpp"
 #include "shared/field_format.hpp"
 #include "shared/node_id.hpp"
 #include "sync/directives.hpp"
@@ -107,6 +108,7 @@ std::string_view overdue_kind_name(OverdueItem::What what) noexcept {
 cli::Report overdue_report(const std::vector<OverdueItem>& items, const std::string& today) {
   static constexpr std::string_view kWhat[] = {"directive not answered", "passport not returned",
                                                "trip report not filed", "invitation not closed"};
+  static constexpr std::string_view kWhatZh[] = {"文件未回复", "护照未交还", "出访报告未报送", "邀请事项未办结"};
   std::vector<std::string> json;
   cli::Table table{{"overdue", "county", "ref", "title", "due", "days late"}, {}};
   for (const auto& item : items) {
@@ -118,11 +120,12 @@ cli::Report overdue_report(const std::vector<OverdueItem>& items, const std::str
                                      {"title", cli::json_quote(item.title)},
                                      {"due_on", cli::json_quote(item.due_on)},
                                      {"days_late", std::to_string(item.days_late)}}));
-    table.rows.push_back({std::string(kWhat[static_cast<std::size_t>(item.what)]), item.county, item.name, item.title,
-                          item.due_on, std::to_string(item.days_late)});
+    const auto what = static_cast<std::size_t>(item.what);
+    table.rows.push_back({std::string(in_language(kWhat[what], kWhatZh[what])), county_label(item.county), item.name,
+                          item.title, item.due_on, std::to_string(item.days_late)});
   }
   cli::Report report{cli::json_array(json), {}};
-  return report.table_or(table, "nothing is overdue on " + today);
+  return report.table_or(table, language() == Language::en ? "nothing is overdue on " + today : today + " 无逾期事项");
 }
 
 }  // namespace liaison::sync

@@ -513,7 +513,7 @@ check "--json: and only one" python3 -c 'import json,sys; json.loads(sys.argv[1]
 
 # ---- options ----
 run --version
-expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 5, schema 3)"
+expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 5, schema 4)"
 run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"
 run --data "$D" case
@@ -535,6 +535,15 @@ for page in "$pages_dir/liaison-client.1" "$pages_dir/../hub/liaison-hub.1"; do
     liaison-hub) expect "which documents revert and its options" 0 "--dry-run" ;;
   esac
 done
+# The language comes from the locale when --lang is not given: Chinese
+# unless it is English (this machine's C.UTF-8 included).
+OUT=$(env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 "$BIN" --data "$D" case list 2>&1)
+RC=$? ERR=""
+expect "with LANG=C.UTF-8 lists are in Chinese" 0 "龙游县"
+OUT=$(env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=en_GB.UTF-8 "$BIN" --data "$D" case list 2>&1)
+RC=$? ERR=""
+expect "with LANG=en_GB.UTF-8 in English" 0 "longyou"
+
 completion=$pages_dir/liaison-client.bash
 if [ -f "$completion" ]; then
   # shellcheck disable=SC1090

@@ -111,4 +111,31 @@ TEST_CASE("a sync with a hub that is down exits 75 and says the changes are kept
   CHECK_FALSE(contains(status.out, "\"pending\":0,"));
 }
 
+TEST_CASE("Chinese first: kinds, statuses, counties, fields and headings in Chinese, English with --lang en") {
+  Office office;
+  const Ran made =
+      office({"case", "new", "--kind", "outbound_trip", "--title", "赴德国考察", "--set", "depart_on=2027-03-01"});
+  REQUIRE_MESSAGE(made.status == 0, made.err);
+  const Ran zh = office({"--lang", "zh", "case", "list"});
+  CHECK(zh.status == 0);
+  for (const char* label : {"编号", "类别", "状态", "因公出国（境）", "龙游县", "草稿", "赴德国考察"})
+    CHECK_MESSAGE(contains(zh.out, label), label);
+  CHECK_FALSE(contains(zh.out, "outbound_trip"));
+  const std::string ref = made.out.substr(0, made.out.find(' '));
+  const Ran shown = office({"case", "show", ref, "--lang=zh"});
+  CHECK(shown.status == 0);
+  CHECK(contains(shown.out, "出发日期"));
+  CHECK(contains(shown.out, "2027-03-01"));
+  const Ran en = office({"--lang", "en", "case", "list"});
+  CHECK(contains(en.out, "outbound_trip"));
+  CHECK(contains(en.out, "longyou"));
+  CHECK_FALSE(contains(en.out, "龙游县"));
+  // JSON keeps the stored values, whatever the language.
+  const Ran json = office({"--lang", "zh", "--json", "case", "list"});
+  CHECK(contains(json.out, "\"kind\":\"outbound_trip\""));
+  const Ran bad = office({"--lang", "fr", "case", "list"});
+  CHECK(bad.status == 2);
+  CHECK(contains(bad.err, "the languages are zh (中文) and en (English)"));
+}
+
 }  // namespace liaison::client
