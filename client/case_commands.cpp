@@ -178,72 +178,9 @@ Outcome cmd_case_show(Invocation& in) {
   LIAISON_TRY(take_words(in.args, words, 1, 1, "case show ID"));
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
-  auto& at = *opened;
-  auto notes = at.context.replica->list(TableId::case_notes, {{{"case_id", at.row.id.to_string()}}});
-  if (!notes) return notes.error();
-  std::vector<std::string> items;
-  cli::Table table{{"written", "author", "note"}, {}};
-  for (const auto& note : *notes) {
-    items.push_back(row_json(note));
-    table.rows.push_back(
-        {display_value("written_at", note["written_at"]), text_of(note["author"]), text_of(note["body"])});
-  }
-  auto people = at.context.replica->list(TableId::people, {{{"case_id", at.row.id.to_string()}}});
-  if (!people) return people.error();
-  std::vector<std::string> people_items;
-  cli::Table people_table{{"#", "role", "name", "name_latin", "unit", "post"}, {}};
-  for (const auto& person : *people) {
-    people_items.push_back(row_json(person));
-    people_table.rows.push_back({std::to_string(people_table.rows.size() + 1), text_of(person["role"]),
-                                 text_of(person["name"]), text_of(person["name_latin"]), text_of(person["unit"]),
-                                 text_of(person["post"])});
-  }
-  cli::Table fields = row_table(at.row);
-  for (auto& line : fields.rows)
-    if (line[0] == "kind") line[1] += " (" + std::string(at.kind->label) + ")";
-  auto flags = review_flags(at);
+  auto flags = review_flags(*opened);
   if (!flags) return flags.error();
-  // A trip's passports: those of the register lent to it, now or before.
-  auto passports = at.context.replica->list(
-      TableId::cases, {{{"kind", std::string("passport")}, {"lent_to", at.row.id.to_string()}}, false, 0});
-  if (!passports) return passports.error();
-  std::vector<std::string> passport_items;
-  cli::Table passport_table{{"passport", "holder", "status", "lent on", "due back", "returned on"}, {}};
-  for (const auto& p : *passports) {
-    passport_items.push_back(row_json(p));
-    passport_table.rows.push_back({text_of(p["passport_no"]), text_of(p["holder"]), text_of(p["status"]),
-                                   text_of(p["lent_on"]), text_of(p["due_back_on"]), text_of(p["returned_on"])});
-  }
-  // The programme and the gifts, as their own lists show them.
-  std::vector<std::string> programme_items, gift_items;
-  cli::Table programme_table{{"at", "place", "description"}, {}}, gift_table{{"gift", "direction", "counterpart"}, {}};
-  auto programme = at.context.replica->list(TableId::itinerary_items, {{{"case_id", at.row.id.to_string()}}, false, 0});
-  if (!programme) return programme.error();
-  for (const auto& item : *programme) {
-    programme_items.push_back(row_json(item));
-    programme_table.rows.push_back({text_of(item["at"]), text_of(item["place"]), text_of(item["description"])});
-  }
-  auto gifts = at.context.replica->list(TableId::gifts, {{{"case_id", at.row.id.to_string()}}, false, 0});
-  if (!gifts) return gifts.error();
-  for (const auto& gift : *gifts) {
-    gift_items.push_back(row_json(gift));
-    gift_table.rows.push_back(
-        {text_of(gift["item"]), display_value("direction", gift["direction"]), text_of(gift["counterpart"])});
-  }
-  std::vector<std::pair<std::string, std::string>> extra = {{"notes", cli::json_array(items)},
-                                                            {"people", cli::json_array(people_items)},
-                                                            {"itinerary", cli::json_array(programme_items)},
-                                                            {"gifts", cli::json_array(gift_items)},
-                                                            {"review_flags", sync::review_flags_json(*flags)}};
-  if (at.kind->name == "outbound_trip") extra.emplace_back("passports", cli::json_array(passport_items));
-  cli::Report report{row_json(at.row, extra), {}};
-  report.table(fields).line("").table_or(table, "no notes");
-  if (!people->empty()) report.line("").table(people_table);
-  if (!passports->empty()) report.line("").table(passport_table);
-  if (!programme->empty()) report.line("").table(programme_table);
-  if (!gifts->empty()) report.line("").table(gift_table);
-  for (const auto& flag : *flags) report.line("review flag: " + flag.message);
-  return report;
+  return sync::case_sheet(*opened->context.replica, opened->row, *flags);
 }
 
 Outcome cmd_case_set(Invocation& in) {

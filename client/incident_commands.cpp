@@ -8,11 +8,7 @@
 #include "sync/alerts.hpp"
 
 namespace liaison::client {
-namespace {
-
-std::string text(const Value& v) { return to_display(v); }
-
-}  // namespace
+namespace {}  // namespace
 
 Outcome cmd_incident_report(Invocation& in) {
   const bool final_report = in.args.flag("final");
@@ -23,7 +19,7 @@ Outcome cmd_incident_report(Invocation& in) {
   auto opened = open_case(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
-  const std::string ref = text(at.row["ref"]), status = text(at.row["status"]);
+  const std::string ref = to_display(at.row["ref"]), status = to_display(at.row["status"]);
   if (at.kind->name != "foreign_incident")
     return make_error(Errc::invalid_argument,
                       "case " + ref + " is " + std::string(at.kind->name) + ", not a foreign incident");

@@ -13,6 +13,7 @@
 #include "shared/command.hpp"
 #include "shared/error.hpp"
 #include "sync/replica.hpp"
+#include "sync/row_text.hpp"
 
 namespace liaison::client {
 
@@ -47,18 +48,12 @@ int usage_error(std::string_view what);
 void complain(std::string_view what, std::string_view todo = {});
 void set_json_errors(bool json);
 
-// A value for people: times (integer `*_at` columns) in local time, the
-// rest as text.
-std::string display_value(std::string_view column, const Value& value);
-
-// {"id": ..., "<column>": value, ...}: the row's non-null columns in schema
-// order (plus `extra` members, already JSON, at the end).
-std::string row_json(const sync::Row& row, const std::vector<std::pair<std::string, std::string>>& extra = {});
+// Rows for people and scripts, as the hub shows them (sync/row_text.hpp).
+using sync::display_value;
+using sync::row_json;
+using sync::row_table;
 // {"id": ..., ...} with exactly `columns` (null where the row has none).
 std::string row_json_columns(const sync::Row& row, std::span<const std::string_view> columns);
-
-// "field / value" table of a row's non-null columns, for `show` commands.
-cli::Table row_table(const sync::Row& row);
 
 // Writes `text` and a newline to stdout.
 void print_line(const std::string& text);

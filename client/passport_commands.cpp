@@ -16,8 +16,6 @@
 namespace liaison::client {
 namespace {
 
-std::string text(const Value& v) { return to_display(v); }
-
 // A passport needs six months of validity left after the trip's return.
 std::string six_months_after(const std::string& date) {
   using namespace std::chrono;
@@ -44,7 +42,7 @@ Result<CaseAt> open_passport(const Invocation& in, const std::string& which) {
   auto opened = open_case(in, which);
   if (!opened) return opened.error();
   if (opened->kind->name != "passport")
-    return make_error(Errc::invalid_argument, "case " + text(opened->row["ref"]) + " is " +
+    return make_error(Errc::invalid_argument, "case " + to_display(opened->row["ref"]) + " is " +
                                                   std::string(opened->kind->name) + ", not a passport of the register");
   return opened;
 }
@@ -84,16 +82,17 @@ Outcome cmd_passport_list(Invocation& in) {
   std::vector<std::string> items;
   cli::Table table{{"ref", "county", "holder", "type", "number", "status", "lent to", "due back", "expires"}, {}};
   for (const auto& p : *passports) {
-    const bool overdue = sync::passport_out_on_loan(text(p["status"])) && is_calendar_date(text(p["due_back_on"])) &&
-                         text(p["due_back_on"]) < today;
+    const bool overdue = sync::passport_out_on_loan(to_display(p["status"])) &&
+                         is_calendar_date(to_display(p["due_back_on"])) && to_display(p["due_back_on"]) < today;
     std::string trip;
-    if (const auto trip_id = Uuid::parse(text(p["lent_to"])))
-      if (auto row = context->replica->get(TableId::cases, *trip_id); row && *row) trip = text((**row)["ref"]);
+    if (const auto trip_id = Uuid::parse(to_display(p["lent_to"])))
+      if (auto row = context->replica->get(TableId::cases, *trip_id); row && *row) trip = to_display((**row)["ref"]);
     items.push_back(row_json(p, {{"overdue", overdue ? "true" : "false"}, {"lent_to_ref", cli::json_quote(trip)}}));
-    table.rows.push_back(
-        {text(p["ref"]), text(p["county"]), text(p["holder"]), display_value("passport_type", p["passport_type"]),
-         text(p["passport_no"]), text(p["status"]) + (overdue ? " (overdue)" : ""),
-         sync::passport_out_on_loan(text(p["status"])) ? trip : "", text(p["due_back_on"]), text(p["expires_on"])});
+    table.rows.push_back({to_display(p["ref"]), to_display(p["county"]), to_display(p["holder"]),
+                          display_value("passport_type", p["passport_type"]), to_display(p["passport_no"]),
+                          to_display(p["status"]) + (overdue ? " (overdue)" : ""),
+                          sync::passport_out_on_loan(to_display(p["status"])) ? trip : "", to_display(p["due_back_on"]),
+                          to_display(p["expires_on"])});
   }
   return cli::Report{cli::json_array(items), {}}.table_or(
       table, "no passports in the register" + std::string(status ? " in that status" : "") +
@@ -110,38 +109,39 @@ Outcome cmd_passport_lend(Invocation& in) {
   auto opened = open_passport(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
-  const std::string number = text(at.row["passport_no"]), status = text(at.row["status"]);
+  const std::string number = to_display(at.row["passport_no"]), status = to_display(at.row["status"]);
   if (status != "in_custody" && status != "returned")
     return advised(Errc::bad_transition, "passport " + number + " is " + status + ", not in custody",
                    sync::passport_out_on_loan(status) ? "take it back first with 'passport return " + number + "'"
                                                       : "lend another of the holder's passports");
   auto trip = sync::find_row(*at.context.replica, TableId::cases, *trip_ref, "case");
   if (!trip) return trip.error();
-  const std::string trip_name = text((*trip)["ref"]), trip_status = text((*trip)["status"]);
-  if (text((*trip)["kind"]) != "outbound_trip")
+  const std::string trip_name = to_display((*trip)["ref"]), trip_status = to_display((*trip)["status"]);
+  if (to_display((*trip)["kind"]) != "outbound_trip")
     return make_error(Errc::invalid_argument, "case " + trip_name + " is not an outbound trip");
   if (trip_status != "approved" && trip_status != "briefed")
     return advised(Errc::bad_transition,
                    "trip " + trip_name + " is " + trip_status + ": a passport is lent only against an approved trip",
                    "wait for the city's approval (and sync)");
-  if (text((*trip)["county"]) != text(at.row["county"]))
-    return make_error(Errc::invalid_argument, "passport " + number + " is " + text(at.row["county"]) + "'s; trip " +
-                                                  trip_name + " is " + text((*trip)["county"]) + "'s");
+  if (to_display((*trip)["county"]) != to_display(at.row["county"]))
+    return make_error(Errc::invalid_argument, "passport " + number + " is " + to_display(at.row["county"]) +
+                                                  "'s; trip " + trip_name + " is " + to_display((*trip)["county"]) +
+                                                  "'s");
   auto members = at.context.replica->list(TableId::people, {{{"case_id", trip->id.to_string()}}, false, 0});
   if (!members) return members.error();
-  const std::string holder = text(at.row["holder"]);
+  const std::string holder = to_display(at.row["holder"]);
   bool member = false;
-  for (const auto& person : *members) member |= text(person["name"]) == holder;
+  for (const auto& person : *members) member |= to_display(person["name"]) == holder;
   if (!member)
     return advised(Errc::invalid_argument,
                    "the holder of passport " + number + ", " + (holder.empty() ? "(none recorded)" : holder) +
                        ", is not a member of trip " + trip_name,
                    "lend the passports of the trip's members ('person list " + trip_name + "')");
-  const std::string back = text((*trip)["return_on"]);
+  const std::string back = to_display((*trip)["return_on"]);
   if (!is_calendar_date(back))
     return advised(Errc::invalid_argument, "trip " + trip_name + " has no return day (return_on)",
                    "the due day follows from it; record it first");
-  const std::string expires = text(at.row["expires_on"]);
+  const std::string expires = to_display(at.row["expires_on"]);
   if (is_calendar_date(expires) && expires < six_months_after(back))
     return advised(Errc::invalid_argument,
                    "passport " + number + " expires on " + expires +
@@ -169,7 +169,7 @@ Outcome cmd_passport_return(Invocation& in) {
   auto opened = open_passport(in, words[0]);
   if (!opened) return opened.error();
   auto& at = *opened;
-  const std::string number = text(at.row["passport_no"]), status = text(at.row["status"]);
+  const std::string number = to_display(at.row["passport_no"]), status = to_display(at.row["status"]);
   if (status != "lent")
     return advised(Errc::bad_transition, "passport " + number + " is " + status + ", not lent",
                    status == "issued" || status == "due_back" ? "the city records its return (status=returned)"
@@ -179,7 +179,7 @@ Outcome cmd_passport_return(Invocation& in) {
   const sync::Fields fields = {{"status", std::string("in_custody")}, {"returned_on", *returned_on}};
   if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st)
     return advised(st.error(), "nothing was written");
-  const std::string due = text(at.row["due_back_on"]);
+  const std::string due = to_display(at.row["due_back_on"]);
   const int late = is_calendar_date(due) ? days_from(due, *returned_on) : 0;
   return passport_written(at, "passport " + number + " back in custody on " + *returned_on +
                                   (late > 0 ? ", " + std::to_string(late) + " days late" : ""));

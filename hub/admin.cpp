@@ -27,8 +27,6 @@ using sync::Row;
 
 std::int64_t now_ms() { return static_cast<std::int64_t>(std::time(nullptr)) * 1000; }
 
-std::string text(const Value& v) { return to_display(v); }
-
 Result<std::string> county_option(cli::Args& args, const char* name) {
   auto c = args.option(name);
   if (c && !is_county(*c) && *c != kCityScope)
@@ -58,15 +56,6 @@ Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string
   return row->id;
 }
 
-std::string row_json(const Row& row, bool only_set) {
-  const auto& def = Schema::get().table(row.table);
-  std::vector<std::pair<std::string, std::string>> members = {{"id", cli::json_quote(row.id.to_string())}};
-  for (std::size_t c = 0; c < def.columns.size(); ++c)
-    if (!only_set || !is_null(row.values[c]))
-      members.emplace_back(std::string(def.columns[c].name), cli::json_value(row.values[c]));
-  return cli::json_object(members);
-}
-
 Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   sync::RowFilter filter;
   auto county = county_option(args, "county");
@@ -81,14 +70,14 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   if (!rows) return rows.error();
   std::erase_if(*rows, [&](const Row& r) { return !county->empty() && !sync::case_involves(r, *county); });
   std::stable_sort(rows->begin(), rows->end(),
-                   [](const Row& a, const Row& b) { return text(a["county"]) < text(b["county"]); });
+                   [](const Row& a, const Row& b) { return to_display(a["county"]) < to_display(b["county"]); });
   std::vector<std::string> items;
   cli::Table table{{"ref", "number", "county", "kind", "status", "title"}, {}};
   for (const Row& r : *rows) {
     items.push_back(row_json(r));
-    table.rows.push_back({text(r["ref"]), text(r["number"]), place_label(sync::case_place(r)),
-                          kind_label(text(r["kind"])), status_label(text(r["kind"]), text(r["status"])),
-                          text(r["title"])});
+    table.rows.push_back({to_display(r["ref"]), to_display(r["number"]), place_label(sync::case_place(r)),
+                          kind_label(to_display(r["kind"])),
+                          status_label(to_display(r["kind"]), to_display(r["status"])), to_display(r["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
   report.table(table).line(std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s"));
@@ -104,65 +93,11 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   auto row = ctx.replica->get(TableId::cases, *id);
   if (!row) return row.error();
   if (!*row) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
-  auto notes = ctx.replica->list(TableId::case_notes, {{{"case_id", id->to_string()}}, false, 0});
-  if (!notes) return notes.error();
-  auto people = ctx.replica->list(TableId::people, {{{"case_id", id->to_string()}}, false, 0});
-  if (!people) return people.error();
-  auto programme = ctx.replica->list(TableId::itinerary_items, {{{"case_id", id->to_string()}}, false, 0});
-  if (!programme) return programme.error();
-  auto gifts = ctx.replica->list(TableId::gifts, {{{"case_id", id->to_string()}}, false, 0});
-  if (!gifts) return gifts.error();
-  std::vector<std::string> items, people_items, programme_items, gift_items;
-  for (const Row& n : *notes) items.push_back(row_json(n));
-  for (const Row& p : *people) people_items.push_back(row_json(p));
-  for (const Row& i : *programme) programme_items.push_back(row_json(i));
-  for (const Row& g : *gifts) gift_items.push_back(row_json(g));
-  std::string object = row_json(**row);
-  object.pop_back();
-  const auto& def = Schema::get().table(TableId::cases);
-  cli::Table table{{"field", "value"}, {{"id", id->to_string()}}};
-  for (std::size_t c = 0; c < def.columns.size(); ++c)
-    if (!is_null((*row)->values[c]) && def.columns[c].name != "deleted")
-      table.rows.push_back({field_label(def.columns[c].name),
-                            value_label(def.columns[c].name, text((**row)["kind"]), text((*row)->values[c]))});
   auto rules = sync::load_rules(*ctx.replica);
   if (!rules) return rules.error();
   auto flags = sync::review_case(*ctx.replica, **row, *rules, china_date(static_cast<std::uint64_t>(now_ms())));
   if (!flags) return flags.error();
-  // A trip's passports: those of the register lent to it, now or before.
-  std::string passports_json;
-  std::vector<std::string> passport_lines;
-  if (text((**row)["kind"]) == "outbound_trip") {
-    auto passports = ctx.replica->list(TableId::cases,
-                                       {{{"kind", std::string("passport")}, {"lent_to", id->to_string()}}, false, 0});
-    if (!passports) return passports.error();
-    std::vector<std::string> passport_items;
-    for (const Row& p : *passports) {
-      passport_items.push_back(row_json(p));
-      passport_lines.push_back("passport " + text(p["passport_no"]) + " (" + text(p["holder"]) +
-                               "): " + text(p["status"]) + ", due back " + text(p["due_back_on"]));
-    }
-    passports_json = ",\"passports\":" + cli::json_array(passport_items);
-  }
-  cli::Report report{object + ",\"notes\":" + cli::json_array(items) + ",\"people\":" + cli::json_array(people_items) +
-                         ",\"itinerary\":" + cli::json_array(programme_items) +
-                         ",\"gifts\":" + cli::json_array(gift_items) +
-                         ",\"review_flags\":" + sync::review_flags_json(*flags) + passports_json + "}",
-                     {}};
-  report.table(table);
-  for (const auto& line : passport_lines) report.line(line);
-  for (const Row& i : *programme)
-    report.line("programme: " + text(i["at"]) + (is_null(i["place"]) ? "" : " " + text(i["place"])) +
-                (is_null(i["description"]) ? "" : " — " + text(i["description"])));
-  for (const Row& g : *gifts)
-    report.line("gift " + text(g["direction"]) + ": " + text(g["item"]) +
-                (is_null(g["counterpart"]) ? "" : " (" + text(g["counterpart"]) + ")"));
-  for (const auto& flag : *flags) report.line("review flag: " + flag.message);
-  for (const Row& n : *notes) report.line("note by " + text(n["author"]) + ": " + text(n["body"]));
-  for (const Row& p : *people)
-    report.line("person: " + text(p["name"]) + (is_null(p["role"]) ? "" : " (" + text(p["role"]) + ")") +
-                (is_null(p["unit"]) ? "" : ", " + text(p["unit"])) + (is_null(p["post"]) ? "" : " " + text(p["post"])));
-  return report;
+  return sync::case_sheet(*ctx.replica, **row, *flags);
 }
 
 Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
@@ -202,8 +137,8 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   LIAISON_TRY(ctx.replica->update(TableId::cases, *id, fields));
   auto decided = ctx.replica->get(TableId::cases, *id);
   if (!decided) return decided.error();
-  const std::string ref = *decided ? text((**decided)["ref"]) : std::string();
-  const std::string number = *decided ? text((**decided)["number"]) : std::string();
+  const std::string ref = *decided ? to_display((**decided)["ref"]) : std::string();
+  const std::string number = *decided ? to_display((**decided)["number"]) : std::string();
   cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())},
                                        {"ref", cli::json_quote(ref)},
                                        {"number", cli::json_quote(number)},
@@ -263,7 +198,7 @@ Outcome cmd_directive_withdraw(Context& ctx, cli::Args& args) {
     return {};
   }));
   cli::Report report{cli::json_object({{"id", cli::json_quote(d->id.to_string())}, {"withdrawn", "true"}}), {}};
-  return report.line("withdrew directive " + short_id(d->id) + " (" + text((*d)["title"]) +
+  return report.line("withdrew directive " + short_id(d->id) + " (" + to_display((*d)["title"]) +
                      "); the counties see it withdrawn at their next sync");
 }
 
@@ -277,7 +212,7 @@ Outcome cmd_directive_extend(Context& ctx, cli::Args& args) {
   if (!d) return d.error();
   if (Status day = cli::check_date(*due); !day) return make_error(day.error().code, "--due " + day.error().message);
   const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
-  const std::string before = text((*d)["due_on"]);
+  const std::string before = to_display((*d)["due_on"]);
   if (*due < today || (!before.empty() && *due <= before))
     return make_error(Errc::invalid_argument, "--due " + *due + " does not extend the deadline (due " +
                                                   (before.empty() ? "no day" : before) + ", today " + today + ")");
@@ -302,12 +237,12 @@ Outcome cmd_directive_remind(Context& ctx, cli::Args& args) {
                       "every county directive " + short_id(d->id) + " is addressed to has answered; no reminder sent");
   std::string to;
   for (const auto& county : *silent) to += (to.empty() ? "" : ",") + county;
-  const std::string kind = text((*d)["kind"]) == "decision" ? "notice" : text((*d)["kind"]);
-  sync::DirectiveRequest request{to, kind, "催办：" + text((*d)["title"]), std::nullopt, std::nullopt, {}, d->id};
-  if (!is_null((*d)["due_on"]) && text((*d)["due_on"]) >= china_date(static_cast<std::uint64_t>(now_ms())))
-    request.due = text((*d)["due_on"]);
+  const std::string kind = to_display((*d)["kind"]) == "decision" ? "notice" : to_display((*d)["kind"]);
+  sync::DirectiveRequest request{to, kind, "催办：" + to_display((*d)["title"]), std::nullopt, std::nullopt, {}, d->id};
+  if (!is_null((*d)["due_on"]) && to_display((*d)["due_on"]) >= china_date(static_cast<std::uint64_t>(now_ms())))
+    request.due = to_display((*d)["due_on"]);
   if (kind == "task" && !request.due) request.kind = "notice";  // its day is past: a reminder to answer at once
-  request.body = "请尽快办理并回复《" + text((*d)["title"]) + "》。";
+  request.body = "请尽快办理并回复《" + to_display((*d)["title"]) + "》。";
   auto fields = sync::directive_fields(request, ctx.replica->self(), now_ms());
   if (!fields) return fields.error();
   auto id = ctx.replica->insert(TableId::directives, *fields);
@@ -325,13 +260,13 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   if (!receipts) return receipts.error();
   std::map<std::pair<std::string, std::string>, const Row*> by_key;  // (directive id, county)
   const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
-  for (const Row& r : *receipts) by_key[{text(r["directive_id"]), text(r["county"])}] = &r;
+  for (const Row& r : *receipts) by_key[{to_display(r["directive_id"]), to_display(r["county"])}] = &r;
   std::vector<std::string> items;
   cli::Table table{{"id", "kind", "due", "title"}, {}};
   for (auto c : kCounties) table.headers.emplace_back(c);
   for (const Row& d : *directives) {
-    std::vector<std::string> row = {short_id(d.id), text(d["kind"]), text(d["due_on"]),
-                                    (sync::withdrawn(d) ? "[withdrawn] " : "") + text(d["title"])};
+    std::vector<std::string> row = {short_id(d.id), to_display(d["kind"]), to_display(d["due_on"]),
+                                    (sync::withdrawn(d) ? "[withdrawn] " : "") + to_display(d["title"])};
     std::vector<std::pair<std::string, std::string>> matrix;
     for (auto county : kCounties) {
       if (!sync::scope_visible(d.scope, county)) {
@@ -346,7 +281,7 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
       const bool replied = receipt && !is_null((*receipt)["reply"]);
       // A task not answered by its due day is overdue from the day after.
       const bool overdue =
-          !replied && !acked && !sync::withdrawn(d) && !is_null(d["due_on"]) && text(d["due_on"]) < today;
+          !replied && !acked && !sync::withdrawn(d) && !is_null(d["due_on"]) && to_display(d["due_on"]) < today;
       const std::string seen = read ? "read" : received ? "received" : "";
       row.push_back(replied         ? "replied"
                     : acked         ? "acked"
@@ -370,7 +305,8 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   report.table(table);
   for (const Row& r : *receipts)
     if (!is_null(r["reply"]))
-      report.line(text(r["county"]) + " replied to " + text(r["directive_id"]).substr(0, 8) + ": " + text(r["reply"]));
+      report.line(to_display(r["county"]) + " replied to " + to_display(r["directive_id"]).substr(0, 8) + ": " +
+                  to_display(r["reply"]));
   return report;
 }
 
@@ -387,8 +323,8 @@ Outcome cmd_directive_show(Context& ctx, cli::Args& args) {
   for (const Row& r : *replies) {
     items.push_back(row_json(r));
     const auto* at = std::get_if<std::int64_t>(&r["replied_at"]);
-    table.rows.push_back({text(r["county"]), at ? cli::format_time(static_cast<std::uint64_t>(*at)) : "",
-                          text(r["replied_by"]), text(r["body"])});
+    table.rows.push_back({to_display(r["county"]), at ? cli::format_time(static_cast<std::uint64_t>(*at)) : "",
+                          to_display(r["replied_by"]), to_display(r["body"])});
   }
   std::string object = row_json(*d);
   object.pop_back();
@@ -396,7 +332,7 @@ Outcome cmd_directive_show(Context& ctx, cli::Args& args) {
   const auto& def = Schema::get().table(TableId::directives);
   cli::Table fields{{"field", "value"}, {{"id", d->id.to_string()}}};
   for (std::size_t c = 1; c < def.columns.size(); ++c)
-    if (!is_null(d->values[c])) fields.rows.push_back({std::string(def.columns[c].name), text(d->values[c])});
+    if (!is_null(d->values[c])) fields.rows.push_back({std::string(def.columns[c].name), to_display(d->values[c])});
   return report.table(fields).line("").table_or(table, "no replies yet");
 }
 
@@ -514,7 +450,7 @@ Outcome cmd_conflicts(Context& ctx, cli::Args& args) {
     auto row = ctx.replica->get(c.table, c.row);
     const std::string county = row && *row ? (*row)->scope : "";
     table.rows.push_back({std::to_string(c.id), county, std::string(def.name) + " " + short_id(c.row), field,
-                          text(c.winner_value), c.winner.node, text(c.loser_value), c.loser.node});
+                          to_display(c.winner_value), c.winner.node, to_display(c.loser_value), c.loser.node});
     items.push_back(cli::json_object({{"id", std::to_string(c.id)},
                                       {"scope", cli::json_quote(county)},
                                       {"table", cli::json_quote(def.name)},
@@ -553,7 +489,7 @@ Outcome cmd_rejections(Context& ctx, cli::Args& args) {
     const auto& def = Schema::get().table(r.table);
     const std::string field(def.columns.at(r.column).name);
     table.rows.push_back({cli::format_time(r.at_ms), r.node, r.certificate,
-                          std::string(def.name) + " " + short_id(r.row), field, text(r.value),
+                          std::string(def.name) + " " + short_id(r.row), field, to_display(r.value),
                           std::string(errc_name(r.code)) + ": " + r.reason});
     items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
                                       {"node", cli::json_quote(r.node)},

@@ -11,6 +11,7 @@
 #include "shared/cli.hpp"
 #include "shared/command.hpp"
 #include "sync/replica.hpp"
+#include "sync/row_text.hpp"
 
 namespace liaison::hub {
 
@@ -53,7 +54,7 @@ Outcome cmd_revert(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.
 Result<Uuid> resolve_id(sync::Replica& replica, TableId table, const std::string& text);
-std::string row_json(const sync::Row& row, bool only_set = true);
+using sync::row_json;
 std::string short_id(const Uuid& id);
 
 }  // namespace liaison::hub

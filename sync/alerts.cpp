@@ -10,8 +10,6 @@
 namespace liaison::sync {
 namespace {
 
-std::string text(const Value& v) { return to_display(v); }
-
 // 1 to 99 in Chinese numerals: 一, 十, 十一, 二十三.
 std::string chinese_number(int n) {
   static constexpr std::array<const char*, 10> kDigits = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
@@ -41,7 +39,8 @@ Result<std::vector<Alert>> find_alerts(Replica& replica) {
   for (const Row& c : *incidents) {
     auto notes = replica.list(TableId::case_notes, {{{"case_id", c.id.to_string()}}, false, 0});
     if (!notes) return notes.error();
-    Alert alert{c.id, text(c["ref"]), text(c["county"]), text(c["title"]), text(c["severity"]), 0, 0};
+    Alert alert{
+        c.id, to_display(c["ref"]), to_display(c["county"]), to_display(c["title"]), to_display(c["severity"]), 0, 0};
     for (const Row& note : *notes) {
       if (is_null(note["label"])) continue;
       ++alert.reports;

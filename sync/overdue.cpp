@@ -13,10 +13,8 @@
 namespace liaison::sync {
 namespace {
 
-std::string text(const Value& v) { return to_display(v); }
-
 bool past(const Value& due, const std::string& today) {
-  const std::string day = text(due);
+  const std::string day = to_display(due);
   return is_calendar_date(day) && day < today;
 }
 
@@ -33,8 +31,8 @@ Status unanswered_directives(Replica& replica, const std::string& today, const s
     for (const auto& target : *silent) {
       if (county && *county != target) continue;
       out.push_back({OverdueItem::What::directive_unanswered, TableId::directives, d.id, target,
-                     d.id.to_string().substr(0, 8), text(d["title"]), text(d["due_on"]),
-                     days_from(text(d["due_on"]), today)});
+                     d.id.to_string().substr(0, 8), to_display(d["title"]), to_display(d["due_on"]),
+                     days_from(to_display(d["due_on"]), today)});
     }
   }
   return {};
@@ -54,23 +52,24 @@ Status late_cases(Replica& replica, const std::string& today, const std::optiona
   auto cases = replica.list(TableId::cases, filter);
   if (!cases) return cases.error();
   for (const Row& c : *cases) {
-    const std::string kind = text(c["kind"]), status = text(c["status"]);
+    const std::string kind = to_display(c["kind"]), status = to_display(c["status"]);
     const auto item = [&](OverdueItem::What what, const std::string& due) {
-      out.push_back({what, TableId::cases, c.id, text(c["county"]), text(c["ref"]), text(c["title"]), due,
-                     days_from(due, today)});
+      out.push_back({what, TableId::cases, c.id, to_display(c["county"]), to_display(c["ref"]), to_display(c["title"]),
+                     due, days_from(due, today)});
     };
     if (kind == "passport" && passport_out_on_loan(status) && past(c["due_back_on"], today))
-      item(OverdueItem::What::passport_not_returned, text(c["due_back_on"]));
+      item(OverdueItem::What::passport_not_returned, to_display(c["due_back_on"]));
     // Due after the day the trip really came back, or else the day planned.
-    const std::string back = is_calendar_date(text(c["back_on"])) ? text(c["back_on"]) : text(c["return_on"]);
+    const std::string back =
+        is_calendar_date(to_display(c["back_on"])) ? to_display(c["back_on"]) : to_display(c["return_on"]);
     if (kind == "outbound_trip" && report_may_be_owed(status) && is_null(c["report_filed_on"]) &&
         is_calendar_date(back)) {
       const std::string due = date_after(back, rules[Rule::trip_report_days]);
       if (due < today) item(OverdueItem::What::trip_report_missing, due);
     }
     // The inviter records the visit's end within a month of the visitor leaving.
-    if (kind == "foreign_invitation" && status == "approved" && is_calendar_date(text(c["visit_to"]))) {
-      const std::string due = date_after(text(c["visit_to"]), rules[Rule::invitation_close_days]);
+    if (kind == "foreign_invitation" && status == "approved" && is_calendar_date(to_display(c["visit_to"]))) {
+      const std::string due = date_after(to_display(c["visit_to"]), rules[Rule::invitation_close_days]);
       if (due < today) item(OverdueItem::What::invitation_not_closed, due);
     }
   }

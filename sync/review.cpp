@@ -10,8 +10,6 @@
 namespace liaison::sync {
 namespace {
 
-std::string text(const Value& v) { return to_display(v); }
-
 // Separators between the countries of a destination, Chinese and Latin
 // (not a space, nor 和: "South Africa", 特立尼达和多巴哥).
 constexpr std::string_view kCountrySeparators[] = {"、", "，", "；", ",", ";", "/"};
@@ -28,11 +26,11 @@ void trip_flags(const Row& c, std::size_t people, const WorkflowRules& rules, co
   if (static_cast<int>(people) > limit(Rule::trip_max_people))
     out.push_back({Rule::trip_max_people, "出访" + std::to_string(people) + "人，超过" +
                                               std::to_string(limit(Rule::trip_max_people)) + "人的限额（含翻译）"});
-  const auto countries = destination_countries(text(c["destination"]));
+  const auto countries = destination_countries(to_display(c["destination"]));
   if (static_cast<int>(countries.size()) > limit(Rule::trip_max_countries))
     out.push_back({Rule::trip_max_countries, "出访" + std::to_string(countries.size()) + "个国家（地区），超过" +
                                                  std::to_string(limit(Rule::trip_max_countries)) + "个的限额"});
-  const std::string depart = text(c["depart_on"]), back = text(c["return_on"]);
+  const std::string depart = to_display(c["depart_on"]), back = to_display(c["return_on"]);
   if (!countries.empty() && is_calendar_date(depart) && is_calendar_date(back) && back >= depart) {
     const int days = days_from(depart, back) + 1;
     const Rule rule = countries.size() == 1   ? Rule::trip_days_one_country
@@ -42,7 +40,7 @@ void trip_flags(const Row& c, std::size_t people, const WorkflowRules& rules, co
       out.push_back({rule, "在外" + std::to_string(days) + "天（含出入境当日），出访" +
                                std::to_string(countries.size()) + "国（地区）限" + std::to_string(limit(rule)) + "天"});
   }
-  const std::string from = text(c["publicity_from"]), to = text(c["publicity_to"]);
+  const std::string from = to_display(c["publicity_from"]), to = to_display(c["publicity_to"]);
   const int needed = limit(Rule::trip_publicity_working_days);
   if (!is_calendar_date(from) || !is_calendar_date(to)) {
     if (needed > 0)
@@ -71,11 +69,11 @@ Result<WorkflowRules> load_rules(Replica& replica) {
     return a_ms != b_ms ? a_ms > b_ms : b.id < a.id;
   };
   for (const Row& s : *settings) {
-    const Row*& current = latest[text(s["name"])];
+    const Row*& current = latest[to_display(s["name"])];
     if (!current || later(s, *current)) current = &s;
   }
   WorkflowRules rules;
-  for (const auto& [name, row] : latest) rules.apply(name, text((*row)["value"]));
+  for (const auto& [name, row] : latest) rules.apply(name, to_display((*row)["value"]));
   return rules;
 }
 
@@ -109,7 +107,7 @@ int working_days(std::string_view from, std::string_view to) {
 Result<std::vector<ReviewFlag>> review_case(Replica& replica, const Row& c, const WorkflowRules& rules,
                                             const std::string& today) {
   std::vector<ReviewFlag> flags;
-  const std::string kind = text(c["kind"]);
+  const std::string kind = to_display(c["kind"]);
   if (kind == "outbound_trip") {
     auto people = count_people(replica, c.id);
     if (!people) return people.error();
