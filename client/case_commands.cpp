@@ -218,7 +218,8 @@ Outcome cmd_case_set(Invocation& in) {
         if (!flags->empty()) return sync::flagged_decision(*flags, *to == "approved" ? "approve" : "forward");
       }
   std::string names;
-  for (const auto& field : fields) names += (names.empty() ? "" : ", ") + field.first;
+  for (const auto& field : fields)
+    names += std::string(names.empty() ? "" : in_language(", ", "、")) + field_label(field.first);
   if (city || county_may_edit(*at.kind, at.row))
     fields.emplace_back("updated_at", static_cast<std::int64_t>(at.context.now_ms()));
   // The hub's authority check decides (run here first, on this replica's
@@ -229,7 +230,8 @@ Outcome cmd_case_set(Invocation& in) {
     return advised(st.error(), "moves open to you from " + from + ": " + moves_from(*at.kind, from, acting) +
                                    "; nothing was written");
   }
-  return changed(at, "updated case " + id + ": " + names);
+  return changed(at, english() ? "updated case " + id + ": " + names
+                               : "已修改案件 " + text_of(at.row["ref"]) + "：" + names + "（下次同步时报送市外办）");
 }
 
 Outcome cmd_case_submit(Invocation& in) {
@@ -261,7 +263,10 @@ Outcome cmd_case_submit(Invocation& in) {
     fields.emplace_back("updated_at", static_cast<std::int64_t>(at.context.now_ms()));
   if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st)
     return advised(st.error(), "nothing was written");
-  return changed(at, "submitted case " + id + " (" + from + " -> submitted); the hub gets it at the next sync");
+  return changed(at, english()
+                         ? "submitted case " + id + " (" + from + " -> submitted); the hub gets it at the next sync"
+                         : "已报送案件 " + text_of(at.row["ref"]) + "（" + status_label(at.kind->name, from) +
+                               " → 已报送），下次同步时送达市外办");
 }
 
 Outcome cmd_note_add(Invocation& in) {
@@ -281,7 +286,8 @@ Outcome cmd_note_add(Invocation& in) {
   cli::Report report{
       cli::json_object({{"id", cli::json_quote(id->to_string())}, {"case_id", cli::json_quote(at.row.id.to_string())}}),
       {}};
-  return report.line("added note " + id->to_string() + " to case " + at.row.id.to_string());
+  return report.line(english() ? "added note " + id->to_string() + " to case " + at.row.id.to_string()
+                               : "已为案件 " + text_of(at.row["ref"]) + " 添加记录");
 }
 
 }  // namespace liaison::client

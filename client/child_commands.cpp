@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "shared/labels.hpp"
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
@@ -22,6 +23,7 @@ struct ChildKind {
   std::string_view key;       // the column every record needs, given as --KEY: name
   std::string_view key_meta;  // what --KEY takes: NAME
   std::span<const std::string_view> listed;
+  std::string_view noun_zh;  // 人员
 };
 
 namespace {
@@ -141,8 +143,10 @@ Outcome child_add(Invocation& in, const ChildKind& kind) {
   auto all = records_of(kind, at);
   const std::size_t n = all ? all->size() : 0;
   return written(kind, at, *id,
-                 "added " + *key + " as " + std::string(kind.noun) + " " + std::to_string(n) + " of case " +
-                     to_display(at.row["ref"]));
+                 english() ? "added " + *key + " as " + std::string(kind.noun) + " " + std::to_string(n) + " of case " +
+                                 to_display(at.row["ref"])
+                           : "已添加 " + *key + "，为案件 " + to_display(at.row["ref"]) + " 的第 " + std::to_string(n) +
+                                 " 项" + std::string(kind.noun_zh));
 }
 
 Outcome child_list(Invocation& in, const ChildKind& kind) {
@@ -153,13 +157,13 @@ Outcome child_list(Invocation& in, const ChildKind& kind) {
   auto all = records_of(kind, *opened);
   if (!all) return all.error();
   std::vector<std::string> items;
-  cli::Table table{{"#", "id"}, {}};
+  cli::Table table{{"#"}, {}};
   for (const auto column : kind.listed) table.headers.emplace_back(column);
   for (std::size_t i = 0; i < all->size(); ++i) {
     const sync::Row& record = (*all)[i];
     items.push_back(row_json(record));
-    std::vector<std::string> line = {std::to_string(i + 1), record.id.to_string().substr(0, 8)};
-    for (const auto column : kind.listed) line.push_back(display_value(column, record[column]));
+    std::vector<std::string> line = {std::to_string(i + 1)};
+    for (const auto column : kind.listed) line.push_back(sync::labelled_value(record, column));
     table.rows.push_back(std::move(line));
   }
   cli::Report report{cli::json_array(items), {}};
@@ -183,7 +187,9 @@ Outcome child_set(Invocation& in, const ChildKind& kind) {
     return advised(st.error(), "nothing was written");
   std::string names;
   for (const auto& field : *fields) names += (names.empty() ? "" : ", ") + field.first;
-  return written(kind, *opened, record->id, "updated " + to_display((*record)[kind.key]) + ": " + names);
+  return written(kind, *opened, record->id,
+                 english() ? "updated " + to_display((*record)[kind.key]) + ": " + names
+                           : "已修改 " + to_display((*record)[kind.key]) + "：" + names);
 }
 
 Outcome child_remove(Invocation& in, const ChildKind& kind) {
@@ -196,12 +202,14 @@ Outcome child_remove(Invocation& in, const ChildKind& kind) {
   if (auto st = checked_update(opened->context, kind.table, record->id, {{"deleted", Value{std::int64_t{1}}}}); !st)
     return advised(st.error(), "nothing was written");
   cli::Report report{cli::json_object({{"id", cli::json_quote(record->id.to_string())}, {"removed", "true"}}), {}};
-  return report.line("removed " + to_display((*record)[kind.key]) + " from case " + to_display(opened->row["ref"]));
+  return report.line(english()
+                         ? "removed " + to_display((*record)[kind.key]) + " from case " + to_display(opened->row["ref"])
+                         : "已从案件 " + to_display(opened->row["ref"]) + " 删除 " + to_display((*record)[kind.key]));
 }
 
-const ChildKind kPerson{TableId::people, "person", "person", "people", "name", "NAME", kPersonColumns};
+const ChildKind kPerson{TableId::people, "person", "person", "people", "name", "NAME", kPersonColumns, "人员"};
 const ChildKind kItinerary{TableId::itinerary_items, "itinerary", "itinerary item", "itinerary items", "at", "WHEN",
-                           kItineraryColumns};
-const ChildKind kGift{TableId::gifts, "gift", "gift", "gifts", "item", "ITEM", kGiftColumns};
+                           kItineraryColumns,        "行程"};
+const ChildKind kGift{TableId::gifts, "gift", "gift", "gifts", "item", "ITEM", kGiftColumns, "礼品"};
 
 }  // namespace liaison::client

@@ -4,6 +4,7 @@
 // at each sync), read when a person first shows it, and keeps every reply.
 #include <variant>
 
+#include "shared/labels.hpp"
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "sync/directives.hpp"
@@ -66,7 +67,8 @@ Outcome cmd_directive_list(Invocation& in) {
     const auto of_receipt = [&](std::string_view column) {
       return *receipt ? display_value(column, (**receipt)[column]) : std::string();
     };
-    table.rows.push_back({directive.id.to_string(), text_of(directive["kind"]), text_of(directive["due_on"]),
+    table.rows.push_back({directive.id.to_string(), kind_label(text_of(directive["kind"])),
+                          text_of(directive["due_on"]),
                           (sync::withdrawn(directive) ? "[withdrawn] " : "") + text_of(directive["title"]),
                           of_receipt("received_at"), of_receipt("acknowledged_at"), of_receipt("reply")});
   }
@@ -153,8 +155,10 @@ Outcome cmd_directive_issue(Invocation& in) {
   auto id = checked_insert(*context, TableId::directives, *fields);
   if (!id) return advised(id.error(), "nothing was written");
   cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}}), {}};
-  return report.line("issued directive " + id->to_string() + " to " + request.to +
-                     "; it reaches them after this desk's next sync");
+  return report.line(english() ? "issued directive " + id->to_string() + " to " + request.to +
+                                     "; it reaches them after this desk's next sync"
+                               : "已向 " + value_label("targets", "", request.to) + " 下达文件 " + id->to_string() +
+                                     "，本机下次同步后送达");
 }
 
 Outcome cmd_directive_ack(Invocation& in) {
@@ -217,10 +221,13 @@ Outcome cmd_directive_ack(Invocation& in) {
   auto after = receipt_of(*ctx.replica, ctx.node, directive->id);
   if (!after) return after.error();
   cli::Report report{directive_json(*directive, *after), {}};
-  report.line("acknowledged directive " + id + (reply ? " with a reply" : "") +
-              "; the city sees it after the next sync");
+  report.line(english() ? "acknowledged directive " + id + (reply ? " with a reply" : "") +
+                              "; the city sees it after the next sync"
+                        : std::string(reply ? "已回复" : "已签收") + "文件《" + text_of((*directive)["title"]) +
+                              "》，下次同步后市外办可见");
   if (!reply && text_of((*directive)["kind"]) == "task")
-    report.line("this is a task: the city expects a reply — 'directive ack " + id + " --reply TEXT'");
+    report.line(english() ? "this is a task: the city expects a reply — 'directive ack " + id + " --reply TEXT'"
+                          : "这是一项任务，市外办需要回复：directive ack " + id + " --reply 回复内容");
   return report;
 }
 

@@ -4,6 +4,8 @@
 // final one). `alerts` lists the incidents the city has not acknowledged
 // yet, most severe first: what a city desk watches for.
 #include "client/commands.hpp"
+
+#include "shared/labels.hpp"
 #include "client/output.hpp"
 #include "sync/alerts.hpp"
 
@@ -48,6 +50,10 @@ Outcome cmd_incident_report(Invocation& in) {
                                        {"case_id", cli::json_quote(at.row.id.to_string())},
                                        {"label", cli::json_quote(label)}}),
                      {}};
+  if (!english())
+    return report.line(
+        "已记录事件 " + ref + " 的" + label +
+        (status == "open" ? "，状态改为已报告：请立即同步，送达后市外办即收到提醒" : "，下次同步时报送市外办"));
   return report.line(label + " of incident " + ref + " recorded" +
                      (status == "open" ? "; the case is reported: sync now, the city is alerted when it arrives"
                                        : "; the city gets it at the next sync"));

@@ -7,6 +7,8 @@
 #include <chrono>
 
 #include "client/commands.hpp"
+
+#include "shared/labels.hpp"
 #include "client/output.hpp"
 #include "shared/field_format.hpp"
 #include "sync/overdue.hpp"
@@ -80,7 +82,7 @@ Outcome cmd_passport_list(Invocation& in) {
   if (!passports) return passports.error();
   const std::string today = china_date(context->now_ms());
   std::vector<std::string> items;
-  cli::Table table{{"ref", "county", "holder", "type", "number", "status", "lent to", "due back", "expires"}, {}};
+  cli::Table table{{"ref", "county", "holder", "type", "passport_no", "status", "lent to", "due back", "expires"}, {}};
   for (const auto& p : *passports) {
     const bool overdue = sync::passport_out_on_loan(to_display(p["status"])) &&
                          is_calendar_date(to_display(p["due_back_on"])) && to_display(p["due_back_on"]) < today;
@@ -88,11 +90,12 @@ Outcome cmd_passport_list(Invocation& in) {
     if (const auto trip_id = Uuid::parse(to_display(p["lent_to"])))
       if (auto row = context->replica->get(TableId::cases, *trip_id); row && *row) trip = to_display((**row)["ref"]);
     items.push_back(row_json(p, {{"overdue", overdue ? "true" : "false"}, {"lent_to_ref", cli::json_quote(trip)}}));
-    table.rows.push_back({to_display(p["ref"]), to_display(p["county"]), to_display(p["holder"]),
-                          display_value("passport_type", p["passport_type"]), to_display(p["passport_no"]),
-                          to_display(p["status"]) + (overdue ? " (overdue)" : ""),
-                          sync::passport_out_on_loan(to_display(p["status"])) ? trip : "", to_display(p["due_back_on"]),
-                          to_display(p["expires_on"])});
+    table.rows.push_back(
+        {to_display(p["ref"]), sync::labelled_value(p, "county"), to_display(p["holder"]),
+         sync::labelled_value(p, "passport_type"), to_display(p["passport_no"]),
+         sync::labelled_value(p, "status") + std::string(overdue ? in_language(" (overdue)", "（逾期）") : ""),
+         sync::passport_out_on_loan(to_display(p["status"])) ? trip : "", to_display(p["due_back_on"]),
+         to_display(p["expires_on"])});
   }
   return cli::Report{cli::json_array(items), {}}.table_or(
       table, "no passports in the register" + std::string(status ? " in that status" : "") +
@@ -158,8 +161,10 @@ Outcome cmd_passport_lend(Invocation& in) {
       {"returned_on", Value{}},        {"updated_at", static_cast<std::int64_t>(at.context.now_ms())}};
   if (auto st = checked_update(at.context, TableId::cases, at.row.id, fields); !st)
     return advised(st.error(), "nothing was written");
-  return passport_written(at, "lent passport " + number + " (" + holder + ") to trip " + trip_name + " on " + *lent_on +
-                                  "; due back " + due);
+  return passport_written(at, english() ? "lent passport " + number + " (" + holder + ") to trip " + trip_name +
+                                              " on " + *lent_on + "; due back " + due
+                                        : *lent_on + " 将护照 " + number + "（" + holder + "）借给出访团组 " +
+                                              trip_name + "，应于 " + due + " 前交还");
 }
 
 Outcome cmd_passport_return(Invocation& in) {
@@ -181,6 +186,9 @@ Outcome cmd_passport_return(Invocation& in) {
     return advised(st.error(), "nothing was written");
   const std::string due = to_display(at.row["due_back_on"]);
   const int late = is_calendar_date(due) ? days_from(due, *returned_on) : 0;
+  if (!english())
+    return passport_written(at, "护照 " + number + " 已于 " + *returned_on + " 交还入库" +
+                                    (late > 0 ? "，逾期 " + std::to_string(late) + " 天" : ""));
   return passport_written(at, "passport " + number + " back in custody on " + *returned_on +
                                   (late > 0 ? ", " + std::to_string(late) + " days late" : ""));
 }

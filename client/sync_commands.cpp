@@ -12,6 +12,8 @@
 #include <optional>
 
 #include "client/commands.hpp"
+
+#include "shared/labels.hpp"
 #include "client/output.hpp"
 #include "sync/net/net.hpp"
 
@@ -256,7 +258,9 @@ Result<sync::net::ClientLinkOptions> link_options(Context& ctx, const sync::Clie
     if (auto st = save_config(ctx.data_dir, ctx.config); !st)
       log_line(ctx.json, "could not pin the hub's key: " + st.error().message);
     else
-      log_line(ctx.json, "pinned the key of " + ctx.config.hub_node + " at this first connection (sha256 " + key + ")");
+      log_line(ctx.json,
+               english() ? "pinned the key of " + ctx.config.hub_node + " at this first connection (sha256 " + key + ")"
+                         : "首次连接，已记住 " + ctx.config.hub_node + " 的密钥（sha256 " + key + "）");
   };
   auto cert_node = sync::net::check_tls_files(options.tls);
   if (!cert_node) return advised(cert_node.error(), "check the files named in " + config_path(ctx.data_dir));
@@ -299,12 +303,16 @@ void report_sync(const Context& ctx, const sync::net::SyncReport& report) {
                                  {"bytes_received", std::to_string(report.bytes_received)}}));
     return;
   }
-  std::string line = "synced with " + ctx.config.hub + ": pushed " + std::to_string(stats.cells_pushed) + ", pulled " +
-                     std::to_string(stats.cells_pulled) + ", rejections " + std::to_string(stats.rejections);
-  if (stats.rejections) line += " (see 'liaison-client rejections')";
+  const auto count = [](std::uint64_t n) { return std::to_string(n); };
+  std::string line = english() ? "synced with " + ctx.config.hub + ": pushed " + count(stats.cells_pushed) +
+                                     ", pulled " + count(stats.cells_pulled) + ", rejections " + count(stats.rejections)
+                               : "已与 " + ctx.config.hub + " 同步：上传 " + count(stats.cells_pushed) + " 项，收到 " +
+                                     count(stats.cells_pulled) + " 项，被拒绝 " + count(stats.rejections) + " 项";
+  if (stats.rejections) line += in_language(" (see 'liaison-client rejections')", "（见 liaison-client rejections）");
   if (stats.directives_received)
-    line +=
-        "; " + std::to_string(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')";
+    line += english()
+                ? "; " + count(stats.directives_received) + " new directive(s) (see 'liaison-client directive list')"
+                : "；新文件 " + count(stats.directives_received) + " 件（见 liaison-client directive list）";
   print_line(line);
   if (stats.hub_schema > kSchemaVersion)
     print_line("the hub runs a newer release (schema " + std::to_string(stats.hub_schema) + ", this program's is " +

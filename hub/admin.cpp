@@ -80,7 +80,8 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
                           status_label(to_display(r["kind"]), to_display(r["status"])), to_display(r["title"])});
   }
   cli::Report report{cli::json_array(items), {}};
-  report.table(table).line(std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s"));
+  report.table(table).line(english() ? std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s")
+                                     : "共 " + std::to_string(rows->size()) + " 件");
   return report;
 }
 
@@ -144,6 +145,9 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
                                        {"number", cli::json_quote(number)},
                                        {"status", cli::json_quote(decision->second)}}),
                      {}};
+  if (!english())
+    return report.line("案件 " + ref + (number.empty() ? "" : "（" + number + "）") + " " +
+                       status_label(to_display((**decided)["kind"]), decision->second));
   return report.line("case " + ref + (number.empty() ? "" : " (" + number + ")") + " " + decision->second);
 }
 
@@ -187,7 +191,7 @@ Outcome cmd_directive_withdraw(Context& ctx, cli::Args& args) {
   auto d = hub_directive(ctx, words[0]);
   if (!d) return d.error();
   if (sync::withdrawn(*d))
-    return make_error(Errc::invalid_argument, "directive " + short_id(d->id) + " is already withdrawn");
+    return make_error(Errc::invalid_argument, "directive " + d->id.to_string() + " is already withdrawn");
   auto reminders = ctx.replica->list(TableId::directives, {{{"reminds", d->id.to_string()}}, false, 0});
   if (!reminders) return reminders.error();
   LIAISON_TRY(ctx.replica->transact([&]() -> Status {
@@ -198,7 +202,7 @@ Outcome cmd_directive_withdraw(Context& ctx, cli::Args& args) {
     return {};
   }));
   cli::Report report{cli::json_object({{"id", cli::json_quote(d->id.to_string())}, {"withdrawn", "true"}}), {}};
-  return report.line("withdrew directive " + short_id(d->id) + " (" + to_display((*d)["title"]) +
+  return report.line("withdrew directive " + d->id.to_string() + " (" + to_display((*d)["title"]) +
                      "); the counties see it withdrawn at their next sync");
 }
 
@@ -219,7 +223,7 @@ Outcome cmd_directive_extend(Context& ctx, cli::Args& args) {
   LIAISON_TRY(ctx.replica->update(TableId::directives, d->id, {{"due_on", *due}}));
   cli::Report report{cli::json_object({{"id", cli::json_quote(d->id.to_string())}, {"due_on", cli::json_quote(*due)}}),
                      {}};
-  return report.line("directive " + short_id(d->id) + " now due " + *due + " (was " +
+  return report.line("directive " + d->id.to_string() + " now due " + *due + " (was " +
                      (before.empty() ? "no day" : before) + ")");
 }
 
@@ -229,12 +233,13 @@ Outcome cmd_directive_remind(Context& ctx, cli::Args& args) {
   if (words.size() != 1) return make_error(Errc::usage, "directive remind needs the directive's id — see --help");
   auto d = hub_directive(ctx, words[0]);
   if (!d) return d.error();
-  if (sync::withdrawn(*d)) return make_error(Errc::invalid_argument, "directive " + short_id(d->id) + " is withdrawn");
+  if (sync::withdrawn(*d))
+    return make_error(Errc::invalid_argument, "directive " + d->id.to_string() + " is withdrawn");
   auto silent = sync::counties_not_answered(*ctx.replica, *d);
   if (!silent) return silent.error();
   if (silent->empty())
-    return make_error(Errc::invalid_argument,
-                      "every county directive " + short_id(d->id) + " is addressed to has answered; no reminder sent");
+    return make_error(Errc::invalid_argument, "every county directive " + d->id.to_string() +
+                                                  " is addressed to has answered; no reminder sent");
   std::string to;
   for (const auto& county : *silent) to += (to.empty() ? "" : ",") + county;
   const std::string kind = to_display((*d)["kind"]) == "decision" ? "notice" : to_display((*d)["kind"]);
@@ -248,7 +253,10 @@ Outcome cmd_directive_remind(Context& ctx, cli::Args& args) {
   auto id = ctx.replica->insert(TableId::directives, *fields);
   if (!id) return id.error();
   cli::Report report{cli::json_object({{"id", cli::json_quote(id->to_string())}, {"to", cli::json_quote(to)}}), {}};
-  return report.line("reminded " + to + " of directive " + short_id(d->id) + " (reminder " + short_id(*id) +
+  if (!english())
+    return report.line("已向 " + value_label("targets", "", to) + " 催办文件《" + to_display((*d)["title"]) +
+                       "》（催办件 " + id->to_string() + "），优先于其他变更送达");
+  return report.line("reminded " + to + " of directive " + d->id.to_string() + " (reminder " + id->to_string() +
                      "); it reaches them ahead of other changes");
 }
 
@@ -262,12 +270,17 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   const std::string today = china_date(static_cast<std::uint64_t>(now_ms()));
   for (const Row& r : *receipts) by_key[{to_display(r["directive_id"]), to_display(r["county"])}] = &r;
   std::vector<std::string> items;
+  std::map<std::string, std::string> titles;  // directive id -> title
   cli::Table table{{"id", "kind", "due", "title"}, {}};
   for (auto c : kCounties) table.headers.emplace_back(c);
   for (const Row& d : *directives) {
-    std::vector<std::string> row = {short_id(d.id), to_display(d["kind"]), to_display(d["due_on"]),
-                                    (sync::withdrawn(d) ? "[withdrawn] " : "") + to_display(d["title"])};
+    std::vector<std::string> row = {
+        d.id.to_string(), kind_label(to_display(d["kind"])), to_display(d["due_on"]),
+        (sync::withdrawn(d) ? std::string(in_language("[withdrawn] ", "【已撤回】")) : std::string()) +
+            to_display(d["title"])};
     std::vector<std::pair<std::string, std::string>> matrix;
+    auto not_answered = sync::counties_not_answered(*ctx.replica, d);
+    if (!not_answered) return not_answered.error();
     for (auto county : kCounties) {
       if (!sync::scope_visible(d.scope, county)) {
         row.push_back("");
@@ -279,15 +292,22 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
       const bool received = receipt && !is_null((*receipt)["received_at"]);
       const bool read = receipt && !is_null((*receipt)["read_at"]);
       const bool replied = receipt && !is_null((*receipt)["reply"]);
+      // Answered in reply to one of its reminders.
+      const bool answered_reminder =
+          !replied && !acked && std::find(not_answered->begin(), not_answered->end(), county) == not_answered->end();
       // A task not answered by its due day is overdue from the day after.
-      const bool overdue =
-          !replied && !acked && !sync::withdrawn(d) && !is_null(d["due_on"]) && to_display(d["due_on"]) < today;
-      const std::string seen = read ? "read" : received ? "received" : "";
-      row.push_back(replied         ? "replied"
-                    : acked         ? "acked"
-                    : overdue       ? (seen.empty() ? "overdue" : seen + ", overdue")
-                    : !seen.empty() ? seen
-                                    : "—");
+      const bool overdue = !replied && !acked && !answered_reminder && !sync::withdrawn(d) && !is_null(d["due_on"]) &&
+                           to_display(d["due_on"]) < today;
+      const std::string seen = read       ? std::string(in_language("read", "已阅"))
+                               : received ? std::string(in_language("received", "已收到"))
+                                          : "";
+      const std::string late(in_language("overdue", "逾期"));
+      row.push_back(replied             ? std::string(in_language("replied", "已回复"))
+                    : acked             ? std::string(in_language("acked", "已签收"))
+                    : answered_reminder ? std::string(in_language("answered its reminder", "已回复催办"))
+                    : overdue           ? (seen.empty() ? late : seen + in_language(", ", "，") + late)
+                    : !seen.empty()     ? seen
+                                        : "—");
       matrix.emplace_back(
           std::string(county),
           cli::json_object({{"received_at", receipt ? cli::json_value((*receipt)["received_at"]) : "null"},
@@ -297,6 +317,7 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
                             {"overdue", overdue ? "true" : "false"}}));
     }
     table.rows.push_back(row);
+    titles[d.id.to_string()] = to_display(d["title"]);
     std::string object = row_json(d);
     object.pop_back();
     items.push_back(object + ",\"receipts\":" + cli::json_object(matrix) + "}");
@@ -305,7 +326,9 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   report.table(table);
   for (const Row& r : *receipts)
     if (!is_null(r["reply"]))
-      report.line(to_display(r["county"]) + " replied to " + to_display(r["directive_id"]).substr(0, 8) + ": " +
+      report.line((english() ? to_display(r["county"]) + " replied to " + to_display(r["directive_id"]) + ": "
+                             : county_label(to_display(r["county"])) + "回复《" +
+                                   titles[to_display(r["directive_id"])] + "》：") +
                   to_display(r["reply"]));
   return report;
 }

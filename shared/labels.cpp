@@ -237,8 +237,8 @@ Language language_from_environment() noexcept {
   return Language::zh;
 }
 
-std::string_view in_language(std::string_view en, std::string_view zh) noexcept {
-  return language() == Language::en ? en : zh;
+std::string in_language(std::string_view en, std::string_view zh) {
+  return std::string(language() == Language::en ? en : zh);
 }
 
 std::string kind_label(std::string_view kind) {

@@ -24,8 +24,10 @@ std::optional<Language> parse_language(std::string_view text) noexcept;
 // locale alike).
 Language language_from_environment() noexcept;
 
+inline bool english() noexcept { return language() == Language::en; }
+
 // `en` or `zh`, whichever the language is.
-std::string_view in_language(std::string_view en, std::string_view zh) noexcept;
+std::string in_language(std::string_view en, std::string_view zh);
 
 // 因公出国（境） / "Official trip abroad"; an unknown kind as it is.
 std::string kind_label(std::string_view kind);
