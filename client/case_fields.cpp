@@ -1,6 +1,8 @@
 // Typed case fields from the command line; see case_fields.hpp.
 #include "client/case_fields.hpp"
 
+#include "shared/labels.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -47,7 +49,7 @@ Result<Value> typed_value(const ColumnDef& column, std::string_view text) {
     Value normal = normalize_typed(column.format, column.choices, text);
     if (!std::holds_alternative<std::string>(normal) || column.type == ValueType::text) {
       if (auto problem = format_problem(column.format, column.choices, normal))
-        return make_error(Errc::invalid_argument, "'" + std::string(column.name) + "' " + *problem);
+        return make_error(Errc::invalid_argument, field_in_message(column.name) + (english() ? " " : "") + *problem);
       return normal;
     }
   }

@@ -60,7 +60,8 @@ int fail(const Error& error, std::string_view todo) {
 
 Error advised(Error error, std::string_view todo) {
   if (!todo.empty() && error.message.find(kDash) == std::string::npos)
-    error.message += std::string(kDash) + std::string(todo);
+    error.message +=
+        std::string(kDash) + (todo == "nothing was written" ? in_language(todo, "未写入任何内容") : std::string(todo));
   return error;
 }
 

@@ -1,6 +1,8 @@
 // Typed case fields: checks and the forms people type; see field_format.hpp.
 #include "shared/field_format.hpp"
 
+#include "shared/labels.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -120,25 +122,27 @@ std::optional<std::string> format_problem(ValueFormat format, std::span<const Ch
     case ValueFormat::case_ref: return std::nullopt;  // case_ref: schema.cpp
     case ValueFormat::date:
       if (text && is_calendar_date(*text)) return std::nullopt;
-      return shown() + " is not a date like 2026-12-31";
+      return shown() + in_language(" is not a date like 2026-12-31", "不是日期，应写作 2026-12-31");
     case ValueFormat::flag:
       if (number && (*number == 0 || *number == 1)) return std::nullopt;
-      return shown() + " must be 1 (yes) or 0 (no)";
+      return shown() + in_language(" must be 1 (yes) or 0 (no)", "应为 是（1）或 否（0）");
     case ValueFormat::count:
       if (number && *number >= 0) return std::nullopt;
-      return shown() + " must be a whole number, 0 or more";
+      return shown() + in_language(" must be a whole number, 0 or more", "应为 0 或更大的整数");
     case ValueFormat::currency:
       if (text && text->size() == 3 &&
           std::all_of(text->begin(), text->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
         return std::nullopt;
-      return shown() + " is not a currency code like CNY, EUR or USD";
+      return shown() +
+             in_language(" is not a currency code like CNY, EUR or USD", "不是币种代码，应写作 CNY、EUR、USD 等");
     case ValueFormat::period:
       if (text && is_period(*text)) return std::nullopt;
-      return shown() + " is not a period like 2027-Q1 (a quarter) or 2027-03 (a month)";
+      return shown() + in_language(" is not a period like 2027-Q1 (a quarter) or 2027-03 (a month)",
+                                   "不是期间，季度写作 2027-Q1，月份写作 2027-03");
     case ValueFormat::choice:
       for (const auto& c : choices)
         if (text && *text == c.value) return std::nullopt;
-      return shown() + " is not one of " + choice_list(choices);
+      return shown() + in_language(" is not one of ", "不在可选范围内，可选：") + choice_list(choices);
   }
   return std::nullopt;
 }

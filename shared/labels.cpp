@@ -260,6 +260,11 @@ std::string field_label(std::string_view column) {
   return zh.empty() ? std::string(column) : std::string(zh);
 }
 
+std::string field_in_message(std::string_view column) {
+  if (language() == Language::en) return "'" + std::string(column) + "'";
+  return "「" + field_label(column) + "」（" + std::string(column) + "）";
+}
+
 std::string county_label(std::string_view county) {
   if (language() == Language::en) return std::string(county);
   const auto zh = find(kCountyNames, county);

@@ -35,6 +35,9 @@ std::string kind_label(std::string_view kind);
 std::string status_label(std::string_view kind, std::string_view status);
 // 出发日期 / "depart_on": a column's name for people.
 std::string field_label(std::string_view column);
+// A field named in a message: 「回国日期」（return_on）, as people read it and
+// as they type it; 'return_on' in English.
+std::string field_in_message(std::string_view column);
 // 龙游县 / "longyou"; the city office is 市外办.
 std::string county_label(std::string_view county);
 // A table's heading: a column's label, or one of the headings the programs

@@ -2,6 +2,8 @@
 // Chinese Affairs Office, mapped from its published duties (see DESIGN.md).
 #include "shared/schema.hpp"
 
+#include "shared/labels.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -597,23 +599,24 @@ TextRule text_rule(const ColumnDef& column) noexcept {
 }
 
 std::optional<std::string> value_problem(const ColumnDef& column, const Value& value) {
-  const std::string name = "'" + std::string(column.name) + "'";
+  const std::string name = field_in_message(column.name);
+  const std::string space = english() ? " " : "";
   const bool type_ok = value.index() == 0 || (value.index() == 1 && column.type == ValueType::integer) ||
                        (value.index() == 2 && column.type == ValueType::real) ||
                        (value.index() == 3 && column.type == ValueType::text);
   if (!type_ok)
-    return name + " needs " +
-           (column.type == ValueType::text      ? "text"
-            : column.type == ValueType::integer ? "a whole number"
-                                                : "a number");
+    return name + (column.type == ValueType::text      ? in_language(" needs text", "应为文字")
+                   : column.type == ValueType::integer ? in_language(" needs a whole number", "应为整数")
+                                                       : in_language(" needs a number", "应为数字"));
   if (const auto* real = std::get_if<double>(&value); real && !std::isfinite(*real))
-    return name + " needs a finite number";
+    return name + in_language(" needs a finite number", "应为有限的数字");
   if (const auto* text = std::get_if<std::string>(&value)) {
-    if (auto problem = text_problem(*text, text_rule(column))) return name + " " + *problem;
+    if (auto problem = text_problem(*text, text_rule(column))) return name + space + *problem;
     if (column.format == ValueFormat::case_ref && !is_case_ref(*text))
-      return name + " '" + escape_for_terminal(*text) + "' is not a case reference like K7Q-3M9";
+      return name + space + "'" + escape_for_terminal(*text) + "'" +
+             in_language(" is not a case reference like K7Q-3M9", "不是 K7Q-3M9 这样的案件编号");
   }
-  if (auto problem = format_problem(column.format, column.choices, value)) return name + " " + *problem;
+  if (auto problem = format_problem(column.format, column.choices, value)) return name + space + *problem;
   return std::nullopt;
 }
 

@@ -1,6 +1,8 @@
 // Text rules and safe display; see text.hpp.
 #include "shared/text.hpp"
 
+#include "shared/labels.hpp"
+
 #include <cstdint>
 #include <cstdio>
 
@@ -68,22 +70,25 @@ std::optional<std::string> text_problem(std::string_view text, const TextRule& r
   std::size_t chars = 0;
   for (std::size_t i = 0; i < text.size(); ++chars) {
     const std::size_t len = decode_one(text, i, cp);
-    if (len == 0) return "is not valid UTF-8 text (byte " + std::to_string(i + 1) + ")";
-    if (cp == 0) return "contains a NUL character";
+    if (len == 0)
+      return english() ? "is not valid UTF-8 text (byte " + std::to_string(i + 1) + ")"
+                       : "不是有效的 UTF-8 文字（第 " + std::to_string(i + 1) + " 字节）";
+    if (cp == 0) return in_language("contains a NUL character", "含有空字符");
     const bool allowed_space = rule.multiline && (cp == '\n' || cp == '\t' || cp == '\r');
     if (is_control(cp) && !allowed_space) {
       char code[16];
       std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-      return std::string(cp == '\n' || cp == '\t' ? "must be one line: it contains a line break or tab"
-                                                  : "contains the control character ") +
-             (cp == '\n' || cp == '\t' ? "" : code);
+      return cp == '\n' || cp == '\t'
+                 ? in_language("must be one line: it contains a line break or tab", "应为一行，不能含换行或制表符")
+                 : in_language("contains the control character ", "含有控制字符 ") + code;
     }
-    if (is_bidi_control(cp)) return "contains an invisible text-direction mark";
+    if (is_bidi_control(cp)) return in_language("contains an invisible text-direction mark", "含有不可见的文字方向符");
     i += len;
   }
   if (rule.max_chars && chars > rule.max_chars)
-    return "is " + std::to_string(chars) + " characters long; at most " + std::to_string(rule.max_chars) +
-           " are allowed";
+    return english() ? "is " + std::to_string(chars) + " characters long; at most " + std::to_string(rule.max_chars) +
+                           " are allowed"
+                     : "长 " + std::to_string(chars) + " 字，最多 " + std::to_string(rule.max_chars) + " 字";
   return std::nullopt;
 }
 

@@ -1,6 +1,8 @@
 // Authority rules over the schema in shared/; see authority.hpp.
 #include "sync/authority.hpp"
 
+#include "shared/labels.hpp"
+
 #include <algorithm>
 
 #include "shared/workflow_rules.hpp"
@@ -128,6 +130,13 @@ std::string missing_needs(const Transition& move, const std::vector<Value>& afte
 Verdict needs_problem(const CaseKind& kind, const Transition& move, const std::vector<Value>& after) {
   const std::string missing = missing_needs(move, after);
   if (missing.empty()) return {};
+  if (!english()) {
+    std::string fields;
+    for (const auto field : move.needs) fields += (fields.empty() ? "「" : "、「") + field_label(field) + "」";
+    return {Errc::bad_transition, kind_label(kind.name) + "从「" + status_label(kind.name, move.from) + "」改为「" +
+                                      status_label(kind.name, move.to) + "」须先填写 " + fields + "（" + missing +
+                                      "），请在同一次修改中填写"};
+  }
   return {Errc::bad_transition, "a case of kind " + std::string(kind.name) + " moves from " + std::string(move.from) +
                                     " to " + std::string(move.to) + " only with " + missing + " recorded; set " +
                                     (move.needs.size() == 1 ? "it" : "them") + " in the same change"};
@@ -212,6 +221,10 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
     const Transition* move = kind->transition(*current_status, *to);
     if (move && side_meets(move->by, acting)) return needs_problem(*kind, *move, winning);
     if (!way_between(*kind, *current_status, *to, acting, winning).empty()) return {};
+    if (!english())
+      return {Errc::bad_transition, std::string(writer.is_city() ? "市外办" : "县级外办") + "不能将案件从「" +
+                                        status_label(kind->name, *current_status) + "」改为「" +
+                                        status_label(kind->name, *to) + "」"};
     return {Errc::bad_transition,
             side_name(writer.is_city()) + " may not move a case from " + *current_status + " to " + *to};
   }
@@ -229,8 +242,11 @@ Verdict check_case_cell(const NodeId& writer, const CurrentRow& current, const s
                       (passed && county_may_set(*passed, column.name));
       }
     if (!still_open)
-      return {Errc::not_permitted, "case is " + *current_status + "; a county office can change '" +
-                                       std::string(column.name) + "' only while it is being drafted or returned"};
+      return {Errc::not_permitted, english()
+                                       ? "case is " + *current_status + "; a county office can change '" +
+                                             std::string(column.name) + "' only while it is being drafted or returned"
+                                       : "案件状态为「" + status_label(kind->name, *current_status) +
+                                             "」，县级外办只能在草稿或退回修改时更改" + field_in_message(column.name)};
   }
   return {};
 }
@@ -409,9 +425,11 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
     // fields and status are its own county's to change.
     const std::string owner = to_display(after[*def.column_index("county")]);
     if (owner != req.writer.scope())
-      return Verdict{Errc::not_permitted, "the case is " + owner + "'s; " + std::string(req.writer.scope()) +
-                                              " adds notes, people, programme and gifts to it but changes none of "
-                                              "its fields"};
+      return Verdict{Errc::not_permitted,
+                     english() ? "the case is " + owner + "'s; " + std::string(req.writer.scope()) +
+                                     " adds notes, people, programme and gifts to it but changes none of its fields"
+                               : "该案件属于" + county_label(owner) + "；" + county_label(req.writer.scope()) +
+                                     "可以添加记录、人员、行程和礼品，但不能修改案件本身"};
   }
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
 
@@ -505,8 +523,11 @@ void check_date_ranges(const AuthorityRequest& req, const TableDef& def, std::ve
     const std::string* start = text_of(values[from]);
     const std::string* end = text_of(values[to]);
     if (!start || !end || !is_calendar_date(*start) || !is_calendar_date(*end) || *end >= *start) continue;
-    const std::string reason = "'" + std::string(range.to) + "' " + *end + " is before '" + std::string(range.from) +
-                               "' " + *start + " — the end of a span comes on or after its start";
+    const std::string reason = english() ? "'" + std::string(range.to) + "' " + *end + " is before '" +
+                                               std::string(range.from) + "' " + *start +
+                                               " — the end of a span comes on or after its start"
+                                         : field_in_message(range.to) + *end + " 早于" + field_in_message(range.from) +
+                                               *start + " — 结束日期不能早于开始日期";
     for (std::size_t i = 0; i < req.cells.size(); ++i)
       if (wins[i] && (req.cells[i].column == from || req.cells[i].column == to))
         verdicts[i] = {Errc::bad_value, reason};

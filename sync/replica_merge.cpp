@@ -12,6 +12,8 @@
 
 #include "sync/replica_impl.hpp"
 
+#include "shared/labels.hpp"
+
 namespace liaison::sync {
 namespace {
 
@@ -354,7 +356,8 @@ Status Replica::precheck(TableId table, const Uuid& id, const Fields& fields) {
     if (std::find(reasons.begin(), reasons.end(), verdict.reason) == reasons.end()) reasons.push_back(verdict.reason);
   }
   if (reasons.empty()) return {};
-  std::string message = "the hub would refuse this (" + std::string(errc_name(code)) + "): ";
+  std::string message = in_language("the hub would refuse this (", "市级枢纽不会接受（") +
+                        std::string(errc_name(code)) + in_language("): ", "）：");
   for (std::size_t i = 0; i < reasons.size(); ++i) message += (i ? "; " : "") + reasons[i];
   return make_error(code, message);
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "shared/case_ref.hpp"
+#include "shared/labels.hpp"
 #include "shared/text.hpp"
 
 namespace liaison::sync {
@@ -28,7 +29,14 @@ bool has_non_ascii(std::string_view text) {
 }
 
 std::string where_to_look(std::string_view what) {
-  return " on this replica — list them with '" + std::string(what) + " list', or sync first if it is new";
+  return english() ? " on this replica — list them with '" + std::string(what) + " list', or sync first if it is new"
+                   : " — 用 '" + std::string(what) + " list' 查看，新的请先同步";
+}
+
+// "case" as people read it: 案件.
+std::string noun(std::string_view what) {
+  if (english()) return std::string(what);
+  return what == "case" ? "案件" : what == "directive" ? "文件" : std::string(what);
 }
 
 // `missing`: what the error says when nothing matched; `several`: how it
@@ -60,7 +68,9 @@ Result<Row> find_row(Replica& replica, TableId table, std::string_view text, std
     auto row = replica.get(table, *full);
     if (!row) return row.error();
     if (*row && wanted(**row)) return std::move(**row);
-    return make_error(Errc::not_found, "no " + std::string(what) + " " + std::string(text) + where_to_look(what));
+    return make_error(Errc::not_found, (english() ? "no " + std::string(what) + " " + std::string(text)
+                                                  : "本机没有" + noun(what) + " " + std::string(text)) +
+                                           where_to_look(what));
   }
   if (table == TableId::cases) {
     const auto ref = normalize_case_ref(text);
@@ -69,7 +79,9 @@ Result<Row> find_row(Replica& replica, TableId table, std::string_view text, std
       auto rows = replica.list(table, {{{column, ref ? *ref : std::string(text)}}, include_deleted, 0});
       if (!rows) return rows.error();
       const std::string shown = ref ? *ref : escape_for_terminal(text);
-      return the_one(std::move(*rows), what, "no " + std::string(what) + (ref ? " with ref " : " numbered ") + shown,
+      return the_one(std::move(*rows), what,
+                     english() ? "no " + std::string(what) + (ref ? " with ref " : " numbered ") + shown
+                               : "本机没有" + std::string(ref ? "编号" : "文号") + "为 " + shown + " 的" + noun(what),
                      (ref ? "ref " : "number ") + shown);
     }
   }
@@ -80,7 +92,9 @@ Result<Row> find_row(Replica& replica, TableId table, std::string_view text, std
   for (auto& row : *rows)
     if (hex_digits(row.id.to_string()).starts_with(prefix) && wanted(row)) matches.push_back(std::move(row));
   const std::string shown = escape_for_terminal(text);
-  return the_one(std::move(matches), what, "no " + std::string(what) + " with an id starting " + shown,
+  return the_one(std::move(matches), what,
+                 english() ? "no " + std::string(what) + " with an id starting " + shown
+                           : "本机没有标识以 " + shown + " 开头的" + noun(what),
                  "id prefix " + shown);
 }
 

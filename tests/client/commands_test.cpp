@@ -133,6 +133,13 @@ TEST_CASE("Chinese first: kinds, statuses, counties, fields and headings in Chin
   // JSON keeps the stored values, whatever the language.
   const Ran json = office({"--lang", "zh", "--json", "case", "list"});
   CHECK(contains(json.out, "\"kind\":\"outbound_trip\""));
+  // A refusal names the field as people read it and as they type it.
+  const Ran wrong = office({"--lang", "zh", "case", "set", ref, "return_on=2027-02-30"});
+  CHECK(wrong.status == 1);
+  CHECK(contains(wrong.err, "「回国日期」（return_on）'2027-02-30'不是日期，应写作 2026-12-31"));
+  CHECK(contains(wrong.err, "未写入任何内容"));
+  const Ran changed = office({"--lang", "zh", "case", "set", ref, "purpose=考察"});
+  CHECK(contains(changed.out, "已修改案件 " + ref + "：事由"));
   const Ran bad = office({"--lang", "fr", "case", "list"});
   CHECK(bad.status == 2);
   CHECK(contains(bad.err, "the languages are zh (中文) and en (English)"));
