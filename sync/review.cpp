@@ -1,6 +1,8 @@
 // Review flags of a case and the workflow settings in force; see review.hpp.
 #include "sync/review.hpp"
 
+#include "shared/labels.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -44,8 +46,10 @@ void trip_flags(const Row& c, std::size_t people, const WorkflowRules& rules, co
   const int needed = limit(Rule::trip_publicity_working_days);
   if (!is_calendar_date(from) || !is_calendar_date(to)) {
     if (needed > 0)
-      out.push_back({Rule::trip_publicity_working_days, "未记录出访公示（publicity_from、publicity_to），公示不少于" +
-                                                            std::to_string(needed) + "个工作日后方可审批"});
+      out.push_back(
+          {Rule::trip_publicity_working_days,
+           "未记录出访公示（publicity_from、publicity_to），公示不少于" + std::to_string(needed) + "个工作日后方可审批",
+           false});
   } else if (const int days = working_days(from, to); days < needed) {
     out.push_back({Rule::trip_publicity_working_days, "公示" + std::to_string(days) + "个工作日（" + from + "至" + to +
                                                           "），不足" + std::to_string(needed) + "个工作日"});
@@ -132,10 +136,21 @@ std::string review_flags_json(const std::vector<ReviewFlag>& flags) {
 
 Error flagged_decision(const std::vector<ReviewFlag>& flags, std::string_view decision) {
   std::string listed;
-  for (const auto& flag : flags) listed += "\n  - " + flag.message;
-  return make_error(Errc::invalid_argument, "this case is flagged for review:" + listed +
-                                                "\nnothing was written: " + "to " + std::string(decision) +
-                                                " it all the same, weigh the flags " + "and add --despite-flags");
+  bool may_be_weighed = true;
+  for (const auto& flag : flags) {
+    listed += "\n  - " + flag.message;
+    may_be_weighed &= flag.may_be_weighed;
+  }
+  if (!may_be_weighed)
+    return make_error(Errc::invalid_argument,
+                      in_language("this case is flagged for review:", "此案件有审核提示：") + listed +
+                          in_language("\nnothing was written: the county records what is missing first",
+                                      "\n未写入任何内容：须先由县级外办补录所缺内容"));
+  return make_error(Errc::invalid_argument,
+                    in_language("this case is flagged for review:", "此案件有审核提示：") + listed +
+                        (english() ? "\nnothing was written: to " + std::string(decision) +
+                                         " it all the same, weigh the flags and add --despite-flags"
+                                   : "\n未写入任何内容：权衡后如仍要批准，请加 --despite-flags"));
 }
 
 cli::Report settings_report(const WorkflowRules& rules) {

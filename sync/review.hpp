@@ -22,6 +22,9 @@ Result<WorkflowRules> load_rules(Replica& replica);
 struct ReviewFlag {
   Rule rule;
   std::string message;  // in Chinese, for the reviewer: 出访7人，超过6人的限额
+  // The reviewer may decide despite it (--despite-flags); not so for what
+  // the workflow itself requires first (a publicity not recorded).
+  bool may_be_weighed = true;
 };
 
 // The flags of case `c` (its people read from the replica) on `today`
