@@ -50,6 +50,14 @@ Outcome cmd_conflicts_restore(Context& ctx, cli::Args& args);
 Outcome cmd_renew_id(Context& ctx, cli::Args& args);
 Outcome cmd_rejections(Context& ctx, cli::Args& args);
 Outcome cmd_changes(Context& ctx, cli::Args& args);
+Outcome cmd_case_history(Context& ctx, cli::Args& args);
+Outcome cmd_audit_verify(Context& ctx, cli::Args& args);
+Outcome cmd_audit_head(Context& ctx, cli::Args& args);
+
+// A list of changes the hub accepted: its table, and one line and one JSON
+// object per change (`changes`, `case history`).
+cli::Table change_table();
+void add_change(sync::Replica& replica, const sync::Change& change, cli::Table& table, std::vector<std::string>& items);
 Outcome cmd_revert(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "hub/commands.hpp"
+#include "shared/labels.hpp"
 #include "sync/net/net.hpp"
 #include "sync/revert.hpp"
 
@@ -25,6 +26,32 @@ std::string title_of(sync::Replica& replica, TableId table, const Uuid& id) {
   auto row = replica.get(table, id);
   return row && *row ? to_display((**row)["title"]) : std::string();
 }
+
+}  // namespace
+
+cli::Table change_table() { return {{"at", "node", "certificate", "row", "field", "before", "after"}, {}}; }
+
+void add_change(sync::Replica& replica, const sync::Change& c, cli::Table& table, std::vector<std::string>& items) {
+  const std::string field = c.created_row ? std::string() : field_name(c.table, c.column);
+  if (c.created_row)
+    table.rows.push_back({cli::format_time(c.at_ms), c.node, c.certificate, row_name(c.table, c.row),
+                          in_language("(created the row)", "（新建）"), "", title_of(replica, c.table, c.row)});
+  else
+    table.rows.push_back({cli::format_time(c.at_ms), c.node, c.certificate, row_name(c.table, c.row),
+                          field_label(field), to_display(c.old_value), to_display(c.new_value)});
+  items.push_back(cli::json_object({{"id", std::to_string(c.id)},
+                                    {"at_ms", std::to_string(c.at_ms)},
+                                    {"node", cli::json_quote(c.node)},
+                                    {"certificate", cli::json_quote(c.certificate)},
+                                    {"table", cli::json_quote(Schema::get().table(c.table).name)},
+                                    {"row", cli::json_quote(c.row.to_string())},
+                                    {"field", c.created_row ? "null" : cli::json_quote(field)},
+                                    {"created_row", c.created_row ? "true" : "false"},
+                                    {"before", cli::json_value(c.old_value)},
+                                    {"after", cli::json_value(c.new_value)}}));
+}
+
+namespace {
 
 struct NodeAndTime {
   NodeId node;
@@ -78,26 +105,8 @@ Outcome cmd_changes(Context& ctx, cli::Args& args) {
   auto changes = ctx.replica->history({.node = which->node.str(), .since_ms = which->since_ms});
   if (!changes) return changes.error();
   std::vector<std::string> items;
-  cli::Table table{{"at", "certificate", "row", "field", "before", "after"}, {}};
-  for (const auto& c : *changes) {
-    if (c.created_row)
-      table.rows.push_back({cli::format_time(c.at_ms), c.certificate, row_name(c.table, c.row), "(created the row)", "",
-                            title_of(*ctx.replica, c.table, c.row)});
-    else
-      table.rows.push_back({cli::format_time(c.at_ms), c.certificate, row_name(c.table, c.row),
-                            field_name(c.table, c.column), to_display(c.old_value), to_display(c.new_value)});
-    items.push_back(
-        cli::json_object({{"id", std::to_string(c.id)},
-                          {"at_ms", std::to_string(c.at_ms)},
-                          {"node", cli::json_quote(c.node)},
-                          {"certificate", cli::json_quote(c.certificate)},
-                          {"table", cli::json_quote(Schema::get().table(c.table).name)},
-                          {"row", cli::json_quote(c.row.to_string())},
-                          {"field", c.created_row ? "null" : cli::json_quote(field_name(c.table, c.column))},
-                          {"created_row", c.created_row ? "true" : "false"},
-                          {"before", cli::json_value(c.old_value)},
-                          {"after", cli::json_value(c.new_value)}}));
-  }
+  cli::Table table = change_table();
+  for (const auto& c : *changes) add_change(*ctx.replica, c, table, items);
   std::set<std::string> serials;
   for (const auto& c : *changes)
     if (!c.certificate.empty()) serials.insert(c.certificate);

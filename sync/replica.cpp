@@ -83,8 +83,10 @@ Status create_schema(sql::Database& db, bool hub) {
         "CREATE TABLE IF NOT EXISTS _history (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
         " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL,"
         " created_row INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL, old_node TEXT NOT NULL, new_value,"
-        " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL);"
+        " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL, chain BLOB);"
         "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);"
+        // A case's history reads its rows' entries.
+        "CREATE INDEX IF NOT EXISTS _history__row ON _history (row);"
         // The last official number given per kind, county and year.
         "CREATE TABLE IF NOT EXISTS _case_numbers (kind TEXT NOT NULL, county TEXT NOT NULL, year INTEGER NOT NULL,"
         " last INTEGER NOT NULL, PRIMARY KEY (kind, county, year));";
@@ -94,7 +96,17 @@ Status create_schema(sql::Database& db, bool hub) {
     for (const auto& c : def.columns) ddl += std::string(", \"") + std::string(c.name) + "\" " + sql_type(c.type);
     ddl += ", _scope TEXT NOT NULL DEFAULT '', _seq INTEGER NOT NULL, _clock BLOB NOT NULL);";
   }
-  return db.exec(ddl);
+  LIAISON_TRY(db.exec(ddl));
+  // A hub's history from before the hash chain (release of schema 3) gains
+  // its column; ChangeHistory chains the entries already there.
+  if (hub) {
+    auto columns = db.prepare("SELECT count(*) FROM pragma_table_info('_history') WHERE name = 'chain'");
+    if (!columns) return columns.error();
+    auto found = columns->step();
+    if (!found) return found.error();
+    if (*found && columns->column_int(0) == 0) LIAISON_TRY(db.exec("ALTER TABLE _history ADD COLUMN chain BLOB"));
+  }
+  return {};
 }
 
 // A case shared by several counties, and its records, have a list for a

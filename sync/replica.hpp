@@ -163,6 +163,24 @@ struct Change {
   Stamp new_stamp;
 };
 
+// What `audit verify` found: every entry of the history chained to the one
+// before it, or the first that is not.
+struct AuditCheck {
+  std::int64_t entries = 0;    // verified, from the first
+  std::string head;            // the last verified entry's hash (hex)
+  std::int64_t broken_at = 0;  // the first entry that does not match (0: none)
+  std::string problem;         // what is wrong there
+  bool head_found = true;      // --head: an exported head is one of the entries
+};
+
+// The history's latest entry, to export and keep apart from the hub.
+struct AuditHead {
+  std::int64_t entries = 0;
+  std::int64_t last_id = 0;
+  std::uint64_t at_ms = 0;
+  std::string hash;  // hex; empty when the history is empty
+};
+
 struct ChangeFilter {
   std::string node;            // only this node's ("": everyone's)
   std::uint64_t since_ms = 0;  // only from this time on
@@ -261,6 +279,14 @@ class Replica {
   // ---- history (hub) ----
   // Changes the hub accepted, oldest first.
   Result<std::vector<Change>> history(const ChangeFilter& filter = {});
+  // The changes to these rows (a case and its records), oldest first.
+  Result<std::vector<Change>> history_of(std::span<const Uuid> rows);
+  // Each history entry commits to the one before it (a hash chain): a row
+  // altered, removed or inserted in the file breaks the chain there. With
+  // `exported_head` (hex), that earlier head must still be an entry: a
+  // rewrite of the whole chain since is found too.
+  Result<AuditCheck> verify_history(std::string_view exported_head = {});
+  Result<AuditHead> history_head();
 
   // ---- peers and metadata ----
   Result<PeerState> peer(std::string_view peer);

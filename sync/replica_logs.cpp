@@ -1,6 +1,12 @@
 // The replica's logs; see replica_logs.hpp.
 #include "sync/replica_logs.hpp"
 
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
 namespace liaison::sync {
 namespace {
 
@@ -195,30 +201,183 @@ Result<std::vector<Refusal>> RefusalLog::list(const RefusalFilter& filter) {
 
 // ---- history (hub) ----
 
+namespace {
+
+constexpr std::string_view kHistoryColumns =
+    "id, at_ms, node, certificate, tbl, row, col, created_row, old_value, old_hlc, old_node, new_value, new_hlc,"
+    " new_node, chain";
+
+Change change_at(const sql::Statement& st) {
+  Change c;
+  c.id = st.column_int(0);
+  c.at_ms = static_cast<std::uint64_t>(st.column_int(1));
+  c.node = st.column_text(2);
+  c.certificate = st.column_text(3);
+  const CellRef ref = cell_ref_at(st, 4);
+  c.table = ref.table;
+  c.row = ref.row;
+  c.column = ref.column;
+  c.created_row = st.column_int(7) != 0;
+  c.old_value = st.column_value(8);
+  c.old_stamp = stamp_at(st, 9);
+  c.new_value = st.column_value(11);
+  c.new_stamp = stamp_at(st, 12);
+  return c;
+}
+
+using Hash = std::array<std::uint8_t, 32>;
+
+// The bytes an entry's hash covers: the hash before it and every field of
+// the entry, each with its length or type, so no two entries read alike.
+class Digest {
+ public:
+  explicit Digest(const Hash& before) {
+    crypto_generichash_init(&state_, nullptr, 0, sizeof(Hash));
+    crypto_generichash_update(&state_, before.data(), before.size());
+  }
+  Digest& number(std::uint64_t v) {
+    std::uint8_t bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    crypto_generichash_update(&state_, bytes, sizeof bytes);
+    return *this;
+  }
+  Digest& text(std::string_view t) {
+    number(t.size());
+    crypto_generichash_update(&state_, reinterpret_cast<const unsigned char*>(t.data()), t.size());
+    return *this;
+  }
+  Digest& value(const Value& v) {
+    number(v.index());
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return number(static_cast<std::uint64_t>(*i));
+    if (const auto* d = std::get_if<double>(&v)) {
+      std::uint64_t bits;
+      std::memcpy(&bits, d, sizeof bits);
+      return number(bits);
+    }
+    if (const auto* t = std::get_if<std::string>(&v)) return text(*t);
+    return *this;
+  }
+  Hash finish() {
+    Hash out;
+    crypto_generichash_final(&state_, out.data(), out.size());
+    return out;
+  }
+
+ private:
+  crypto_generichash_state state_;
+};
+
+Hash entry_hash(const Hash& before, const Change& c) {
+  Digest d(before);
+  d.number(static_cast<std::uint64_t>(c.id)).number(c.at_ms).text(c.node).text(c.certificate);
+  d.number(static_cast<std::uint64_t>(c.table))
+      .text(std::string_view(reinterpret_cast<const char*>(c.row.bytes.data()), c.row.bytes.size()));
+  d.number(c.column).number(c.created_row ? 1 : 0);
+  d.value(c.old_value).number(c.old_stamp.hlc).text(c.old_stamp.node);
+  d.value(c.new_value).number(c.new_stamp.hlc).text(c.new_stamp.node);
+  return d.finish();
+}
+
+std::string hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const auto b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+Hash hash_at(const sql::Statement& st, int column) {
+  Hash h{};
+  const auto blob = st.column_blob(column);
+  if (blob.size() == h.size()) std::memcpy(h.data(), blob.data(), h.size());
+  return h;
+}
+
+}  // namespace
+
 Status ChangeHistory::prepare(sql::Database& db) {
   db_ = &db;
-  return prepare_into(db,
-                      "INSERT INTO _history (at_ms, node, certificate, tbl, row, col, created_row, old_value, old_hlc,"
-                      " old_node, new_value, new_hlc, new_node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      insert_);
+  if (sodium_init() < 0) return make_error(Errc::storage_failed, "libsodium could not start; the history is not kept");
+  LIAISON_TRY(prepare_into(db,
+                           "INSERT INTO _history (id, at_ms, node, certificate, tbl, row, col, created_row, old_value,"
+                           " old_hlc, old_node, new_value, new_hlc, new_node, chain)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           insert_));
+  LIAISON_TRY(prepare_into(db, "SELECT id, chain FROM _history ORDER BY id DESC LIMIT 1", last_));
+  return chain_unchained();
+}
+
+Status ChangeHistory::chain_unchained() {
+  auto first = db_->prepare("SELECT min(id) FROM _history WHERE chain IS NULL");
+  if (!first) return first.error();
+  auto found = first->step();
+  if (!found) return found.error();
+  if (!*found || first->column_is_null(0)) return {};
+  const std::int64_t from = first->column_int(0);
+  Hash before{};
+  auto previous = db_->prepare("SELECT chain FROM _history WHERE id < ?1 ORDER BY id DESC LIMIT 1");
+  if (!previous) return previous.error();
+  previous->bind(1, from);
+  auto had = previous->step();
+  if (!had) return had.error();
+  if (*had) before = hash_at(*previous, 0);
+  auto rows = db_->prepare("SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE id >= ?1 ORDER BY id");
+  auto set = db_->prepare("UPDATE _history SET chain = ?1 WHERE id = ?2");
+  if (!rows) return rows.error();
+  if (!set) return set.error();
+  rows->bind(1, from);
+  return rows->for_each_row([&]() -> Status {
+    const Change c = change_at(*rows);
+    before = entry_hash(before, c);
+    return set->bind_blob(1, before).bind(2, c.id).run();
+  });
 }
 
 Status ChangeHistory::insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
                              const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value,
                              const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp) {
-  return insert_.bind(1, static_cast<std::int64_t>(at_ms))
-      .bind(2, node)
-      .bind(3, certificate)
-      .bind(4, static_cast<std::int64_t>(table))
-      .bind_blob(5, row.bytes)
-      .bind(6, column)
-      .bind(7, std::int64_t{created_row})
-      .bind_value_in_place(8, old_value)
-      .bind(9, static_cast<std::int64_t>(old_stamp.hlc))
-      .bind(10, std::string_view(old_stamp.node))
-      .bind_value_in_place(11, new_value)
-      .bind(12, static_cast<std::int64_t>(new_stamp.hlc))
-      .bind(13, std::string_view(new_stamp.node))
+  // Read inside the writing transaction: admin commands append from other
+  // processes, so the latest entry is the file's, not this process's.
+  Hash before{};
+  std::int64_t last_id = 0;
+  auto found = last_.step();
+  if (!found) return found.error();
+  if (*found) {
+    last_id = last_.column_int(0);
+    before = hash_at(last_, 1);
+  }
+  last_.reset();
+  Change c;
+  c.id = last_id + 1;
+  c.at_ms = at_ms;
+  c.node = std::string(node);
+  c.certificate = std::string(certificate);
+  c.table = table;
+  c.row = row;
+  c.column = column;
+  c.created_row = created_row;
+  c.old_value = old_value;
+  c.old_stamp = old_stamp;
+  c.new_value = new_value;
+  c.new_stamp = new_stamp;
+  const Hash chain = entry_hash(before, c);
+  return insert_.bind(1, c.id)
+      .bind(2, static_cast<std::int64_t>(at_ms))
+      .bind(3, node)
+      .bind(4, certificate)
+      .bind(5, static_cast<std::int64_t>(table))
+      .bind_blob(6, row.bytes)
+      .bind(7, column)
+      .bind(8, std::int64_t{created_row})
+      .bind_value_in_place(9, old_value)
+      .bind(10, static_cast<std::int64_t>(old_stamp.hlc))
+      .bind(11, std::string_view(old_stamp.node))
+      .bind_value_in_place(12, new_value)
+      .bind(13, static_cast<std::int64_t>(new_stamp.hlc))
+      .bind(14, std::string_view(new_stamp.node))
+      .bind_blob(15, chain)
       .run();
 }
 
@@ -236,30 +395,76 @@ Status ChangeHistory::record_creation(std::uint64_t at_ms, std::string_view node
 Result<std::vector<Change>> ChangeHistory::list(const ChangeFilter& filter) {
   return select_all<Change>(
       *db_,
-      "SELECT id, at_ms, node, certificate, tbl, row, col, created_row, old_value, old_hlc, old_node, new_value,"
-      " new_hlc, new_node FROM _history WHERE (?1 = '' OR node = ?1) AND at_ms >= ?2 AND id >= ?3 ORDER BY id",
+      "SELECT " + std::string(kHistoryColumns) +
+          " FROM _history WHERE (?1 = '' OR node = ?1) AND at_ms >= ?2 AND id >= ?3 ORDER BY id",
       [&](sql::Statement& st) {
         st.bind(1, std::string_view(filter.node))
             .bind(2, static_cast<std::int64_t>(filter.since_ms))
             .bind(3, filter.from_id);
       },
-      [](const sql::Statement& st) {
-        Change c;
-        c.id = st.column_int(0);
-        c.at_ms = static_cast<std::uint64_t>(st.column_int(1));
-        c.node = st.column_text(2);
-        c.certificate = st.column_text(3);
-        const CellRef ref = cell_ref_at(st, 4);
-        c.table = ref.table;
-        c.row = ref.row;
-        c.column = ref.column;
-        c.created_row = st.column_int(7) != 0;
-        c.old_value = st.column_value(8);
-        c.old_stamp = stamp_at(st, 9);
-        c.new_value = st.column_value(11);
-        c.new_stamp = stamp_at(st, 12);
-        return c;
-      });
+      change_at);
+}
+
+Result<std::vector<Change>> ChangeHistory::of_rows(std::span<const Uuid> rows) {
+  std::vector<Change> out;
+  for (const Uuid& row : rows) {
+    auto changes = select_all<Change>(
+        *db_, "SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE row = ?1",
+        [&](sql::Statement& st) { st.bind_blob(1, row.bytes); }, change_at);
+    if (!changes) return changes.error();
+    out.insert(out.end(), changes->begin(), changes->end());
+  }
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
+  return out;
+}
+
+Result<AuditCheck> ChangeHistory::verify(std::string_view exported_head) {
+  auto st = db_->prepare("SELECT " + std::string(kHistoryColumns) + " FROM _history ORDER BY id");
+  if (!st) return st.error();
+  AuditCheck check;
+  check.head_found = exported_head.empty();
+  Hash before{};
+  std::int64_t expected_id = 1;
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
+    if (check.broken_at) return {};
+    const Change c = change_at(*st);
+    const Hash stored = hash_at(*st, 14);
+    if (c.id != expected_id) {
+      check.broken_at = expected_id;
+      check.problem = c.id > expected_id ? "entries " + std::to_string(expected_id) + " to " +
+                                               std::to_string(c.id - 1) + " are missing"
+                                         : "entry " + std::to_string(c.id) + " is out of order";
+      return {};
+    }
+    const Hash computed = entry_hash(before, c);
+    if (computed != stored) {
+      check.broken_at = c.id;
+      check.problem = "its contents, or an entry before it, were changed after it was written";
+      return {};
+    }
+    before = stored;
+    ++check.entries;
+    ++expected_id;
+    check.head = hex(stored);
+    if (!check.head_found && check.head == exported_head) check.head_found = true;
+    return {};
+  }));
+  return check;
+}
+
+Result<AuditHead> ChangeHistory::head() {
+  auto st =
+      db_->prepare("SELECT id, at_ms, chain, (SELECT count(*) FROM _history) FROM _history ORDER BY id DESC LIMIT 1");
+  if (!st) return st.error();
+  auto found = st->step();
+  if (!found) return found.error();
+  AuditHead head;
+  if (!*found) return head;
+  head.last_id = st->column_int(0);
+  head.at_ms = static_cast<std::uint64_t>(st->column_int(1));
+  head.hash = hex(hash_at(*st, 2));
+  head.entries = st->column_int(3);
+  return head;
 }
 
 }  // namespace liaison::sync

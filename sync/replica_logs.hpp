@@ -69,13 +69,20 @@ class ChangeHistory {
   Status record_creation(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
                          const Uuid& row, const Stamp& stamp);
   Result<std::vector<Change>> list(const ChangeFilter& filter);
+  Result<std::vector<Change>> of_rows(std::span<const Uuid> rows);
+  Result<AuditCheck> verify(std::string_view exported_head);
+  Result<AuditHead> head();
 
  private:
+  // Chains the entries written before the chain existed (a hub's history
+  // from an older release), oldest first.
+  Status chain_unchained();
   Status insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
                 const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value, const Stamp& old_stamp,
                 const Value& new_value, const Stamp& new_stamp);
   sql::Database* db_ = nullptr;
   sql::Statement insert_;
+  sql::Statement last_;  // the latest entry's id and hash
 };
 
 }  // namespace liaison::sync

@@ -412,4 +412,12 @@ Result<std::vector<Change>> Replica::history(const ChangeFilter& filter) {
   return impl_->history.list(filter);
 }
 
+Result<std::vector<Change>> Replica::history_of(std::span<const Uuid> rows) { return impl_->history.of_rows(rows); }
+
+Result<AuditCheck> Replica::verify_history(std::string_view exported_head) {
+  return impl_->history.verify(exported_head);
+}
+
+Result<AuditHead> Replica::history_head() { return impl_->history.head(); }
+
 }  // namespace liaison::sync

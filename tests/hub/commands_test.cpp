@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "command_runner.hpp"
 #include "sync/protocol.hpp"
 #include "sync/replica.hpp"
@@ -68,7 +70,7 @@ TEST_CASE("liaison-hub usage errors exit 2; with --json they are one JSON object
   CHECK(contains(no_data.err, "no data folder"));
   const Ran json = hub({"--json", "case", "frob"});
   CHECK(json.status == 2);
-  CHECK(json.out == "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, show, decide)\"}\n");
+  CHECK(json.out == "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, show, decide, history)\"}\n");
 }
 
 TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missing case is not_found, all recorded") {
@@ -212,6 +214,67 @@ TEST_CASE(
   REQUIRE_MESSAGE(approved.status == 0, approved.err);
   CHECK(contains(approved.out, "\"status\":\"approved\""));
   CHECK(contains(h({"--json", "case", "show", trip_ref}).out, "\"province_ref\":\"浙外出〔2027〕12号\""));
+}
+
+TEST_CASE("case history names every change and who made it; the audit chain finds a history row altered in the file") {
+  Hub h;
+  Uuid trip;
+  {
+    auto replica = h.replica();
+    trip = replica
+               ->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                         {"county", std::string("longyou")},
+                                         {"title", std::string("赴德国汉堡经贸考察")},
+                                         {"created_by", std::string("longyou:office-1")},
+                                         {"status", std::string("submitted")}})
+               .value();
+    REQUIRE(replica->insert(TableId::people, {{"case_id", trip.to_string()}, {"name", std::string("王立新")}}).ok());
+  }
+  const Ran returned = h({"case", "decide", trip.to_string(), "return", "--reason", "请补录出访公示"});
+  REQUIRE_MESSAGE(returned.status == 0, returned.err);
+  const Ran history = h({"case", "history", trip.to_string()});
+  CHECK(history.status == 0);
+  for (const char* part : {"city:hub", "(created the row)", "people", "status", "submitted", "returned",
+                           "decision_reason", "请补录出访公示"})
+    CHECK_MESSAGE(contains(history.out, part), part);
+  const Ran json = h({"--json", "case", "history", trip.to_string()});
+  CHECK(
+      contains(json.out, "\"field\":\"status\",\"created_row\":false,\"before\":\"submitted\",\"after\":\"returned\""));
+
+  const Ran verified = h({"audit", "verify"});
+  CHECK_MESSAGE(verified.status == 0, verified.err);
+  CHECK(contains(verified.out, "history verified: "));
+  const std::string kept = h.data + "/../auditor-heads.txt";
+  const Ran head = h({"--json", "audit", "head", "--out", kept});
+  REQUIRE(head.status == 0);
+  const auto at = head.out.find("\"head\":\"") + 8;
+  const std::string exported = head.out.substr(at, 64);
+  std::ifstream file(kept);
+  std::string line;
+  std::getline(file, line);
+  CHECK(contains(line, "head " + exported));
+
+  // Someone with the file edits one entry: the verdict the hub recorded.
+  const auto edit = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((h.data + "/hub.db").c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  };
+  edit("UPDATE _history SET new_value = 'approved' WHERE new_value = 'returned'");
+  const Ran broken = h({"audit", "verify"});
+  CHECK(broken.status == 1);
+  CHECK(contains(broken.err, "the history is broken at entry "));
+  CHECK(contains(broken.err, "city:hub"));
+  edit("UPDATE _history SET new_value = 'returned' WHERE new_value = 'approved'");
+  CHECK(h({"audit", "verify"}).status == 0);
+  // The latest entry taken away leaves a chain that verifies alone; the head
+  // the auditor kept does not.
+  edit("DELETE FROM _history WHERE id = (SELECT max(id) FROM _history)");
+  CHECK(h({"audit", "verify"}).status == 0);
+  const Ran rewritten = h({"audit", "verify", "--head", exported});
+  CHECK(rewritten.status == 1);
+  CHECK(contains(rewritten.err, "is not in the history"));
 }
 
 }  // namespace liaison::hub
