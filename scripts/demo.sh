@@ -165,6 +165,9 @@ step "市级汇总：每件案件的编号，报送后的正式文号"
 hub case list
 step "已报告的出访：文号、成员、护照、行程和礼品"
 hub case show "$trip"
+step "出访的修改历史：每次修改的时间、设备、字段、原值和新值"
+hub case history "$trip"
+hub audit verify
 step "市外办的审批设置（限额和期限，及其依据）"
 hub settings
 step "文件签收情况"

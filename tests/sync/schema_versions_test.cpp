@@ -75,6 +75,12 @@ TEST_CASE("a schema 1 hub opens migrated: its cases keep every value and get ref
   CHECK(text(donation["number"]) == "开外捐〔2026〕1号");
   CHECK(is_null(visit["number"]));  // still a draft
   CHECK(u.hub->list(TableId::directive_receipts).value().size() == 1);
+  // The history the old hub kept is chained as it was, and verifies.
+  const auto history = u.hub->history().value();
+  REQUIRE_FALSE(history.empty());
+  const AuditCheck audit = u.hub->verify_history().value();
+  CHECK(audit.broken_at == 0);
+  CHECK(audit.entries == static_cast<std::int64_t>(history.size()));
 
   // Opened again: nothing migrates or changes a second time.
   const auto end = u.hub->feed_end();
