@@ -15,7 +15,8 @@
 namespace liaison::client {
 namespace {
 
-constexpr std::string_view kListColumns[] = {"kind", "county", "title", "status", "updated_at", "ref", "number"};
+constexpr std::string_view kListColumns[] = {"kind",       "county", "title",  "status",
+                                             "updated_at", "ref",    "number", "also_counties"};
 
 std::string text_of(const Value& value) {
   const auto* text = std::get_if<std::string>(&value);
@@ -101,7 +102,21 @@ Outcome cmd_case_new(Invocation& in) {
                          {"status", std::string(kind->initial_status)},
                          {"created_by", ctx.node.str()},
                          {"updated_at", static_cast<std::int64_t>(ctx.now_ms())}};
-  if (also && !also->empty()) put(fields, {"also_counties", *also});
+  if (also && !also->empty()) {
+    // Typed as people write lists: "kaihua、changshan" or "kaihua, changshan".
+    std::string list;
+    for (std::size_t i = 0; i < also->size();) {
+      if ((*also)[i] == ' ') {
+        ++i;
+      } else if (also->compare(i, 3, "、") == 0 || also->compare(i, 3, "，") == 0) {
+        list += ',';
+        i += 3;
+      } else {
+        list += (*also)[i++];
+      }
+    }
+    put(fields, {"also_counties", list});
+  }
   for (const auto& [typed_field, typed_text] : assignments)
     for (const auto& [field, text] : expand_assignment(typed_field, typed_text)) {
       auto parsed = parse_case_field(*kind, ctx.node.is_city(), field, text, false);
@@ -209,13 +224,14 @@ Outcome cmd_case_set(Invocation& in) {
     }
   if (auto st = money_problem(*at.kind, fields, [&](std::string_view name) { return at.row[name]; }); !st)
     return advised(st.error(), "nothing was written");
-  if (city && !despite_flags)
+  if (city)
     for (const auto& [field, value] : fields)
       if (const auto* to = std::get_if<std::string>(&value);
           field == "status" && to && (*to == "approved" || *to == "forwarded")) {
         auto flags = review_flags(at);
         if (!flags) return flags.error();
-        if (!flags->empty()) return sync::flagged_decision(*flags, *to == "approved" ? "approve" : "forward");
+        const auto standing = sync::standing_flags(std::move(*flags), despite_flags);
+        if (!standing.empty()) return sync::flagged_decision(standing, *to == "approved" ? "approve" : "forward");
       }
   std::string names;
   for (const auto& field : fields)
@@ -230,8 +246,8 @@ Outcome cmd_case_set(Invocation& in) {
     return advised(st.error(), "moves open to you from " + from + ": " + moves_from(*at.kind, from, acting) +
                                    "; nothing was written");
   }
-  return changed(at, english() ? "updated case " + id + ": " + names
-                               : "已修改案件 " + text_of(at.row["ref"]) + "：" + names + "（下次同步时报送市外办）");
+  return changed(
+      at, english() ? "updated case " + id + ": " + names : "已修改案件 " + text_of(at.row["ref"]) + "：" + names);
 }
 
 Outcome cmd_case_submit(Invocation& in) {

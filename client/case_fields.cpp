@@ -107,6 +107,11 @@ Result<std::pair<std::string, Value>> parse_case_field(const CaseKind& kind, boo
   const std::string name(field);
   if (automatic(field))
     return make_error(Errc::invalid_argument, "'" + name + "' is kept by liaison-client and can't be set — " + listing);
+  if (field == "also_counties" && allow_status)
+    return make_error(
+        Errc::invalid_argument,
+        in_language("'also_counties' is fixed when a case is made — open it with 'case new --also C,C'",
+                    "「共同参与的县（市、区）」（also_counties）在建案时确定 — 用 case new --also 县,县 新建案件"));
   if (field == "status" && !allow_status)
     return make_error(Errc::invalid_argument, "a new " + std::string(kind.name) + " case starts as " +
                                                   std::string(kind.initial_status) +

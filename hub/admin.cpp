@@ -123,12 +123,13 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   auto before = ctx.replica->get(TableId::cases, *id);
   if (!before) return before.error();
   if (!*before) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
-  if ((decision->second == "approved" || decision->second == "forwarded") && !despite_flags) {
+  if (decision->second == "approved" || decision->second == "forwarded") {
     auto rules = sync::load_rules(*ctx.replica);
     if (!rules) return rules.error();
     auto flags = sync::review_case(*ctx.replica, **before, *rules, china_date(static_cast<std::uint64_t>(now_ms())));
     if (!flags) return flags.error();
-    if (!flags->empty()) return sync::flagged_decision(*flags, words[1]);
+    const auto standing = sync::standing_flags(std::move(*flags), despite_flags);
+    if (!standing.empty()) return sync::flagged_decision(standing, words[1]);
   }
   sync::Fields fields = {{"status", decision->second}, {"updated_at", now_ms()}};
   if (reason) fields.emplace_back("decision_reason", *reason);
@@ -147,7 +148,7 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
                      {}};
   if (!english())
     return report.line("案件 " + ref + (number.empty() ? "" : "（" + number + "）") + " " +
-                       status_label(to_display((**decided)["kind"]), decision->second));
+                       status_label(to_display((**before)["kind"]), decision->second));
   return report.line("case " + ref + (number.empty() ? "" : " (" + number + ")") + " " + decision->second);
 }
 
@@ -314,7 +315,8 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
                             {"read_at", receipt ? cli::json_value((*receipt)["read_at"]) : "null"},
                             {"acknowledged_at", receipt ? cli::json_value((*receipt)["acknowledged_at"]) : "null"},
                             {"reply", receipt ? cli::json_value((*receipt)["reply"]) : "null"},
-                            {"overdue", overdue ? "true" : "false"}}));
+                            {"overdue", overdue ? "true" : "false"},
+                            {"answered_reminder", answered_reminder ? "true" : "false"}}));
     }
     table.rows.push_back(row);
     titles[d.id.to_string()] = to_display(d["title"]);
@@ -324,12 +326,13 @@ Outcome cmd_directive_list(Context& ctx, cli::Args& args) {
   }
   cli::Report report{cli::json_array(items), {}};
   report.table(table);
-  for (const Row& r : *receipts)
-    if (!is_null(r["reply"]))
-      report.line((english() ? to_display(r["county"]) + " replied to " + to_display(r["directive_id"]) + ": "
-                             : county_label(to_display(r["county"])) + "回复《" +
-                                   titles[to_display(r["directive_id"])] + "》：") +
-                  to_display(r["reply"]));
+  for (const Row& r : *receipts) {
+    const auto title = titles.find(to_display(r["directive_id"]));
+    if (is_null(r["reply"]) || title == titles.end()) continue;
+    report.line((english() ? to_display(r["county"]) + " replied to " + to_display(r["directive_id"]) + ": "
+                           : county_label(to_display(r["county"])) + "回复《" + title->second + "》：") +
+                to_display(r["reply"]));
+  }
   return report;
 }
 
@@ -353,7 +356,7 @@ Outcome cmd_directive_show(Context& ctx, cli::Args& args) {
   object.pop_back();
   cli::Report report{object + ",\"replies\":" + cli::json_array(items) + "}", {}};
   const auto& def = Schema::get().table(TableId::directives);
-  cli::Table fields{{"field", "value"}, {{"id", d->id.to_string()}}};
+  cli::Table fields{{"field", "field value"}, {{"id", d->id.to_string()}}};
   for (std::size_t c = 1; c < def.columns.size(); ++c)
     if (!is_null(d->values[c])) fields.rows.push_back({std::string(def.columns[c].name), to_display(d->values[c])});
   return report.table(fields).line("").table_or(table, "no replies yet");

@@ -81,9 +81,11 @@ Outcome cmd_audit_head(Context& ctx, cli::Args& args) {
     const int fd = ::open(out->c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return make_error(Errc::storage_failed, "can't write " + *out + ": " + std::strerror(errno));
     const std::string text = line + "\n";
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const ssize_t wrote = ::write(fd, text.data(), text.size());
+    const std::string why = wrote < 0 ? std::strerror(errno) : "the disk is full";
     ::close(fd);
-    if (!written) return make_error(Errc::storage_failed, "can't write " + *out + ": " + std::strerror(errno));
+    if (wrote != static_cast<ssize_t>(text.size()))
+      return make_error(Errc::storage_failed, "can't write " + *out + ": " + why);
   }
   cli::Report report{cli::json_object({{"entries", std::to_string(head->entries)},
                                        {"last_id", std::to_string(head->last_id)},

@@ -90,7 +90,7 @@ const std::vector<cli::Command<Handler>>& commands() {
       {{"case list",
         "",
         "cases of every county",
-        {{"county", "C", "only this county's"},
+        {{"county", "C", "only this county's, and those shared with it"},
          {"kind", "K", "only this kind"},
          {"status", "S", "only in this status"}},
         "",
@@ -163,9 +163,10 @@ const std::vector<cli::Command<Handler>>& commands() {
         "",
         "recompute the history's hash chain; say where it breaks",
         {{"head", "HEX", "also check that a head exported earlier ('audit head') is still in the chain"}},
-        "Each entry of the history commits to the one before it: a row altered, removed or added\n"
-        "in hub.db breaks the chain there. A head kept apart from the hub (exported daily) finds a\n"
-        "rewrite of the whole chain too. Exit 1 when the history is broken.",
+        "Each entry of the history commits to the one before it: an entry altered, removed or added\n"
+        "in hub.db breaks the chain there. The newest entries removed, or the chain rewritten from some\n"
+        "entry on, leave a chain that verifies alone: a head kept apart from the hub ('audit head\n"
+        "--out', daily) finds that for every entry up to it. Exit 1 when the history is broken.",
         kWatch},
        {nullptr, cmd_audit_verify}},
       {{"audit head",

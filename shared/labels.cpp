@@ -147,7 +147,7 @@ constexpr Pair kFields[] = {
     {"directive_id", "文件"},
     {"received_at", "收到时间"},
     {"read_at", "阅知时间"},
-    {"acknowledged_at", "回复时间"},
+    {"acknowledged_at", "签收时间"},
     {"reply", "回复"},
     {"replied_at", "回复时间"},
     {"replied_by", "回复设备"},
@@ -160,7 +160,7 @@ constexpr Pair kHeadings[] = {
     {"id", "标识"},
     {"updated", "更新时间"},
     {"field", "字段"},
-    {"value", "内容"},
+    {"field value", "内容"},
     {"#", "序号"},
     {"N", "序号"},
     {"overdue", "逾期事项"},
@@ -180,7 +180,7 @@ constexpr Pair kHeadings[] = {
     {"returned on", "交还日期"},
     {"gift", "礼品"},
     {"received", "收到"},
-    {"acknowledged", "已回复"},
+    {"acknowledged", "已签收"},
     {"replied", "回复时间"},
     {"by", "设备"},
     {"setting", "设置"},
@@ -272,7 +272,9 @@ std::string county_label(std::string_view county) {
 }
 
 std::string heading_label(std::string_view heading) {
-  if (language() == Language::en) return std::string(heading);
+  // "field value": the value column of a field/value table, apart from a
+  // gift's value (价值).
+  if (language() == Language::en) return std::string(heading == "field value" ? "value" : heading);
   if (const auto zh = find(kHeadings, heading); !zh.empty()) return std::string(zh);
   if (const auto zh = find(kFields, heading); !zh.empty()) return std::string(zh);
   return county_label(heading);

@@ -113,33 +113,32 @@ bool status_reachable(const CaseKind& kind, std::string_view target, Side acting
 
 namespace {
 
-// The fields a move needs that the case, as it will be, lacks: "" when none.
-std::string missing_needs(const Transition& move, const std::vector<Value>& after) {
+// The fields a move needs that the case, as it will be, lacks.
+std::vector<std::string_view> missing_needs(const Transition& move, const std::vector<Value>& after) {
   const auto& def = Schema::get().table(TableId::cases);
-  std::string missing;
+  std::vector<std::string_view> missing;
   for (const auto field : move.needs) {
     const Value& v = after[*def.column_index(field)];
     const std::string* text = text_of(v);
     const bool empty = is_null(v) || (text && text->find_first_not_of(" \t") == std::string::npos) ||
                        (std::holds_alternative<std::int64_t>(v) && std::get<std::int64_t>(v) == 0);
-    if (empty) missing += (missing.empty() ? "'" : ", '") + std::string(field) + "'";
+    if (empty) missing.push_back(field);
   }
   return missing;
 }
 
 Verdict needs_problem(const CaseKind& kind, const Transition& move, const std::vector<Value>& after) {
-  const std::string missing = missing_needs(move, after);
+  const auto missing = missing_needs(move, after);
   if (missing.empty()) return {};
-  if (!english()) {
-    std::string fields;
-    for (const auto field : move.needs) fields += (fields.empty() ? "「" : "、「") + field_label(field) + "」";
+  std::string fields;
+  for (const auto field : missing) fields += (fields.empty() ? "" : english() ? ", " : "、") + field_in_message(field);
+  if (!english())
     return {Errc::bad_transition, kind_label(kind.name) + "从「" + status_label(kind.name, move.from) + "」改为「" +
-                                      status_label(kind.name, move.to) + "」须先填写 " + fields + "（" + missing +
-                                      "），请在同一次修改中填写"};
-  }
+                                      status_label(kind.name, move.to) + "」须先填写" + fields +
+                                      "，请在同一次修改中填写"};
   return {Errc::bad_transition, "a case of kind " + std::string(kind.name) + " moves from " + std::string(move.from) +
-                                    " to " + std::string(move.to) + " only with " + missing + " recorded; set " +
-                                    (move.needs.size() == 1 ? "it" : "them") + " in the same change"};
+                                    " to " + std::string(move.to) + " only with " + fields + " recorded; set " +
+                                    (missing.size() == 1 ? "it" : "them") + " in the same change"};
 }
 
 // The moves this side makes to take a case from `from` to `to`, each with
@@ -264,12 +263,18 @@ Result<std::string> case_scope(const std::string& county, const Value& also) {
     const auto end = std::min(others->find(',', start), others->size());
     const auto name = std::string_view(*others).substr(start, end - start);
     if (!is_county(name))
-      return make_error(Errc::bad_value, "'also_counties' names '" + std::string(name) +
-                                             "', not a county — list the other counties by name, separated by "
-                                             "commas (kaihua,changshan)");
+      return make_error(Errc::bad_value,
+                        english() ? "'also_counties' names '" + std::string(name) +
+                                        "', not a county — list the other counties by name, separated by commas "
+                                        "(kaihua,changshan)"
+                                  : field_in_message("also_counties") + "中的「" + std::string(name) +
+                                        "」不是县（市、区）— 请用英文逗号分隔其他县的名称，如 kaihua,changshan");
     if (std::find(counties.begin(), counties.end(), name) != counties.end())
-      return make_error(Errc::bad_value, "'also_counties' names " + std::string(name) +
-                                             " twice, or the case's own county — list each other county once");
+      return make_error(Errc::bad_value, english()
+                                             ? "'also_counties' names " + std::string(name) +
+                                                   " twice, or the case's own county — list each other county once"
+                                             : field_in_message("also_counties") + "重复列出" + county_label(name) +
+                                                   "，或列出了案件所属的县 — 每个其他县只列一次");
     counties.push_back(name);
     start = end + 1;
   }
@@ -406,6 +411,26 @@ std::optional<Verdict> case_locked(const AuthorityRequest& req, const std::vecto
                                           " only while it is being drafted or returned"};
 }
 
+// On a case shared with other counties, a county changes the records it
+// added, and its own county's case all of them; not another county's.
+std::optional<Verdict> not_its_record(const AuthorityRequest& req, const TableDef& def) {
+  const std::string* case_text = text_of(req.current.values.at(def.scope_column));
+  const auto case_id = case_text ? Uuid::parse(*case_text) : std::nullopt;
+  const auto parent = case_id ? req.lookup(TableId::cases, *case_id) : std::nullopt;
+  if (!parent || !parent->exists) return std::nullopt;  // judged as an unknown parent elsewhere
+  const auto& cases = Schema::get().table(TableId::cases);
+  if (to_display(parent->values.at(*cases.column_index("county"))) == req.writer.scope()) return std::nullopt;
+  // Who added it: the writer of its case_id, set once when it was made.
+  const auto maker = NodeId::parse(req.current.stamps.at(def.scope_column).node);
+  const std::string added_by = maker ? std::string(maker->scope()) : std::string("?");
+  if (added_by == req.writer.scope()) return std::nullopt;
+  return Verdict{Errc::not_permitted, english()
+                                          ? "this record of a shared case was added by " + added_by + "; " +
+                                                std::string(req.writer.scope()) + " changes only the records it added"
+                                          : "该记录由" + county_label(added_by) + "添加；" +
+                                                county_label(req.writer.scope()) + "只能修改本县添加的记录"};
+}
+
 // What refuses the whole row: a table only the city writes, a row outside
 // the writer's scope (or with none), a receipt made wrongly.
 std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& def, const std::vector<Value>& after) {
@@ -441,6 +466,8 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
                                             "'; nothing of it was kept"};
   if (req.table == TableId::directive_replies && !req.current.exists)
     return addressed_problem(req, def, after, scope).first;
+  if (belongs_to_case(def) && req.current.exists && !req.writer.is_city() && scope.starts_with(","))
+    if (auto problem = not_its_record(req, def)) return problem;
   if (belongs_to_case(def) && !def.append_only && !req.writer.is_city()) return case_locked(req, after);
   return std::nullopt;
 }
@@ -491,6 +518,14 @@ Verdict field_problem(const AuthorityRequest& req, const TableDef& def, const st
   if (column.immutable && has_existing && req.current.values.at(cell.column) != cell.value)
     return {Errc::immutable_field,
             "'" + std::string(column.name) + "' can't change once a " + std::string(def.name) + " row exists"};
+  // Where a case is sent is decided when the hub first sees it: the counties
+  // it is shared with come with it, or never.
+  if (req.table == TableId::cases && column.name == "also_counties" && req.current.exists &&
+      req.current.values.at(cell.column) != cell.value)
+    return {Errc::immutable_field, in_language("'also_counties' is fixed when a case is made: open a new case to "
+                                               "share it with other counties",
+                                               "「共同参与的县（市、区）」（also_counties）在建案时确定，之后不能更改；"
+                                               "如需与其他县共享，请新建案件")};
   if (def.append_only && has_existing && *existing != cell.stamp)
     return {Errc::append_only, std::string(def.name) + " rows are never edited; add a new one instead"};
   if (req.table == TableId::directive_replies && req.current.exists && !has_existing)

@@ -96,17 +96,22 @@ Status create_schema(sql::Database& db, bool hub) {
     for (const auto& c : def.columns) ddl += std::string(", \"") + std::string(c.name) + "\" " + sql_type(c.type);
     ddl += ", _scope TEXT NOT NULL DEFAULT '', _seq INTEGER NOT NULL, _clock BLOB NOT NULL);";
   }
-  LIAISON_TRY(db.exec(ddl));
-  // A hub's history from before the hash chain (release of schema 3) gains
-  // its column; ChangeHistory chains the entries already there.
-  if (hub) {
-    auto columns = db.prepare("SELECT count(*) FROM pragma_table_info('_history') WHERE name = 'chain'");
-    if (!columns) return columns.error();
-    auto found = columns->step();
-    if (!found) return found.error();
-    if (*found && columns->column_int(0) == 0) LIAISON_TRY(db.exec("ALTER TABLE _history ADD COLUMN chain BLOB"));
-  }
-  return {};
+  return db.exec(ddl);
+}
+
+// A hub's history from before the hash chain (the release of schema 3)
+// gains its column, once: true when it did, and its entries are to be
+// chained now. Never again afterwards: an entry found unchained later was
+// tampered with, and chaining it would hide that.
+Result<bool> add_history_chain(sql::Database& db) {
+  auto columns = db.prepare("SELECT count(*) FROM pragma_table_info('_history') WHERE name = 'chain'");
+  if (!columns) return columns.error();
+  auto found = columns->step();
+  if (!found) return found.error();
+  if (*found && columns->column_int(0) > 0) return false;
+  columns->reset();
+  LIAISON_TRY(db.exec("ALTER TABLE _history ADD COLUMN chain BLOB"));
+  return true;
 }
 
 // A case shared by several counties, and its records, have a list for a
@@ -518,7 +523,7 @@ Status prepare_statements(Replica::Impl& I) {
   LIAISON_TRY(I.case_register.prepare(*I.db, I.options.hub));
   if (I.options.hub) {
     LIAISON_TRY(I.refusal_log.prepare(*I.db));
-    LIAISON_TRY(I.history.prepare(*I.db));
+    LIAISON_TRY(I.history.prepare(*I.db, I.chain_old_history));
   }
   for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
   return {};
@@ -555,6 +560,11 @@ Status register_existing_cases(Replica::Impl& I) {
 
 Status set_up(Replica::Impl& I) {
   LIAISON_TRY(create_schema(*I.db, I.options.hub));
+  if (I.options.hub) {
+    auto added = add_history_chain(*I.db);
+    if (!added) return added.error();
+    I.chain_old_history = *added;
+  }
   LIAISON_TRY(prepare_meta(I));
   auto schema = read_meta(I, meta_key::kSchemaVersion);
   if (!schema) return schema.error();

@@ -70,6 +70,7 @@ struct Replica::Impl {
   bool grown_elsewhere = false;
   std::uint32_t self_ref = 0;
   std::uint32_t migrated_from = 0;      // the schema version this opening migrated from; 0: none
+  bool chain_old_history = false;       // hub: this opening added the history's hash chain
   std::vector<std::string> node_names;  // index = ref; [0] = ""
   std::unordered_map<std::string, std::uint32_t> node_refs;
   std::uint32_t last_node_ref = 0;  // the ref node_ref() returned last

@@ -297,7 +297,7 @@ Hash hash_at(const sql::Statement& st, int column) {
 
 }  // namespace
 
-Status ChangeHistory::prepare(sql::Database& db) {
+Status ChangeHistory::prepare(sql::Database& db, bool chain_old) {
   db_ = &db;
   if (sodium_init() < 0) return make_error(Errc::storage_failed, "libsodium could not start; the history is not kept");
   LIAISON_TRY(prepare_into(db,
@@ -306,28 +306,15 @@ Status ChangeHistory::prepare(sql::Database& db) {
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            insert_));
   LIAISON_TRY(prepare_into(db, "SELECT id, chain FROM _history ORDER BY id DESC LIMIT 1", last_));
-  return chain_unchained();
+  return chain_old ? chain_old_entries() : Status{};
 }
 
-Status ChangeHistory::chain_unchained() {
-  auto first = db_->prepare("SELECT min(id) FROM _history WHERE chain IS NULL");
-  if (!first) return first.error();
-  auto found = first->step();
-  if (!found) return found.error();
-  if (!*found || first->column_is_null(0)) return {};
-  const std::int64_t from = first->column_int(0);
+Status ChangeHistory::chain_old_entries() {
   Hash before{};
-  auto previous = db_->prepare("SELECT chain FROM _history WHERE id < ?1 ORDER BY id DESC LIMIT 1");
-  if (!previous) return previous.error();
-  previous->bind(1, from);
-  auto had = previous->step();
-  if (!had) return had.error();
-  if (*had) before = hash_at(*previous, 0);
-  auto rows = db_->prepare("SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE id >= ?1 ORDER BY id");
+  auto rows = db_->prepare("SELECT " + std::string(kHistoryColumns) + " FROM _history ORDER BY id");
   auto set = db_->prepare("UPDATE _history SET chain = ?1 WHERE id = ?2");
   if (!rows) return rows.error();
   if (!set) return set.error();
-  rows->bind(1, from);
   return rows->for_each_row([&]() -> Status {
     const Change c = change_at(*rows);
     before = entry_hash(before, c);

@@ -60,7 +60,9 @@ class RefusalLog {
 
 class ChangeHistory {
  public:
-  Status prepare(sql::Database& db);
+  // `chain_old`: the history was kept before the chain (the column was just
+  // added); its entries are chained now, in the order they were written.
+  Status prepare(sql::Database& db, bool chain_old);
   // `node` (certificate `certificate`) changed a cell of an existing row.
   Status record_change(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
                        const Uuid& row, std::uint16_t column, const Value& old_value, const Stamp& old_stamp,
@@ -76,7 +78,7 @@ class ChangeHistory {
  private:
   // Chains the entries written before the chain existed (a hub's history
   // from an older release), oldest first.
-  Status chain_unchained();
+  Status chain_old_entries();
   Status insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
                 const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value, const Stamp& old_stamp,
                 const Value& new_value, const Stamp& new_stamp);

@@ -134,6 +134,11 @@ std::string review_flags_json(const std::vector<ReviewFlag>& flags) {
   return cli::json_array(items);
 }
 
+std::vector<ReviewFlag> standing_flags(std::vector<ReviewFlag> flags, bool despite_flags) {
+  if (despite_flags) std::erase_if(flags, [](const ReviewFlag& flag) { return flag.may_be_weighed; });
+  return flags;
+}
+
 Error flagged_decision(const std::vector<ReviewFlag>& flags, std::string_view decision) {
   std::string listed;
   bool may_be_weighed = true;
@@ -150,7 +155,8 @@ Error flagged_decision(const std::vector<ReviewFlag>& flags, std::string_view de
                     in_language("this case is flagged for review:", "此案件有审核提示：") + listed +
                         (english() ? "\nnothing was written: to " + std::string(decision) +
                                          " it all the same, weigh the flags and add --despite-flags"
-                                   : "\n未写入任何内容：权衡后如仍要批准，请加 --despite-flags"));
+                                   : std::string("\n未写入任何内容：权衡后如仍要") +
+                                         (decision == "forward" ? "报省审批" : "批准") + "，请加 --despite-flags"));
 }
 
 cli::Report settings_report(const WorkflowRules& rules) {

@@ -43,6 +43,10 @@ int working_days(std::string_view from, std::string_view to);
 // As case show lists them: [{"rule": "trip_max_people", "message": "..."}].
 std::string review_flags_json(const std::vector<ReviewFlag>& flags);
 
+// The flags that stand in the way of a decision: all of them, or with
+// --despite-flags those the reviewer may not weigh.
+std::vector<ReviewFlag> standing_flags(std::vector<ReviewFlag> flags, bool despite_flags);
+
 // What `case decide` says when the reviewer approves over flags without
 // saying so: the flags, and to add --despite-flags once they are weighed.
 Error flagged_decision(const std::vector<ReviewFlag>& flags, std::string_view decision);

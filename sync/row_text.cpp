@@ -35,7 +35,7 @@ std::string labelled_value(const Row& row, std::string_view column) {
 
 cli::Table row_table(const Row& row) {
   const auto& def = Schema::get().table(row.table);
-  cli::Table table{{"field", "value"}, {}};
+  cli::Table table{{"field", "field value"}, {}};
   table.rows.push_back({"id", row.id.to_string()});
   for (std::size_t c = 0; c < def.columns.size() && c < row.values.size(); ++c) {
     const auto name = def.columns[c].name;

@@ -140,7 +140,8 @@ TEST_CASE("directives the director can chase: no past due day, decisions name th
   CHECK(contains(listed.out, "\"due_on\":\"2020-06-30\""));
   CHECK(contains(
       listed.out,
-      "\"longyou\":{\"received_at\":null,\"read_at\":null,\"acknowledged_at\":null,\"reply\":null,\"overdue\":true}"));
+      "\"longyou\":{\"received_at\":null,\"read_at\":null,\"acknowledged_at\":null,\"reply\":null,\"overdue\":true,"
+      "\"answered_reminder\":false}"));
   CHECK(contains(listed.out, "\"kind\":\"decision\""));
   const Ran table = h({"directive", "list"});
   CHECK(contains(table.out, "overdue"));
@@ -275,6 +276,13 @@ TEST_CASE("case history names every change and who made it; the audit chain find
   const Ran rewritten = h({"audit", "verify", "--head", exported});
   CHECK(rewritten.status == 1);
   CHECK(contains(rewritten.err, "is not in the history"));
+  // An entry edited and its hash cleared is not chained again when the hub
+  // opens: only a history older than the chain ever was.
+  edit("UPDATE _history SET new_value = 'approved', chain = NULL WHERE new_value = 'returned'");
+  CHECK(h({"case", "list"}).status == 0);
+  const Ran unchained = h({"audit", "verify"});
+  CHECK(unchained.status == 1);
+  CHECK(contains(unchained.err, "the history is broken at entry "));
 }
 
 }  // namespace liaison::hub

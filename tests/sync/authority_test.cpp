@@ -173,10 +173,30 @@ TEST_CASE("a case shared with other counties: each sees it and adds to its recor
     check_all(hub.check(kLongyou, TableId::cases, id("wrong"), cells_of(TableId::cases, id("wrong"), wrong, kLongyou)),
               Errc::bad_value, "also_counties");
   }
-  // Fixed once made: where the case is sent depends on it.
+  // Fixed once made: where the case is sent depends on it; a case made
+  // without it is not shared afterwards either.
   check_all(hub.check(kCity, TableId::cases, id("visit"),
                       {cell(TableId::cases, id("visit"), "also_counties", std::string("longyou"), kCity)}),
             Errc::immutable_field);
+  hub.add(TableId::cases, id("alone"), a_case("longyou", "draft", "friendship_exchange"), "longyou");
+  check_all(hub.check(kLongyou, TableId::cases, id("alone"),
+                      {cell(TableId::cases, id("alone"), "also_counties", std::string("kaihua"), kLongyou)}),
+            Errc::immutable_field, "also_counties");
+
+  // Each sharing county changes the records it added; the owner all of them.
+  const Values leg = {{"case_id", id("joint").to_string()}, {"at", std::string("2026-12-11 09:00")}};
+  Values shared_joint = a_case("longyou", "draft", "friendship_exchange");
+  shared_joint.emplace_back("also_counties", std::string("kaihua"));
+  hub.add(TableId::cases, id("joint"), shared_joint, ",longyou,kaihua,");
+  hub.add(TableId::itinerary_items, id("longyou-leg"), leg, ",longyou,kaihua,", kLongyou);
+  hub.add(TableId::itinerary_items, id("kaihua-leg"), leg, ",longyou,kaihua,", kKaihua);
+  const auto edit = [&](const NodeId& by, const char* item) {
+    return hub.check(by, TableId::itinerary_items, id(item),
+                     {cell(TableId::itinerary_items, id(item), "place", std::string("改"), by)});
+  };
+  check_all(edit(kKaihua, "longyou-leg"), Errc::not_permitted, "added by longyou");
+  check_all(edit(kKaihua, "kaihua-leg"), Errc::ok);
+  check_all(edit(kLongyou, "kaihua-leg"), Errc::ok);
 }
 
 TEST_CASE("a county office can't create or edit a case of another county") {
