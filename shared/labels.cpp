@@ -161,6 +161,7 @@ constexpr Pair kHeadings[] = {
     {"updated", "更新时间"},
     {"field", "字段"},
     {"field value", "内容"},
+    {"setting value", "设定值"},
     {"#", "序号"},
     {"N", "序号"},
     {"overdue", "逾期事项"},
@@ -272,9 +273,10 @@ std::string county_label(std::string_view county) {
 }
 
 std::string heading_label(std::string_view heading) {
-  // "field value": the value column of a field/value table, apart from a
-  // gift's value (价值).
-  if (language() == Language::en) return std::string(heading == "field value" ? "value" : heading);
+  // "field value" (a field/value table) and "setting value" read "value" in
+  // English, apart from a gift's value (价值) in Chinese.
+  if (language() == Language::en)
+    return std::string(heading == "field value" || heading == "setting value" ? "value" : heading);
   if (const auto zh = find(kHeadings, heading); !zh.empty()) return std::string(zh);
   if (const auto zh = find(kFields, heading); !zh.empty()) return std::string(zh);
   return county_label(heading);

@@ -161,7 +161,7 @@ Error flagged_decision(const std::vector<ReviewFlag>& flags, std::string_view de
 
 cli::Report settings_report(const WorkflowRules& rules) {
   std::vector<std::string> items;
-  cli::Table table{{"setting", "value", "default", "what", "basis"}, {}};
+  cli::Table table{{"setting", "setting value", "default", "what", "basis"}, {}};
   for (const auto& def : rule_defs()) {
     const int value = rules[def.rule];
     items.push_back(cli::json_object({{"name", cli::json_quote(def.name)},
