@@ -15,8 +15,7 @@
 namespace liaison::client {
 namespace {
 
-constexpr std::string_view kListColumns[] = {"kind",       "county", "title",  "status",
-                                             "updated_at", "ref",    "number", "also_counties"};
+constexpr std::string_view kListColumns[] = {"kind", "county", "title", "status", "updated_at", "ref", "number"};
 
 std::string text_of(const Value& value) {
   const auto* text = std::get_if<std::string>(&value);
