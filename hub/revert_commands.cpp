@@ -22,36 +22,10 @@ std::string row_name(TableId table, const Uuid& row) {
 
 // What a row is called now, to recognise it in a list of changes: a case's
 // title, a person's name, an item's time, a gift.
-std::string what_it_is(sync::Replica& replica, TableId table, const Uuid& id) {
-  auto row = replica.get(table, id);
-  if (!row || !*row) return {};
+std::string what_it_is(TableId table, const sync::Row& row) {
   for (const char* column : {"title", "name", "at", "item", "body"})
-    if (Schema::get().table(table).column_index(column)) return to_display((**row)[column]);
+    if (Schema::get().table(table).column_index(column)) return to_display(row[column]);
   return {};
-}
-
-std::string table_label(TableId table) {
-  static constexpr std::pair<TableId, std::string_view> kZh[] = {{TableId::cases, "案件"},
-                                                                 {TableId::case_notes, "记录"},
-                                                                 {TableId::people, "人员"},
-                                                                 {TableId::itinerary_items, "行程"},
-                                                                 {TableId::gifts, "礼品"},
-                                                                 {TableId::guests, "来宾"},
-                                                                 {TableId::directives, "文件"},
-                                                                 {TableId::directive_receipts, "签收"},
-                                                                 {TableId::directive_replies, "回复"},
-                                                                 {TableId::settings, "设置"}};
-  if (!english())
-    for (const auto& [id, zh] : kZh)
-      if (id == table) return std::string(zh);
-  return std::string(Schema::get().table(table).name);
-}
-
-// A case's kind, for its status's label.
-std::string kind_of(sync::Replica& replica, TableId table, const Uuid& id) {
-  if (table != TableId::cases) return {};
-  auto row = replica.get(table, id);
-  return row && *row ? to_display((**row)["kind"]) : std::string();
 }
 
 }  // namespace
@@ -60,13 +34,18 @@ cli::Table change_table() { return {{"at", "node", "certificate", "row", "field"
 
 void add_change(sync::Replica& replica, const sync::Change& c, cli::Table& table, std::vector<std::string>& items) {
   const std::string field = c.created_row ? std::string() : field_name(c.table, c.column);
-  const std::string name = what_it_is(replica, c.table, c.row);
-  const std::string row = table_label(c.table) + " " + (name.empty() || english() ? c.row.to_string() : name);
+  // The row as it is now: what it is called, and a case's kind (for its
+  // status's label).
+  auto now = replica.get(c.table, c.row);
+  const bool found = now && *now;
+  const std::string name = found ? what_it_is(c.table, **now) : std::string();
+  const std::string kind = found && c.table == TableId::cases ? to_display((**now)["kind"]) : std::string();
+  const std::string row =
+      table_label(Schema::get().table(c.table).name) + " " + (name.empty() || english() ? c.row.to_string() : name);
   if (c.created_row) {
     table.rows.push_back({cli::format_time(c.at_ms), c.node, c.certificate, row,
                           in_language("(created the row)", "（新建）"), "", name});
   } else {
-    const std::string kind = kind_of(replica, c.table, c.row);
     const auto shown = [&](const Value& v) { return value_label(field, kind, sync::display_value(field, v)); };
     table.rows.push_back({cli::format_time(c.at_ms), c.node, c.certificate, row, field_label(field), shown(c.old_value),
                           shown(c.new_value)});

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "shared/schema.hpp"
+#include "shared/text.hpp"
 
 namespace liaison {
 namespace {
@@ -155,6 +156,23 @@ constexpr Pair kFields[] = {
     {"set_by", "设定设备"},
 };
 
+constexpr Pair kTables[] = {
+    {"cases", "案件"},
+    {"case_notes", "记录"},
+    {"people", "人员"},
+    {"itinerary_items", "行程"},
+    {"gifts", "礼品"},
+    {"guests", "来宾"},
+    {"directives", "文件"},
+    {"directive_receipts", "签收"},
+    {"directive_replies", "回复"},
+    {"settings", "设置"},
+};
+
+// Headings whose key is not their English: the value column of a
+// field/value table and of the settings, apart from a gift's value (价值).
+constexpr Pair kEnglishHeadings[] = {{"field value", "value"}, {"setting value", "value"}};
+
 // Headings the programs print that are not a column's name.
 constexpr Pair kHeadings[] = {
     {"id", "标识"},
@@ -272,11 +290,17 @@ std::string county_label(std::string_view county) {
   return zh.empty() ? std::string(county) : std::string(zh);
 }
 
+std::string table_label(std::string_view table) {
+  if (language() == Language::en) return std::string(table);
+  const auto zh = find(kTables, table);
+  return zh.empty() ? std::string(table) : std::string(zh);
+}
+
 std::string heading_label(std::string_view heading) {
-  // "field value" (a field/value table) and "setting value" read "value" in
-  // English, apart from a gift's value (价值) in Chinese.
-  if (language() == Language::en)
-    return std::string(heading == "field value" || heading == "setting value" ? "value" : heading);
+  if (language() == Language::en) {
+    const auto en = find(kEnglishHeadings, heading);
+    return std::string(en.empty() ? heading : en);
+  }
   if (const auto zh = find(kHeadings, heading); !zh.empty()) return std::string(zh);
   if (const auto zh = find(kFields, heading); !zh.empty()) return std::string(zh);
   return county_label(heading);
@@ -287,11 +311,7 @@ namespace {
 // "longyou+kaihua" split on `separator`, each county by its label.
 std::string counties_label(std::string_view list, char separator) {
   std::string out;
-  for (std::size_t start = 0; start <= list.size();) {
-    const auto end = std::min(list.find(separator, start), list.size());
-    out += (out.empty() ? "" : "、") + county_label(list.substr(start, end - start));
-    start = end + 1;
-  }
+  for (const auto county : split_list(list, separator)) out += (out.empty() ? "" : "、") + county_label(county);
   return out;
 }
 

@@ -40,6 +40,8 @@ std::string field_label(std::string_view column);
 std::string field_in_message(std::string_view column);
 // 龙游县 / "longyou"; the city office is 市外办.
 std::string county_label(std::string_view county);
+// 人员 / "people": a table of the schema by what its rows are.
+std::string table_label(std::string_view table);
 // A table's heading: a column's label, or one of the headings the programs
 // print ("ref" 编号, "overdue" 逾期).
 std::string heading_label(std::string_view heading);

@@ -92,6 +92,16 @@ std::optional<std::string> text_problem(std::string_view text, const TextRule& r
   return std::nullopt;
 }
 
+std::vector<std::string_view> split_list(std::string_view list, char separator) {
+  std::vector<std::string_view> pieces;
+  for (std::size_t start = 0; start <= list.size();) {
+    const auto end = std::min(list.find(separator, start), list.size());
+    pieces.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return pieces;
+}
+
 std::string escape_for_terminal(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace liaison {
 
@@ -28,6 +29,10 @@ std::size_t count_chars(std::string_view utf8) noexcept;
 // What is wrong with `text` under `rule`, for a person ("is 230 characters
 // long; at most 200"), or nothing when it is fine.
 std::optional<std::string> text_problem(std::string_view text, const TextRule& rule);
+
+// The pieces of a list such as "longyou,kaihua" between `separator`s,
+// empty pieces included ("a," is "a" and ""), each a view into `list`.
+std::vector<std::string_view> split_list(std::string_view list, char separator);
 
 // The text with everything a terminal would act on made visible: control
 // characters (escape sequences, NUL, carriage returns) and the invisible

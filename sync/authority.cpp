@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "shared/text.hpp"
 #include "shared/workflow_rules.hpp"
 #include "sync/hlc.hpp"
 #include "sync/receipts.hpp"
@@ -258,10 +259,7 @@ Result<std::string> case_scope(const std::string& county, const Value& also) {
   if (!others || others->empty()) return county;
   std::vector<std::string_view> counties;
   if (county != kCityScope) counties.push_back(county);
-  std::size_t start = 0;
-  while (start <= others->size()) {
-    const auto end = std::min(others->find(',', start), others->size());
-    const auto name = std::string_view(*others).substr(start, end - start);
+  for (const auto name : split_list(*others, ',')) {
     if (!is_county(name))
       return make_error(Errc::bad_value,
                         english() ? "'also_counties' names '" + std::string(name) +
@@ -276,7 +274,6 @@ Result<std::string> case_scope(const std::string& county, const Value& also) {
                                              : field_in_message("also_counties") + "重复列出" + county_label(name) +
                                                    "，或列出了案件所属的县 — 每个其他县只列一次");
     counties.push_back(name);
-    start = end + 1;
   }
   std::string scope = ",";
   for (const auto name : counties) scope += std::string(name) + ",";
@@ -303,15 +300,10 @@ Result<std::string> derive_scope(TableId table, const std::vector<Value>& values
     }
     case ScopeRule::target_list: {
       if (!text || text->empty()) return make_error(Errc::bad_value, "directive has no targets");
-      if (*text != kAllCounties) {
-        std::size_t start = 0;
-        while (start <= text->size()) {
-          const auto end = std::min(text->find(',', start), text->size());
-          if (!is_county(std::string_view(*text).substr(start, end - start)))
+      if (*text != kAllCounties)
+        for (const auto name : split_list(*text, ','))
+          if (!is_county(name))
             return make_error(Errc::bad_value, "directive target list '" + *text + "' names an unknown county");
-          start = end + 1;
-        }
-      }
       return directive_scope(*text);
     }
     case ScopeRule::parent_row: {

@@ -3,6 +3,7 @@
 
 #include "shared/labels.hpp"
 #include "shared/node_id.hpp"
+#include "shared/text.hpp"
 #include "sync/row_text.hpp"
 
 namespace liaison::sync {
@@ -15,11 +16,8 @@ bool case_involves(const Row& case_row, std::string_view county) {
 std::string case_place(const Row& case_row) {
   std::string place = to_display(case_row["county"]);
   const std::string also = to_display(case_row["also_counties"]);
-  for (std::size_t start = 0; !also.empty() && start <= also.size();) {
-    const auto end = std::min(also.find(',', start), also.size());
-    place += "+" + also.substr(start, end - start);
-    start = end + 1;
-  }
+  if (!also.empty())
+    for (const auto county : split_list(also, ',')) place += "+" + std::string(county);
   return place;
 }
 
