@@ -7,10 +7,12 @@
 
 #include "client/output.hpp"
 #include "client/program.hpp"
+#include "shared/heap.hpp"
 #include "shared/private_files.hpp"
 
 int main(int argc, char** argv) {
   liaison::create_files_private();
+  liaison::keep_heap_between_batches();
   std::vector<std::string> words(argv + 1, argv + argc);
   try {
     return liaison::client::run(std::move(words));

@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "hub/program.hpp"
+#include "shared/heap.hpp"
 #include "shared/private_files.hpp"
 
 int main(int argc, char** argv) {
   liaison::create_files_private();
+  liaison::keep_heap_between_batches();
   try {
     return liaison::hub::run(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& e) {
