@@ -176,6 +176,19 @@ Outcome cmd_case_list(Invocation& in) {
   return report.table_or(table, "no cases" + std::string(county || kind || status ? " match" : " on this replica yet"));
 }
 
+Outcome cmd_case_search(Invocation& in) {
+  const auto from = in.args.option("from");
+  const auto to = in.args.option("to");
+  const auto limit = in.args.option("limit");
+  std::vector<std::string> words;
+  LIAISON_TRY(take_words(in.args, words, 1, 100, "case search WORDS... [--from DAY] [--to DAY] [--limit N]"));
+  auto query = sync::case_search_query(words, from, to, limit);
+  if (!query) return query.error();
+  auto context = open_context(in);
+  if (!context) return context.error();
+  return sync::case_search_report(*context->replica, *query);
+}
+
 namespace {
 
 // What the reviewer is warned of about the case, by the settings in force.

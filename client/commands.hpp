@@ -20,6 +20,7 @@ Outcome cmd_pin_hub(Invocation& in);
 // case_commands.cpp
 Outcome cmd_case_new(Invocation& in);
 Outcome cmd_case_list(Invocation& in);
+Outcome cmd_case_search(Invocation& in);
 Outcome cmd_case_show(Invocation& in);
 Outcome cmd_case_set(Invocation& in);
 Outcome cmd_case_submit(Invocation& in);

@@ -88,6 +88,19 @@ const std::vector<cli::Command<Handler>>& commands() {
         "",
         kCases},
        {cmd_case_list, nullptr}},
+      {{"case search",
+        "WORDS...",
+        "find cases in this replica by words, names or numbers",
+        {{"from", "YYYY-MM-DD", "only cases opened on or after this day, or whose dates reach it"},
+         {"to", "YYYY-MM-DD", "only cases opened on or before this day, or whose dates begin by it"},
+         {"limit", "N", "show at most N (default 50, the latest first)"}},
+        "Each word is looked for anywhere in the case: its title, summary, ref, official number,\n"
+        "names and numbers (passport, letter, province's approval), and the names and passport\n"
+        "numbers of its people and guests. Chinese needs no spaces: 王立新 finds 王立新 inside\n"
+        "a title. A case must hold every word given.",
+
+        kCases},
+       {cmd_case_search, nullptr}},
       {{"case show", "ID", "all fields of a case, and its notes", {}, "", kCases}, {cmd_case_show, nullptr}},
       {{"case set",
         "ID FIELD=VALUE...",

@@ -85,6 +85,17 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args) {
   return report;
 }
 
+Outcome cmd_case_search(Context& ctx, cli::Args& args) {
+  const auto from = args.option("from");
+  const auto to = args.option("to");
+  const auto limit = args.option("limit");
+  const auto words = args.positionals();
+  LIAISON_TRY(args.finish());
+  auto query = sync::case_search_query(words, from, to, limit);
+  if (!query) return query.error();
+  return sync::case_search_report(*ctx.replica, *query);
+}
+
 Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   const auto ids = args.positionals();
   LIAISON_TRY(args.finish());

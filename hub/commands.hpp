@@ -38,6 +38,8 @@ Outcome cmd_directive_withdraw(Context& ctx, cli::Args& args);
 Outcome cmd_directive_extend(Context& ctx, cli::Args& args);
 Outcome cmd_directive_remind(Context& ctx, cli::Args& args);
 Outcome cmd_case_list(Context& ctx, cli::Args& args);
+Outcome cmd_case_search(Context& ctx, cli::Args& args);
+Outcome cmd_report(Context& ctx, cli::Args& args);
 Outcome cmd_case_show(Context& ctx, cli::Args& args);
 Outcome cmd_case_decide(Context& ctx, cli::Args& args);
 Outcome cmd_nodes(Context& ctx, cli::Args& args);

@@ -96,6 +96,19 @@ const std::vector<cli::Command<Handler>>& commands() {
         "",
         kWork},
        {nullptr, cmd_case_list}},
+      {{"case search",
+        "WORDS...",
+        "find cases of every county by words, names or numbers",
+        {{"from", "YYYY-MM-DD", "only cases opened on or after this day, or whose dates reach it"},
+         {"to", "YYYY-MM-DD", "only cases opened on or before this day, or whose dates begin by it"},
+         {"limit", "N", "show at most N (default 50, the latest first)"}},
+        "Each word is looked for anywhere in the case: its title, summary, ref, official number,\n"
+        "names and numbers (passport, letter, province's approval), and the names and passport\n"
+        "numbers of its people and guests. Chinese needs no spaces: 王立新 finds 王立新 inside\n"
+        "a title. A case must hold every word given.",
+
+        kWork},
+       {nullptr, cmd_case_search}},
       {{"case show", "ID", "all fields of a case", {}, "", kWork}, {nullptr, cmd_case_show}},
       {{"alerts",
         "",
@@ -116,6 +129,26 @@ const std::vector<cli::Command<Handler>>& commands() {
         "'settings' is flagged (case show) and is approved only with --despite-flags.",
         kWork},
        {nullptr, cmd_case_decide}},
+      {{"report",
+        "--from YYYY-MM-DD --to YYYY-MM-DD",
+        "the city's report for a period: cases, trips, visitors, incidents, donations, directives",
+        {{"from", "YYYY-MM-DD", "the period's first day"},
+         {"to", "YYYY-MM-DD", "its last day"},
+         {"county", "C[,C]", "only these counties (or city); default: all six and the city"},
+         {"format", "table|csv|xlsx", "tables on the terminal (default), CSV, or an Excel workbook"},
+         {"out", "FILE", "write the CSV or workbook to FILE (a workbook needs one)"}},
+        "Cases are counted where they were opened in the period, by where they stand now: pending,\n"
+        "approved (and on from there: briefed, travelling, home, reported, closed after approval),\n"
+        "rejected (also when closed since), closed otherwise. A case counts for its own county only.\n"
+        "Trips count by departure day and only approved ones (person-trips: the trip's people; a trip\n"
+        "to two countries counts under each); visits and invitations by their first day, visitors\n"
+        "being the guests and invitees listed, else a delegation's participants; incidents by the day\n"
+        "they occurred; donations accepted, summed per currency; directives issued in the period,\n"
+        "answered, and overdue (due before today, unanswered, not withdrawn).\n"
+        "The CSV is UTF-8 with a byte-order mark (Excel on Chinese Windows reads it so), and a cell\n"
+        "that would start a formula (= + - @) starts with an apostrophe.",
+        kWork},
+       {nullptr, cmd_report}},
       {{"settings", "", "the limits and deadlines of the workflows: value, default, basis", {}, "", kWork},
        {nullptr, cmd_settings}},
       {{"settings set", "NAME VALUE", "change a limit or deadline; every node gets it at its next sync", {}, "", kWork},

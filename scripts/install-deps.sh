@@ -8,6 +8,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config
           libboost-dev libsqlite3-dev libssl-dev openssl libmsgpack-cxx-dev libcereal-dev doctest-dev libzstd-dev
           nlohmann-json3-dev libsodium-dev  # libsodium: the hub history's hash chain (BLAKE2b)
+          libxlsxwriter-dev  # the hub's report as an Excel workbook
+          python3-openpyxl  # tests/e2e/report_test.sh reads the workbook back
           clang-format  # tests/style/check_format.sh
           sqlite3  # the sqlite3 shell: PRAGMA integrity_check in tests/e2e/crash_loop_test.sh
           man-db   # man -l: tests/client/client_cli_test.sh reads the generated manual pages

@@ -106,6 +106,11 @@ std::string china_date(std::uint64_t unix_ms) {
   return date_text(floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(8)}));
 }
 
+std::uint64_t china_day_start_ms(std::string_view date) {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<milliseconds>(day_of(date).time_since_epoch() - hours(8)).count());
+}
+
 std::string date_after(std::string_view date, int days) { return date_text(day_of(date) + std::chrono::days{days}); }
 
 int days_from(std::string_view from, std::string_view to) {

@@ -53,6 +53,8 @@ bool is_calendar_date(std::string_view text) noexcept;
 // The day in China (UTC+8) at `unix_ms`, as 2026-12-31: what "today" means
 // for due dates, whatever the computer's time zone.
 std::string china_date(std::uint64_t unix_ms);
+// When that day begins in China, in Unix ms. REQUIRES: is_calendar_date.
+std::uint64_t china_day_start_ms(std::string_view date);
 
 // Day arithmetic on dates as text. REQUIRES: is_calendar_date of each.
 std::string date_after(std::string_view date, int days);

@@ -77,6 +77,13 @@ Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng) {
   return id;
 }
 
+std::optional<std::uint64_t> uuid_v7_ms(const Uuid& id) noexcept {
+  if ((id.bytes[6] >> 4) != 7) return std::nullopt;
+  std::uint64_t ms = 0;
+  for (int i = 0; i < 6; ++i) ms = ms << 8 | id.bytes[i];
+  return ms;
+}
+
 Uuid derived_uuid(const Uuid& parent, std::string_view name) {
   std::uint64_t h1 = fnv1a64(kFnvOffset, parent.bytes.data(), 16);
   h1 = fnv1a64(h1, name.data(), name.size());

@@ -27,6 +27,8 @@ struct Uuid {
 
 // Version-7 UUID for a row created at `unix_ms`, random bits from `rng`.
 Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng);
+// When a version-7 UUID was made (Unix ms); nullopt for other versions.
+std::optional<std::uint64_t> uuid_v7_ms(const Uuid& id) noexcept;
 
 // Deterministic (version-8, SHA-free FNV-based) id derived from a parent id
 // and a name: the same inputs give the same id on every device.

@@ -227,6 +227,21 @@ constexpr Pair kHeadings[] = {
     {"after", "新值"},
     {"tried", "试图写入"},
     {"why", "原因"},
+    // the city's report
+    {"opened", "立案"},
+    {"pending", "办理中"},
+    {"approved", "已批准"},
+    {"rejected", "未批准"},
+    {"closed", "已办结"},
+    {"trips", "团组数"},
+    {"person-trips", "人次"},
+    {"visits", "来访团组"},
+    {"visitors", "外宾人数"},
+    {"incidents", "事件数"},
+    {"donations", "笔数"},
+    {"issued", "下发"},
+    {"answered", "已回复"},
+    {"overdue replies", "逾期未复"},
 };
 
 // A column of that name, in the first table that has one (a name means the

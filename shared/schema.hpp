@@ -144,6 +144,8 @@ std::span<const Choice> incident_severities() noexcept;
 
 // Tables whose rows belong to a case (notes, itinerary items, guests, people, gifts).
 bool belongs_to_case(const TableDef& table) noexcept;
+// Where such a record names its case: every one starts deleted, case_id.
+inline constexpr std::uint16_t kCaseIdColumn = 1;
 
 // Records a county keeps up to date after the case's approval, until it is
 // finished: a visit's programme (not a trip's: its routes were publicised

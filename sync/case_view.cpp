@@ -1,6 +1,9 @@
 // How a case reads at the hub and on clients (sync/case_view.hpp).
 #include "sync/case_view.hpp"
 
+#include <tuple>
+
+#include "shared/field_format.hpp"
 #include "shared/labels.hpp"
 #include "shared/node_id.hpp"
 #include "shared/text.hpp"
@@ -84,6 +87,68 @@ Result<cli::Report> case_sheet(Replica& replica, const Row& case_row, const std:
     if (!records->rows.empty()) report.line("").table(records->table);
   for (const auto& flag : flags) report.line(std::string(in_language("review flag: ", "审核提示：")) + flag.message);
   return report;
+}
+
+Result<CaseSearch> case_search_query(const std::vector<std::string>& words, const std::optional<std::string>& from,
+                                     const std::optional<std::string>& to, const std::optional<std::string>& limit) {
+  CaseSearch query;
+  if (words.empty())
+    return make_error(Errc::usage,
+                      in_language("give the words to look for: case search WORDS... [--from DAY] [--to DAY]",
+                                  "请给出要查找的词：case search 词… [--from 日期] [--to 日期]"));
+  for (const auto& word : words) {
+    if (auto problem = text_problem(word, {false, 200}))
+      return make_error(Errc::invalid_argument, in_language("the word ", "查找词") + escape_for_terminal(word) +
+                                                    in_language(" ", "") + *problem);
+    if (!word.empty()) query.words.push_back(word);
+  }
+  if (query.words.empty()) return make_error(Errc::usage, in_language("the words to look for are empty", "查找词为空"));
+  for (const auto& [option, day, out] : {std::tuple{"--from", &from, &query.from_day}, {"--to", &to, &query.to_day}}) {
+    if (!*day) continue;
+    if (!is_calendar_date(**day))
+      return make_error(Errc::invalid_argument,
+                        std::string(option) + " " + escape_for_terminal(**day) +
+                            in_language(" is not a day: write it as 2026-12-31", "不是日期，应写作 2026-12-31"));
+    *out = **day;
+  }
+  if (!query.from_day.empty() && !query.to_day.empty() && query.from_day > query.to_day)
+    return make_error(Errc::invalid_argument,
+                      "--from " + query.from_day + in_language(" is after --to ", " 晚于 --to ") + query.to_day);
+  query.limit = 50;
+  if (limit) {
+    const auto n = parse_meta_number(*limit);
+    if (!n || *n < 1 || *n > 1000)
+      return make_error(Errc::invalid_argument,
+                        "--limit " + escape_for_terminal(*limit) +
+                            in_language(" must be a number from 1 to 1000", " 应为 1 到 1000 之间的整数"));
+    query.limit = static_cast<std::size_t>(*n);
+  }
+  return query;
+}
+
+Result<cli::Report> case_search_report(Replica& replica, const CaseSearch& query) {
+  auto rows = replica.search_cases(query);
+  if (!rows) return rows.error();
+  std::vector<std::string> items;
+  cli::Table table{{"ref", "number", "county", "kind", "status", "title"}, {}};
+  for (const Row& r : *rows) {
+    items.push_back(row_json(r));
+    // A case made by an older release has no ref until the hub gives it one.
+    const std::string ref = to_display(r["ref"]);
+    table.rows.push_back({ref.empty() ? r.id.to_string().substr(0, 8) : ref, to_display(r["number"]),
+                          place_label(case_place(r)), kind_label(to_display(r["kind"])),
+                          status_label(to_display(r["kind"]), to_display(r["status"])), to_display(r["title"])});
+  }
+  cli::Report report{cli::json_array(items), {}};
+  if (rows->empty()) return report.line(in_language("no case matches", "没有符合的案件"));
+  report.table(table);
+  if (rows->size() == query.limit)
+    return report.line(english() ? "the latest " + std::to_string(rows->size()) +
+                                       " shown: add words, or --from/--to, to narrow it (or --limit N)"
+                                 : "仅显示最新的 " + std::to_string(rows->size()) +
+                                       " 件：可加查找词或 --from/--to 缩小范围（或用 --limit N）");
+  return report.line(english() ? std::to_string(rows->size()) + " case" + (rows->size() == 1 ? "" : "s")
+                               : "共 " + std::to_string(rows->size()) + " 件");
 }
 
 }  // namespace liaison::sync

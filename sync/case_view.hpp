@@ -5,6 +5,7 @@
 // flags, as tables for people and one JSON object for scripts.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,5 +28,15 @@ std::string case_place(const Row& case_row);
 // (review_case). JSON: the case's set columns with "notes", "people",
 // "itinerary", "gifts", "review_flags" and, for a trip, "passports".
 Result<cli::Report> case_sheet(Replica& replica, const Row& case_row, const std::vector<ReviewFlag>& flags);
+
+// `case search` as typed, checked: at least one word, no word longer than
+// a title, days as YYYY-MM-DD with `from` not after `to`, a limit of 1 to
+// 1000. The error says which and how to write it.
+Result<CaseSearch> case_search_query(const std::vector<std::string>& words, const std::optional<std::string>& from,
+                                     const std::optional<std::string>& to, const std::optional<std::string>& limit);
+
+// The cases `query` finds, listed as `case list` lists them (the latest
+// first), with how many, and a hint when the limit cut the list short.
+Result<cli::Report> case_search_report(Replica& replica, const CaseSearch& query);
 
 }  // namespace liaison::sync

@@ -137,6 +137,10 @@ Status create_indexes(sql::Database& db, bool hub) {
   // (a client finds a case by its ref in a scan of its county's cases).
   if (hub) ddl += "CREATE INDEX IF NOT EXISTS cases__ref ON cases (ref);";
   ddl += "CREATE INDEX IF NOT EXISTS cases__number ON cases (number) WHERE number IS NOT NULL;";
+  // The search index reads a case's people and guests whenever it or they change.
+  ddl +=
+      "CREATE INDEX IF NOT EXISTS people__case ON people (case_id);"
+      "CREATE INDEX IF NOT EXISTS guests__case ON guests (case_id);";
   return db.exec(ddl);
 }
 
@@ -323,6 +327,8 @@ Status Replica::Impl::store(TableId table, const Uuid& id, StoredRow& row) {
     row.exists = true;
     row.rowid = sqlite3_last_insert_rowid(db->handle());
   }
+  if (table == TableId::cases) return search.index_case(row.rowid, id, row.values);
+  if (table == TableId::people || table == TableId::guests) return search.index_parent(row.values[kCaseIdColumn]);
   return {};
 }
 
@@ -526,7 +532,9 @@ Status prepare_statements(Replica::Impl& I) {
     LIAISON_TRY(I.history.prepare(*I.db, I.chain_old_history));
   }
   for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
-  return {};
+  auto new_index = I.search.prepare(*I.db);
+  if (!new_index) return new_index.error();
+  return *new_index ? I.search.index_all() : Status{};
 }
 
 // Hub, after a migration to schema 2: the cases it already held get their
@@ -766,6 +774,18 @@ Result<std::optional<Row>> Replica::get(TableId table, const Uuid& id) {
   if (!row) return row.error();
   if (!row->exists) return std::optional<Row>{};
   return std::optional<Row>(Row{table, id, std::move(row->values), std::move(row->scope), row->seq});
+}
+
+Result<std::vector<Row>> Replica::search_cases(const CaseSearch& query) {
+  auto ids = impl_->search.find(query);
+  if (!ids) return ids.error();
+  std::vector<Row> rows;
+  for (const Uuid& id : *ids) {
+    auto row = get(TableId::cases, id);
+    if (!row) return row.error();
+    if (*row) rows.push_back(std::move(**row));
+  }
+  return rows;
 }
 
 Result<std::vector<Row>> Replica::list(TableId table, const RowFilter& filter) {

@@ -71,6 +71,16 @@ struct RowFilter {
   std::size_t limit = 0;  // 0 = no limit
 };
 
+// Cases to find (Replica::search_cases): every word somewhere in the case
+// (its title, summary, names, numbers, its people's names and passports),
+// any case in the days given (YYYY-MM-DD, either end open) when it was
+// opened in them or its dates (a trip's, a visit's, an incident's ...) meet them.
+struct CaseSearch {
+  std::vector<std::string> words;
+  std::string from_day, to_day;
+  std::size_t limit = 0;  // 0 = all
+};
+
 struct FeedFilter {
   std::optional<std::string> scope;   // hub: only rows visible to this county ("city": all)
   bool own_cells_only = false;        // client push: only cells stamped by self
@@ -187,6 +197,9 @@ struct ChangeFilter {
   std::int64_t from_id = 0;    // only changes with this id or later
 };
 
+struct CityReport;
+struct ReportQuery;
+
 struct PeerState {
   FeedCursor pushed;  // our feed, as far as the peer acknowledged
   FeedCursor pulled;  // the peer's feed, as far as we applied
@@ -246,6 +259,8 @@ class Replica {
   // ---- reads ----
   Result<std::optional<Row>> get(TableId table, const Uuid& row);
   Result<std::vector<Row>> list(TableId table, const RowFilter& filter = {});
+  // Cases matching `query`, the latest stored first; deleted ones never.
+  Result<std::vector<Row>> search_cases(const CaseSearch& query);
   // One cell with its stamp and base; nullopt when it was never written.
   Result<std::optional<Cell>> cell_of(TableId table, const Uuid& row, std::uint16_t column);
 
@@ -304,6 +319,8 @@ class Replica {
   struct Impl;
 
  private:
+  // Counts in SQL over the whole replica (sync/city_report.cpp).
+  friend Result<CityReport> city_report(Replica& replica, ReportQuery query);
   explicit Replica(std::unique_ptr<Impl> impl);
   Status write_local(TableId table, const Uuid& row, const Fields& fields, bool must_exist);
   std::unique_ptr<Impl> impl_;

@@ -14,6 +14,7 @@
 
 #include "sync/authority.hpp"
 #include "sync/case_register.hpp"
+#include "sync/case_search.hpp"
 #include "sync/replica.hpp"
 #include "sync/replica_logs.hpp"
 #include "sync/sqlite.hpp"
@@ -81,6 +82,7 @@ struct Replica::Impl {
   RefusalLog refusal_log;      // the hub
   ChangeHistory history;       // the hub
   CaseRegister case_register;
+  CaseSearchIndex search;
 
   explicit Impl(ReplicaOptions opts) : options(std::move(opts)), clock(options.wall) {}
 

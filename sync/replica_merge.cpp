@@ -274,11 +274,10 @@ bool judged_by_case_status(TableId table) {
 // submitted arrives in the same push, after the submit, and is judged by the
 // case the writer worked on.
 Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Impl& I, std::span<const Cell> cells) {
-  constexpr std::uint16_t case_column = 1;  // every record of a case: deleted, case_id, ...
   std::map<Uuid, std::optional<CurrentRow>> before;
   std::map<Uuid, const Value*> pushed_case;  // record -> the case_id this push gives it
   for (const Cell& cell : cells)
-    if (judged_by_case_status(cell.table) && cell.column == case_column) pushed_case[cell.row] = &cell.value;
+    if (judged_by_case_status(cell.table) && cell.column == kCaseIdColumn) pushed_case[cell.row] = &cell.value;
   std::set<Uuid> seen;
   for (const Cell& cell : cells) {
     if (!judged_by_case_status(cell.table) || !seen.insert(cell.row).second) continue;
@@ -291,7 +290,7 @@ Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Imp
       auto stored = I.load(cell.table, cell.row);
       if (!stored) return stored.error();
       record = std::move(*stored);
-      if (record.exists) case_id = &record.values[case_column];
+      if (record.exists) case_id = &record.values[kCaseIdColumn];
     }
     if (const auto* text = case_id ? std::get_if<std::string>(case_id) : nullptr) parent = Uuid::parse(*text);
     if (!parent || before.count(*parent)) continue;

@@ -11,7 +11,9 @@
 #include <sqlite3.h>
 
 #include "command_runner.hpp"
+#include "shared/field_format.hpp"
 #include "sync/protocol.hpp"
+#include "sync/receipts.hpp"
 #include "sync/replica.hpp"
 
 namespace liaison::hub {
@@ -70,7 +72,8 @@ TEST_CASE("liaison-hub usage errors exit 2; with --json they are one JSON object
   CHECK(contains(no_data.err, "no data folder"));
   const Ran json = hub({"--json", "case", "frob"});
   CHECK(json.status == 2);
-  CHECK(json.out == "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, show, decide, history)\"}\n");
+  CHECK(json.out ==
+        "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, search, show, decide, history)\"}\n");
 }
 
 TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missing case is not_found, all recorded") {
@@ -283,6 +286,182 @@ TEST_CASE("case history names every change and who made it; the audit chain find
   const Ran unchained = h({"audit", "verify"});
   CHECK(unchained.status == 1);
   CHECK(contains(unchained.err, "the history is broken at entry "));
+}
+
+}  // namespace liaison::hub
+
+namespace liaison::hub {
+namespace {
+
+// The case `fields` describe, written at the hub; `statuses` then taken in
+// turn (the history records each, as a decision would).
+Uuid hub_case(sync::Replica& replica, sync::Fields fields, std::vector<std::string> statuses = {}) {
+  const Uuid id = replica.insert(TableId::cases, fields).value();
+  for (const auto& status : statuses) REQUIRE(replica.update(TableId::cases, id, {{"status", status}}).ok());
+  return id;
+}
+
+sync::Fields trip(const char* county, const char* status, const std::string& depart, const char* destination) {
+  return {{"kind", std::string("outbound_trip")},
+          {"county", std::string(county)},
+          {"title", std::string("出访")},
+          {"status", std::string(status)},
+          {"depart_on", depart},
+          {"destination", std::string(destination)}};
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("report: the period's cases, trips, visitors, incidents, donations and directives, as CSV and workbook") {
+  Hub h;
+  std::string today;
+  {
+    auto replica = h.replica();
+    today = china_date(replica->clock().wall_ms());
+    // Longyou: a trip approved to Japan and Korea with two people, one
+    // pending, one rejected and closed since, one closed after travelling
+    // to France, one to a "country" that would be a formula.
+    const Uuid approved = hub_case(*replica, trip("longyou", "approved", today, "日本、韩国"));
+    for (const char* name : {"王立新", "李明"})
+      REQUIRE(replica->insert(TableId::people, {{"case_id", approved.to_string()}, {"name", std::string(name)}}).ok());
+    hub_case(*replica, trip("longyou", "submitted", today, "日本"));
+    hub_case(*replica, trip("longyou", "submitted", today, "日本"), {"rejected", "closed"});
+    hub_case(*replica, trip("longyou", "reported", today, "法国"), {"closed"});
+    hub_case(*replica, trip("longyou", "approved", today, "=1+1"));
+    hub_case(*replica,
+             trip("longyou", "approved", "2020-01-01", "日本"));  // departed long ago: not a trip of the period
+    // Kaihua: an incident graded 较大, donations accepted in dollars, one pending in euros.
+    hub_case(*replica, {{"kind", std::string("foreign_incident")},
+                        {"county", std::string("kaihua")},
+                        {"title", std::string("外籍人员交通事故")},
+                        {"status", std::string("reported")},
+                        {"occurred_on", today},
+                        {"severity", std::string("serious")}});
+    for (double amount : {1000.0, 500.5})
+      hub_case(*replica, {{"kind", std::string("donation")},
+                          {"county", std::string("kaihua")},
+                          {"title", std::string("捐资助学")},
+                          {"status", std::string("approved")},
+                          {"amount", amount},
+                          {"currency", std::string("USD")}});
+    hub_case(*replica, {{"kind", std::string("donation")},
+                        {"county", std::string("kaihua")},
+                        {"title", std::string("捐赠")},
+                        {"status", std::string("submitted")},
+                        {"amount", 99.0},
+                        {"currency", std::string("EUR")}});
+    // The city receives a delegation of 12; Jiangshan invites two guests.
+    hub_case(*replica, {{"kind", std::string("delegation_visit")},
+                        {"county", std::string("city")},
+                        {"title", std::string("代表团来访")},
+                        {"status", std::string("approved")},
+                        {"visit_from", today},
+                        {"participants", std::int64_t{12}}});
+    const Uuid invitation = hub_case(*replica, {{"kind", std::string("foreign_invitation")},
+                                                {"county", std::string("jiangshan")},
+                                                {"title", std::string("邀请外宾")},
+                                                {"status", std::string("approved")},
+                                                {"visit_from", today}});
+    for (const char* name : {"Suzuki Taro", "Tanaka Hana"})
+      REQUIRE(
+          replica->insert(TableId::people, {{"case_id", invitation.to_string()}, {"name", std::string(name)}}).ok());
+    hub_case(*replica, {{"kind", std::string("passport")},
+                        {"county", std::string("longyou")},
+                        {"title", std::string("护照")},
+                        {"status", std::string("in_custody")}});
+    // A task due yesterday to Longyou and Kaihua; Kaihua answered.
+    const Uuid task =
+        replica
+            ->insert(TableId::directives, {{"kind", std::string("task")},
+                                           {"title", std::string("报送季度情况")},
+                                           {"targets", std::string("longyou,kaihua")},
+                                           {"due_on", date_after(today, -1)},
+                                           {"issued_by", std::string("city:hub")},
+                                           {"issued_at", static_cast<std::int64_t>(replica->clock().wall_ms())}})
+            .value();
+    REQUIRE(replica
+                ->insert(TableId::directive_receipts,
+                         {{"directive_id", task.to_string()},
+                          {"county", std::string("kaihua")},
+                          {"reply", std::string("已报送")}},
+                         sync::directive_receipt_id(task, "kaihua"))
+                .ok());
+  }
+
+  const Ran table = h({"--lang", "zh", "report", "--from", today, "--to", today});
+  REQUIRE_MESSAGE(table.status == 0, table.err);
+  CHECK(contains(table.out, "因公出国（境）"));
+  CHECK(contains(table.out, "较大"));
+
+  const Ran json = h({"--json", "report", "--from", today, "--to", today});
+  REQUIRE_MESSAGE(json.status == 0, json.err);
+  // Longyou's trips: 5 opened today (the sixth departed long ago but was
+  // opened today too): pending 1, approved 4 (two approved, one closed
+  // after travelling, the old one), rejected 1.
+  CHECK(contains(json.out, R"(["longyou","outbound_trip",6,1,4,1,0])"));
+  CHECK(contains(json.out, R"(["longyou","=1+1",1,0])"));
+  CHECK(contains(json.out, R"(["longyou","France",1,0])") == false);
+  CHECK(contains(json.out, R"(["longyou","日本",1,2])"));
+  CHECK(contains(json.out, R"(["longyou","韩国",1,2])"));
+  CHECK(contains(json.out, R"(["longyou","法国",1,0])"));
+  CHECK(contains(json.out, R"(["jiangshan",1,2])"));
+  CHECK(contains(json.out, R"(["city",1,12])"));
+  CHECK(contains(json.out, R"(["kaihua","serious",1])"));
+  CHECK(contains(json.out, R"(["kaihua","USD",2,1500.5])"));
+  CHECK(!contains(json.out, "EUR"));
+  CHECK(contains(json.out, R"(["longyou",1,0,1])"));
+  CHECK(contains(json.out, R"(["kaihua",1,1,0])"));
+  CHECK(!contains(json.out, "passport"));
+
+  const std::string csv_path = h.data + "/report.csv";
+  const Ran csv = h({"--lang", "zh", "report", "--from", today, "--to", today, "--format", "csv", "--out", csv_path});
+  REQUIRE_MESSAGE(csv.status == 0, csv.err);
+  const std::string body = slurp(csv_path);
+  CHECK(body.rfind("\xEF\xBB\xBF", 0) == 0);
+  CHECK(contains(body, "龙游县,因公出国（境）,6,1,4,1,0\r\n"));
+  CHECK(contains(body, "龙游县,'=1+1,1,0\r\n"));
+  CHECK(contains(body, "开化县,USD,2,1500.50\r\n"));
+
+  const std::string xlsx_path = h.data + "/report.xlsx";
+  const Ran xlsx =
+      h({"--lang", "zh", "report", "--from", today, "--to", today, "--format", "xlsx", "--out", xlsx_path});
+  REQUIRE_MESSAGE(xlsx.status == 0, xlsx.err);
+  const std::string script = h.data + "/read.py";
+  std::ofstream(script) << "import openpyxl, sys\n"
+                           "book = openpyxl.load_workbook(sys.argv[1])\n"
+                           "print(book.sheetnames)\n"
+                           "for name in book.sheetnames:\n"
+                           "    for row in book[name].iter_rows(min_row=5, values_only=True):\n"
+                           "        print(name, *row)\n";
+  const std::string out_path = h.data + "/read.txt";
+  REQUIRE(std::system(("/usr/bin/python3 " + script + " " + xlsx_path + " > " + out_path).c_str()) == 0);
+  const std::string read = slurp(out_path);
+  CHECK(contains(read, "['案件', '出访', '来访', '涉外事件', '捐赠', '督办']"));
+  CHECK(contains(read, "案件 龙游县 因公出国（境） 6 1 4 1 0"));
+  CHECK(contains(read, "出访 龙游县 日本 1 2"));
+  CHECK(contains(read, "捐赠 开化县 USD 2 1500.5"));
+  CHECK(contains(read, "督办 龙游县 1 0 1"));
+
+  // Bad input: said plainly, nothing written.
+  CHECK(h({"report", "--from", today}).status == 2);
+  const Ran bad_day = h({"report", "--from", "2026-02-30", "--to", today});
+  CHECK(bad_day.status == 1);
+  CHECK(contains(bad_day.err, "--from 2026-02-30 is not a day"));
+  const Ran bad_county = h({"report", "--from", today, "--to", today, "--county", "longyou,quzhou"});
+  CHECK(contains(bad_county.err, "--county quzhou is not a county"));
+  CHECK(h({"report", "--from", today, "--to", today, "--format", "xlsx"}).status == 2);
+  const Ran nowhere = h({"report", "--from", today, "--to", today, "--format", "csv", "--out", "/nonexistent/r.csv"});
+  CHECK(nowhere.status == 1);
+  CHECK(contains(nowhere.err, "can't write /nonexistent/r.csv"));
+  // One county only.
+  const Ran kaihua = h({"--json", "report", "--from", today, "--to", today, "--county", "kaihua"});
+  CHECK(!contains(kaihua.out, "longyou"));
+  CHECK(contains(kaihua.out, R"(["kaihua","USD",2,1500.5])"));
 }
 
 }  // namespace liaison::hub
