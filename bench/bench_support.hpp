@@ -54,6 +54,14 @@ inline T must(Result<T> result, std::string_view doing) {
   return std::move(result).value();
 }
 
+// The value below which a share `p` (0..1) of `v` lies; -1 for none.
+inline double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  const std::size_t at = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
+  return v[at];
+}
+
 class Stopwatch {
  public:
   double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }

@@ -110,13 +110,6 @@ std::string describe(const Office& o) {
   return out;
 }
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return -1;
-  std::sort(v.begin(), v.end());
-  const std::size_t at = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
-  return v[at];
-}
-
 void raise_open_files_limit(std::size_t needed) {
   struct rlimit limit {};
   getrlimit(RLIMIT_NOFILE, &limit);

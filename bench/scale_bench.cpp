@@ -7,6 +7,11 @@
 //              then the client idles in `sync --watch` (its memory)
 //   slowlink   the catch-up through liaison-fault-proxy at 256 kbit/s and
 //              300 ms, beside the same bytes as a plain TLS stream
+//   search     `case search` on the seeded hub: the first search (which
+//              indexes every case), then 1,000 words of the titles, each
+//              beside a plain LIKE scan of the titles for the same word
+//   report     the city's report over the whole seeded hub, beside one
+//              plain GROUP BY scan of its cases
 // One JSON object per line (bench/README.md).
 #include <csignal>
 #include <set>
@@ -17,6 +22,8 @@
 #include "bench/raw_sqlite.hpp"
 #include "bench/tls_floor.hpp"
 #include "shared/schema.hpp"
+#include "shared/text.hpp"
+#include "sync/city_report.hpp"
 
 namespace liaison::bench {
 namespace {
@@ -118,6 +125,103 @@ void bootstrap(const Options& opt, const ScratchDir& scratch) {
       .boolean("converged", converged)
       .print();
   if (!converged) throw BenchFailure("the client's scope differs from the hub's after bootstrap");
+}
+
+// ---------------------------------------------------------------------------
+// The hub's reads for the city: a hub seeded as for bootstrap, opened in
+// this process.
+
+struct SeededReplica {
+  std::string path;
+  std::unique_ptr<Replica> replica;
+  std::vector<CaseRecord> records;
+};
+
+SeededReplica seeded_hub_replica(const Options& opt, const ScratchDir& scratch) {
+  SeededReplica out;
+  out.records = generate_workload(opt.hub_cells / kCellsPerCase);
+  out.path = scratch.file("hub.db");
+  seed_hub(out.path, scratch, out.records, kEditedShare);
+  out.replica = open_replica(out.path, "city:hub", true, 0);
+  return out;
+}
+
+// Milliseconds a plain statement takes to step through all its rows.
+double plain_query_ms(sqlite3* db, const std::string& sql, const std::string& bound) {
+  Stopwatch clock;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) throw BenchFailure(sqlite3_errmsg(db));
+  if (!bound.empty()) sqlite3_bind_text(st, 1, bound.data(), static_cast<int>(bound.size()), SQLITE_STATIC);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+  }
+  sqlite3_finalize(st);
+  return clock.seconds() * 1000;
+}
+
+void search(const Options& opt, const ScratchDir& scratch) {
+  auto hub = seeded_hub_replica(opt, scratch);
+  // Words people would type: three or four characters of a title's Chinese part.
+  std::mt19937_64 rng(7);
+  std::vector<std::string> words;
+  for (int i = 0; i < 1001; ++i) {
+    const std::string& title = hub.records[rng() % hub.records.size()].title;
+    const std::size_t length = 3 + rng() % 2, start = rng() % (8 - length + 1);
+    words.push_back(title.substr(start * 3, length * 3));  // CJK: 3 bytes a character
+  }
+  // The first search indexes every case the hub stored since the last one.
+  Stopwatch first_clock;
+  const auto first = must(hub.replica->search_cases({{words.back()}, "", "", 20}), "first search");
+  const double first_seconds = first_clock.seconds();
+  words.pop_back();
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(hub.path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    throw BenchFailure("open " + hub.path);
+  std::vector<double> ms, plain_ms;
+  std::size_t found = 0;
+  for (const auto& word : words) {
+    Stopwatch clock;
+    found += must(hub.replica->search_cases({{word}, "", "", 20}), "search").size();
+    ms.push_back(clock.seconds() * 1000);
+    plain_ms.push_back(plain_query_ms(raw, "SELECT id FROM cases WHERE title LIKE '%' || ?1 || '%' LIMIT 20", word));
+  }
+  sqlite3_close(raw);
+  JsonLine("search")
+      .integer("cases", hub.records.size())
+      .number("first_search_seconds", first_seconds, 2)
+      .integer("first_found", first.size())
+      .integer("queries", words.size())
+      .number("found_per_query", static_cast<double>(found) / words.size(), 1)
+      .number("p50_ms", percentile(ms, 0.5), 2)
+      .number("p99_ms", percentile(ms, 0.99), 2)
+      .str("baseline", "plain LIKE scan of the titles, first 20")
+      .number("baseline_p50_ms", percentile(plain_ms, 0.5), 2)
+      .number("baseline_p99_ms", percentile(plain_ms, 0.99), 2)
+      .number("p99_ratio", percentile(ms, 0.99) / percentile(plain_ms, 0.99), 2)
+      .print();
+}
+
+void report(const Options& opt, const ScratchDir& scratch) {
+  auto hub = seeded_hub_replica(opt, scratch);
+  // The workload's ids are random (version 4), not made at a time: a period
+  // from 1970 on takes them nearly all in, the most a report can count.
+  Stopwatch clock;
+  const auto counted = must(sync::city_report(*hub.replica, {"1970-01-02", "9999-12-31", {}, "2026-12-03"}), "report");
+  const double seconds = clock.seconds();
+  std::int64_t opened = 0;
+  for (const auto& c : counted.cases) opened += c.opened;
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(hub.path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    throw BenchFailure("open " + hub.path);
+  const double plain_ms = plain_query_ms(raw, "SELECT county, kind, status, count(*) FROM cases GROUP BY 1, 2, 3", "");
+  sqlite3_close(raw);
+  JsonLine("report")
+      .integer("cases", hub.records.size())
+      .integer("cases_counted", opened)
+      .number("seconds", seconds, 3)
+      .str("baseline", "plain GROUP BY county, kind, status of the cases")
+      .number("baseline_seconds", plain_ms / 1000, 3)
+      .number("time_ratio", seconds * 1000 / plain_ms, 2)
+      .print();
 }
 
 // ---------------------------------------------------------------------------
@@ -327,6 +431,7 @@ constexpr const char* kUsage =
     "usage: liaison-scale-bench bootstrap [--hub-cells N]\n"
     "       liaison-scale-bench catchup [--records N] [--changes N]\n"
     "       liaison-scale-bench slowlink [--records N] [--changes N] [--rate-kbit R] [--latency-ms L] [--no-compress]\n"
+    "       liaison-scale-bench search|report [--hub-cells N]\n"
     "       (every mode also takes --dir DIR for its scratch files, default /tmp)\n";
 
 }  // namespace
@@ -347,7 +452,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (i == 1 && (arg == "bootstrap" || arg == "catchup" || arg == "slowlink"))
+    if (i == 1 && (arg == "bootstrap" || arg == "catchup" || arg == "slowlink" || arg == "search" || arg == "report"))
       opt.mode = arg;
     else if (arg == "--hub-cells" && has_value)
       opt.hub_cells = number(i, "--hub-cells");
@@ -382,6 +487,10 @@ int main(int argc, char** argv) {
       bootstrap(opt, scratch);
     else if (opt.mode == "catchup")
       catchup(opt, scratch);
+    else if (opt.mode == "search")
+      search(opt, scratch);
+    else if (opt.mode == "report")
+      report(opt, scratch);
     else
       slowlink(opt, scratch);
   } catch (const BenchFailure& e) {

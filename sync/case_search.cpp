@@ -51,7 +51,7 @@ std::string anywhere(std::string_view word) {
 
 }  // namespace
 
-Result<bool> CaseSearchIndex::prepare(sql::Database& db) {
+Status CaseSearchIndex::prepare(sql::Database& db) {
   db_ = &db;
   auto exists = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = '_case_search'");
   if (!exists) return exists.error();
@@ -64,39 +64,95 @@ Result<bool> CaseSearchIndex::prepare(sql::Database& db) {
   if (created)
     LIAISON_TRY(
         db.exec("CREATE VIRTUAL TABLE _case_search USING fts5(body, opened_on UNINDEXED, first_day UNINDEXED,"
-                " last_day UNINDEXED, tokenize = 'trigram')"));
+                " last_day UNINDEXED, tokenize = 'trigram');"
+                "CREATE TABLE IF NOT EXISTS _search_dirty (id BLOB PRIMARY KEY) WITHOUT ROWID;"
+                "INSERT OR IGNORE INTO _search_dirty (id) SELECT id FROM cases;"));
+  auto mark = db.prepare("INSERT OR IGNORE INTO _search_dirty (id) VALUES (?)");
+  // In the order of the cases' rowids, which are the index's: FTS5 keeps
+  // ascending inserts in memory until the commit, and writes its buffer out
+  // at every insert below the last (or delete of a row it holds).
+  auto marked =
+      db.prepare("SELECT d.id FROM _search_dirty d CROSS JOIN cases c ON c.id = d.id ORDER BY c.rowid LIMIT ?");
+  auto indexed = db.prepare("SELECT 1 FROM _case_search WHERE rowid = ?");
+  auto unmark = db.prepare("DELETE FROM _search_dirty WHERE id = ?");
   auto remove = db.prepare("DELETE FROM _case_search WHERE rowid = ?");
   auto insert =
       db.prepare("INSERT INTO _case_search (rowid, body, opened_on, first_day, last_day) VALUES (?, ?, ?, ?, ?)");
   auto people = db.prepare("SELECT name, name_latin, passport_no FROM people WHERE case_id = ? AND deleted IS NOT 1");
   auto guests = db.prepare("SELECT name, organisation FROM guests WHERE case_id = ? AND deleted IS NOT 1");
   auto case_by_id = db.prepare("SELECT rowid, * FROM cases WHERE id = ?");
-  for (auto* st : {&remove, &insert, &people, &guests, &case_by_id})
+  for (auto* st : {&mark, &marked, &indexed, &unmark, &remove, &insert, &people, &guests, &case_by_id})
     if (!*st) return st->error();
+  indexed_ = std::move(*indexed);
+  mark_ = std::move(*mark);
+  marked_ = std::move(*marked);
+  unmark_ = std::move(*unmark);
   remove_ = std::move(*remove);
   insert_ = std::move(*insert);
   people_ = std::move(*people);
   guests_ = std::move(*guests);
   case_by_id_ = std::move(*case_by_id);
-  return created;
-}
-
-Status CaseSearchIndex::index_all() {
-  auto all = db_->prepare("SELECT id FROM cases");
-  if (!all) return all.error();
-  std::vector<Uuid> ids;
-  LIAISON_TRY(all->for_each_row([&]() -> Status {
-    const auto blob = all->column_blob(0);
-    if (blob.size() == sizeof(Uuid::bytes)) ids.push_back(Uuid::from_bytes(blob.data()));
-    return {};
-  }));
-  for (const Uuid& id : ids) LIAISON_TRY(index_parent(Value(id.to_string())));
   return {};
 }
 
-Status CaseSearchIndex::index_case(std::int64_t rowid, const Uuid& id, const std::vector<Value>& values) {
-  remove_.bind(1, rowid);
-  LIAISON_TRY(remove_.run());
+Status CaseSearchIndex::mark(const Uuid& id) {
+  mark_.bind_blob(1, id.bytes);
+  return mark_.run();
+}
+
+Status CaseSearchIndex::mark_parent(const Value& case_id) {
+  const auto* text = std::get_if<std::string>(&case_id);
+  const auto id = text ? Uuid::parse(*text) : std::nullopt;
+  return id ? mark(*id) : Status{};  // a record without a case is found by nothing
+}
+
+Result<bool> CaseSearchIndex::behind() {
+  marked_.bind(1, std::int64_t{1});
+  auto row = marked_.step();
+  marked_.reset();
+  if (!row) return row.error();
+  return *row;
+}
+
+Result<std::size_t> CaseSearchIndex::catch_up(std::size_t max_cases) {
+  std::vector<Uuid> ids;
+  marked_.bind(1, max_cases ? static_cast<std::int64_t>(max_cases) : std::int64_t{-1});
+  LIAISON_TRY(marked_.for_each_row([&]() -> Status {
+    const auto blob = marked_.column_blob(0);
+    if (blob.size() == sizeof(Uuid::bytes)) ids.push_back(Uuid::from_bytes(blob.data()));
+    return {};
+  }));
+  for (const Uuid& id : ids) {
+    LIAISON_TRY(index_case(id));
+    unmark_.bind_blob(1, id.bytes);
+    LIAISON_TRY(unmark_.run());
+  }
+  return ids.size();
+}
+
+Status CaseSearchIndex::index_case(const Uuid& id) {
+  case_by_id_.bind_blob(1, id.bytes);
+  auto found = case_by_id_.step();
+  if (!found) return found.error();
+  if (!*found) {
+    case_by_id_.reset();
+    return {};  // a person whose case has not arrived yet: indexed when it does
+  }
+  const std::int64_t rowid = case_by_id_.column_int(0);
+  const auto& columns = Schema::get().table(TableId::cases).columns;
+  std::vector<Value> values(columns.size());
+  // SELECT rowid, *: rowid, id, then the schema's columns in order.
+  for (std::size_t i = 0; i < columns.size(); ++i) values[i] = case_by_id_.column_value(static_cast<int>(i) + 2);
+  case_by_id_.reset();
+
+  indexed_.bind(1, rowid);
+  auto was_indexed = indexed_.step();
+  indexed_.reset();
+  if (!was_indexed) return was_indexed.error();
+  if (*was_indexed) {
+    remove_.bind(1, rowid);
+    LIAISON_TRY(remove_.run());
+  }
   const auto deleted_column = *Schema::get().table(TableId::cases).column_index("deleted");
   if (const auto* deleted = std::get_if<std::int64_t>(&values[deleted_column]); deleted && *deleted != 0) return {};
   std::string body;
@@ -120,26 +176,6 @@ Status CaseSearchIndex::index_case(std::int64_t rowid, const Uuid& id, const std
   insert_.bind(1, rowid).bind(2, std::string_view(body)).bind(3, std::string_view(opened));
   insert_.bind(4, std::string_view(first)).bind(5, std::string_view(last));
   return insert_.run();
-}
-
-Status CaseSearchIndex::index_parent(const Value& case_id) {
-  const auto* text = std::get_if<std::string>(&case_id);
-  const auto id = text ? Uuid::parse(*text) : std::nullopt;
-  if (!id) return {};  // a record without a case is found by nothing
-  case_by_id_.bind_blob(1, id->bytes);
-  auto found = case_by_id_.step();
-  if (!found) return found.error();
-  if (!*found) {
-    case_by_id_.reset();
-    return {};  // its case has not arrived yet: indexed when it does
-  }
-  const std::int64_t rowid = case_by_id_.column_int(0);
-  const auto& columns = Schema::get().table(TableId::cases).columns;
-  std::vector<Value> values(columns.size());
-  // SELECT rowid, *: rowid, id, then the schema's columns in order.
-  for (std::size_t i = 0; i < columns.size(); ++i) values[i] = case_by_id_.column_value(static_cast<int>(i) + 2);
-  case_by_id_.reset();
-  return index_case(rowid, *id, values);
 }
 
 Result<std::vector<Uuid>> CaseSearchIndex::find(const CaseSearch& query) {

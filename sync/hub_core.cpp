@@ -5,6 +5,10 @@
 
 namespace liaison::sync {
 
+namespace {
+constexpr std::size_t kSearchIndexBatch = 500;
+}  // namespace
+
 void HubActions::send(ConnectionId to, Outbox messages) {
   if (!messages.empty()) sends.push_back({to, std::move(messages)});
 }
@@ -115,6 +119,11 @@ HubActions HubCore::tick(std::uint64_t now_ms) {
       actions.log.push_back("closing " + conn.session.peer().str() + ": " + conn.session.failure()->message);
     answer(id, conn, std::move(out), actions);
   }
+  // Idle: index for search a few hundred of the cases stored since (some
+  // 0.1 s), so that a search at the hub rarely has many left to index.
+  if (pending_.empty())
+    if (auto indexed = store_.index_for_search(kSearchIndexBatch); !indexed)
+      actions.log.push_back("indexing cases for search failed (retried at the next tick): " + indexed.error().message);
   return actions;
 }
 

@@ -46,6 +46,10 @@ class HubStore {
   // and for knowing a client that comes back with a new replica.
   virtual Result<PeerState> cursor(std::string_view node) = 0;
   virtual Status set_cursor(std::string_view node, const PeerState& state) = 0;
+
+  // Indexes for `case search` some cases stored since they were last
+  // indexed (Replica::index_for_search): the hub's work while idle.
+  virtual Result<std::size_t> index_for_search(std::size_t max_cases) = 0;
 };
 
 // A HubStore that passes everything to another: the base of stores that
@@ -69,6 +73,7 @@ class ForwardingHubStore : public HubStore {
   Result<bool> poll_changes() override { return inner_.poll_changes(); }
   Result<PeerState> cursor(std::string_view node) override { return inner_.cursor(node); }
   Status set_cursor(std::string_view node, const PeerState& state) override { return inner_.set_cursor(node, state); }
+  Result<std::size_t> index_for_search(std::size_t max_cases) override { return inner_.index_for_search(max_cases); }
 
  private:
   HubStore& inner_;
@@ -94,6 +99,7 @@ class ReplicaHubStore final : public HubStore {
   Result<bool> poll_changes() override { return replica_.refresh(); }
   Result<PeerState> cursor(std::string_view node) override { return replica_.peer(node); }
   Status set_cursor(std::string_view node, const PeerState& state) override { return replica_.set_peer(node, state); }
+  Result<std::size_t> index_for_search(std::size_t max_cases) override { return replica_.index_for_search(max_cases); }
 
  private:
   Replica& replica_;

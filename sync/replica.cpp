@@ -327,8 +327,8 @@ Status Replica::Impl::store(TableId table, const Uuid& id, StoredRow& row) {
     row.exists = true;
     row.rowid = sqlite3_last_insert_rowid(db->handle());
   }
-  if (table == TableId::cases) return search.index_case(row.rowid, id, row.values);
-  if (table == TableId::people || table == TableId::guests) return search.index_parent(row.values[kCaseIdColumn]);
+  if (table == TableId::cases) return search.mark(id);
+  if (table == TableId::people || table == TableId::guests) return search.mark_parent(row.values[kCaseIdColumn]);
   return {};
 }
 
@@ -532,9 +532,7 @@ Status prepare_statements(Replica::Impl& I) {
     LIAISON_TRY(I.history.prepare(*I.db, I.chain_old_history));
   }
   for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
-  auto new_index = I.search.prepare(*I.db);
-  if (!new_index) return new_index.error();
-  return *new_index ? I.search.index_all() : Status{};
+  return I.search.prepare(*I.db);
 }
 
 // Hub, after a migration to schema 2: the cases it already held get their
@@ -776,7 +774,24 @@ Result<std::optional<Row>> Replica::get(TableId table, const Uuid& id) {
   return std::optional<Row>(Row{table, id, std::move(row->values), std::move(row->scope), row->seq});
 }
 
+Result<std::size_t> Replica::index_for_search(std::size_t max_cases) {
+  // Most calls find nothing to do: they look without taking the write lock.
+  auto behind = impl_->search.behind();
+  if (!behind) return behind.error();
+  if (!*behind) return std::size_t{0};
+  std::size_t indexed = 0;
+  LIAISON_TRY(transact([&]() -> Status {
+    auto done = impl_->search.catch_up(max_cases);
+    if (!done) return done.error();
+    indexed = *done;
+    return {};
+  }));
+  return indexed;
+}
+
 Result<std::vector<Row>> Replica::search_cases(const CaseSearch& query) {
+  auto indexed = index_for_search(0);
+  if (!indexed) return indexed.error();
   auto ids = impl_->search.find(query);
   if (!ids) return ids.error();
   std::vector<Row> rows;

@@ -260,7 +260,11 @@ class Replica {
   Result<std::optional<Row>> get(TableId table, const Uuid& row);
   Result<std::vector<Row>> list(TableId table, const RowFilter& filter = {});
   // Cases matching `query`, the latest stored first; deleted ones never.
+  // Indexes first what changed since the last search.
   Result<std::vector<Row>> search_cases(const CaseSearch& query);
+  // Indexes for search at most `max_cases` cases changed since they were
+  // last indexed (0: all); returns how many. One transaction.
+  Result<std::size_t> index_for_search(std::size_t max_cases);
   // One cell with its stamp and base; nullopt when it was never written.
   Result<std::optional<Cell>> cell_of(TableId table, const Uuid& row, std::uint16_t column);
 
