@@ -11,6 +11,7 @@
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "shared/command.hpp"
+#include "sync/case_view.hpp"
 #include "sync/directives.hpp"
 #include "sync/protocol.hpp"
 
@@ -88,16 +89,8 @@ const std::vector<cli::Command<Handler>>& commands() {
         "",
         kCases},
        {cmd_case_list, nullptr}},
-      {{"case search",
-        "WORDS...",
-        "find cases in this replica by words, names or numbers",
-        {{"from", "YYYY-MM-DD", "only cases opened on or after this day, or whose dates reach it"},
-         {"to", "YYYY-MM-DD", "only cases opened on or before this day, or whose dates begin by it"},
-         {"limit", "N", "show at most N (default 50, the latest first)"}},
-        "Each word is looked for anywhere in the case: its title, summary, ref, official number,\n"
-        "names and numbers (passport, letter, province's approval), and the names and passport\n"
-        "numbers of its people and guests. Chinese needs no spaces: 王立新 finds 王立新 inside\n"
-        "a title. A case must hold every word given.",
+      {{"case search", "WORDS...", "find cases in this replica by words, names or numbers", sync::case_search_options(),
+        sync::kCaseSearchHelp,
 
         kCases},
        {cmd_case_search, nullptr}},

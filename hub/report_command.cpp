@@ -271,6 +271,11 @@ Outcome cmd_report(Context& ctx, cli::Args& args) {
   if (format == "xlsx" && !out)
     return make_error(Errc::usage, in_language("a workbook needs a file: --format xlsx --out REPORT.xlsx",
                                                "工作簿需要文件名：--format xlsx --out 报表.xlsx"));
+  if (format == "csv" && !out && ctx.json)
+    return make_error(Errc::usage,
+                      in_language("--json prints the report as JSON, --format csv as CSV: choose one "
+                                  "(or write the CSV to a file with --out)",
+                                  "--json 输出 JSON，--format csv 输出 CSV，只能选一种（或用 --out 把 CSV 写入文件）"));
   if (format == "table" && out)
     return make_error(Errc::usage,
                       in_language("--out needs --format csv or xlsx", "--out 需与 --format csv 或 xlsx 同用"));

@@ -6,7 +6,9 @@
 # number, briefed, travelled, passports back, report filed; a Kaihua
 # incident reported at once and alerted at the city; a city reception of a
 # delegation visiting Longyou and Kaihua; a task with a reminder to the
-# county that did not answer. Everything people read is in Chinese (--lang
+# county that did not answer; cases found by a traveller's name; the
+# month's report, also as a workbook (/tmp/liaison-demo-report.xlsx).
+# Everything people read is in Chinese (--lang
 # en for English). Installs and builds what it needs, makes a throwaway CA;
 # stops everything it started; safe to run again.
 set -euo pipefail
@@ -168,6 +170,12 @@ hub case show "$trip"
 step "出访的修改历史：每次修改的时间、设备、字段、原值和新值"
 hub case history "$trip"
 hub audit verify
+step "查找案件：按人名（中文或护照拼写）、标题中的词、编号"
+hub case search 李敏
+client longyou-office case search "chen zhiqiang"
+step "本月统计报表（各县立案、出访人次、来访外宾、涉外事件、捐赠、文件办理），另存为 Excel 工作簿"
+hub report --from "$(day "-30 days")" --to "$(day "+30 days")"
+hub report --from "$(day "-30 days")" --to "$(day "+30 days")" --format xlsx --out /tmp/liaison-demo-report.xlsx
 step "市外办的审批设置（限额和期限，及其依据）"
 hub settings
 step "文件签收情况"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <string_view>
 
 #include "shared/field_format.hpp"
@@ -66,7 +67,13 @@ Status CaseSearchIndex::prepare(sql::Database& db) {
         db.exec("CREATE VIRTUAL TABLE _case_search USING fts5(body, opened_on UNINDEXED, first_day UNINDEXED,"
                 " last_day UNINDEXED, tokenize = 'trigram');"
                 "CREATE TABLE IF NOT EXISTS _search_dirty (id BLOB PRIMARY KEY) WITHOUT ROWID;"
-                "INSERT OR IGNORE INTO _search_dirty (id) SELECT id FROM cases;"));
+                "DELETE FROM _search_dirty;"
+                "DELETE FROM _meta WHERE key = 'search_indexed_through';"));
+  auto through = db.prepare("SELECT value FROM _meta WHERE key = 'search_indexed_through'");
+  auto set_through = db.prepare(
+      "INSERT INTO _meta (key, value) VALUES ('search_indexed_through', ?)"
+      " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  auto new_cases = db.prepare("SELECT rowid, id FROM cases WHERE rowid > ? ORDER BY rowid LIMIT ?");
   auto mark = db.prepare("INSERT OR IGNORE INTO _search_dirty (id) VALUES (?)");
   // In the order of the cases' rowids, which are the index's: FTS5 keeps
   // ascending inserts in memory until the commit, and writes its buffer out
@@ -81,17 +88,35 @@ Status CaseSearchIndex::prepare(sql::Database& db) {
   auto people = db.prepare("SELECT name, name_latin, passport_no FROM people WHERE case_id = ? AND deleted IS NOT 1");
   auto guests = db.prepare("SELECT name, organisation FROM guests WHERE case_id = ? AND deleted IS NOT 1");
   auto case_by_id = db.prepare("SELECT rowid, * FROM cases WHERE id = ?");
-  for (auto* st : {&mark, &marked, &indexed, &unmark, &remove, &insert, &people, &guests, &case_by_id})
+  for (auto* st : {&through, &set_through, &new_cases, &mark, &marked, &indexed, &unmark, &remove, &insert, &people,
+                   &guests, &case_by_id})
     if (!*st) return st->error();
-  indexed_ = std::move(*indexed);
+  through_ = std::move(*through);
+  set_through_ = std::move(*set_through);
+  new_cases_ = std::move(*new_cases);
   mark_ = std::move(*mark);
   marked_ = std::move(*marked);
+  indexed_ = std::move(*indexed);
   unmark_ = std::move(*unmark);
   remove_ = std::move(*remove);
   insert_ = std::move(*insert);
   people_ = std::move(*people);
   guests_ = std::move(*guests);
   case_by_id_ = std::move(*case_by_id);
+  return reload();
+}
+
+Status CaseSearchIndex::reload() {
+  if (!db_) return {};
+  auto row = through_.step();
+  if (!row) return row.error();
+  indexed_through_ = 0;
+  if (*row) {
+    const std::string text = through_.column_text(0);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), indexed_through_);
+    if (ec != std::errc() || end != text.data() + text.size()) indexed_through_ = 0;  // damaged: index all again
+  }
+  through_.reset();
   return {};
 }
 
@@ -100,13 +125,22 @@ Status CaseSearchIndex::mark(const Uuid& id) {
   return mark_.run();
 }
 
-Status CaseSearchIndex::mark_parent(const Value& case_id) {
+Status CaseSearchIndex::stored_case(std::int64_t rowid, const Uuid& id) {
+  return rowid <= indexed_through_ ? mark(id) : Status{};  // a new one is indexed by its rowid
+}
+
+Status CaseSearchIndex::stored_record(const Value& case_id) {
   const auto* text = std::get_if<std::string>(&case_id);
   const auto id = text ? Uuid::parse(*text) : std::nullopt;
   return id ? mark(*id) : Status{};  // a record without a case is found by nothing
 }
 
 Result<bool> CaseSearchIndex::behind() {
+  new_cases_.bind(1, indexed_through_).bind(2, std::int64_t{1});
+  auto fresh = new_cases_.step();
+  new_cases_.reset();
+  if (!fresh) return fresh.error();
+  if (*fresh) return true;
   marked_.bind(1, std::int64_t{1});
   auto row = marked_.step();
   marked_.reset();
@@ -115,19 +149,37 @@ Result<bool> CaseSearchIndex::behind() {
 }
 
 Result<std::size_t> CaseSearchIndex::catch_up(std::size_t max_cases) {
-  std::vector<Uuid> ids;
-  marked_.bind(1, max_cases ? static_cast<std::int64_t>(max_cases) : std::int64_t{-1});
-  LIAISON_TRY(marked_.for_each_row([&]() -> Status {
-    const auto blob = marked_.column_blob(0);
-    if (blob.size() == sizeof(Uuid::bytes)) ids.push_back(Uuid::from_bytes(blob.data()));
+  const std::int64_t budget = max_cases ? static_cast<std::int64_t>(max_cases) : -1;
+  std::vector<Uuid> fresh, changed;
+  std::int64_t through = indexed_through_;
+  new_cases_.bind(1, indexed_through_).bind(2, budget);
+  LIAISON_TRY(new_cases_.for_each_row([&]() -> Status {
+    through = new_cases_.column_int(0);
+    const auto blob = new_cases_.column_blob(1);
+    if (blob.size() == sizeof(Uuid::bytes)) fresh.push_back(Uuid::from_bytes(blob.data()));
     return {};
   }));
-  for (const Uuid& id : ids) {
+  const std::size_t left = max_cases ? max_cases - fresh.size() : 0;
+  if (!max_cases || left > 0) {
+    marked_.bind(1, max_cases ? static_cast<std::int64_t>(left) : std::int64_t{-1});
+    LIAISON_TRY(marked_.for_each_row([&]() -> Status {
+      const auto blob = marked_.column_blob(0);
+      if (blob.size() == sizeof(Uuid::bytes)) changed.push_back(Uuid::from_bytes(blob.data()));
+      return {};
+    }));
+  }
+  for (const Uuid& id : fresh) LIAISON_TRY(index_case(id));
+  if (through != indexed_through_) {
+    set_through_.bind(1, std::to_string(through));
+    LIAISON_TRY(set_through_.run());
+    indexed_through_ = through;
+  }
+  for (const Uuid& id : changed) {
     LIAISON_TRY(index_case(id));
     unmark_.bind_blob(1, id.bytes);
     LIAISON_TRY(unmark_.run());
   }
-  return ids.size();
+  return fresh.size() + changed.size();
 }
 
 Status CaseSearchIndex::index_case(const Uuid& id) {

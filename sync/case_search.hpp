@@ -5,11 +5,14 @@
 // words); local to each replica, never synced. Internal to sync/; read
 // through Replica::search_cases.
 //
-// Indexing a case costs some 50 µs (its text makes a hundred trigrams),
-// more than storing it: a bootstrap of 143,000 cases would take ten times
-// as long. So storing a case or a person only marks the case
-// (`_search_dirty`); a search first indexes what is marked, and the hub
-// indexes a few hundred cases at a time while it has nothing else to do.
+// Indexing a case costs 50 to 200 µs (its text makes a hundred trigrams or
+// more), more than storing it: a bootstrap of 143,000 cases would take
+// several times as long. So the index is brought up to date later: a
+// search first indexes the cases stored since the last one, and the hub
+// does a few hundred at a time while no node is sending. New cases are
+// those above the last rowid indexed (`_meta` search_indexed_through); a
+// case changed after it was indexed, or whose people changed, is marked
+// (`_search_dirty`). A bootstrap, which only adds rows, writes nothing more.
 #pragma once
 
 #include <cstdint>
@@ -23,16 +26,19 @@ namespace liaison::sync {
 
 class CaseSearchIndex {
  public:
-  // Creates the index if the file has none yet, every case stored marked.
+  // Creates the index if the file has none yet (every case then waits to
+  // be indexed).
   Status prepare(sql::Database& db);
-  // The case `id` is to be indexed anew (it, or one of its people, changed).
-  Status mark(const Uuid& id);
-  // ...or the case a person or guest belongs to.
-  Status mark_parent(const Value& case_id);
-  // Whether a stored case is marked (a read: no transaction needed).
+  // Rereads how far the index goes (another process may have indexed).
+  Status reload();
+  // The case `id` was stored at `rowid`: to be indexed anew if it was before.
+  Status stored_case(std::int64_t rowid, const Uuid& id);
+  // A person or guest of the case `case_id` was stored.
+  Status stored_record(const Value& case_id);
+  // Whether some case waits to be indexed (a read: no transaction needed).
   Result<bool> behind();
-  // Indexes the marked cases, at most `max_cases` of them (0: all), in the
-  // order they were stored; returns how many. Inside a write transaction.
+  // Indexes at most `max_cases` waiting cases (0: all), new ones first, in
+  // the order they were stored; returns how many. In a write transaction.
   Result<std::size_t> catch_up(std::size_t max_cases = 0);
   // Ids of matching cases, the latest stored first. After catch_up.
   Result<std::vector<Uuid>> find(const CaseSearch& query);
@@ -41,8 +47,11 @@ class CaseSearchIndex {
   // The case `id` with its people, indexed anew, or removed from the index
   // when deleted or gone.
   Status index_case(const Uuid& id);
+  Status mark(const Uuid& id);
   sql::Database* db_ = nullptr;
-  sql::Statement mark_, marked_, indexed_, unmark_, remove_, insert_, people_, guests_, case_by_id_;
+  std::int64_t indexed_through_ = 0;  // the highest cases rowid indexed
+  sql::Statement through_, set_through_, new_cases_, mark_, marked_, indexed_, unmark_, remove_, insert_, people_,
+      guests_, case_by_id_;
 };
 
 }  // namespace liaison::sync

@@ -126,6 +126,14 @@ Result<CaseSearch> case_search_query(const std::vector<std::string>& words, cons
   return query;
 }
 
+const std::vector<cli::OptionSpec>& case_search_options() {
+  static const std::vector<cli::OptionSpec> options = {
+      {"from", "YYYY-MM-DD", "only cases opened on or after this day, or whose dates reach it"},
+      {"to", "YYYY-MM-DD", "only cases opened on or before this day, or whose dates begin by it"},
+      {"limit", "N", "show at most N (default 50, the latest first)"}};
+  return options;
+}
+
 Result<cli::Report> case_search_report(Replica& replica, const CaseSearch& query) {
   auto rows = replica.search_cases(query);
   if (!rows) return rows.error();

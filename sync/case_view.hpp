@@ -35,6 +35,15 @@ Result<cli::Report> case_sheet(Replica& replica, const Row& case_row, const std:
 Result<CaseSearch> case_search_query(const std::vector<std::string>& words, const std::optional<std::string>& from,
                                      const std::optional<std::string>& to, const std::optional<std::string>& limit);
 
+// The options and help of `case search`, the same in both programs.
+const std::vector<cli::OptionSpec>& case_search_options();
+inline constexpr std::string_view kCaseSearchHelp =
+    "Each word is looked for anywhere in the case: its title, summary, ref, official number,\n"
+    "names and numbers (passport, letter, province's approval), and the names and passport\n"
+    "numbers of its people and guests. Chinese needs no spaces: 王立新 finds 王立新 inside\n"
+    "a title. A case must hold every word given. The first search after many cases arrived\n"
+    "indexes them first (some 5,000 cases a second).";
+
 // The cases `query` finds, listed as `case list` lists them (the latest
 // first), with how many, and a hint when the limit cut the list short.
 Result<cli::Report> case_search_report(Replica& replica, const CaseSearch& query);

@@ -6,7 +6,11 @@
 namespace liaison::sync {
 
 namespace {
-constexpr std::size_t kSearchIndexBatch = 500;
+// Indexing for search is the hub's work when no node has sent anything for
+// a while, a few hundred cases at a tick (some 50 ms): it must not slow a
+// sync under way, and indexing in small steps costs more per case.
+constexpr std::size_t kSearchIndexBatch = 300;
+constexpr std::uint64_t kQuietBeforeIndexingMs = 3'000;
 }  // namespace
 
 void HubActions::send(ConnectionId to, Outbox messages) {
@@ -36,6 +40,7 @@ Admission HubCore::connect(ConnectionId id, const NodeId& node, const std::strin
 
 HubActions HubCore::receive(ConnectionId id, const Message& message, std::uint64_t now_ms) {
   HubActions actions;
+  last_message_ms_ = now_ms;
   auto it = connections_.find(id);
   if (it == connections_.end() || it->second.closing) return actions;
   Connection& conn = it->second;
@@ -106,6 +111,7 @@ HubActions HubCore::commit(std::uint64_t now_ms) {
 }
 
 void HubCore::progress(ConnectionId id, std::uint64_t now_ms) {
+  last_message_ms_ = now_ms;
   auto it = connections_.find(id);
   if (it != connections_.end()) it->second.session.on_link_progress(now_ms);
 }
@@ -119,9 +125,9 @@ HubActions HubCore::tick(std::uint64_t now_ms) {
       actions.log.push_back("closing " + conn.session.peer().str() + ": " + conn.session.failure()->message);
     answer(id, conn, std::move(out), actions);
   }
-  // Idle: index for search a few hundred of the cases stored since (some
-  // 0.1 s), so that a search at the hub rarely has many left to index.
-  if (pending_.empty())
+  // Quiet: index for search some of the cases stored since, so that a
+  // search at the hub rarely has many left to index.
+  if (pending_.empty() && now_ms >= last_message_ms_ + kQuietBeforeIndexingMs)
     if (auto indexed = store_.index_for_search(kSearchIndexBatch); !indexed)
       actions.log.push_back("indexing cases for search failed (retried at the next tick): " + indexed.error().message);
   return actions;

@@ -140,7 +140,8 @@ class HubCore {
   HubCoreOptions options_;
   std::map<ConnectionId, Connection> connections_;
   std::vector<PendingPush> pending_;
-  std::uint32_t page_cells_ = 0;  // current cap on pull pages (0: none yet)
+  std::uint64_t last_message_ms_ = 0;  // when a node last sent anything
+  std::uint32_t page_cells_ = 0;       // current cap on pull pages (0: none yet)
   std::optional<HubRevocations> revocations_;
   Stats stats_;
 };

@@ -327,8 +327,8 @@ Status Replica::Impl::store(TableId table, const Uuid& id, StoredRow& row) {
     row.exists = true;
     row.rowid = sqlite3_last_insert_rowid(db->handle());
   }
-  if (table == TableId::cases) return search.mark(id);
-  if (table == TableId::people || table == TableId::guests) return search.mark_parent(row.values[kCaseIdColumn]);
+  if (table == TableId::cases) return search.stored_case(row.rowid, id);
+  if (table == TableId::people || table == TableId::guests) return search.stored_record(row.values[kCaseIdColumn]);
   return {};
 }
 
@@ -390,6 +390,7 @@ Status Replica::Impl::refresh_from_disk() {
                       "replica " + options.path + ": hlc_last is not a number — the file is damaged; resync it");
   clock.restore(static_cast<std::uint64_t>(*last));
   LIAISON_TRY(reload_nodes());
+  LIAISON_TRY(search.reload());
   if (seq != old_seq) grown_elsewhere = true;
   return {};
 }
@@ -642,7 +643,8 @@ Status Replica::transact(const std::function<Status()>& body) {
   }
   (void)I.db->exec("ROLLBACK");
   I.seq = seq_before;
-  (void)I.reload_nodes();  // refs interned in the rolled-back transaction are gone
+  (void)I.reload_nodes();   // refs interned in the rolled-back transaction are gone
+  (void)I.search.reload();  // and so is what it indexed
   return st;
 }
 

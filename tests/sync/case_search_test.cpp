@@ -137,6 +137,17 @@ TEST_CASE("case search: a deleted case, a removed person and a changed title are
   CHECK(find(r, {"旅美"}).empty());
 }
 
+TEST_CASE("case search: a change made through another connection after it indexed is found there") {
+  // The hub's server and an admin command share the file: what one indexed,
+  // the other must still re-index when it changes the case.
+  Desk desk;
+  auto other = open_replica(desk.dir.path("longyou.db"), "longyou:office-1", &desk.wall);
+  CHECK(find(*desk.replica, {"旅美"}) == Titles{"旅美侨胞捐资助学"});  // indexes everything
+  REQUIRE(other->update(TableId::cases, desk.donation, {{"title", std::string("旅欧侨胞捐资助学")}}).ok());
+  CHECK(find(*desk.replica, {"旅欧侨胞"}) == Titles{"旅欧侨胞捐资助学"});
+  CHECK(find(*other, {"旅美侨胞"}).empty());
+}
+
 TEST_CASE("case search: a replica without the index (an older release's) gets it when opened") {
   Desk desk;
   const std::string path = desk.dir.path("longyou.db");
