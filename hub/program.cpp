@@ -137,7 +137,8 @@ const std::vector<cli::Command<Handler>>& commands() {
         "to two countries counts under each); visits and invitations by their first day, visitors\n"
         "being the guests and invitees listed, else a delegation's participants; incidents by the day\n"
         "they occurred; donations accepted, summed per currency; directives issued in the period,\n"
-        "answered, and overdue (due before today, unanswered, not withdrawn).\n"
+        "answered (acknowledged or replied to, or a reminder of it), and overdue (due before today,\n"
+        "unanswered, not withdrawn).\n"
         "The CSV is UTF-8 with a byte-order mark (Excel on Chinese Windows reads it so), and a cell\n"
         "that would start a formula (= + - @) starts with an apostrophe.",
         kWork},

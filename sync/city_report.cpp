@@ -15,7 +15,7 @@
 #include "shared/node_id.hpp"
 #include "shared/schema.hpp"
 #include "shared/text.hpp"
-#include "sync/receipts.hpp"
+#include "sync/directives.hpp"
 #include "sync/review.hpp"
 #include "sync/replica_impl.hpp"
 
@@ -67,7 +67,7 @@ double number_at(const sql::Statement& st, int column) {
 
 class ReportBuilder {
  public:
-  ReportBuilder(Replica::Impl& impl, ReportQuery query) : I(impl) {
+  ReportBuilder(Replica& replica, Replica::Impl& impl, ReportQuery query) : replica_(replica), I(impl) {
     report_.query = std::move(query);
     for (const auto& kind : Schema::get().case_kinds()) approved_[std::string(kind.name)] = approved_statuses(kind);
     status_column_ = *Schema::get().table(TableId::cases).column_index("status");
@@ -243,10 +243,7 @@ class ReportBuilder {
     auto st = I.db->prepare(
         "SELECT id, targets, due_on, withdrawn FROM directives WHERE issued_at >= ? AND issued_at < ?"
         " AND COALESCE(deleted, 0) = 0 AND reminds IS NULL");
-    auto receipt = I.db->prepare("SELECT reply FROM directive_receipts WHERE id = ?");
-    auto replies = I.db->prepare("SELECT count(*) FROM directive_replies WHERE directive_id = ? AND county = ?");
-    for (auto* s : {&st, &receipt, &replies})
-      if (!*s) return s->error();
+    if (!st) return st.error();
     st->bind(1, static_cast<std::int64_t>(china_day_start_ms(q.from_day)))
         .bind(2, static_cast<std::int64_t>(china_day_start_ms(date_after(q.to_day, 1))));
     std::map<std::string, DirectiveCounts> counts;
@@ -254,6 +251,13 @@ class ReportBuilder {
       const Uuid id = Uuid::from_bytes(st->column_blob(0).data());
       const std::string targets = text_at(*st, 1), due = text_at(*st, 2);
       const bool withdrawn = !st->column_is_null(3) && st->column_int(3) != 0;
+      // Answered as the receipt matrix says: acknowledged or replied, to
+      // the directive or to one of its reminders.
+      auto directive = replica_.get(TableId::directives, id);
+      if (!directive) return directive.error();
+      if (!*directive) return {};
+      auto not_answered = counties_not_answered(replica_, **directive);
+      if (!not_answered) return not_answered.error();
       for (const auto county : kCounties) {
         if (!wanted(county)) continue;
         const auto listed = split_list(targets, ',');
@@ -261,17 +265,7 @@ class ReportBuilder {
         auto& c = counts[std::string(county)];
         c.county = county;
         ++c.issued;
-        receipt->bind_blob(1, directive_receipt_id(id, county).bytes);
-        auto got = receipt->step();
-        const bool replied = got && *got && !receipt->column_is_null(0);
-        receipt->reset();
-        if (!got) return got.error();
-        replies->bind(1, id.to_string()).bind(2, county);
-        auto listed_replies = replies->step();
-        const bool kept_reply = listed_replies && *listed_replies && replies->column_int(0) > 0;
-        replies->reset();
-        if (!listed_replies) return listed_replies.error();
-        if (replied || kept_reply)
+        if (std::find(not_answered->begin(), not_answered->end(), county) == not_answered->end())
           ++c.answered;
         else if (!withdrawn && !due.empty() && due < q.today)
           ++c.overdue;
@@ -299,6 +293,7 @@ class ReportBuilder {
                      by([](const DirectiveCounts&) { return 0; }));
   }
 
+  Replica& replica_;
   Replica::Impl& I;
   CityReport report_;
   std::map<std::string, std::set<std::string_view>, std::less<>> approved_;
@@ -316,7 +311,7 @@ Result<CityReport> city_report(Replica& replica, ReportQuery query) {
   auto& I = *replica.impl_;
   // One read transaction: every figure from the same state of the file.
   LIAISON_TRY(I.db->exec("BEGIN"));
-  auto report = ReportBuilder(I, std::move(query)).build();
+  auto report = ReportBuilder(replica, I, std::move(query)).build();
   (void)I.db->exec("COMMIT");
   return report;
 }

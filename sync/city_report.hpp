@@ -20,8 +20,9 @@
 //  - donations from abroad opened in the period and accepted (approved),
 //    summed per currency.
 //  - directives issued in the period to each county (reminders are not
-//    counted again): answered, and overdue (due before today, unanswered,
-//    not withdrawn).
+//    counted again): answered (acknowledged or replied to, or one of its
+//    reminders: as the receipt matrix says), and overdue (due before
+//    today, unanswered, not withdrawn).
 #pragma once
 
 #include <cstdint>

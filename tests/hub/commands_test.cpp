@@ -391,6 +391,31 @@ TEST_CASE("report: the period's cases, trips, visitors, incidents, donations and
                           {"reply", std::string("已报送")}},
                          sync::directive_receipt_id(task, "kaihua"))
                 .ok());
+    // Jiangshan answers the reminder of a notice: that answers the notice.
+    const auto issued_at = static_cast<std::int64_t>(replica->clock().wall_ms());
+    const Uuid notice = replica
+                            ->insert(TableId::directives, {{"kind", std::string("task")},
+                                                           {"title", std::string("报送外事接待计划")},
+                                                           {"targets", std::string("jiangshan")},
+                                                           {"due_on", date_after(today, -1)},
+                                                           {"issued_by", std::string("city:hub")},
+                                                           {"issued_at", issued_at}})
+                            .value();
+    const Uuid reminder = replica
+                              ->insert(TableId::directives, {{"kind", std::string("task")},
+                                                             {"title", std::string("催办：报送外事接待计划")},
+                                                             {"targets", std::string("jiangshan")},
+                                                             {"reminds", notice.to_string()},
+                                                             {"issued_by", std::string("city:hub")},
+                                                             {"issued_at", issued_at}})
+                              .value();
+    REQUIRE(replica
+                ->insert(TableId::directive_receipts,
+                         {{"directive_id", reminder.to_string()},
+                          {"county", std::string("jiangshan")},
+                          {"acknowledged_at", issued_at}},
+                         sync::directive_receipt_id(reminder, "jiangshan"))
+                .ok());
   }
 
   const Ran table = h({"--lang", "zh", "report", "--from", today, "--to", today});
@@ -416,6 +441,7 @@ TEST_CASE("report: the period's cases, trips, visitors, incidents, donations and
   CHECK(!contains(json.out, "EUR"));
   CHECK(contains(json.out, R"(["longyou",1,0,1])"));
   CHECK(contains(json.out, R"(["kaihua",1,1,0])"));
+  CHECK(contains(json.out, R"(["jiangshan",1,1,0])"));  // the reminder is not counted again
   CHECK(!contains(json.out, "passport"));
 
   const std::string csv_path = h.data + "/report.csv";
