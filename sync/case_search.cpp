@@ -68,11 +68,11 @@ Status CaseSearchIndex::prepare(sql::Database& db) {
                 " last_day UNINDEXED, tokenize = 'trigram');"
                 "CREATE TABLE IF NOT EXISTS _search_dirty (id BLOB PRIMARY KEY) WITHOUT ROWID;"
                 "DELETE FROM _search_dirty;"
-                "DELETE FROM _meta WHERE key = 'search_indexed_through';"));
-  auto through = db.prepare("SELECT value FROM _meta WHERE key = 'search_indexed_through'");
-  auto set_through = db.prepare(
-      "INSERT INTO _meta (key, value) VALUES ('search_indexed_through', ?)"
-      " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                "DELETE FROM _meta WHERE key = '" +
+                std::string(meta_key::kSearchIndexedThrough) + "';"));
+  auto through = db.prepare("SELECT value FROM _meta WHERE key = ?");
+  auto set_through =
+      db.prepare("INSERT INTO _meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   auto new_cases = db.prepare("SELECT rowid, id FROM cases WHERE rowid > ? ORDER BY rowid LIMIT ?");
   auto mark = db.prepare("INSERT OR IGNORE INTO _search_dirty (id) VALUES (?)");
   // In the order of the cases' rowids, which are the index's: FTS5 keeps
@@ -108,6 +108,7 @@ Status CaseSearchIndex::prepare(sql::Database& db) {
 
 Status CaseSearchIndex::reload() {
   if (!db_) return {};
+  through_.bind(1, meta_key::kSearchIndexedThrough);
   auto row = through_.step();
   if (!row) return row.error();
   indexed_through_ = 0;
@@ -170,7 +171,7 @@ Result<std::size_t> CaseSearchIndex::catch_up(std::size_t max_cases) {
   }
   for (const Uuid& id : fresh) LIAISON_TRY(index_case(id));
   if (through != indexed_through_) {
-    set_through_.bind(1, std::to_string(through));
+    set_through_.bind(1, meta_key::kSearchIndexedThrough).bind(2, std::to_string(through));
     LIAISON_TRY(set_through_.run());
     indexed_through_ = through;
   }

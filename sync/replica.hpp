@@ -345,6 +345,8 @@ inline constexpr std::string_view kClockOffset = "clock_offset_ms";  // correcti
 inline constexpr std::string_view kConfirmedHlc = "confirmed_hlc";
 inline constexpr std::string_view kInflightHlc = "inflight_hlc";
 inline constexpr std::string_view kLastSync = "last_sync_ms";  // client: the last complete sync
+// The highest cases rowid in the search index (sync/case_search.hpp).
+inline constexpr std::string_view kSearchIndexedThrough = "search_indexed_through";
 }  // namespace meta_key
 
 // A number kept as text in the metadata (Replica::meta); nullopt when it is
