@@ -258,13 +258,7 @@ Outcome cmd_report(Context& ctx, cli::Args& args) {
   if (!from || !to)
     return make_error(Errc::usage, in_language("report needs the period: --from YYYY-MM-DD --to YYYY-MM-DD",
                                                "报表需要期间：--from 年-月-日 --to 年-月-日"));
-  for (const auto& [option, day] : {std::pair{"--from", *from}, {"--to", *to}})
-    if (!is_calendar_date(day))
-      return make_error(Errc::invalid_argument,
-                        std::string(option) + " " + escape_for_terminal(day) +
-                            in_language(" is not a day: write it as 2026-12-31", " 不是日期，应写作 2026-12-31"));
-  if (*from > *to)
-    return make_error(Errc::invalid_argument, "--from " + *from + in_language(" is after --to ", " 晚于 --to ") + *to);
+  LIAISON_TRY(check_day_options(from, to));
   if (format != "table" && format != "csv" && format != "xlsx")
     return make_error(Errc::usage, "--format " + escape_for_terminal(format) +
                                        in_language(" must be table, csv or xlsx", " 应为 table、csv 或 xlsx"));

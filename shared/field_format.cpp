@@ -106,6 +106,17 @@ std::string china_date(std::uint64_t unix_ms) {
   return date_text(floor<days>(sys_time<milliseconds>{milliseconds(unix_ms) + hours(8)}));
 }
 
+Status check_day_options(const std::optional<std::string>& from, const std::optional<std::string>& to) {
+  for (const auto& [option, day] : {std::pair{"--from", &from}, {"--to", &to}})
+    if (*day && !is_calendar_date(**day))
+      return make_error(Errc::invalid_argument,
+                        std::string(option) + " " + escape_for_terminal(**day) +
+                            in_language(" is not a day: write it as 2026-12-31", " 不是日期，应写作 2026-12-31"));
+  if (from && to && *from > *to)
+    return make_error(Errc::invalid_argument, "--from " + *from + in_language(" is after --to ", " 晚于 --to ") + *to);
+  return {};
+}
+
 std::uint64_t china_day_start_ms(std::string_view date) {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(duration_cast<milliseconds>(day_of(date).time_since_epoch() - hours(8)).count());

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/error.hpp"
 #include "shared/value.hpp"
 
 namespace liaison {
@@ -55,6 +56,11 @@ bool is_calendar_date(std::string_view text) noexcept;
 std::string china_date(std::uint64_t unix_ms);
 // When that day begins in China, in Unix ms. REQUIRES: is_calendar_date.
 std::uint64_t china_day_start_ms(std::string_view date);
+
+// A period typed as --from and --to (either may be missing): an error
+// naming the option when a day is not a calendar day, or when --from comes
+// after --to.
+Status check_day_options(const std::optional<std::string>& from, const std::optional<std::string>& to);
 
 // Day arithmetic on dates as text. REQUIRES: is_calendar_date of each.
 std::string date_after(std::string_view date, int days);

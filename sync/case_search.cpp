@@ -156,16 +156,14 @@ Result<std::size_t> CaseSearchIndex::catch_up(std::size_t max_cases) {
   new_cases_.bind(1, indexed_through_).bind(2, budget);
   LIAISON_TRY(new_cases_.for_each_row([&]() -> Status {
     through = new_cases_.column_int(0);
-    const auto blob = new_cases_.column_blob(1);
-    if (blob.size() == sizeof(Uuid::bytes)) fresh.push_back(Uuid::from_bytes(blob.data()));
+    if (const auto id = new_cases_.column_uuid(1)) fresh.push_back(*id);
     return {};
   }));
   const std::size_t left = max_cases ? max_cases - fresh.size() : 0;
   if (!max_cases || left > 0) {
     marked_.bind(1, max_cases ? static_cast<std::int64_t>(left) : std::int64_t{-1});
     LIAISON_TRY(marked_.for_each_row([&]() -> Status {
-      const auto blob = marked_.column_blob(0);
-      if (blob.size() == sizeof(Uuid::bytes)) changed.push_back(Uuid::from_bytes(blob.data()));
+      if (const auto id = marked_.column_uuid(0)) changed.push_back(*id);
       return {};
     }));
   }
@@ -267,8 +265,7 @@ Result<std::vector<Uuid>> CaseSearchIndex::find(const CaseSearch& query) {
   for (std::size_t i = 0; i < patterns.size(); ++i) st->bind(static_cast<int>(i) + 5, std::string_view(patterns[i]));
   std::vector<Uuid> ids;
   LIAISON_TRY(st->for_each_row([&]() -> Status {
-    const auto blob = st->column_blob(0);
-    if (blob.size() == sizeof(Uuid::bytes)) ids.push_back(Uuid::from_bytes(blob.data()));
+    if (const auto id = st->column_uuid(0)) ids.push_back(*id);
     return {};
   }));
   return ids;

@@ -1,8 +1,6 @@
 // How a case reads at the hub and on clients (sync/case_view.hpp).
 #include "sync/case_view.hpp"
 
-#include <tuple>
-
 #include "shared/field_format.hpp"
 #include "shared/labels.hpp"
 #include "shared/node_id.hpp"
@@ -103,17 +101,9 @@ Result<CaseSearch> case_search_query(const std::vector<std::string>& words, cons
     if (!word.empty()) query.words.push_back(word);
   }
   if (query.words.empty()) return make_error(Errc::usage, in_language("the words to look for are empty", "查找词为空"));
-  for (const auto& [option, day, out] : {std::tuple{"--from", &from, &query.from_day}, {"--to", &to, &query.to_day}}) {
-    if (!*day) continue;
-    if (!is_calendar_date(**day))
-      return make_error(Errc::invalid_argument,
-                        std::string(option) + " " + escape_for_terminal(**day) +
-                            in_language(" is not a day: write it as 2026-12-31", "不是日期，应写作 2026-12-31"));
-    *out = **day;
-  }
-  if (!query.from_day.empty() && !query.to_day.empty() && query.from_day > query.to_day)
-    return make_error(Errc::invalid_argument,
-                      "--from " + query.from_day + in_language(" is after --to ", " 晚于 --to ") + query.to_day);
+  LIAISON_TRY(check_day_options(from, to));
+  query.from_day = from.value_or("");
+  query.to_day = to.value_or("");
   query.limit = 50;
   if (limit) {
     const auto n = parse_meta_number(*limit);

@@ -14,7 +14,6 @@
 #include "shared/field_format.hpp"
 #include "shared/node_id.hpp"
 #include "shared/schema.hpp"
-#include "shared/text.hpp"
 #include "sync/directives.hpp"
 #include "sync/review.hpp"
 #include "sync/replica_impl.hpp"
@@ -241,7 +240,7 @@ class ReportBuilder {
   Status count_directives() {
     const auto& q = report_.query;
     auto st = I.db->prepare(
-        "SELECT id, targets, due_on, withdrawn FROM directives WHERE issued_at >= ? AND issued_at < ?"
+        "SELECT id, due_on, withdrawn FROM directives WHERE issued_at >= ? AND issued_at < ?"
         " AND COALESCE(deleted, 0) = 0 AND reminds IS NULL");
     if (!st) return st.error();
     st->bind(1, static_cast<std::int64_t>(china_day_start_ms(q.from_day)))
@@ -249,8 +248,8 @@ class ReportBuilder {
     std::map<std::string, DirectiveCounts> counts;
     LIAISON_TRY(st->for_each_row([&]() -> Status {
       const Uuid id = Uuid::from_bytes(st->column_blob(0).data());
-      const std::string targets = text_at(*st, 1), due = text_at(*st, 2);
-      const bool withdrawn = !st->column_is_null(3) && st->column_int(3) != 0;
+      const std::string due = text_at(*st, 1);
+      const bool withdrawn = !st->column_is_null(2) && st->column_int(2) != 0;
       // Answered as the receipt matrix says: acknowledged or replied, to
       // the directive or to one of its reminders.
       auto directive = replica_.get(TableId::directives, id);
@@ -259,9 +258,7 @@ class ReportBuilder {
       auto not_answered = counties_not_answered(replica_, **directive);
       if (!not_answered) return not_answered.error();
       for (const auto county : kCounties) {
-        if (!wanted(county)) continue;
-        const auto listed = split_list(targets, ',');
-        if (targets != kAllCounties && std::find(listed.begin(), listed.end(), county) == listed.end()) continue;
+        if (!wanted(county) || !scope_visible((*directive)->scope, county)) continue;
         auto& c = counts[std::string(county)];
         c.county = county;
         ++c.issued;

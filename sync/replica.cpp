@@ -544,8 +544,7 @@ Status register_existing_cases(Replica::Impl& I) {
   if (!unnamed) return unnamed.error();
   std::vector<Uuid> ids;
   LIAISON_TRY(unnamed->for_each_row([&]() -> Status {
-    const auto blob = unnamed->column_blob(0);
-    if (blob.size() == sizeof(Uuid::bytes)) ids.push_back(Uuid::from_bytes(blob.data()));
+    if (const auto id = unnamed->column_uuid(0)) ids.push_back(*id);
     return {};
   }));
   for (const Uuid& id : ids) {
@@ -874,7 +873,7 @@ Result<PeerState> Replica::peer(std::string_view name) {
   if (*row) {
     state.pushed = {static_cast<std::uint64_t>(st->column_int(0)), static_cast<std::uint64_t>(st->column_int(1))};
     state.pulled = {static_cast<std::uint64_t>(st->column_int(2)), static_cast<std::uint64_t>(st->column_int(3))};
-    if (st->column_blob(4).size() == 16) state.remote_id = Uuid::from_bytes(st->column_blob(4).data());
+    if (const auto id = st->column_uuid(4)) state.remote_id = *id;
     state.last_seen_ms = static_cast<std::uint64_t>(st->column_int(5));
   }
   return state;

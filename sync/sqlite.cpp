@@ -170,6 +170,12 @@ std::span<const std::uint8_t> Statement::column_blob(int i) const {
   return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))};
 }
 
+std::optional<Uuid> Statement::column_uuid(int i) const {
+  const auto blob = column_blob(i);
+  if (blob.size() != sizeof(Uuid::bytes)) return std::nullopt;
+  return Uuid::from_bytes(blob.data());
+}
+
 bool Statement::column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
 
 Value Statement::column_value(int i) const {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "shared/error.hpp"
+#include "shared/ids.hpp"
 #include "shared/value.hpp"
 
 struct sqlite3;
@@ -48,6 +49,8 @@ class Statement {
   std::int64_t column_int(int i) const;
   std::string column_text(int i) const;
   std::span<const std::uint8_t> column_blob(int i) const;
+  // A row id stored as its 16 bytes; nullopt when the column holds anything else.
+  std::optional<Uuid> column_uuid(int i) const;
   bool column_is_null(int i) const;
   Value column_value(int i) const;
 
