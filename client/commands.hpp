@@ -54,6 +54,16 @@ Outcome cmd_conflicts(Invocation& in);
 Outcome cmd_conflicts_restore(Invocation& in);
 Outcome cmd_rejections(Invocation& in);
 
+// staff_commands.cpp
+Outcome cmd_staff_signin(Invocation& in);
+Outcome cmd_staff_signout(Invocation& in);
+Outcome cmd_staff_whoami(Invocation& in);
+Outcome cmd_staff_list(Invocation& in);
+Outcome cmd_staff_add(Invocation& in);
+Outcome cmd_staff_disable(Invocation& in);
+Outcome cmd_staff_enable(Invocation& in);
+Outcome cmd_staff_reset(Invocation& in);
+
 // sync_commands.cpp
 Outcome cmd_status(Invocation& in);
 int cmd_sync(Invocation& in);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "client/output.hpp"
+#include "shared/labels.hpp"
 #include "shared/private_files.hpp"
 #include "sync/authority.hpp"
 #include "sync/hlc.hpp"
@@ -66,6 +67,10 @@ Result<Context> open_context(const Invocation& invocation) {
   context.node = std::move(*node);
   context.replica = std::move(*replica);
   context.json = invocation.json;
+  auto signed_in = sync::load_signed_in(*context.replica);
+  if (!signed_in) return signed_in.error();
+  context.signed_in = std::move(signed_in->account);
+  context.signed_out = std::move(signed_in->signed_out);
   return context;
 }
 
@@ -88,6 +93,23 @@ Result<CaseAt> open_case(const Invocation& in, const std::string& reference) {
 }
 
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields) {
+  if (!context.signed_in) {
+    auto since = context.replica->staff_since(context.node.scope());
+    if (!since) return since.error();
+    if (*since != 0 && !context.signed_out.empty())
+      return make_error(Errc::not_permitted,
+                        in_language("the account " + context.signed_out +
+                                        " was disabled, and is signed out on this device — nothing was written; "
+                                        "another person signs in with 'liaison-client staff signin NAME'",
+                                    "账号 " + context.signed_out +
+                                        " 已被停用，已在本设备退出登录 — 未作任何修改；请其他人员用 "
+                                        "liaison-client staff signin 姓名 登录"));
+    if (*since != 0)
+      return make_error(Errc::not_permitted,
+                        in_language("nobody is signed in on this device — sign in first with 'liaison-client staff "
+                                    "signin NAME'; nothing was written",
+                                    "本设备没有人员登录 — 请先用 liaison-client staff signin 姓名 登录；未作任何修改"));
+  }
   return context.replica->precheck(table, row, fields);
 }
 

@@ -16,6 +16,7 @@
 #include "shared/node_id.hpp"
 #include "sync/authority.hpp"
 #include "sync/replica.hpp"
+#include "sync/staff_accounts.hpp"
 
 namespace liaison::client {
 
@@ -31,6 +32,10 @@ struct Context {
   NodeId node;
   std::unique_ptr<sync::Replica> replica;
   bool json = false;
+  // Who is signed in on this device (sync/staff_accounts.hpp); and who was
+  // signed out on opening, their account disabled or removed since.
+  std::optional<sync::StaffAccount> signed_in;
+  std::string signed_out;
 
   // Current time in ms, corrected by the offset to the hub's clock.
   std::uint64_t now_ms() const { return replica->clock().wall_ms(); }
@@ -66,8 +71,10 @@ Result<CaseAt> open_case(const Invocation& in, const std::string& reference);
 // A row as the hub's authority check sees it (values, per-cell stamps, scope).
 std::optional<sync::CurrentRow> current_row(sync::Replica& replica, TableId table, const Uuid& id);
 
-// Runs check_authority on `fields` written to `row` by this node against
-// what this replica holds. The error carries the hub's reasons.
+// Runs check_authority on `fields` written to `row` by this node and the
+// person signed in, against what this replica holds. The error carries the
+// hub's reasons; once the county has staff accounts, it says to sign in
+// when nobody is.
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields);
 
 // Pre-check and write in one transaction: nothing is written when refused.

@@ -31,6 +31,7 @@ constexpr std::string_view kPeople = "people, programme and gifts of a case";
 constexpr std::string_view kPassports = "the passport register";
 constexpr std::string_view kDirectives = "directives from the city office";
 constexpr std::string_view kSyncing = "syncing with the city hub";
+constexpr std::string_view kStaff = "who works at this device";
 
 const std::vector<OptionSpec> kSyncTuning = {
     {"watch", "", "stay connected, exchanging changes as they happen (Ctrl-C stops)"},
@@ -223,6 +224,50 @@ const std::vector<cli::Command<Handler>>& commands() {
         "",
         kDirectives},
        {cmd_directive_ack, nullptr}},
+      {{"staff signin",
+        "NAME",
+        "sign in on this device: changes made from now on are yours",
+        {{"password-file", "FILE", "read the password from the first line of FILE (for scripts)"}},
+        "Once the county has staff accounts, every change needs someone signed in; syncing does not.\n"
+        "The password is typed at the terminal, without echo. A shared PC switches between people\n"
+        "by signing in again; accounts come with the sync, and one disabled by an administrator is\n"
+        "signed out at the next sync.",
+        kStaff},
+       {cmd_staff_signin, nullptr}},
+      {{"staff signout", "", "sign out: nobody's changes are made here until someone signs in", {}, "", kStaff},
+       {cmd_staff_signout, nullptr}},
+      {{"staff whoami", "", "who is signed in on this device, and whether changes need someone", {}, "", kStaff},
+       {cmd_staff_whoami, nullptr}},
+      {{"staff list", "", "the staff accounts this device holds: its county's", {}, "", kStaff},
+       {cmd_staff_list, nullptr}},
+      {{"staff add",
+        "--name NAME --role ROLE",
+        "administrator: add an account of this county",
+        {{"name", "NAME", "the login name: the person's name (王伟), up to 32 characters"},
+         {"role", "ROLE",
+          "admin (管理员: accounts only), director (负责人: also decides), officer (经办人: moves cases), "
+          "clerk (录入员: enters records), viewer (查阅人: reads)"},
+         {"full-name", "NAME", "the name shown, when the login name is short"},
+         {"password-file", "FILE", "read the first password from FILE (else typed twice)"}},
+        "The hub checks that the one signed in is an administrator of this county.",
+        kStaff},
+       {cmd_staff_add, nullptr}},
+      {{"staff disable",
+        "NAME",
+        "administrator: disable an account; it signs in nowhere after the next sync",
+        {},
+        "",
+        kStaff},
+       {cmd_staff_disable, nullptr}},
+      {{"staff enable", "NAME", "administrator: open a disabled account again", {}, "", kStaff},
+       {cmd_staff_enable, nullptr}},
+      {{"staff reset",
+        "NAME",
+        "administrator: give an account a new password",
+        {{"password-file", "FILE", "read the new password from FILE (else typed twice)"}},
+        "",
+        kStaff},
+       {cmd_staff_reset, nullptr}},
       {{"sync", "", "exchange changes with the hub once (exit 0 only if complete)", kSyncTuning,
         "Exit status 75 when the hub could not be reached or the sync was cut off: local\n"
         "changes are kept and go at the next sync.",

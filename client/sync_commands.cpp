@@ -346,6 +346,12 @@ int cmd_sync(Invocation& in) {
   if (!report) return report_failed_sync(ctx, report.error(), attempt);
   if (auto st = ctx.replica->set_meta(kLastSync, std::to_string(ctx.now_ms())); !st) return fail(st.error());
   report_sync(ctx, *report);
+  // The sync may have brought the disabling of the person signed in.
+  auto signed_in = sync::load_signed_in(*ctx.replica);
+  if (!signed_in) return fail(signed_in.error());
+  if (!signed_in->signed_out.empty() && !ctx.json)
+    print_line(in_language("the account " + signed_in->signed_out + " was disabled: signed out on this device",
+                           "账号 " + signed_in->signed_out + " 已被停用：已在本设备退出登录"));
   return kExitOk;
 }
 

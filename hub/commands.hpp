@@ -55,6 +55,11 @@ Outcome cmd_changes(Context& ctx, cli::Args& args);
 Outcome cmd_case_history(Context& ctx, cli::Args& args);
 Outcome cmd_audit_verify(Context& ctx, cli::Args& args);
 Outcome cmd_audit_head(Context& ctx, cli::Args& args);
+Outcome cmd_staff_add(Context& ctx, cli::Args& args);
+Outcome cmd_staff_disable(Context& ctx, cli::Args& args);
+Outcome cmd_staff_enable(Context& ctx, cli::Args& args);
+Outcome cmd_staff_reset(Context& ctx, cli::Args& args);
+Outcome cmd_staff_list(Context& ctx, cli::Args& args);
 
 // A list of changes the hub accepted: its table, and one line and one JSON
 // object per change (`changes`, `case history`).

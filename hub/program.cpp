@@ -34,6 +34,7 @@ struct Handler {
 constexpr std::string_view kSetUp = "set up and run";
 constexpr std::string_view kWork = "the city's work";
 constexpr std::string_view kWatch = "oversight";
+constexpr std::string_view kStaff = "staff accounts";
 
 const std::vector<cli::Command<Handler>>& commands() {
   static const std::vector<cli::Command<Handler>> table = {
@@ -147,6 +148,50 @@ const std::vector<cli::Command<Handler>>& commands() {
        {nullptr, cmd_settings}},
       {{"settings set", "NAME VALUE", "change a limit or deadline; every node gets it at its next sync", {}, "", kWork},
        {nullptr, cmd_settings_set}},
+      {{"staff add",
+        "--name NAME --county C|city --role ROLE",
+        "add a staff account: a person who signs in at a county's devices or the city's desks",
+        {{"name", "NAME", "the login name: the person's name (王伟), up to 32 characters"},
+         {"county", "C|city", "the county whose devices the person works at, or city"},
+         {"role", "ROLE",
+          "admin (管理员: accounts only), director (负责人: also decides), officer (经办人: moves cases), "
+          "clerk (录入员: enters records), viewer (查阅人: reads)"},
+         {"full-name", "NAME", "the name shown, when the login name is short"},
+         {"password-file", "FILE", "read the first password from the first line of FILE (else typed twice)"}},
+        "Only an Argon2id hash of the password is kept; it goes to the county's devices so that\n"
+        "people sign in offline. Once a county has an account, every change from its devices must\n"
+        "name the person signed in, in a role that allows it: the hub refuses the rest.",
+        kStaff},
+       {nullptr, cmd_staff_add}},
+      {{"staff disable",
+        "NAME",
+        "disable an account: devices sign it out at their next sync; its later changes are refused",
+        {{"county", "C|city", "whose account, when several have that name"}},
+        "",
+        kStaff},
+       {nullptr, cmd_staff_disable}},
+      {{"staff enable",
+        "NAME",
+        "open a disabled account again",
+        {{"county", "C|city", "whose account, when several have that name"}},
+        "",
+        kStaff},
+       {nullptr, cmd_staff_enable}},
+      {{"staff reset",
+        "NAME",
+        "give an account a new password",
+        {{"county", "C|city", "whose account, when several have that name"},
+         {"password-file", "FILE", "read the new password from FILE (else typed twice)"}},
+        "",
+        kStaff},
+       {nullptr, cmd_staff_reset}},
+      {{"staff list",
+        "",
+        "the staff accounts: login, county, role, state",
+        {{"county", "C|city", "only these"}},
+        "",
+        kStaff},
+       {nullptr, cmd_staff_list}},
       {{"nodes", "", "each node: last seen, how far behind", {}, "", kWatch}, {nullptr, cmd_nodes}},
       {{"overdue",
         "",

@@ -8,6 +8,7 @@
 #include "shared/labels.hpp"
 #include "sync/net/net.hpp"
 #include "sync/revert.hpp"
+#include "sync/staff_accounts.hpp"
 
 namespace liaison::hub {
 namespace {
@@ -28,9 +29,14 @@ std::string what_it_is(TableId table, const sync::Row& row) {
   return {};
 }
 
+// A change of a password: its hash is shown to no one, not even in the history.
+bool is_secret(const sync::Change& c) {
+  return c.table == TableId::staff && !c.created_row && field_name(c.table, c.column) == "password";
+}
+
 }  // namespace
 
-cli::Table change_table() { return {{"at", "node", "certificate", "row", "field", "before", "after"}, {}}; }
+cli::Table change_table() { return {{"at", "staff", "node", "certificate", "row", "field", "before", "after"}, {}}; }
 
 void add_change(sync::Replica& replica, const sync::Change& c, cli::Table& table, std::vector<std::string>& items) {
   const std::string field = c.created_row ? std::string() : field_name(c.table, c.column);
@@ -42,24 +48,29 @@ void add_change(sync::Replica& replica, const sync::Change& c, cli::Table& table
   const std::string kind = found && c.table == TableId::cases ? to_display((**now)["kind"]) : std::string();
   const std::string row =
       table_label(Schema::get().table(c.table).name) + " " + (name.empty() || english() ? c.row.to_string() : name);
+  const std::string staff = sync::staff_label(c.staff);
   if (c.created_row) {
-    table.rows.push_back({cli::format_time(c.at_ms), c.node, c.certificate, row,
+    table.rows.push_back({cli::format_time(c.at_ms), staff, c.node, c.certificate, row,
                           in_language("(created the row)", "（新建）"), "", name});
   } else {
-    const auto shown = [&](const Value& v) { return value_label(field, kind, sync::display_value(field, v)); };
-    table.rows.push_back({cli::format_time(c.at_ms), c.node, c.certificate, row, field_label(field), shown(c.old_value),
-                          shown(c.new_value)});
+    const auto shown = [&](const Value& v) {
+      if (is_secret(c) && !is_null(v)) return std::string("******");
+      return value_label(field, kind, sync::display_value(field, v));
+    };
+    table.rows.push_back({cli::format_time(c.at_ms), staff, c.node, c.certificate, row, field_label(field),
+                          shown(c.old_value), shown(c.new_value)});
   }
   items.push_back(cli::json_object({{"id", std::to_string(c.id)},
                                     {"at_ms", std::to_string(c.at_ms)},
                                     {"node", cli::json_quote(c.node)},
+                                    {"staff", c.staff.empty() ? "null" : cli::json_quote(c.staff)},
                                     {"certificate", cli::json_quote(c.certificate)},
                                     {"table", cli::json_quote(Schema::get().table(c.table).name)},
                                     {"row", cli::json_quote(c.row.to_string())},
                                     {"field", c.created_row ? "null" : cli::json_quote(field)},
                                     {"created_row", c.created_row ? "true" : "false"},
-                                    {"before", cli::json_value(c.old_value)},
-                                    {"after", cli::json_value(c.new_value)}}));
+                                    {"before", is_secret(c) ? "null" : cli::json_value(c.old_value)},
+                                    {"after", is_secret(c) ? "null" : cli::json_value(c.new_value)}}));
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "shared/case_ref.hpp"
+#include "shared/staff.hpp"
 #include "shared/value.hpp"
 
 namespace liaison {
@@ -481,6 +482,32 @@ Schema::Schema() {
     for (const auto name : {"directive_id", "county", "body"})
       replies.columns[*replies.column_index(name)].required = true;
     tables_.push_back(std::move(replies));
+  }
+  // Staff accounts (shared/staff.hpp): one row per person, id derived from
+  // county and name, scoped to the county (the city's staff: `city`), so
+  // that a county's devices hold its people's password hashes and sign them
+  // in offline. Written by an administrator of the county or of the city.
+  {
+    TableDef staff{TableId::staff,
+                   "staff",
+                   false,
+                   false,
+                   ScopeRule::own_column,
+                   2,
+                   std::nullopt,
+                   {
+                       {"deleted", kInt, kBoth, false, 5, false, ValueFormat::flag},
+                       {"name", kText, kBoth, true, 5},
+                       {"county", kText, kBoth, true, 5},
+                       {"role", kText, kBoth, false, 5, false, ValueFormat::choice, kStaffRoles},
+                       {"password", kText, kBoth, false, 5},  // Argon2id, crypto_pwhash_str
+                       {"disabled", kInt, kBoth, false, 5, false, ValueFormat::flag},
+                       {"full_name", kText, kBoth, false, 5},  // as shown, when the login name is short
+                   }};
+    staff.since = 5;
+    for (const auto name : {"name", "county", "role", "password"})
+      staff.columns[*staff.column_index(name)].required = true;
+    tables_.push_back(std::move(staff));
   }
   for (std::size_t i = 0; i < tables_.size(); ++i) assert(tables_[i].id == static_cast<TableId>(i));
 

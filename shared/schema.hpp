@@ -24,7 +24,7 @@ namespace liaison {
 // replica made by an older version is migrated in place when opened; the hub
 // serves a peer that is behind only the columns its version knows (see
 // docs/PROTOCOL.md, "Schema versions").
-inline constexpr std::uint32_t kSchemaVersion = 4;
+inline constexpr std::uint32_t kSchemaVersion = 5;
 // The oldest schema the hub still syncs with, and a replica file still opens
 // (migrated) at.
 inline constexpr std::uint32_t kOldestSchemaVersion = 1;
@@ -84,8 +84,9 @@ enum class TableId : std::uint8_t {
   settings,           // schema 3
   gifts,              // schema 3
   directive_replies,  // schema 3
+  staff,              // schema 5
 };
-inline constexpr std::size_t kTableCount = 10;
+inline constexpr std::size_t kTableCount = 11;
 
 struct TableDef {
   TableId id;

@@ -2,6 +2,7 @@
 #include "sync/authority.hpp"
 
 #include "shared/labels.hpp"
+#include "shared/staff.hpp"
 
 #include <algorithm>
 
@@ -288,13 +289,13 @@ Result<std::string> derive_scope(TableId table, const std::vector<Value>& values
   const std::string* text = text_of(v);
   switch (def.scope_rule) {
     case ScopeRule::own_column: {
-      // The city's own cases (receptions, friendship cities) are its scope:
-      // city nodes see them, no county does.
-      const bool city_case = table == TableId::cases && text && *text == kCityScope;
-      if (!city_case && (!text || !is_county(*text)))
+      // The city's own cases (receptions, friendship cities) and staff are
+      // its scope: city nodes see them, no county does.
+      const bool city_may = table == TableId::cases || table == TableId::staff;
+      const bool city_row = city_may && text && *text == kCityScope;
+      if (!city_row && (!text || !is_county(*text)))
         return make_error(Errc::out_of_scope, std::string(def.name) + " row needs a county" +
-                                                  (table == TableId::cases ? " or city" : "") + ", got '" +
-                                                  to_display(v) + "'");
+                                                  (city_may ? " or city" : "") + ", got '" + to_display(v) + "'");
       if (table == TableId::cases) return case_scope(*text, values.at(*def.column_index("also_counties")));
       return *text;
     }
@@ -330,6 +331,71 @@ Verdict stamp_problem(const AuthorityRequest& req, const TableDef& def, const Ce
                                    " s ahead of the hub's clock; correct the device clock, it will be re-sent"};
   if (cell.column >= def.columns.size())
     return {Errc::unknown_field, "column " + std::to_string(cell.column) + " is not in " + std::string(def.name)};
+  return {};
+}
+
+// What a cell does, for the role of the person who wrote it.
+StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell& cell) {
+  if (req.table == TableId::staff) return StaffAct::manage_accounts;
+  const std::string_view name = def.columns[cell.column].name;
+  // A device marks a directive received when it arrives, and read when
+  // someone opens it: whoever is signed in, if anyone.
+  if (req.table == TableId::directive_receipts &&
+      (name == "directive_id" || name == "county" || name == "received_at" || name == "read_at"))
+    return StaffAct::device;
+  if (req.table != TableId::cases || name != "status") return StaffAct::write_record;
+  // A new case starts in its kind's first status.
+  std::string from;
+  if (req.current.exists) {
+    from = to_display(req.current.values.at(cell.column));
+  } else {
+    const Cell* kind_cell = nullptr;
+    for (const Cell& c : req.cells)
+      if (c.column == *def.column_index("kind")) kind_cell = &c;
+    const CaseKind* kind = kind_cell ? Schema::get().find_kind(to_display(kind_cell->value)) : nullptr;
+    from = kind ? std::string(kind->initial_status) : std::string();
+  }
+  const std::string to = to_display(cell.value);
+  if (to == from) return StaffAct::write_record;
+  return is_decision(to) ? StaffAct::decide : StaffAct::change_status;
+}
+
+// The person named with a cell: of the writer's county, with an account
+// the hub knows, not disabled before the change was made, in a role that
+// allows it. A cell naming nobody is the device's: accepted from a county
+// without accounts, or made before its first one.
+Verdict staff_problem(const AuthorityRequest& req, const TableDef& def, const Cell& cell) {
+  const StaffAct act = staff_act(req, def, cell);
+  if (act == StaffAct::device) return {};
+  if (cell.staff.empty()) {
+    if (req.staff_since_hlc == 0 || cell.stamp.hlc < req.staff_since_hlc) return {};
+    return {Errc::not_permitted,
+            in_language("nobody was signed in on " + req.writer.str() +
+                            " — sign in with 'liaison-client staff signin NAME' and make the change again",
+                        "设备 " + req.writer.str() +
+                            " 上没有人员登录 — 请先用 liaison-client staff signin 姓名 登录，再重新修改")};
+  }
+  auto who = parse_staff_ref(cell.staff);
+  if (!who) return {Errc::bad_value, who.error().message};
+  if (who->county != req.writer.scope())
+    return {Errc::forged_attribution, in_language(cell.staff + " is not of " + std::string(req.writer.scope()) + "; " +
+                                                      req.writer.str() + " names only its own staff",
+                                                  "人员 " + cell.staff + " 不属于" + county_label(req.writer.scope()) +
+                                                      "，设备只能以本单位人员的名义修改")};
+  const auto account = req.lookup(TableId::staff, staff_row_id(*who));
+  const auto& staff_def = Schema::get().table(TableId::staff);
+  const auto column = [&](std::string_view name) { return *staff_def.column_index(name); };
+  if (!account || !account->exists || account->values.at(kDeletedColumn) == Value{std::int64_t{1}})
+    return {Errc::not_permitted, in_language("the hub has no account " + cell.staff +
+                                                 " — an administrator adds it "
+                                                 "with 'staff add'",
+                                             "市级枢纽没有账号 " + cell.staff + " — 请管理员用 staff add 添加")};
+  const auto disabled = column("disabled");
+  if (account->values.at(disabled) == Value{std::int64_t{1}} && account->stamps.at(disabled).hlc <= cell.stamp.hlc)
+    return {Errc::not_permitted, in_language("the account " + cell.staff + " was disabled before this change",
+                                             "账号 " + cell.staff + " 在此修改之前已被停用")};
+  if (auto refused = role_refusal(to_display(account->values.at(column("role"))), act))
+    return {Errc::not_permitted, *refused};
   return {};
 }
 
@@ -590,7 +656,14 @@ void judge_again_on_kept_cells(const AuthorityRequest& req, const TableDef& def,
 std::vector<Verdict> check_authority(const AuthorityRequest& req) {
   const auto& def = Schema::get().table(req.table);
   std::vector<Verdict> verdicts(req.cells.size());
-  for (std::size_t i = 0; i < req.cells.size(); ++i) verdicts[i] = stamp_problem(req, def, req.cells[i]);
+  for (std::size_t i = 0; i < req.cells.size(); ++i) {
+    const Cell& cell = req.cells[i];
+    verdicts[i] = stamp_problem(req, def, cell);
+    // A copy of a cell already stored is judged as it was the first time.
+    const bool stored =
+        req.current.exists && cell.column < req.current.stamps.size() && req.current.stamps[cell.column] == cell.stamp;
+    if (verdicts[i].accepted() && !stored) verdicts[i] = staff_problem(req, def, cell);
+  }
   const std::vector<Value> after = values_after(def, req.current, req.cells);
   if (auto refused = row_problem(req, def, after)) {
     for (auto& v : verdicts)

@@ -61,6 +61,11 @@ struct AuthorityRequest {
   // it is submitted: a person added offline before the submit comes in the
   // same push, after it). Null: `lookup` serves.
   const RowLookup* before_push = nullptr;
+  // From when the writer's county (or the city) has staff accounts: the
+  // stamp (hlc) of its first account, 0 while it has none. A change made
+  // after it must name the person signed in; one made before, on a device
+  // that did not know of accounts yet, is the device's.
+  std::uint64_t staff_since_hlc = 0;
 };
 
 // The side a writer acts for on a case of `case_county`: its own, and both

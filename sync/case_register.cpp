@@ -72,7 +72,7 @@ Result<std::vector<Cell>> Replica::Impl::register_case(const Uuid& id, StoredRow
     CellMeta& m = row.meta[col];
     const Stamp old_stamp = m.present() ? stamp_of(m) : Stamp{};
     const Stamp stamp{clock.now(), options.self.str()};
-    LIAISON_TRY(history.record_change(clock.wall_ms(), stamp.node, "", TableId::cases, id, col, row.values[col],
+    LIAISON_TRY(history.record_change(clock.wall_ms(), stamp.node, "", "", TableId::cases, id, col, row.values[col],
                                       old_stamp, Value{value}, stamp));
     row.values[col] = Value{value};
     m = CellMeta{stamp.hlc, self_ref, seq, m.hlc, m.node};

@@ -1,7 +1,8 @@
 // The unit of change: one field of one row, with the stamp that orders it.
 // A cell also names its base, the stamp of the value its writer overwrote,
 // so a receiver can tell a causal successor (no conflict) from a concurrent
-// write (the loser goes to the conflict log). Value types.
+// write (the loser goes to the conflict log), and the person who wrote it.
+// Value types.
 #pragma once
 
 #include <compare>
@@ -35,6 +36,10 @@ struct Cell {
   Value value;
   Stamp stamp;
   Stamp base;  // what the writer overwrote; empty when it wrote a fresh cell
+  // Who, at the writing device, made the change: a staff ref
+  // ("longyou/王伟", shared/staff.hpp); empty for the device itself (a
+  // receipt marked on arrival), the hub, or a county without accounts.
+  std::string staff;
 
   friend bool operator==(const Cell&, const Cell&) = default;
 };

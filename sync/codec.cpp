@@ -1,7 +1,7 @@
 // msgpack encoding of protocol messages, and the validating decoder that turns
 // any byte string into either a Message or a typed Error, without throwing.
 //
-// Wire layout, protocol 5. Every message is one msgpack array, type first:
+// Wire layout, protocol 6. Every message is one msgpack array, type first:
 //   hello     [1, protocol, node:str, schema, cursor, hub_id, client_time_ms, client_id, compression]
 //   welcome   [2, hub_time_ms, hub_id, hub_seq, max_frame_bytes, max_batch_cells, max_clock_ahead_ms, compression,
 //              hub_schema]   (hub_schema since protocol 5; a welcome to a protocol 4 client leaves it out)
@@ -18,10 +18,14 @@
 //
 // Cells travel in batches with a node table, because a batch's stamps name a
 // handful of nodes many times over:
-//   nodes  [node:str...]  valid node ids (NodeId::parse); the encoder lists each once
-//   cells  [[table, row:bin16, column, value, hlc, node_ref, base_hlc, base_node_ref]...]
+//   nodes  [node:str...]  valid node ids (NodeId::parse), and since protocol 6
+//          staff refs ("longyou/王伟", parse_staff_ref); the encoder lists each once
+//   cells  [[table, row:bin16, column, value, hlc, node_ref, base_hlc, base_node_ref(, staff_ref)]...]
 // node_ref 0 is the empty node; node_ref i >= 1 is nodes[i - 1]. A cell's own
 // stamp always names a node; its base is empty (0, 0) for a fresh cell.
+// staff_ref (protocol 6), present only when a person signed in on the
+// writing device made the change, names a staff ref of the table; stamps
+// never do.
 // value is nil, an integer (int64; non-negative ones arrive as msgpack uint),
 // a float (float64 on send; float32 accepted) or a str.
 //   rejection [table, row:bin16, column, stamp_hlc, stamp_node:str, code, reason:str]
@@ -49,6 +53,7 @@
 #include <unordered_map>
 
 #include "shared/node_id.hpp"
+#include "shared/staff.hpp"
 #include "shared/text.hpp"
 
 namespace liaison::sync {
@@ -162,13 +167,18 @@ class Encoder {
     for (const Cell& cell : batch.cells) {
       add(cell.stamp.node);
       add(cell.base.node);
+      add(cell.staff);
     }
     auto ref = [&](const std::string& node) -> std::uint32_t { return node.empty() ? 0 : refs.find(node)->second; };
     pk_.pack_array(static_cast<std::uint32_t>(nodes.size()));
     for (const std::string* node : nodes) put(*node);
     pk_.pack_array(static_cast<std::uint32_t>(batch.cells.size()));
     for (const Cell& c : batch.cells)
-      array(c.table, c.row, c.column, c.value, c.stamp.hlc, ref(c.stamp.node), c.base.hlc, ref(c.base.node));
+      if (c.staff.empty())
+        array(c.table, c.row, c.column, c.value, c.stamp.hlc, ref(c.stamp.node), c.base.hlc, ref(c.base.node));
+      else
+        array(c.table, c.row, c.column, c.value, c.stamp.hlc, ref(c.stamp.node), c.base.hlc, ref(c.base.node),
+              ref(c.staff));
   }
 
   Packer& pk_;
@@ -333,25 +343,33 @@ class Reader {
     Items nodes, cells;
     if (!array(nodes_o, "node table", nodes) || !array(cells_o, "cells", cells)) return false;
     if (!count(cells.size(), "cells")) return false;
-    // The encoder lists only nodes that stamps refer to: at most two per cell.
-    if (nodes.size() > 2 * cells.size())
+    // The encoder lists only names that cells refer to: at most three per
+    // cell (its stamp's node, its base's, its staff member).
+    if (nodes.size() > 3 * cells.size())
       return fail(Errc::malformed, "node table has " + std::to_string(nodes.size()) + " entries for " +
                                        std::to_string(cells.size()) + " cells");
     std::vector<std::string> names(nodes.size());
+    std::vector<bool> is_staff(nodes.size());
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       at("node", i);
-      if (!node(nodes[i], "node", names[i], true)) return false;
+      if (!node_or_staff(nodes[i], names[i])) return false;
+      is_staff[i] = names[i].find('/') != std::string::npos;
     }
     out.resize(cells.size());
     for (std::size_t i = 0; i < cells.size(); ++i) {
       at(item, i);
       Items f;
       Cell& cell = out[i];
-      if (!tuple(cells[i], item, 8, f) || !table(f[0], cell.table) || !uuid(f[1], "row", cell.row) ||
-          !column(f[2], cell.table, cell.column) || !value(f[3], cell.value) ||
-          !stamp(f[4], f[5], names, false, cell.stamp) || !stamp(f[6], f[7], names, true, cell.base))
+      if (!array(cells[i], item, f)) return false;
+      if (f.size() != 8 && f.size() != 9)
+        return fail(Errc::malformed,
+                    std::string(item) + " has " + std::to_string(f.size()) + " elements, expected 8 or 9");
+      if (!table(f[0], cell.table) || !uuid(f[1], "row", cell.row) || !column(f[2], cell.table, cell.column) ||
+          !value(f[3], cell.value) || !stamp(f[4], f[5], names, false, cell.stamp) ||
+          !stamp(f[6], f[7], names, true, cell.base))
         return false;
       if (cell.stamp.node.empty()) return fail(Errc::malformed, "stamp names no node");
+      if (f.size() == 9 && !staff(f[8], names, is_staff, cell.staff)) return false;
     }
     at(nullptr, 0);
     return true;
@@ -362,7 +380,25 @@ class Reader {
         !uint_field(ref, base ? "base node_ref" : "stamp node_ref", names.size(), r))
       return false;
     if (r != 0) out.node = names[r - 1];
+    if (out.node.find('/') != std::string::npos)
+      return fail(Errc::malformed, std::string(base ? "base" : "stamp") + " names a staff member, not a node");
     return stamp_consistent(out, base ? "base" : "stamp");
+  }
+  // A node table entry: a node id, or a staff ref ("longyou/王伟").
+  bool node_or_staff(const Object& o, std::string& out) {
+    if (!string(o, "node", out)) return false;
+    if (out.find('/') == std::string::npos) return node(o, "node", out, true);
+    auto parsed = parse_staff_ref(out);
+    if (!parsed) return fail(Errc::malformed, parsed.error().message);
+    return true;
+  }
+  bool staff(const Object& ref, const std::vector<std::string>& names, const std::vector<bool>& is_staff,
+             std::string& out) {
+    std::uint64_t r = 0;
+    if (!uint_field(ref, "staff_ref", names.size(), r)) return false;
+    if (r == 0 || !is_staff[r - 1]) return fail(Errc::malformed, "staff_ref names no staff member");
+    out = names[r - 1];
+    return true;
   }
 
   bool rejections(const Object& o, std::vector<Rejection>& out) {

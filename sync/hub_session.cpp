@@ -110,8 +110,7 @@ Outbox HubSession::on_hello(const Hello& hello) {
     (void)hub_.set_cursor(peer_.str(), *state);  // bookkeeping for `nodes`; sync goes on without it
   }
   Outbox out{Welcome{hub_.wall_ms(), hub_.replica_id(), hub_.feed_end(), options_.max_frame_bytes,
-                     options_.max_batch_cells, options_.max_clock_ahead_ms, compression_,
-                     hello.protocol >= 5 ? kSchemaVersion : 0}};
+                     options_.max_batch_cells, options_.max_clock_ahead_ms, compression_, kSchemaVersion}};
   // An office back after hours offline sees the directives it missed first,
   // before the cases that changed meanwhile.
   urgent_seq_ = cursor_.pos;

@@ -26,11 +26,12 @@
 
 namespace liaison::sync {
 
-// Protocol 5 adds the hub's schema version to `welcome`. The hub still
-// speaks protocol 4 (schema 1) to clients not yet updated: see
-// docs/PROTOCOL.md, "Schema versions".
-inline constexpr std::uint32_t kProtocolVersion = 5;
-inline constexpr std::uint32_t kOldestProtocolVersion = 4;
+// Protocol 5 added the hub's schema version to `welcome`; protocol 6 adds
+// the staff member to cells (codec.cpp). A hub of protocol 6 refuses older
+// clients with "update liaison-client": their writes would name nobody.
+// See docs/PROTOCOL.md, "Schema versions".
+inline constexpr std::uint32_t kProtocolVersion = 6;
+inline constexpr std::uint32_t kOldestProtocolVersion = 6;
 
 // How far ahead of the hub's clock a stamp may be before the hub refuses it
 // (clock_ahead), unless the hub's configuration says otherwise; the hub

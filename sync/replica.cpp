@@ -83,7 +83,7 @@ Status create_schema(sql::Database& db, bool hub) {
         "CREATE TABLE IF NOT EXISTS _history (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
         " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL,"
         " created_row INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL, old_node TEXT NOT NULL, new_value,"
-        " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL, chain BLOB);"
+        " new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL, chain BLOB, staff TEXT NOT NULL DEFAULT '');"
         "CREATE INDEX IF NOT EXISTS _history__node ON _history (node, at_ms);"
         // A case's history reads its rows' entries.
         "CREATE INDEX IF NOT EXISTS _history__row ON _history (row);"
@@ -99,19 +99,31 @@ Status create_schema(sql::Database& db, bool hub) {
   return db.exec(ddl);
 }
 
-// A hub's history from before the hash chain (the release of schema 3)
-// gains its column, once: true when it did, and its entries are to be
-// chained now. Never again afterwards: an entry found unchained later was
-// tampered with, and chaining it would hide that.
-Result<bool> add_history_chain(sql::Database& db) {
-  auto columns = db.prepare("SELECT count(*) FROM pragma_table_info('_history') WHERE name = 'chain'");
+// Adds `column` (SQL `declaration`) to `table` when a file made by an older
+// release lacks it: true when it did.
+Result<bool> add_column_if_missing(sql::Database& db, std::string_view table, std::string_view column,
+                                   std::string_view declaration) {
+  auto columns = db.prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
   if (!columns) return columns.error();
+  columns->bind(1, table).bind(2, column);
   auto found = columns->step();
   if (!found) return found.error();
   if (*found && columns->column_int(0) > 0) return false;
   columns->reset();
-  LIAISON_TRY(db.exec("ALTER TABLE _history ADD COLUMN chain BLOB"));
+  LIAISON_TRY(db.exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " + std::string(column) + " " +
+                      std::string(declaration)));
   return true;
+}
+
+// A hub's history from before the hash chain (the release of schema 3)
+// gains its column, once: true when it did, and its entries are to be
+// chained now. Never again afterwards: an entry found unchained later was
+// tampered with, and chaining it would hide that. The history of a release
+// before staff accounts (schema 5) gains the staff column, empty.
+Result<bool> add_history_columns(sql::Database& db) {
+  auto staff = add_column_if_missing(db, "_history", "staff", "TEXT NOT NULL DEFAULT ''");
+  if (!staff) return staff.error();
+  return add_column_if_missing(db, "_history", "chain", "BLOB");
 }
 
 // A case shared by several counties, and its records, have a list for a
@@ -228,23 +240,30 @@ std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta) {
   for (std::size_t col = 0; col < meta.size(); ++col) {
     const auto& m = meta[col];
     if (!m.present()) continue;
-    put_varint(out, col);
+    put_varint(out, m.staff ? col | kClockStaffFlag : col);
     put_varint(out, m.hlc);
     put_varint(out, m.node);
     put_varint(out, m.seq);
     put_varint(out, m.base_hlc);
     put_varint(out, m.base_node);
+    if (m.staff) put_varint(out, m.staff);
   }
   return out;
 }
 
 bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta) {
   while (!blob.empty()) {
-    std::uint64_t col, hlc, node, seq, base_hlc, base_node;
+    std::uint64_t col, hlc, node, seq, base_hlc, base_node, staff = 0;
     if (!get_varint(blob, col) || !get_varint(blob, hlc) || !get_varint(blob, node) || !get_varint(blob, seq) ||
-        !get_varint(blob, base_hlc) || !get_varint(blob, base_node) || col >= meta.size())
+        !get_varint(blob, base_hlc) || !get_varint(blob, base_node))
       return false;
-    meta[col] = {hlc, static_cast<std::uint32_t>(node), seq, base_hlc, static_cast<std::uint32_t>(base_node)};
+    if (col & kClockStaffFlag) {
+      col &= ~kClockStaffFlag;
+      if (!get_varint(blob, staff)) return false;
+    }
+    if (col >= meta.size()) return false;
+    meta[col] = {hlc,      static_cast<std::uint32_t>(node),      seq,
+                 base_hlc, static_cast<std::uint32_t>(base_node), static_cast<std::uint32_t>(staff)};
   }
   return true;
 }
@@ -567,7 +586,7 @@ Status register_existing_cases(Replica::Impl& I) {
 Status set_up(Replica::Impl& I) {
   LIAISON_TRY(create_schema(*I.db, I.options.hub));
   if (I.options.hub) {
-    auto added = add_history_chain(*I.db);
+    auto added = add_history_columns(*I.db);
     if (!added) return added.error();
     I.chain_old_history = *added;
   }
@@ -662,11 +681,37 @@ Status name_case(Replica::Impl& I, const Uuid& id, StoredRow& row, const Stamp& 
   const auto col = *Schema::get().table(TableId::cases).column_index("ref");
   if (row.exists || row.meta[col].present()) return {};
   row.values[col] = Value{new_case_ref(I.rng)};
-  row.meta[col] = CellMeta{stamp.hlc, I.self_ref, seq, 0, 0};
+  auto staff = I.node_ref(I.staff);
+  if (!staff) return staff.error();
+  row.meta[col] = CellMeta{stamp.hlc, I.self_ref, seq, 0, 0, *staff};
   return {};
 }
 
 }  // namespace
+
+void Replica::set_staff(std::string staff) { impl_->staff = std::move(staff); }
+const std::string& Replica::staff() const noexcept { return impl_->staff; }
+
+Result<std::uint64_t> Replica::staff_since(std::string_view scope) {
+  auto& I = *impl_;
+  std::vector<Uuid> accounts;
+  auto st = I.db->prepare("SELECT id FROM staff WHERE county = ?1");
+  if (!st) return st.error();
+  st->bind(1, scope);
+  LIAISON_TRY(st->for_each_row([&]() -> Status {
+    if (auto id = st->column_uuid(0)) accounts.push_back(*id);
+    return {};
+  }));
+  const auto name = *Schema::get().table(TableId::staff).column_index("name");
+  std::uint64_t since = 0;
+  for (const Uuid& id : accounts) {
+    auto row = I.load(TableId::staff, id);
+    if (!row) return row.error();
+    const std::uint64_t made = row->meta[name].hlc;
+    if (made != 0 && (since == 0 || made < since)) since = made;
+  }
+  return since;
+}
 
 Result<Uuid> Replica::insert(TableId table, const Fields& fields, std::optional<Uuid> id) {
   // A caller-chosen id may name an existing row (a receipt another device of
@@ -700,13 +745,16 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
     const std::uint64_t seq = ++I.seq;
     const Stamp stamp{hlc, I.options.self.str()};
     const std::uint64_t now = I.clock.wall_ms();
-    if (I.options.hub && !row->exists) LIAISON_TRY(I.history.record_creation(now, stamp.node, "", table, id, stamp));
+    auto staff = I.node_ref(I.staff);
+    if (!staff) return staff.error();
+    if (I.options.hub && !row->exists)
+      LIAISON_TRY(I.history.record_creation(now, stamp.node, "", I.staff, table, id, stamp));
     for (const auto& [col, value] : changes) {
       CellMeta& m = row->meta[col];
       if (I.options.hub && row->exists)
-        LIAISON_TRY(I.history.record_change(now, stamp.node, "", table, id, col, row->values[col],
+        LIAISON_TRY(I.history.record_change(now, stamp.node, "", I.staff, table, id, col, row->values[col],
                                             m.present() ? I.stamp_of(m) : Stamp{}, *value, stamp));
-      m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node};
+      m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node, *staff};
       row->values[col] = *value;
     }
     if (table == TableId::cases) LIAISON_TRY(name_case(I, id, *row, stamp, seq));
@@ -732,7 +780,7 @@ Status Replica::restamp(TableId table, const Uuid& id, std::uint16_t column) {
     if (!row) return row.error();
     if (!row->exists || column >= row->meta.size() || !row->meta[column].present()) return {};
     CellMeta& m = row->meta[column];
-    const Cell before{table, id, column, row->values[column], I.stamp_of(m), I.base_of(m)};
+    const Cell before = I.cell_of(table, id, column, row->values[column], m);
     m.hlc = I.clock.now();
     m.node = I.self_ref;
     m.seq = row->seq = ++I.seq;  // the base stays: the hub never accepted the stamp being replaced
@@ -743,8 +791,7 @@ Status Replica::restamp(TableId table, const Uuid& id, std::uint16_t column) {
         ms && attribution(def.columns[column]) == Attribution::time && static_cast<std::uint64_t>(*ms) > hlc_ms(m.hlc))
       row->values[column] = static_cast<std::int64_t>(hlc_ms(m.hlc));
     LIAISON_TRY(I.store(table, id, *row));
-    if (I.options.on_restamp)
-      I.options.on_restamp(before, Cell{table, id, column, row->values[column], I.stamp_of(m), before.base});
+    if (I.options.on_restamp) I.options.on_restamp(before, I.cell_of(table, id, column, row->values[column], m));
     return {};
   });
 }
@@ -846,7 +893,7 @@ Result<std::optional<Cell>> Replica::cell_of(TableId table, const Uuid& id, std:
   if (!row) return row.error();
   if (!row->exists || column >= row->meta.size() || !row->meta[column].present()) return std::optional<Cell>{};
   const CellMeta& m = row->meta[column];
-  return std::optional<Cell>(Cell{table, id, column, row->values[column], impl_->stamp_of(m), impl_->base_of(m)});
+  return std::optional<Cell>(impl_->cell_of(table, id, column, row->values[column], m));
 }
 
 const Value& Row::operator[](std::string_view column) const {

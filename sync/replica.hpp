@@ -161,6 +161,7 @@ struct Change {
   std::uint64_t at_ms = 0;
   std::string node;
   std::string certificate;
+  std::string staff;  // who was signed in on the node ("longyou/王伟"); empty: nobody named
   TableId table = TableId::cases;
   Uuid row;
   std::uint16_t column = 0;
@@ -237,7 +238,18 @@ class Replica {
   // if it returns ok, rolls back otherwise; in-memory state follows the file.
   Status transact(const std::function<Status()>& body);
 
-  // ---- local writes (stamped now, by self) ----
+  // The person local writes are made by from now on, a staff ref
+  // ("longyou/王伟", shared/staff.hpp), carried with every cell written;
+  // empty: the device alone. Not kept in the file: the client keeps who is
+  // signed in (client/staff_commands.cpp).
+  void set_staff(std::string staff);
+  const std::string& staff() const noexcept;
+  // When `scope` (a county, or "city") got its first staff account here:
+  // that account's stamp (hlc); 0 while it has none. From then on, every
+  // change of its devices names a person (AuthorityRequest::staff_since_hlc).
+  Result<std::uint64_t> staff_since(std::string_view scope);
+
+  // ---- local writes (stamped now, by self, and the staff set) ----
   // Creates a row; `id` lets a caller choose a derived id (receipts).
   Result<Uuid> insert(TableId table, const Fields& fields, std::optional<Uuid> id = std::nullopt);
   // Fails with not_found when the row doesn't exist here.
@@ -347,6 +359,8 @@ inline constexpr std::string_view kInflightHlc = "inflight_hlc";
 inline constexpr std::string_view kLastSync = "last_sync_ms";  // client: the last complete sync
 // The highest cases rowid in the search index (sync/case_search.hpp).
 inline constexpr std::string_view kSearchIndexedThrough = "search_indexed_through";
+// Client: the staff ref of the person signed in on this device ("": nobody).
+inline constexpr std::string_view kSignedIn = "signed_in";
 }  // namespace meta_key
 
 // A number kept as text in the metadata (Replica::meta); nullopt when it is

@@ -29,7 +29,7 @@ void emit_cells(const Replica::Impl& I, const Candidate& c, std::uint64_t low, b
     const CellMeta& m = c.row.meta[col];
     if (!m.present() || m.seq <= low || (own_only && m.node != I.self_ref) || (skip_ref && m.node == skip_ref))
       continue;
-    out.push_back(Cell{c.table, c.id, static_cast<std::uint16_t>(col), c.row.values[col], I.stamp_of(m), I.base_of(m)});
+    out.push_back(I.cell_of(c.table, c.id, static_cast<std::uint16_t>(col), c.row.values[col], m));
   }
 }
 

@@ -28,6 +28,7 @@ struct CellMeta {
   std::uint64_t seq = 0;  // local feed position of this cell's last change
   std::uint64_t base_hlc = 0;
   std::uint32_t base_node = 0;
+  std::uint32_t staff = 0;  // the staff ref, interned like nodes; 0 = none
   bool present() const noexcept { return node != 0; }
 };
 
@@ -41,7 +42,10 @@ struct StoredRow {
 };
 
 // `_clock` blob: for each written column, ascending, six LEB128 varints:
-// column, hlc, node ref, seq, base hlc, base node ref.
+// column, hlc, node ref, seq, base hlc, base node ref. A cell written by a
+// signed-in person (schema 5) has its column plus kClockStaffFlag and a
+// seventh varint, the staff ref: blobs written before read unchanged.
+inline constexpr std::uint64_t kClockStaffFlag = 1u << 14;
 std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta);
 bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta);
 
@@ -70,6 +74,7 @@ struct Replica::Impl {
   // (a transaction's start sees it too): kept until refresh() reports it.
   bool grown_elsewhere = false;
   std::uint32_t self_ref = 0;
+  std::string staff;                    // who local writes are made by (Replica::set_staff); empty: the device
   std::uint32_t migrated_from = 0;      // the schema version this opening migrated from; 0: none
   bool chain_old_history = false;       // hub: this opening added the history's hash chain
   std::vector<std::string> node_names;  // index = ref; [0] = ""
@@ -91,6 +96,11 @@ struct Replica::Impl {
   Stamp stamp(std::uint64_t hlc, std::uint32_t node) const { return {hlc, node_names.at(node)}; }
   Stamp stamp_of(const CellMeta& m) const { return stamp(m.hlc, m.node); }
   Stamp base_of(const CellMeta& m) const { return stamp(m.base_hlc, m.base_node); }
+  const std::string& staff_of(const CellMeta& m) const { return node_names.at(m.staff); }
+  // The cell as it travels: value, stamp, base and who wrote it.
+  Cell cell_of(TableId table, const Uuid& id, std::uint16_t column, const Value& value, const CellMeta& m) const {
+    return Cell{table, id, column, value, stamp_of(m), base_of(m), staff_of(m)};
+  }
   Status reload_nodes();
   // Brings in-memory state (feed end, node refs, clock) in step with commits
   // made by other connections to the same file (admin commands beside a

@@ -205,7 +205,7 @@ namespace {
 
 constexpr std::string_view kHistoryColumns =
     "id, at_ms, node, certificate, tbl, row, col, created_row, old_value, old_hlc, old_node, new_value, new_hlc,"
-    " new_node, chain";
+    " new_node, chain, staff";
 
 Change change_at(const sql::Statement& st) {
   Change c;
@@ -222,6 +222,7 @@ Change change_at(const sql::Statement& st) {
   c.old_stamp = stamp_at(st, 9);
   c.new_value = st.column_value(11);
   c.new_stamp = stamp_at(st, 12);
+  c.staff = st.column_text(15);
   return c;
 }
 
@@ -275,6 +276,8 @@ Hash entry_hash(const Hash& before, const Change& c) {
   d.number(c.column).number(c.created_row ? 1 : 0);
   d.value(c.old_value).number(c.old_stamp.hlc).text(c.old_stamp.node);
   d.value(c.new_value).number(c.new_stamp.hlc).text(c.new_stamp.node);
+  // Entries from before staff accounts hash as they did.
+  if (!c.staff.empty()) d.text("staff").text(c.staff);
   return d.finish();
 }
 
@@ -302,8 +305,8 @@ Status ChangeHistory::prepare(sql::Database& db, bool chain_old) {
   if (sodium_init() < 0) return make_error(Errc::storage_failed, "libsodium could not start; the history is not kept");
   LIAISON_TRY(prepare_into(db,
                            "INSERT INTO _history (id, at_ms, node, certificate, tbl, row, col, created_row, old_value,"
-                           " old_hlc, old_node, new_value, new_hlc, new_node, chain)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           " old_hlc, old_node, new_value, new_hlc, new_node, chain, staff)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            insert_));
   LIAISON_TRY(prepare_into(db, "SELECT id, chain FROM _history ORDER BY id DESC LIMIT 1", last_));
   return chain_old ? chain_old_entries() : Status{};
@@ -322,9 +325,10 @@ Status ChangeHistory::chain_old_entries() {
   });
 }
 
-Status ChangeHistory::insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
-                             const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value,
-                             const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp) {
+Status ChangeHistory::insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate,
+                             std::string_view staff, TableId table, const Uuid& row, std::uint16_t column,
+                             bool created_row, const Value& old_value, const Stamp& old_stamp, const Value& new_value,
+                             const Stamp& new_stamp) {
   // Read inside the writing transaction: admin commands append from other
   // processes, so the latest entry is the file's, not this process's.
   Hash before{};
@@ -341,6 +345,7 @@ Status ChangeHistory::insert(std::uint64_t at_ms, std::string_view node, std::st
   c.at_ms = at_ms;
   c.node = std::string(node);
   c.certificate = std::string(certificate);
+  c.staff = std::string(staff);
   c.table = table;
   c.row = row;
   c.column = column;
@@ -365,18 +370,20 @@ Status ChangeHistory::insert(std::uint64_t at_ms, std::string_view node, std::st
       .bind(13, static_cast<std::int64_t>(new_stamp.hlc))
       .bind(14, std::string_view(new_stamp.node))
       .bind_blob(15, chain)
+      .bind(16, staff)
       .run();
 }
 
 Status ChangeHistory::record_change(std::uint64_t at_ms, std::string_view node, std::string_view certificate,
-                                    TableId table, const Uuid& row, std::uint16_t column, const Value& old_value,
-                                    const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp) {
-  return insert(at_ms, node, certificate, table, row, column, false, old_value, old_stamp, new_value, new_stamp);
+                                    std::string_view staff, TableId table, const Uuid& row, std::uint16_t column,
+                                    const Value& old_value, const Stamp& old_stamp, const Value& new_value,
+                                    const Stamp& new_stamp) {
+  return insert(at_ms, node, certificate, staff, table, row, column, false, old_value, old_stamp, new_value, new_stamp);
 }
 
 Status ChangeHistory::record_creation(std::uint64_t at_ms, std::string_view node, std::string_view certificate,
-                                      TableId table, const Uuid& row, const Stamp& stamp) {
-  return insert(at_ms, node, certificate, table, row, 0, true, Value{}, Stamp{}, Value{}, stamp);
+                                      std::string_view staff, TableId table, const Uuid& row, const Stamp& stamp) {
+  return insert(at_ms, node, certificate, staff, table, row, 0, true, Value{}, Stamp{}, Value{}, stamp);
 }
 
 Result<std::vector<Change>> ChangeHistory::list(const ChangeFilter& filter) {

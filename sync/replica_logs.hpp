@@ -63,13 +63,14 @@ class ChangeHistory {
   // `chain_old`: the history was kept before the chain (the column was just
   // added); its entries are chained now, in the order they were written.
   Status prepare(sql::Database& db, bool chain_old);
-  // `node` (certificate `certificate`) changed a cell of an existing row.
-  Status record_change(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
-                       const Uuid& row, std::uint16_t column, const Value& old_value, const Stamp& old_stamp,
-                       const Value& new_value, const Stamp& new_stamp);
+  // `node` (certificate `certificate`), with `staff` signed in there (or
+  // none), changed a cell of an existing row.
+  Status record_change(std::uint64_t at_ms, std::string_view node, std::string_view certificate, std::string_view staff,
+                       TableId table, const Uuid& row, std::uint16_t column, const Value& old_value,
+                       const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp);
   // ...or created the row: one entry for all its first values.
-  Status record_creation(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
-                         const Uuid& row, const Stamp& stamp);
+  Status record_creation(std::uint64_t at_ms, std::string_view node, std::string_view certificate,
+                         std::string_view staff, TableId table, const Uuid& row, const Stamp& stamp);
   Result<std::vector<Change>> list(const ChangeFilter& filter);
   Result<std::vector<Change>> of_rows(std::span<const Uuid> rows);
   Result<AuditCheck> verify(std::string_view exported_head);
@@ -79,9 +80,9 @@ class ChangeHistory {
   // Chains the entries written before the chain existed (a hub's history
   // from an older release), oldest first.
   Status chain_old_entries();
-  Status insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, TableId table,
-                const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value, const Stamp& old_stamp,
-                const Value& new_value, const Stamp& new_stamp);
+  Status insert(std::uint64_t at_ms, std::string_view node, std::string_view certificate, std::string_view staff,
+                TableId table, const Uuid& row, std::uint16_t column, bool created_row, const Value& old_value,
+                const Stamp& old_stamp, const Value& new_value, const Stamp& new_stamp);
   sql::Database* db_ = nullptr;
   sql::Statement insert_;
   sql::Statement last_;  // the latest entry's id and hash

@@ -70,7 +70,9 @@ Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow&
     if (!node) return node.error();
     auto base = node_ref(cell.base.node);
     if (!base) return base.error();
-    m = CellMeta{cell.stamp.hlc, *node, new_seq, cell.base.hlc, *base};
+    auto staff = node_ref(cell.staff);
+    if (!staff) return staff.error();
+    m = CellMeta{cell.stamp.hlc, *node, new_seq, cell.base.hlc, *base, *staff};
     row.values[cell.column] = cell.value;
     ++stats.applied;
     return true;
@@ -189,9 +191,10 @@ class PushedRow {
     if (!*merged) return {};
     changed_ = true;
     if (row_.exists)
-      return I.history.record_change(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, cell.column, old_value,
-                                     old_stamp, cell.value, cell.stamp);
+      return I.history.record_change(I.clock.wall_ms(), from_.str(), certificate_, cell.staff, table_, id_, cell.column,
+                                     old_value, old_stamp, cell.value, cell.stamp);
     if (!created_by_) created_by_ = &cell;
+    first_values_.push_back(&cell);
     return {};
   }
 
@@ -225,9 +228,21 @@ class PushedRow {
 
   Status store(const RowLookup& lookup) {
     if (!changed_) return {};
-    if (created_by_)
-      LIAISON_TRY(
-          I.history.record_creation(I.clock.wall_ms(), from_.str(), certificate_, table_, id_, created_by_->stamp));
+    if (created_by_) {
+      LIAISON_TRY(I.history.record_creation(I.clock.wall_ms(), from_.str(), certificate_, created_by_->staff, table_,
+                                            id_, created_by_->stamp));
+      // A row made offline may hold the work of several people at the
+      // device (one opened the case, another filled in a field, a third
+      // submitted it): each field set by someone other than its maker, and
+      // a case moved on from its first status, is an entry of its own.
+      for (const Cell* cell : first_values_) {
+        const Value first = initial_value(table_, row_, cell->column);
+        const bool moved_on = !is_null(first) && cell->value != first;
+        if (cell->staff != created_by_->staff || moved_on)
+          LIAISON_TRY(I.history.record_change(I.clock.wall_ms(), from_.str(), certificate_, cell->staff, table_, id_,
+                                              cell->column, Value{}, Stamp{}, cell->value, cell->stamp));
+      }
+    }
     if (table_ == TableId::cases) {
       auto named = I.register_case(id_, row_, seq_);
       if (!named) return named.error();
@@ -255,7 +270,8 @@ class PushedRow {
   bool any_accepted_ = false;
   bool changed_ = false;
   bool tombstone_sent_ = false;
-  const Cell* created_by_ = nullptr;  // a cell that made the new row
+  const Cell* created_by_ = nullptr;       // a cell that made the new row
+  std::vector<const Cell*> first_values_;  // the accepted cells of a new row
 };
 
 }  // namespace
@@ -311,6 +327,8 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
   Status st = transact([&]() -> Status {
     auto before = cases_before_push(I, cells);
     if (!before) return before.error();
+    auto staff_since = this->staff_since(from.scope());
+    if (!staff_since) return staff_since.error();
     const RowLookup before_push = [&](TableId table, const Uuid& id) -> std::optional<CurrentRow> {
       if (table == TableId::cases)
         if (const auto it = before->find(id); it != before->end()) return it->second;
@@ -321,8 +339,8 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       const Uuid& id = run.front().row;
       auto row = I.load(table, id);
       if (!row) return row.error();
-      auto verdicts = check_authority(
-          {from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(), max_clock_ahead_ms, &before_push});
+      auto verdicts = check_authority({from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(),
+                                       max_clock_ahead_ms, &before_push, *staff_since});
       return PushedRow(I, from, certificate, *row, run, result).apply(std::move(verdicts), lookup);
     });
   });
@@ -340,13 +358,15 @@ Status Replica::precheck(TableId table, const Uuid& id, const Fields& fields) {
   for (const auto& [name, value] : fields) {
     const auto column = def.column_index(name);
     if (!column) return make_error(Errc::unknown_field, "no field '" + name + "' in " + std::string(def.name));
-    cells.push_back(Cell{table, id, *column, value, stamp, {}});
+    cells.push_back(Cell{table, id, *column, value, stamp, {}, I.staff});
   }
   auto row = I.load(table, id);
   if (!row) return row.error();
   const CurrentRow current = I.current_of(*row);
-  const auto verdicts =
-      check_authority({I.options.self, table, id, current, cells, I.lookup(), now, kDefaultMaxClockAheadMs});
+  auto staff_since = this->staff_since(I.options.self.scope());
+  if (!staff_since) return staff_since.error();
+  const auto verdicts = check_authority(
+      {I.options.self, table, id, current, cells, I.lookup(), now, kDefaultMaxClockAheadMs, nullptr, *staff_since});
   std::vector<std::string> reasons;
   Errc code = Errc::ok;
   for (const auto& verdict : verdicts) {

@@ -513,7 +513,7 @@ check "--json: and only one" python3 -c 'import json,sys; json.loads(sys.argv[1]
 
 # ---- options ----
 run --version
-expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 5, schema 4)"
+expect "--version prints the version and the protocol" 0 "liaison-client 0.1.0 (sync protocol 6, schema 5)"
 run --data "$D" case list --colour blue
 expect "an unknown option is a usage error" 2 "" "unknown option --colour"
 run --data "$D" case
