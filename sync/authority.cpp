@@ -338,11 +338,7 @@ Verdict stamp_problem(const AuthorityRequest& req, const TableDef& def, const Ce
 StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell& cell) {
   if (req.table == TableId::staff) return StaffAct::manage_accounts;
   const std::string_view name = def.columns[cell.column].name;
-  // A device marks a directive received when it arrives, and read when
-  // someone opens it: whoever is signed in, if anyone.
-  if (req.table == TableId::directive_receipts &&
-      (name == "directive_id" || name == "county" || name == "received_at" || name == "read_at"))
-    return StaffAct::device;
+  if (device_written(req.table, name)) return StaffAct::device;
   if (req.table != TableId::cases || name != "status") return StaffAct::write_record;
   // A new case starts in its kind's first status.
   std::string from;
@@ -653,17 +649,33 @@ void judge_again_on_kept_cells(const AuthorityRequest& req, const TableDef& def,
 
 }  // namespace
 
+bool device_written(TableId table, std::string_view column) noexcept {
+  return table == TableId::directive_receipts &&
+         (column == "directive_id" || column == "county" || column == "received_at" || column == "read_at");
+}
+
 std::vector<Verdict> check_authority(const AuthorityRequest& req) {
   const auto& def = Schema::get().table(req.table);
   std::vector<Verdict> verdicts(req.cells.size());
+  std::optional<Verdict> maker_refused;
   for (std::size_t i = 0; i < req.cells.size(); ++i) {
     const Cell& cell = req.cells[i];
     verdicts[i] = stamp_problem(req, def, cell);
     // A copy of a cell already stored is judged as it was the first time.
     const bool stored =
         req.current.exists && cell.column < req.current.stamps.size() && req.current.stamps[cell.column] == cell.stamp;
-    if (verdicts[i].accepted() && !stored) verdicts[i] = staff_problem(req, def, cell);
+    if (!verdicts[i].accepted() || stored) continue;
+    verdicts[i] = staff_problem(req, def, cell);
+    const bool makes_row = cell.column == def.scope_column || def.columns[cell.column].required;
+    if (!verdicts[i].accepted() && !req.current.exists && makes_row && !maker_refused) maker_refused = verdicts[i];
   }
+  // A new row whose making is refused (it would lack its county, or a field
+  // it needs) is refused whole, whoever else added to it on the device.
+  if (maker_refused)
+    for (auto& v : verdicts)
+      if (v.accepted())
+        v = {maker_refused->code, in_language("the row was made by someone who may not: ", "该记录的建立人无权建立：") +
+                                      maker_refused->reason};
   const std::vector<Value> after = values_after(def, req.current, req.cells);
   if (auto refused = row_problem(req, def, after)) {
     for (auto& v : verdicts)

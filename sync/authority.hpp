@@ -79,6 +79,11 @@ Side acting_side(bool writer_is_city, std::string_view case_county);
 // moved on offline).
 bool status_reachable(const CaseKind& kind, std::string_view status, Side acting);
 
+// Cells a device writes of itself, whoever is signed in (a directive marked
+// received on arrival, read when opened): no person's act, so no role or
+// account is checked for them.
+bool device_written(TableId table, std::string_view column) noexcept;
+
 // One verdict per incoming cell, in order.
 std::vector<Verdict> check_authority(const AuthorityRequest& request);
 

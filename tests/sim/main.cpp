@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
               << " notify_loss=" << static_cast<int>(r.notify_loss * 100) << "% lost=" << r.notifications_lost
               << " rechecks=" << r.rechecks << " stale_copies=" << r.stale_copies << " groups=" << r.groups
               << " largest_group=" << r.largest_group << " failed_groups=" << r.failed_groups
-              << " most_connected=" << r.most_connected << " numbered=" << r.numbered << "\n";
+              << " most_connected=" << r.most_connected << " numbered=" << r.numbered
+              << " staff_named=" << r.staff_named << " staff_refused=" << r.staff_refused << "\n";
     if (!r.ok) {
       std::cout << "     " << r.failure << "\n     replay: liaison-sim --seed " << seed << " --steps " << steps
                 << " --verbose\n";

@@ -1,6 +1,7 @@
 // The simulated world and its end-of-run checks; see world.hpp.
 #include "world.hpp"
 
+#include <array>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -11,6 +12,8 @@
 #include <sstream>
 
 #include "shared/case_ref.hpp"
+#include "shared/staff.hpp"
+#include "sync/authority.hpp"
 #include "sync/case_register.hpp"
 #include "sync/codec.hpp"
 #include "sync/framing.hpp"
@@ -100,7 +103,10 @@ class World {
   // Notification loss draws from its own generator, so runs with and
   // without it share every other choice of their schedule.
   explicit World(const SimConfig& config)
-      : config_(config), rng_(config.seed), loss_rng_(config.seed ^ 0x6e6f74696679ull) {}
+      : config_(config),
+        rng_(config.seed),
+        loss_rng_(config.seed ^ 0x6e6f74696679ull),
+        staff_rng_(config.seed ^ 0x7374616666ull) {}
 
   SimReport run();
 
@@ -129,7 +135,15 @@ class World {
   std::optional<std::string> check_invariants();
   std::optional<std::string> history_duplicates();
   std::optional<std::string> register_problems();
+  std::optional<std::string> staff_problems();
   void add_core_stats();
+  // Staff accounts: made at the hub before anyone writes, one disabled
+  // halfway, each written as an admin command in a process of its own
+  // would (another connection to the hub's file).
+  Status write_at_hub(TableId table, const Uuid& row, const Fields& fields);
+  Status add_staff_accounts();
+  void disable_an_account();
+  void sign_in_someone(Node& node);
 
   SimConfig config_;
   std::mt19937_64 rng_;
@@ -145,6 +159,11 @@ class World {
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> network_;
   std::vector<WriteRecord> writes_;
   std::set<std::pair<CellKey, Stamp>> restamped_;
+  // Who signs in where: its own generator, so that the schedule of
+  // everything else is what it was before staff accounts.
+  std::mt19937_64 staff_rng_;
+  std::string disabled_staff_;  // the staff ref disabled halfway ("" until then)
+  std::uint64_t disabled_at_hlc_ = 0;
   SimReport report_;
   bool faults_on_ = true;
 };
@@ -407,6 +426,77 @@ void World::faults_step() {
   }
 }
 
+// The people of each office: two directors and a colleague (whose account
+// may be the one disabled), who between them may do all the workload does,
+// and a viewer, who may change nothing.
+constexpr std::array<std::string_view, 3> kWorkers = {"主任甲", "主任乙", "临时"};
+constexpr std::string_view kViewer = "查阅";
+
+std::vector<std::string> staff_scopes() {
+  std::vector<std::string> scopes(kCounties.begin(), kCounties.end());
+  scopes.emplace_back(kCityScope);
+  return scopes;
+}
+
+Status World::write_at_hub(TableId table, const Uuid& row, const Fields& fields) {
+  ReplicaOptions options;
+  options.path = nodes_[0]->path;
+  options.self = nodes_[0]->id;
+  options.hub = true;
+  options.durable = false;
+  options.wall = [this] { return now_; };
+  auto admin = Replica::open(options);
+  if (!admin) return admin.error();
+  auto written = (*admin)->insert(table, fields, row);
+  return written ? Status{} : Status{written.error()};
+}
+
+Status World::add_staff_accounts() {
+  for (const auto& scope : staff_scopes()) {
+    std::vector<std::pair<std::string_view, std::string_view>> people;
+    for (const auto name : kWorkers) people.emplace_back(name, "director");
+    people.emplace_back(kViewer, "viewer");
+    for (const auto& [name, role] : people) {
+      const StaffRef who{scope, std::string(name)};
+      // The hub never checks a password: a hash stands in (Argon2id would
+      // cost a tenth of a second per account and run).
+      LIAISON_TRY(write_at_hub(TableId::staff, staff_row_id(who),
+                               {{"name", who.name},
+                                {"county", scope},
+                                {"role", std::string(role)},
+                                {"password", std::string("$argon2id$sim")}}));
+    }
+  }
+  return {};
+}
+
+void World::disable_an_account() {
+  const auto scopes = staff_scopes();
+  const StaffRef who{scopes[staff_rng_() % scopes.size()], std::string(kWorkers.back())};
+  if (auto st = write_at_hub(TableId::staff, staff_row_id(who), {{"disabled", std::int64_t{1}}}); !st) {
+    log("disabling " + who.str() + " failed: " + st.error().message);
+    return;
+  }
+  auto cell = nodes_[0]->replica->cell_of(TableId::staff, staff_row_id(who),
+                                          *Schema::get().table(TableId::staff).column_index("disabled"));
+  if (!cell || !*cell) return;
+  disabled_staff_ = who.str();
+  disabled_at_hlc_ = (*cell)->stamp.hlc;
+  log("hub disables " + disabled_staff_);
+}
+
+// Who works at the node for its next action: one of its people, as a shared
+// PC switches between them, never one its replica shows disabled (the
+// client signs such an account out); now and then the viewer.
+void World::sign_in_someone(Node& node) {
+  const std::string scope(node.id.scope());
+  std::string name(staff_rng_() % 20 == 0 ? kViewer : kWorkers[staff_rng_() % kWorkers.size()]);
+  const StaffRef who{scope, name};
+  auto account = node.replica->get(TableId::staff, staff_row_id(who));
+  if (account && *account && (**account)["disabled"] == Value{std::int64_t{1}}) name = kWorkers.front();
+  node.replica->set_staff(StaffRef{scope, name}.str());
+}
+
 void World::step(bool faults) {
   now_ += kStepMs;
   while (!network_.empty() && network_.top().at <= now_) {
@@ -428,6 +518,7 @@ void World::step(bool faults) {
     for (auto& n : nodes_) {
       if (n->hub || !n->up || !chance(0.08)) continue;
       const std::size_t before = writes_.size();
+      sign_in_someone(*n);
       random_action(*n->replica, rng_, n->index, writes_);
       if (writes_.size() != before && n->conn) {
         auto& c = conns_.at(*n->conn);
@@ -549,6 +640,7 @@ std::optional<std::string> World::check_invariants() {
   }
   if (auto twice = history_duplicates()) return twice;
   if (auto misnamed = register_problems()) return misnamed;
+  if (auto unnamed = staff_problems()) return unnamed;
   for (const auto& w : writes_) bases.insert({key_of(w.cell), w.cell.base});
   for (const auto& w : writes_) {
     if (!w.checked) continue;
@@ -596,6 +688,54 @@ std::optional<std::string> World::check_invariants() {
       return "write lost: " + describe(w.cell) + " by " + nodes_[w.node]->id.str() +
              " is neither current at the hub, nor a logged conflict loser, nor refused, nor superseded" + history;
     }
+  }
+  return std::nullopt;
+}
+
+// Staff at the hub: no change by a viewer, or by the disabled account after
+// it was disabled, is current there; and every change it accepted has a
+// history entry naming the person who made it (a field of a row made in
+// the same push by its maker is in the row's creation entry).
+std::optional<std::string> World::staff_problems() {
+  Replica& hub = *nodes_[0]->replica;
+  auto history = hub.history();
+  if (!history) return history.error().message;
+  std::map<std::pair<CellKey, Stamp>, std::string> named;
+  std::map<Uuid, std::string> made_by;
+  for (const Change& c : *history) {
+    if (c.created_row)
+      made_by[c.row] = c.staff;
+    else
+      named[{CellKey(static_cast<std::uint8_t>(c.table), c.row, c.column), c.new_stamp}] = c.staff;
+  }
+  for (const auto& w : writes_) {
+    if (nodes_[w.node]->hub) continue;  // the hub's own re-stamped corrections: nobody's change
+    auto at_hub = hub.cell_of(w.cell.table, w.cell.row, w.cell.column);
+    if (!at_hub) return at_hub.error().message;
+    const auto& column = Schema::get().table(w.cell.table).columns[w.cell.column].name;
+    const bool device = device_written(w.cell.table, column);
+    auto who = parse_staff_ref(w.cell.staff);
+    const bool by_viewer = !device && who && who->name == kViewer;
+    const bool after_disabled = !device && w.cell.staff == disabled_staff_ && w.cell.stamp.hlc >= disabled_at_hlc_;
+    if (!*at_hub || (*at_hub)->stamp != w.cell.stamp) {
+      report_.staff_refused += by_viewer || after_disabled;
+      continue;
+    }
+    if (by_viewer) return "hub accepted a change by a viewer: " + describe(w.cell) + " by " + w.cell.staff;
+    if (after_disabled)
+      return "hub accepted a change by " + w.cell.staff + " made after it was disabled: " + describe(w.cell);
+    if ((*at_hub)->staff != w.cell.staff)
+      return "the hub holds " + describe(w.cell) + " as by '" + (*at_hub)->staff + "', written by '" + w.cell.staff +
+             "'";
+    const auto entry = named.find({key_of(w.cell), w.cell.stamp});
+    const auto made = made_by.find(w.cell.row);
+    const std::string recorded = entry != named.end()    ? entry->second
+                                 : made != made_by.end() ? made->second
+                                                         : std::string("(no entry)");
+    ++report_.staff_named;
+    if (recorded != w.cell.staff)
+      return "the hub's history names '" + recorded + "' for " + describe(w.cell) + ", made by '" + w.cell.staff +
+             "' at " + nodes_[w.node]->id.str();
   }
   return std::nullopt;
 }
@@ -670,7 +810,14 @@ SimReport World::run() {
   // Without rechecks a lost notification may never be made up for: no loss.
   if (loss_rng_() % 2 && config_.recheck_ms) notify_loss_ = std::uniform_real_distribution<double>(0.2, 1.0)(loss_rng_);
   report_.notify_loss = notify_loss_;
-  for (int i = 0; i < config_.fault_steps; ++i) step(true);
+  if (auto st = add_staff_accounts(); !st) {
+    report_.failure = "adding the staff accounts: " + st.error().message;
+    return report_;
+  }
+  for (int i = 0; i < config_.fault_steps; ++i) {
+    if (i >= config_.fault_steps / 2 && disabled_staff_.empty() && nodes_[0]->up) disable_an_account();
+    step(true);
+  }
 
   // Liveness: faults stop, the network heals, everyone comes back.
   faults_on_ = false;

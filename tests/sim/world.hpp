@@ -42,6 +42,9 @@ struct SimReport {
   // store failed on purpose; and the most clients connected at one step.
   std::uint64_t groups = 0, largest_group = 0, failed_groups = 0, most_connected = 0;
   std::uint64_t numbered = 0;  // cases with an official number at the hub at the end
+  // Changes the hub holds whose history entry names their person; changes
+  // by a viewer or a disabled account, each of which the hub refused.
+  std::uint64_t staff_named = 0, staff_refused = 0;
   double notify_loss = 0;
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "shared/staff.hpp"
 #include "shared/workflow_rules.hpp"
 #include "sync/replica.hpp"
 
@@ -887,6 +888,155 @@ TEST_CASE(
                         {hlc_pack(kNow - 1000, 0), "longyou:office-1"},
                         {}});
   CHECK(hub.check(field, TableId::directive_receipts, row, copied)[0].code == Errc::forged_attribution);
+}
+
+}  // namespace liaison::sync
+
+namespace liaison::sync {
+namespace {
+
+// A hub holding staff accounts: who, of which county, in which role, and
+// the hlc at which it was disabled (0: it is not).
+struct StaffedHub : HubRows {
+  std::uint64_t since = hlc_pack(kNow - 100'000, 0);  // accounts exist from then on
+  void account(const char* county, const char* name, const char* role, std::uint64_t disabled_at = 0) {
+    const StaffRef who{county, name};
+    add(TableId::staff, staff_row_id(who),
+        {{"name", std::string(name)},
+         {"county", std::string(county)},
+         {"role", std::string(role)},
+         {"password", std::string("$argon2id$test")},
+         {"disabled", std::int64_t{disabled_at ? 1 : 0}}},
+        county);
+    if (disabled_at)
+      rows[{TableId::staff, staff_row_id(who)}].stamps[col(TableId::staff, "disabled")].hlc = disabled_at;
+  }
+  std::vector<Verdict> check_by(const char* staff, const NodeId& writer, TableId t, const Uuid& row,
+                                std::vector<Cell> cells) const {
+    for (auto& c : cells) c.staff = staff;
+    const auto it = rows.find({t, row});
+    const CurrentRow current = it == rows.end() ? CurrentRow{} : it->second;
+    return check_authority({writer, t, row, current, cells, lookup, kNow, kAhead, nullptr, since});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("once a county has accounts, each change names a person with an account of that county") {
+  StaffedHub hub;
+  hub.account("longyou", "王伟", "officer");
+  hub.account("kaihua", "赵敏", "officer");
+  const auto trip = cells_of(TableId::cases, id("t"), a_case("longyou", "draft"), kLongyou);
+  check_all(hub.check_by("longyou/王伟", kLongyou, TableId::cases, id("t"), trip), Errc::ok);
+  check_all(hub.check_by("", kLongyou, TableId::cases, id("t"), trip), Errc::not_permitted, "nobody was signed in");
+  check_all(hub.check_by("kaihua/赵敏", kLongyou, TableId::cases, id("t"), trip), Errc::forged_attribution,
+            "is not of longyou");
+  check_all(hub.check_by("longyou/无此人", kLongyou, TableId::cases, id("t"), trip), Errc::not_permitted,
+            "no account longyou/无此人");
+  // Made before the county's first account, on a device that did not know
+  // of accounts yet: the device's change, accepted.
+  auto before = cells_of(TableId::cases, id("old"), a_case("longyou", "draft"), kLongyou);
+  for (auto& c : before) c.stamp.hlc = hlc_pack(kNow - 200'000, 0);
+  check_all(hub.check_by("", kLongyou, TableId::cases, id("old"), before), Errc::ok);
+  // A county without accounts goes on as before.
+  hub.since = 0;
+  check_all(hub.check_by("", kLongyou, TableId::cases, id("t"), trip), Errc::ok);
+}
+
+TEST_CASE("a disabled account's changes made after the disabling are refused, those made before are not") {
+  StaffedHub hub;
+  hub.account("longyou", "李娜", "clerk", hlc_pack(kNow - 10'000, 0));
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  check_all(hub.check_by("longyou/李娜", kLongyou, TableId::cases, id("c"),
+                         {cell(TableId::cases, id("c"), "title", std::string("after"), kLongyou)}),
+            Errc::not_permitted, "was disabled before this change");
+  check_all(hub.check_by("longyou/李娜", kLongyou, TableId::cases, id("c"),
+                         {cell(TableId::cases, id("c"), "title", std::string("before"), kLongyou, kNow - 20'000)}),
+            Errc::ok);
+}
+
+TEST_CASE("roles: a viewer changes nothing, a clerk moves no case, only a director decides") {
+  StaffedHub hub;
+  for (const char* role : {"viewer", "clerk", "officer", "director", "admin"})
+    hub.account("longyou", role, role), hub.account("city", role, role);
+  hub.add(TableId::cases, id("c"), a_case("longyou", "draft"), "longyou");
+  const auto edit = [&](const char* who) {
+    return hub.check_by(who, kLongyou, TableId::cases, id("c"),
+                        {cell(TableId::cases, id("c"), "title", std::string("赴德国"), kLongyou)});
+  };
+  check_all(edit("longyou/viewer"), Errc::not_permitted, "only reads");
+  check_all(edit("longyou/admin"), Errc::not_permitted, "keeps the accounts");
+  check_all(edit("longyou/clerk"), Errc::ok);
+  const auto submit = [&](const char* who) {
+    return hub.check_by(who, kLongyou, TableId::cases, id("c"),
+                        {cell(TableId::cases, id("c"), "status", std::string("submitted"), kLongyou)});
+  };
+  check_all(submit("longyou/clerk"), Errc::not_permitted, "moves no case");
+  check_all(submit("longyou/officer"), Errc::ok);
+  hub.add(TableId::cases, id("s"), a_case("longyou", "submitted"), "longyou");
+  const auto approve = [&](const char* who) {
+    return hub.check_by(who, kCity, TableId::cases, id("s"),
+                        {cell(TableId::cases, id("s"), "status", std::string("returned"), kCity)});
+  };
+  check_all(approve("city/officer"), Errc::not_permitted, "director");
+  check_all(approve("city/director"), Errc::ok);
+}
+
+TEST_CASE("a device marks a directive received whoever is signed in; a viewer's reply is refused") {
+  StaffedHub hub;
+  hub.account("longyou", "查阅", "viewer");
+  hub.add(TableId::directives, id("d"),
+          {{"title", std::string("通知")}, {"kind", std::string("notice")}, {"targets", std::string("all")}}, "*",
+          kCity);
+  const Uuid receipt = directive_receipt_id(id("d"), "longyou");
+  const auto verdicts =
+      hub.check_by("longyou/查阅", kLongyou, TableId::directive_receipts, receipt,
+                   {cell(TableId::directive_receipts, receipt, "directive_id", id("d").to_string(), kLongyou),
+                    cell(TableId::directive_receipts, receipt, "county", std::string("longyou"), kLongyou),
+                    cell(TableId::directive_receipts, receipt, "received_at", std::int64_t(kNow - 5), kLongyou),
+                    cell(TableId::directive_receipts, receipt, "reply", std::string("收到"), kLongyou),
+                    cell(TableId::directive_receipts, receipt, "replied_by", kLongyou.str(), kLongyou)});
+  REQUIRE(verdicts.size() == 5);
+  for (int i = 0; i < 3; ++i) CHECK(verdicts[i].accepted());
+  CHECK(verdicts[3].code == Errc::not_permitted);
+  CHECK(verdicts[4].code == Errc::not_permitted);
+}
+
+TEST_CASE(
+    "accounts: a county administrator keeps its own county's, not another's; a new row made by a viewer is "
+    "refused whole") {
+  StaffedHub hub;
+  hub.account("longyou", "管理员", "admin");
+  hub.account("longyou", "查阅", "viewer");
+  hub.account("longyou", "主任", "director");
+  const StaffRef newcomer{"longyou", "新人"};
+  const Values account = {{"name", std::string("新人")},
+                          {"county", std::string("longyou")},
+                          {"role", std::string("clerk")},
+                          {"password", std::string("$argon2id$x")}};
+  const Uuid row = staff_row_id(newcomer);
+  check_all(
+      hub.check_by("longyou/管理员", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
+      Errc::ok);
+  check_all(
+      hub.check_by("longyou/主任", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
+      Errc::not_permitted, "may not change accounts");
+  const StaffRef elsewhere{"kaihua", "新人"};
+  Values theirs = account;
+  theirs[1].second = std::string("kaihua");
+  check_all(hub.check_by("longyou/管理员", kLongyou, TableId::staff, staff_row_id(elsewhere),
+                         cells_of(TableId::staff, staff_row_id(elsewhere), theirs, kLongyou)),
+            Errc::out_of_scope);
+  // A case opened by a viewer, a director then editing its title on the
+  // same device before the sync: nothing of it is kept.
+  auto made = cells_of(TableId::cases, id("v"), a_case("longyou", "draft"), kLongyou);
+  for (auto& c : made) c.staff = "longyou/查阅";
+  made.push_back(cell(TableId::cases, id("v"), "summary", std::string("补充"), kLongyou));
+  made.back().staff = "longyou/主任";
+  const auto verdicts = check_authority(
+      {kLongyou, TableId::cases, id("v"), CurrentRow{}, made, hub.lookup, kNow, kAhead, nullptr, hub.since});
+  for (const auto& v : verdicts) CHECK(v.code == Errc::not_permitted);
+  CHECK(verdicts.back().reason.find("made by someone who may not") != std::string::npos);
 }
 
 }  // namespace liaison::sync

@@ -33,6 +33,11 @@ Cell cell(TableId table, std::uint16_t column, Value value, Stamp stamp, Stamp b
   return Cell{table, uuid_of(row), column, std::move(value), std::move(stamp), std::move(base)};
 }
 
+Cell staffed(Cell c, std::string staff) {
+  c.staff = std::move(staff);
+  return c;
+}
+
 std::vector<Cell> sample_cells() {
   return {
       cell(TableId::cases, 3, std::string("龙游县外事办：赴德国考察申请"), {1'700'000'000'000'001, kNodes[0]}),
@@ -45,6 +50,8 @@ std::vector<Cell> sample_cells() {
       cell(TableId::directive_receipts, 3, std::numeric_limits<std::int64_t>::max(), {8, kNodes[4]}, {}, 6),
       cell(TableId::itinerary_items, 1, std::numeric_limits<std::int64_t>::min(), {9, kNodes[0]}, {}, 7),
       cell(TableId::cases, 5, 12345.678, {std::numeric_limits<std::uint64_t>::max(), kNodes[3]}, {10, kNodes[4]}, 8),
+      staffed(cell(TableId::cases, 3, std::string("由经办人修改"), {11, kNodes[0]}, {1, kNodes[0]}, 9), "longyou/王伟"),
+      staffed(cell(TableId::staff, 5, std::int64_t{1}, {12, kNodes[1]}, {}, 10), "city/周敏"),
   };
 }
 
@@ -606,6 +613,41 @@ TEST_CASE("text that is not UTF-8 is malformed, in a value and in any other stri
   // Chinese text, four-byte characters included, is fine.
   const Message fine = ErrorMessage{Errc::timeout, "龙游县外办 𠀀"};
   CHECK(decode(encode(fine)).value() == fine);
+}
+
+}  // namespace liaison::sync
+
+namespace liaison::sync {
+
+TEST_CASE("a cell names the person who wrote it: listed once in the batch's name table, never as a stamp") {
+  const std::vector<Cell> cells = {
+      staffed(cell(TableId::cases, 3, std::string("a"), {10, kNodes[0]}, {}, 1), "longyou/王伟"),
+      staffed(cell(TableId::cases, 4, std::string("b"), {11, kNodes[0]}, {}, 1), "longyou/王伟"),
+      staffed(cell(TableId::cases, 5, std::string("c"), {12, kNodes[0]}, {}, 1), "longyou/李娜"),
+      cell(TableId::cases, 6, std::string("d"), {13, kNodes[0]}, {}, 1)};
+  const Message push = Push{7, cells};
+  const Bytes bytes = encode(push);
+  auto decoded = decode(bytes);
+  REQUIRE(decoded.ok());
+  CHECK(std::get<Push>(decoded.value()) == std::get<Push>(push));
+  msgpack::object_handle handle = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  msgpack::object root = handle.get();
+  CHECK(at(root, 2).via.array.size == 3);                   // the node, and each person once
+  CHECK(at(root, 3).via.array.ptr[3].via.array.size == 8);  // a cell naming nobody keeps protocol 5's shape
+
+  const Message one = Push{1, {cells[0]}};  // nodes: [longyou:office-1, longyou/王伟]
+  check_error(edited(one, [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 8) = msgpack::object(1); }),
+              Errc::malformed, "staff_ref names no staff member");
+  check_error(edited(one, [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 5) = msgpack::object(2); }),
+              Errc::malformed, "stamp names a staff member, not a node");
+  check_error(edited(one, [](msgpack::object& root, msgpack::zone&) { at(cell0(root), 8) = msgpack::object(3); }),
+              Errc::malformed, "staff_ref 3 is out of range");
+  for (const char* bad : {"mars/王伟", "longyou/", "longyou/a/b", "longyou/ 王伟"}) {
+    CAPTURE(bad);
+    check_error(edited(one, [&](msgpack::object& root,
+                                msgpack::zone& zone) { at(at(root, 2), 1) = msgpack::object(std::string(bad), zone); }),
+                Errc::malformed, "staff ref");
+  }
 }
 
 }  // namespace liaison::sync

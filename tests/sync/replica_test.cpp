@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "shared/staff.hpp"
 #include "sync/scratch_replica.hpp"
 
 namespace liaison::sync {
@@ -730,6 +731,63 @@ TEST_CASE("property: any permutation and split of several batches gives the same
       check_same(*ordered, *mixed, gen.rows);
     }
   });
+}
+
+}  // namespace liaison::sync
+
+namespace liaison::sync {
+
+TEST_CASE("a cell keeps the person who wrote it: across a reopen, in the push, at the hub and in its history") {
+  TempDir dir;
+  std::uint64_t wall = 1'760'000'000'000;
+  auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
+  for (const char* name : {"王伟", "李娜"})
+    REQUIRE(hub->insert(TableId::staff,
+                        {{"name", std::string(name)},
+                         {"county", std::string("longyou")},
+                         {"role", std::string("officer")},
+                         {"password", std::string("$argon2id$test")}},
+                        staff_row_id(StaffRef{"longyou", name}))
+                .ok());
+  auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
+  pc->set_staff("longyou/王伟");
+  wall += 1000;
+  const Uuid trip = pc->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                                {"county", std::string("longyou")},
+                                                {"title", std::string("赴德国汉堡")}})
+                        .value();
+  pc->set_staff("longyou/李娜");
+  REQUIRE(pc->update(TableId::cases, trip, {{"summary", std::string("考察港口")}}).ok());
+  const auto title = *Schema::get().table(TableId::cases).column_index("title");
+  const auto summary = *Schema::get().table(TableId::cases).column_index("summary");
+  pc.reset();
+  pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
+  CHECK(pc->cell_of(TableId::cases, trip, title).value()->staff == "longyou/王伟");
+  CHECK(pc->cell_of(TableId::cases, trip, summary).value()->staff == "longyou/李娜");
+  CHECK(pc->staff().empty());  // who is signed in is the client's to keep, not the replica's
+
+  auto page = pc->read_feed({}, 100, FeedFilter{.own_cells_only = true});
+  REQUIRE(page.ok());
+  auto pushed = hub->apply_push(NodeId::parse("longyou:office-1").value(), page->cells, 60'000, "1001");
+  REQUIRE(pushed.ok());
+  CHECK(pushed->rejections.empty());
+  CHECK(hub->cell_of(TableId::cases, trip, summary).value()->staff == "longyou/李娜");
+  const auto history = hub->history_of(std::vector<Uuid>{trip}).value();
+  bool made_by_wang = false, summary_by_li = false;
+  for (const Change& c : history) {
+    made_by_wang |= c.created_row && c.staff == "longyou/王伟";
+    summary_by_li |= !c.created_row && c.column == summary && c.staff == "longyou/李娜";
+  }
+  CHECK(made_by_wang);
+  CHECK(summary_by_li);
+  CHECK(hub->verify_history().value().broken_at == 0);
+
+  // Another device of the county gets the cells with their people.
+  auto laptop = open_replica(dir.path("laptop.db"), "longyou:field-2", &wall);
+  auto feed = hub->read_feed({}, 1000, FeedFilter{.scope = std::string("longyou")});
+  REQUIRE(feed.ok());
+  REQUIRE(laptop->apply_remote(feed->cells).ok());
+  CHECK(laptop->cell_of(TableId::cases, trip, title).value()->staff == "longyou/王伟");
 }
 
 }  // namespace liaison::sync
