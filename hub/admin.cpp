@@ -17,6 +17,7 @@
 #include "shared/workflow_rules.hpp"
 #include "sync/overdue.hpp"
 #include "sync/review.hpp"
+#include "sync/staff_accounts.hpp"
 #include "sync/row_lookup.hpp"
 #include "sync/session.hpp"
 
@@ -117,10 +118,21 @@ Outcome cmd_case_decide(Context& ctx, cli::Args& args) {
   const auto province_ref = args.option("province-ref");
   const auto letter_no = args.option("letter-no");
   const bool despite_flags = args.flag("despite-flags");
+  const auto by = args.option("by");
   const auto words = args.positionals();
   LIAISON_TRY(args.finish());
   if (words.size() != 2)
     return make_error(Errc::usage, "case decide needs ID and approve|reject|return|forward — see --help");
+  // The deciding officer, named in the history; the authority check below
+  // holds the account to its role, as it does a city desk's.
+  if (by) {
+    auto account = sync::account_named(*ctx.replica, *by, kCityScope);
+    if (!account) return account.error();
+    if (account->disabled)
+      return make_error(Errc::not_permitted,
+                        in_language("the account city/" + *by + " is disabled", "账号 city/" + *by + " 已停用"));
+    ctx.replica->set_staff(account->who.str());
+  }
   static const std::map<std::string, std::string> kDecisions = {
       {"approve", "approved"},  {"reject", "rejected"},          {"return", "returned"},
       {"forward", "forwarded"}, {"acknowledge", "acknowledged"}, {"resolve", "resolved"}};

@@ -117,7 +117,10 @@ const std::vector<cli::Command<Handler>>& commands() {
         {{"reason", "R", "why (told to the county)"},
          {"province-ref", "REF", "the province's approval of a trip forwarded to it (its document number)"},
          {"letter-no", "N", "the number of the invitation letter an approved invitation is issued under"},
-         {"despite-flags", "", "approve or forward a case flagged for review, the flags weighed"}},
+         {"despite-flags", "", "approve or forward a case flagged for review, the flags weighed"},
+         {"by", "NAME",
+          "the city's officer deciding (a city staff account: a director for a decision), named in the "
+          "case's history"}},
         "A trip goes to the province with 'forward' when its travellers' rank needs the province's\n"
         "approval; once it comes, 'approve --province-ref REF' records it. A case over a limit of\n"
         "'settings' is flagged (case show) and is approved only with --despite-flags.",

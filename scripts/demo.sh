@@ -3,7 +3,8 @@
 # county clients (Longyou office and field laptop, Kaihua office) syncing
 # real cases over mutual TLS on this machine. A Longyou trip abroad with its
 # members' passports lent from the register, approved with an official
-# number, briefed, travelled, passports back, report filed; a Kaihua
+# number, briefed, travelled, passports back, report filed, each change by
+# a person signed in at a device, named in the case's history; a Kaihua
 # incident reported at once and alerted at the city; a city reception of a
 # delegation visiting Longyou and Kaihua; a task with a reminder to the
 # county that did not answer; cases found by a traveller's name; the
@@ -34,6 +35,19 @@ client_init longyou-office longyou:office-1
 client_init longyou-field longyou:field-2
 client_init kaihua-office kaihua:office-1
 client_init city-desk city:desk-1
+
+step "人员账号：市外办为各单位添加账号，设备同步后由本人登录（此后每次修改都记在本人名下）"
+printf 'Liaison-2026\n' >"$LIAISON_WORK/password"
+hub staff add --name 张晓燕 --county longyou --role officer --full-name 张晓燕 --password-file "$LIAISON_WORK/password"
+hub staff add --name 陈刚 --county longyou --role officer --password-file "$LIAISON_WORK/password"
+hub staff add --name 吴海 --county kaihua --role officer --password-file "$LIAISON_WORK/password"
+hub staff add --name 周敏 --county city --role director --password-file "$LIAISON_WORK/password"
+hub staff list
+for node in longyou-office longyou-field kaihua-office city-desk; do client "$node" sync; done
+client longyou-office staff signin 张晓燕 --password-file "$LIAISON_WORK/password"
+client longyou-field staff signin 陈刚 --password-file "$LIAISON_WORK/password"
+client kaihua-office staff signin 吴海 --password-file "$LIAISON_WORK/password"
+client city-desk staff signin 周敏 --password-file "$LIAISON_WORK/password"
 
 # The trip leaves in five days and is away five, its publicity done: seven
 # days just past always hold five working days.
@@ -91,8 +105,8 @@ client longyou-office case submit "$trip"
 client longyou-office sync
 echo "审核人看到的出访申请，按市外办的限额检查（hub settings）："
 hub case show "$trip" | grep -E "^(审核提示|出访国家|出发日期|回国日期|公示)" || true
-hub case decide "$trip" approve --reason "同意，请做好出访前教育"
-hub case decide "$donation" approve --reason "同意接收，按规定公示"
+hub case decide "$trip" approve --reason "同意，请做好出访前教育" --by 周敏
+hub case decide "$donation" approve --reason "同意接收，按规定公示" --by 周敏
 
 step "批准后的出访在龙游县继续：借出护照、行前教育、出访、回国、交还护照、报送出访报告"
 client longyou-office sync
@@ -117,11 +131,11 @@ incident=$(client kaihua-office --json case new --kind foreign_incident --title 
 client kaihua-office incident report "$incident" "韩国游客一人摔伤，已送县人民医院救治，无生命危险，已联系其领队"
 client kaihua-office sync
 hub alerts
-hub case decide "$incident" acknowledge --reason "已知悉，请做好家属联络和后续报告"
+hub case decide "$incident" acknowledge --reason "已知悉，请做好家属联络和后续报告" --by 周敏
 client kaihua-office sync
 client kaihua-office incident report "$incident" "伤者已出院，随团离开，费用由旅行社保险承担" --final
 client kaihua-office sync
-hub case decide "$incident" resolve --reason "妥善处置，同意结案"
+hub case decide "$incident" resolve --reason "妥善处置，同意结案" --by 周敏
 client kaihua-office sync
 client kaihua-office case show "$incident" | grep -E "首报|终报|^状态"
 
@@ -167,7 +181,7 @@ step "市级汇总：每件案件的编号，报送后的正式文号"
 hub case list
 step "已报告的出访：文号、成员、护照、行程和礼品"
 hub case show "$trip"
-step "出访的修改历史：每次修改的时间、设备、字段、原值和新值"
+step "出访的修改历史：每次修改的时间、经办人、设备、字段、原值和新值"
 hub case history "$trip"
 hub audit verify
 step "查找案件：按人名（中文或护照拼写）、标题中的词、编号"
