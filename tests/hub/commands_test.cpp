@@ -491,3 +491,86 @@ TEST_CASE("report: the period's cases, trips, visitors, incidents, donations and
 }
 
 }  // namespace liaison::hub
+
+namespace liaison::hub {
+
+TEST_CASE("staff accounts at the hub: added, listed without their hash, disabled; bad input says what to give") {
+  Hub h;
+  const std::string pw = h.data + "/../pw.txt", short_pw = h.data + "/../short.txt";
+  std::ofstream(pw) << "Quzhou-2026\n";
+  std::ofstream(short_pw) << "12345\n";
+  const auto add = [&](const char* name, const char* county, const char* role, const std::string& file) {
+    return h({"staff", "add", "--name", name, "--county", county, "--role", role, "--password-file", file});
+  };
+  REQUIRE(add("王伟", "longyou", "officer", pw).status == 0);
+  REQUIRE(add("王伟", "kaihua", "clerk", pw).status == 0);
+  REQUIRE(add("周敏", "city", "director", pw).status == 0);
+  REQUIRE(add("李强", "city", "officer", pw).status == 0);
+
+  const Ran short_one = add("赵六", "longyou", "clerk", short_pw);
+  CHECK(short_one.status == 2);
+  CHECK(contains(short_one.err, "shorter than 6"));
+  const Ran nowhere = add("赵六", "hangzhou", "clerk", pw);
+  CHECK(nowhere.status == 2);
+  CHECK(contains(nowhere.err, "'hangzhou' is no county"));
+  const Ran slash = add("赵/六", "longyou", "clerk", pw);
+  CHECK(slash.status == 2);
+  CHECK(contains(slash.err, "'/'"));
+  const Ran missing = add("赵六", "longyou", "clerk", h.data + "/../absent.txt");
+  CHECK(missing.status == 2);
+  CHECK(contains(missing.err, "can't read the password file"));
+  const Ran no_role = h({"staff", "add", "--name", "赵六", "--county", "longyou", "--password-file", pw});
+  CHECK(no_role.status == 2);
+
+  const Ran list = h({"--json", "staff", "list"});
+  REQUIRE(list.status == 0);
+  CHECK(contains(list.out, "\"name\":\"王伟\",\"county\":\"kaihua\",\"role\":\"clerk\""));
+  CHECK_FALSE(contains(list.out, "argon2"));
+  const Ran only_city = h({"--json", "staff", "list", "--county", "city"});
+  CHECK_FALSE(contains(only_city.out, "longyou"));
+
+  const Ran ambiguous = h({"staff", "disable", "王伟"});
+  CHECK(ambiguous.status == 2);
+  CHECK(contains(ambiguous.err, "--county"));
+  REQUIRE(h({"staff", "disable", "王伟", "--county", "kaihua"}).status == 0);
+  const Ran after = h({"--json", "staff", "list", "--county", "kaihua"});
+  CHECK(contains(after.out, "\"disabled\":true"));
+  const Ran unknown = h({"staff", "disable", "无此人"});
+  CHECK(unknown.status == 1);
+  CHECK(contains(unknown.err, "no account"));
+
+  // A new password: the history shows that it changed, never the hash.
+  REQUIRE(h({"staff", "reset", "周敏", "--password-file", pw}).status == 0);
+  const Ran changes = h({"changes", "--node", "city:hub", "--since", "2000-01-01"});
+  CHECK(contains(changes.out, "******"));
+  CHECK_FALSE(contains(changes.out, "$argon2"));
+}
+
+TEST_CASE("case decide --by names the deciding officer, held to a director's role for a decision") {
+  Hub h;
+  const std::string pw = h.data + "/../pw.txt";
+  std::ofstream(pw) << "Quzhou-2026\n";
+  for (const auto& [name, role] : {std::pair{"周敏", "director"}, std::pair{"李强", "officer"}})
+    REQUIRE(h({"staff", "add", "--name", name, "--county", "city", "--role", role, "--password-file", pw}).status == 0);
+  Uuid trip;
+  {
+    auto replica = h.replica();
+    trip = replica
+               ->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                         {"county", std::string("longyou")},
+                                         {"title", std::string("赴德国汉堡经贸考察")},
+                                         {"status", std::string("submitted")}})
+               .value();
+  }
+  const Ran officer = h({"case", "decide", trip.to_string(), "return", "--reason", "补材料", "--by", "李强"});
+  CHECK(officer.status == 1);
+  CHECK(contains(officer.err, "director"));
+  const Ran nobody = h({"case", "decide", trip.to_string(), "return", "--by", "无此人"});
+  CHECK(nobody.status == 1);
+  const Ran director = h({"case", "decide", trip.to_string(), "return", "--reason", "补材料", "--by", "周敏"});
+  REQUIRE_MESSAGE(director.status == 0, director.err);
+  const Ran history = h({"--json", "case", "history", trip.to_string()});
+  CHECK(contains(history.out, "\"staff\":\"city/周敏\""));
+}
+
+}  // namespace liaison::hub
