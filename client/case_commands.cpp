@@ -6,6 +6,7 @@
 
 #include "client/case_fields.hpp"
 #include "client/commands.hpp"
+#include "sync/case_history.hpp"
 #include "client/output.hpp"
 #include "shared/labels.hpp"
 #include "sync/case_view.hpp"
@@ -208,6 +209,14 @@ Outcome cmd_case_show(Invocation& in) {
   auto flags = review_flags(*opened);
   if (!flags) return flags.error();
   return sync::case_sheet(*opened->context.replica, opened->row, *flags);
+}
+
+Outcome cmd_case_history(Invocation& in) {
+  std::vector<std::string> words;
+  LIAISON_TRY(take_words(in.args, words, 1, 1, "case history ID"));
+  auto opened = open_case(in, words[0]);
+  if (!opened) return opened.error();
+  return sync::case_history_report(*opened->context.replica, opened->row.id);
 }
 
 Outcome cmd_case_set(Invocation& in) {

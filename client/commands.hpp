@@ -22,6 +22,7 @@ Outcome cmd_case_new(Invocation& in);
 Outcome cmd_case_list(Invocation& in);
 Outcome cmd_case_search(Invocation& in);
 Outcome cmd_case_show(Invocation& in);
+Outcome cmd_case_history(Invocation& in);
 Outcome cmd_case_set(Invocation& in);
 Outcome cmd_case_submit(Invocation& in);
 Outcome cmd_note_add(Invocation& in);

@@ -96,6 +96,16 @@ const std::vector<cli::Command<Handler>>& commands() {
         kCases},
        {cmd_case_search, nullptr}},
       {{"case show", "ID", "all fields of a case, and its notes", {}, "", kCases}, {cmd_case_show, nullptr}},
+      {{"case history",
+        "ID",
+        "the changes to a case and its records: when, who, which device, field, before and after",
+        {},
+        "As this device knows them: each record's making and each value with the person and device\n"
+        "that wrote it, every value it saw replaced, and what the hub refused of its own changes.\n"
+        "Values replaced elsewhere before this device received the case are not known here; the\n"
+        "hub's 'case history' has every change it accepted.",
+        kCases},
+       {cmd_case_history, nullptr}},
       {{"case set",
         "ID FIELD=VALUE...",
         "change fields (FIELD= clears one; status=... moves the case)",

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "hub/commands.hpp"
+#include "sync/case_history.hpp"
 #include "shared/labels.hpp"
 
 namespace liaison::hub {
@@ -20,21 +21,7 @@ Outcome cmd_case_history(Context& ctx, cli::Args& args) {
   if (words.size() != 1) return make_error(Errc::usage, "case history needs one case: its ref, number or id");
   auto id = resolve_id(*ctx.replica, TableId::cases, words[0]);
   if (!id) return id.error();
-  // The case and every record of it: notes, people, programme, gifts.
-  std::vector<Uuid> rows = {*id};
-  for (const auto& def : Schema::get().tables()) {
-    if (!belongs_to_case(def)) continue;
-    auto records = ctx.replica->list(def.id, {{{"case_id", id->to_string()}}, true, 0});
-    if (!records) return records.error();
-    for (const auto& r : *records) rows.push_back(r.id);
-  }
-  auto changes = ctx.replica->history_of(rows);
-  if (!changes) return changes.error();
-  std::vector<std::string> items;
-  cli::Table table = change_table();
-  for (const auto& c : *changes) add_change(*ctx.replica, c, table, items);
-  cli::Report report{cli::json_array(items), {}};
-  return report.table_or(table, in_language("no change of it has reached the hub", "该案件尚无送达市级枢纽的修改"));
+  return sync::case_history_report(*ctx.replica, *id);
 }
 
 Outcome cmd_audit_verify(Context& ctx, cli::Args& args) {

@@ -61,10 +61,6 @@ Outcome cmd_staff_enable(Context& ctx, cli::Args& args);
 Outcome cmd_staff_reset(Context& ctx, cli::Args& args);
 Outcome cmd_staff_list(Context& ctx, cli::Args& args);
 
-// A list of changes the hub accepted: its table, and one line and one JSON
-// object per change (`changes`, `case history`).
-cli::Table change_table();
-void add_change(sync::Replica& replica, const sync::Change& change, cli::Table& table, std::vector<std::string>& items);
 Outcome cmd_revert(Context& ctx, cli::Args& args);
 
 // Rows for people and for JSON.

@@ -8,7 +8,7 @@
 #include "shared/labels.hpp"
 #include "sync/net/net.hpp"
 #include "sync/revert.hpp"
-#include "sync/staff_accounts.hpp"
+#include "sync/case_history.hpp"
 
 namespace liaison::hub {
 namespace {
@@ -20,60 +20,6 @@ std::string field_name(TableId table, std::uint16_t column) {
 std::string row_name(TableId table, const Uuid& row) {
   return std::string(Schema::get().table(table).name) + " " + row.to_string();
 }
-
-// What a row is called now, to recognise it in a list of changes: a case's
-// title, a person's name, an item's time, a gift.
-std::string what_it_is(TableId table, const sync::Row& row) {
-  for (const char* column : {"title", "name", "at", "item", "body"})
-    if (Schema::get().table(table).column_index(column)) return to_display(row[column]);
-  return {};
-}
-
-// A change of a password: its hash is shown to no one, not even in the history.
-bool is_secret(const sync::Change& c) {
-  return c.table == TableId::staff && !c.created_row && field_name(c.table, c.column) == "password";
-}
-
-}  // namespace
-
-cli::Table change_table() { return {{"at", "staff", "node", "certificate", "row", "field", "before", "after"}, {}}; }
-
-void add_change(sync::Replica& replica, const sync::Change& c, cli::Table& table, std::vector<std::string>& items) {
-  const std::string field = c.created_row ? std::string() : field_name(c.table, c.column);
-  // The row as it is now: what it is called, and a case's kind (for its
-  // status's label).
-  auto now = replica.get(c.table, c.row);
-  const bool found = now && *now;
-  const std::string name = found ? what_it_is(c.table, **now) : std::string();
-  const std::string kind = found && c.table == TableId::cases ? to_display((**now)["kind"]) : std::string();
-  const std::string row =
-      table_label(Schema::get().table(c.table).name) + " " + (name.empty() || english() ? c.row.to_string() : name);
-  const std::string staff = sync::staff_label(c.staff);
-  if (c.created_row) {
-    table.rows.push_back({cli::format_time(c.at_ms), staff, c.node, c.certificate, row,
-                          in_language("(created the row)", "（新建）"), "", name});
-  } else {
-    const auto shown = [&](const Value& v) {
-      if (is_secret(c) && !is_null(v)) return std::string("******");
-      return value_label(field, kind, sync::display_value(field, v));
-    };
-    table.rows.push_back({cli::format_time(c.at_ms), staff, c.node, c.certificate, row, field_label(field),
-                          shown(c.old_value), shown(c.new_value)});
-  }
-  items.push_back(cli::json_object({{"id", std::to_string(c.id)},
-                                    {"at_ms", std::to_string(c.at_ms)},
-                                    {"node", cli::json_quote(c.node)},
-                                    {"staff", c.staff.empty() ? "null" : cli::json_quote(c.staff)},
-                                    {"certificate", cli::json_quote(c.certificate)},
-                                    {"table", cli::json_quote(Schema::get().table(c.table).name)},
-                                    {"row", cli::json_quote(c.row.to_string())},
-                                    {"field", c.created_row ? "null" : cli::json_quote(field)},
-                                    {"created_row", c.created_row ? "true" : "false"},
-                                    {"before", is_secret(c) ? "null" : cli::json_value(c.old_value)},
-                                    {"after", is_secret(c) ? "null" : cli::json_value(c.new_value)}}));
-}
-
-namespace {
 
 struct NodeAndTime {
   NodeId node;
@@ -127,8 +73,8 @@ Outcome cmd_changes(Context& ctx, cli::Args& args) {
   auto changes = ctx.replica->history({.node = which->node.str(), .since_ms = which->since_ms});
   if (!changes) return changes.error();
   std::vector<std::string> items;
-  cli::Table table = change_table();
-  for (const auto& c : *changes) add_change(*ctx.replica, c, table, items);
+  cli::Table table = sync::change_table();
+  for (const auto& c : *changes) sync::add_change(*ctx.replica, c, table, items);
   std::set<std::string> serials;
   for (const auto& c : *changes)
     if (!c.certificate.empty()) serials.insert(c.certificate);

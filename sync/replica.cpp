@@ -67,6 +67,14 @@ Status create_schema(sql::Database& db, bool hub) {
       "CREATE TABLE IF NOT EXISTS _rejections (id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, row BLOB NOT NULL,"
       " col INTEGER NOT NULL, value, hlc INTEGER NOT NULL, node TEXT NOT NULL, code TEXT NOT NULL,"
       " reason TEXT NOT NULL, at_ms INTEGER NOT NULL, UNIQUE (tbl, row, col, hlc, node));";
+  // A client's record of the values it saw replaced (SeenChanges).
+  if (!hub)
+    ddl +=
+        "CREATE TABLE IF NOT EXISTS _seen_changes (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
+        " tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL, old_value, old_hlc INTEGER NOT NULL,"
+        " old_node TEXT NOT NULL, new_value, new_hlc INTEGER NOT NULL, new_node TEXT NOT NULL,"
+        " staff TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX IF NOT EXISTS _seen_changes__row ON _seen_changes (row);";
   // The hub's record of every cell it refused: who (the authenticated node
   // and its certificate), what was attempted, why.
   if (hub)
@@ -420,6 +428,7 @@ Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Replica::~Replica() = default;
 
 const NodeId& Replica::self() const noexcept { return impl_->options.self; }
+bool Replica::is_hub() const noexcept { return impl_->options.hub; }
 const Uuid& Replica::replica_id() const noexcept { return impl_->replica_id; }
 HybridClock& Replica::clock() noexcept { return impl_->clock; }
 std::uint64_t Replica::feed_end() const noexcept { return impl_->seq; }
@@ -550,6 +559,8 @@ Status prepare_statements(Replica::Impl& I) {
   if (I.options.hub) {
     LIAISON_TRY(I.refusal_log.prepare(*I.db));
     LIAISON_TRY(I.history.prepare(*I.db, I.chain_old_history));
+  } else {
+    LIAISON_TRY(I.seen_changes.prepare(*I.db));
   }
   for (const auto& def : Schema::get().tables()) LIAISON_TRY(prepare_table(*I.db, def, I.stmts(def.id)));
   return I.search.prepare(*I.db);
@@ -754,6 +765,9 @@ Status Replica::write_local(TableId table, const Uuid& id, const Fields& fields,
       if (I.options.hub && row->exists)
         LIAISON_TRY(I.history.record_change(now, stamp.node, "", I.staff, table, id, col, row->values[col],
                                             m.present() ? I.stamp_of(m) : Stamp{}, *value, stamp));
+      if (!I.options.hub && row->exists)
+        LIAISON_TRY(I.seen_changes.record(table, id, col, row->values[col], m.present() ? I.stamp_of(m) : Stamp{},
+                                          Cell{table, id, col, *value, stamp, {}, I.staff}, now));
       m = CellMeta{hlc, I.self_ref, seq, m.hlc, m.node, *staff};
       row->values[col] = *value;
     }

@@ -216,6 +216,7 @@ class Replica {
   Replica& operator=(const Replica&) = delete;
 
   const NodeId& self() const noexcept;
+  bool is_hub() const noexcept;
   const Uuid& replica_id() const noexcept;  // random, made when the file was created
   // Gives the replica a new id. For a hub restored from a backup copy: its
   // clients' cursors (and what they believe it has) then no longer match, so
@@ -310,7 +311,9 @@ class Replica {
   // ---- history (hub) ----
   // Changes the hub accepted, oldest first.
   Result<std::vector<Change>> history(const ChangeFilter& filter = {});
-  // The changes to these rows (a case and its records), oldest first.
+  // The changes to these rows (a case and its records), oldest first: at
+  // the hub, those it accepted; on a client, the values it saw replaced
+  // (no certificate; `at_ms` is when the new value was written).
   Result<std::vector<Change>> history_of(std::span<const Uuid> rows);
   // Each history entry commits to the one before it (a hash chain): a row
   // altered, removed or inserted in the file breaks the chain there. With

@@ -86,6 +86,7 @@ struct Replica::Impl {
   RejectionLog rejection_log;  // clients
   RefusalLog refusal_log;      // the hub
   ChangeHistory history;       // the hub
+  SeenChanges seen_changes;    // clients
   CaseRegister case_register;
   CaseSearchIndex search;
 

@@ -1,6 +1,8 @@
 // The replica's logs; see replica_logs.hpp.
 #include "sync/replica_logs.hpp"
 
+#include "sync/hlc.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -197,6 +199,63 @@ Result<std::vector<Refusal>> RefusalLog::list(const RefusalFilter& filter) {
         r.reason = st.column_text(11);
         return r;
       });
+}
+
+// ---- changes seen (client) ----
+
+Status SeenChanges::prepare(sql::Database& db) {
+  db_ = &db;
+  return prepare_into(db,
+                      "INSERT INTO _seen_changes (at_ms, tbl, row, col, old_value, old_hlc, old_node, new_value,"
+                      " new_hlc, new_node, staff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      insert_);
+}
+
+Status SeenChanges::record(TableId table, const Uuid& row, std::uint16_t column, const Value& old_value,
+                           const Stamp& old_stamp, const Cell& now, std::uint64_t at_ms) {
+  return insert_.bind(1, static_cast<std::int64_t>(at_ms))
+      .bind(2, static_cast<std::int64_t>(table))
+      .bind_blob(3, row.bytes)
+      .bind(4, column)
+      .bind_value_in_place(5, old_value)
+      .bind(6, static_cast<std::int64_t>(old_stamp.hlc))
+      .bind(7, std::string_view(old_stamp.node))
+      .bind_value_in_place(8, now.value)
+      .bind(9, static_cast<std::int64_t>(now.stamp.hlc))
+      .bind(10, std::string_view(now.stamp.node))
+      .bind(11, std::string_view(now.staff))
+      .run();
+}
+
+Result<std::vector<Change>> SeenChanges::of_rows(std::span<const Uuid> rows) {
+  std::vector<Change> out;
+  for (const Uuid& row : rows) {
+    auto changes = select_all<Change>(
+        *db_,
+        "SELECT id, tbl, row, col, old_value, old_hlc, old_node, new_value, new_hlc, new_node, staff"
+        " FROM _seen_changes WHERE row = ?1",
+        [&](sql::Statement& st) { st.bind_blob(1, row.bytes); },
+        [](const sql::Statement& st) {
+          Change c;
+          c.id = st.column_int(0);
+          const CellRef ref = cell_ref_at(st, 1);
+          c.table = ref.table;
+          c.row = ref.row;
+          c.column = ref.column;
+          c.old_value = st.column_value(4);
+          c.old_stamp = stamp_at(st, 5);
+          c.new_value = st.column_value(7);
+          c.new_stamp = stamp_at(st, 8);
+          c.node = c.new_stamp.node;
+          c.staff = st.column_text(10);
+          c.at_ms = hlc_ms(c.new_stamp.hlc);
+          return c;
+        });
+    if (!changes) return changes.error();
+    out.insert(out.end(), changes->begin(), changes->end());
+  }
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
+  return out;
 }
 
 // ---- history (hub) ----

@@ -4,7 +4,8 @@
 //   - RejectionLog (`_rejections`, clients): the cells the hub refused;
 //   - RefusalLog (`_refusals`, the hub): the same at the hub, with who sent them;
 //   - ChangeHistory (`_history`, the hub): every change it accepted, with
-//     who made it and the value it replaced.
+//     who made it and the value it replaced;
+//   - SeenChanges (`_seen_changes`, clients): the values it saw replaced.
 // They are written inside the replica's transactions (a merge, a push) and
 // read through Replica's accessors. Internal to sync/.
 #pragma once
@@ -39,6 +40,23 @@ class RejectionLog {
   // `value` is the refused value as this replica holds it.
   Status record(const Rejection& rejection, const Value& value, std::uint64_t at_ms);
   Result<std::vector<RecordedRejection>> list();
+
+ private:
+  sql::Database* db_ = nullptr;
+  sql::Statement insert_;
+};
+
+// A client's record of the values it saw replaced: by its own writes, and
+// by cells merged from the hub (a value's first arrival is not recorded: a
+// bootstrap writes nothing here). With the cells' own stamps and people,
+// it is the case history a device can tell offline (sync/case_history.hpp).
+class SeenChanges {
+ public:
+  Status prepare(sql::Database& db);
+  Status record(TableId table, const Uuid& row, std::uint16_t column, const Value& old_value, const Stamp& old_stamp,
+                const Cell& now, std::uint64_t at_ms);
+  // Oldest first; `Change::at_ms` is when the new value was written.
+  Result<std::vector<Change>> of_rows(std::span<const Uuid> rows);
 
  private:
   sql::Database* db_ = nullptr;

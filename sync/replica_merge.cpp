@@ -66,6 +66,11 @@ Result<bool> Replica::Impl::merge_cell(TableId table, const Uuid& id, StoredRow&
                                        std::uint64_t new_seq, MergeStats& stats) {
   CellMeta& m = row.meta[cell.column];
   const auto adopt = [&]() -> Result<bool> {
+    // A client keeps what it saw change in a row it held (a row arriving
+    // whole, as in a bootstrap, is told by its cells: nothing is written).
+    if (!options.hub && row.exists && row.values[cell.column] != cell.value)
+      LIAISON_TRY(seen_changes.record(table, id, cell.column, row.values[cell.column],
+                                      m.present() ? stamp_of(m) : Stamp{}, cell, clock.wall_ms()));
     auto node = node_ref(cell.stamp.node);
     if (!node) return node.error();
     auto base = node_ref(cell.base.node);
@@ -433,7 +438,9 @@ Result<std::vector<Change>> Replica::history(const ChangeFilter& filter) {
   return impl_->history.list(filter);
 }
 
-Result<std::vector<Change>> Replica::history_of(std::span<const Uuid> rows) { return impl_->history.of_rows(rows); }
+Result<std::vector<Change>> Replica::history_of(std::span<const Uuid> rows) {
+  return impl_->options.hub ? impl_->history.of_rows(rows) : impl_->seen_changes.of_rows(rows);
+}
 
 Result<AuditCheck> Replica::verify_history(std::string_view exported_head) {
   return impl_->history.verify(exported_head);

@@ -549,7 +549,7 @@ if [ -f "$completion" ]; then
   # shellcheck disable=SC1090
   OUT=$(bash -c 'source "$1"; COMP_WORDS=(liaison-client case ""); COMP_CWORD=2; _liaison_client; echo "${COMPREPLY[*]}"' _ "$completion")
   RC=$? ERR=""
-  expect "bash completion offers the case commands" 0 "new list search show set submit"
+  expect "bash completion offers the case commands" 0 "new list search show history set submit"
   OUT=$(bash -c 'source "$1"; COMP_WORDS=(liaison-client case new --ti); COMP_CWORD=3; _liaison_client; echo "${COMPREPLY[*]}"' _ "$completion")
   RC=$? ERR=""
   expect "and the options of the command typed" 0 "--title"

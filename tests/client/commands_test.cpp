@@ -69,7 +69,7 @@ TEST_CASE("usage errors exit 2 and say what was wrong: unknown command, subcomma
   CHECK(contains(unknown.err, "no command 'frobnicate'"));
   const Ran sub = client({"--data", "/nonexistent", "case", "frob"});
   CHECK(sub.status == 2);
-  CHECK(contains(sub.err, "no command 'case frob' (new, list, search, show, set, submit)"));
+  CHECK(contains(sub.err, "no command 'case frob' (new, list, search, show, history, set, submit)"));
   const Ran json = client({"--json", "--data", "/nonexistent", "case"});
   CHECK(json.status == 2);
   CHECK(contains(json.out, "{\"error\":\"usage\""));

@@ -5,7 +5,8 @@
 # nothing once the county has accounts, while a county without accounts
 # goes on as before; an account the hub disables is signed out at the
 # device's next sync, and what another device wrote under it offline after
-# the disabling is refused by the hub.
+# the disabling is refused by the hub. Each device's own case history names
+# the people too, and the refusals.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -108,9 +109,16 @@ run hub case history "$trip"
 check_contains "the table shows who, in Chinese labels too" "$OUT" "李娜"
 run hub audit verify
 check_eq "the history with staff in it verifies" "$RC" 0
+run client pc --json case history "$trip"
+check_true "the PC's own history of the trip names 李娜's change" "$OUT" \
+  has_entry "$OUT" '"staff":"longyou/李娜"' '"field":"purpose"'
 
 # ---- disabling: signed out at the next sync; offline writes after it refused ----
 run client laptop sync
+run client laptop --json case history "$trip"
+check_true "the field laptop's history: 王伟 made the trip on the PC" "$OUT" \
+  has_entry "$OUT" '"staff":"longyou/王伟"' '"node":"longyou:office-1"' '"created_row":true'
+check_true "...and 李娜 set its purpose" "$OUT" has_entry "$OUT" '"staff":"longyou/李娜"' '"field":"purpose"'
 run client laptop staff signin 李娜 --password-file "$W/li.pw"
 check_eq "李娜 signs in on the field laptop too" "$RC" 0
 run client pc staff signin 李娜 --password-file "$W/li.pw"
@@ -126,6 +134,8 @@ check_true "the laptop's sync reports the refusal of her note" "$OUT" grep -q 'r
 check_contains "...and signs her out" "$OUT" "disabled"
 run client laptop rejections
 check_contains "the refusal says why" "$OUT" "disabled"
+run client laptop case history "$trip"
+check_contains "the laptop's case history lists the refusal with its reason" "$OUT" "was disabled before this change"
 run hub --json case show "$trip"
 check_lacks "the hub kept nothing she wrote after the disabling" "$OUT" "李娜停用后"
 run client pc sync

@@ -1,0 +1,187 @@
+// The history of a case; see case_history.hpp.
+#include "sync/case_history.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "shared/labels.hpp"
+#include "sync/hlc.hpp"
+#include "sync/row_text.hpp"
+#include "sync/staff_accounts.hpp"
+
+namespace liaison::sync {
+namespace {
+
+std::string field_name(TableId table, std::uint16_t column) {
+  return std::string(Schema::get().table(table).columns.at(column).name);
+}
+
+// What a row is called now, to recognise it in a list of changes: a case's
+// title, a person's name, an item's time, a gift.
+std::string what_it_is(TableId table, const Row& row) {
+  for (const char* column : {"title", "name", "at", "item", "body"})
+    if (Schema::get().table(table).column_index(column)) return to_display(row[column]);
+  return {};
+}
+
+// A change of a password: its hash is shown to no one, not even in the history.
+bool is_secret(const Change& c) {
+  return c.table == TableId::staff && !c.created_row && field_name(c.table, c.column) == "password";
+}
+
+using RowRef = std::pair<TableId, Uuid>;
+
+// The case and every record of it, deleted ones too.
+Result<std::vector<RowRef>> case_rows(Replica& replica, const Uuid& case_id) {
+  std::vector<RowRef> rows = {{TableId::cases, case_id}};
+  for (const auto& def : Schema::get().tables()) {
+    if (!belongs_to_case(def)) continue;
+    auto records = replica.list(def.id, {{{"case_id", case_id.to_string()}}, true, 0});
+    if (!records) return records.error();
+    for (const auto& r : *records) rows.emplace_back(def.id, r.id);
+  }
+  return rows;
+}
+
+// What a device can tell of the rows: each row's making (its earliest
+// cell), every value it saw replaced, and every other value as its cell's
+// stamp and person say (written before the device first received the row).
+Result<std::vector<Change>> device_history(Replica& replica, const std::vector<RowRef>& rows) {
+  std::vector<Uuid> ids;
+  for (const auto& [table, id] : rows) ids.push_back(id);
+  auto seen = replica.history_of(ids);
+  if (!seen) return seen.error();
+  std::set<std::tuple<Uuid, std::uint16_t, Stamp>> logged;
+  for (const Change& c : *seen) logged.emplace(c.row, c.column, c.new_stamp);
+  std::vector<Change> out = std::move(*seen);
+  for (const auto& [table, id] : rows) {
+    std::vector<Cell> cells;
+    for (std::uint16_t column = 0; column < Schema::get().table(table).columns.size(); ++column) {
+      auto cell = replica.cell_of(table, id, column);
+      if (!cell) return cell.error();
+      if (*cell) cells.push_back(std::move(**cell));
+    }
+    if (cells.empty()) continue;
+    const Cell& first =
+        *std::min_element(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) { return a.stamp < b.stamp; });
+    Change made;
+    made.table = table;
+    made.row = id;
+    made.created_row = true;
+    made.new_stamp = first.stamp;
+    made.node = first.stamp.node;
+    made.staff = first.staff;
+    made.at_ms = hlc_ms(first.stamp.hlc);
+    out.push_back(made);
+    for (const Cell& cell : cells) {
+      if (cell.stamp == first.stamp || logged.count({id, cell.column, cell.stamp})) continue;
+      Change set;
+      set.table = table;
+      set.row = id;
+      set.column = cell.column;
+      set.new_value = cell.value;
+      set.new_stamp = cell.stamp;
+      set.node = cell.stamp.node;
+      set.staff = cell.staff;
+      set.at_ms = hlc_ms(cell.stamp.hlc);
+      out.push_back(std::move(set));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Change& a, const Change& b) {
+    return std::tie(a.new_stamp, b.created_row) < std::tie(b.new_stamp, a.created_row);
+  });
+  return out;
+}
+
+}  // namespace
+
+cli::Table change_table(bool certificates) {
+  if (!certificates) return {{"at", "staff", "node", "row", "field", "before", "after"}, {}};
+  return {{"at", "staff", "node", "certificate", "row", "field", "before", "after"}, {}};
+}
+
+void add_change(Replica& replica, const Change& c, cli::Table& table, std::vector<std::string>& items,
+                bool certificates) {
+  const std::string field = c.created_row ? std::string() : field_name(c.table, c.column);
+  // The row as it is now: what it is called, and a case's kind (for its
+  // status's label).
+  auto now = replica.get(c.table, c.row);
+  const bool found = now && *now;
+  const std::string name = found ? what_it_is(c.table, **now) : std::string();
+  const std::string kind = found && c.table == TableId::cases ? to_display((**now)["kind"]) : std::string();
+  const std::string row =
+      table_label(Schema::get().table(c.table).name) + " " + (name.empty() || english() ? c.row.to_string() : name);
+  std::vector<std::string> line = {cli::format_time(c.at_ms), staff_label(c.staff), c.node};
+  if (certificates) line.push_back(c.certificate);
+  line.push_back(row);
+  if (c.created_row) {
+    line.insert(line.end(), {in_language("(created the row)", "（新建）"), "", name});
+  } else {
+    const auto shown = [&](const Value& v) {
+      if (is_secret(c) && !is_null(v)) return std::string("******");
+      return value_label(field, kind, display_value(field, v));
+    };
+    line.insert(line.end(), {field_label(field), shown(c.old_value), shown(c.new_value)});
+  }
+  table.rows.push_back(std::move(line));
+  items.push_back(cli::json_object({{"id", std::to_string(c.id)},
+                                    {"at_ms", std::to_string(c.at_ms)},
+                                    {"node", cli::json_quote(c.node)},
+                                    {"staff", c.staff.empty() ? "null" : cli::json_quote(c.staff)},
+                                    {"certificate", cli::json_quote(c.certificate)},
+                                    {"table", cli::json_quote(Schema::get().table(c.table).name)},
+                                    {"row", cli::json_quote(c.row.to_string())},
+                                    {"field", c.created_row ? "null" : cli::json_quote(field)},
+                                    {"created_row", c.created_row ? "true" : "false"},
+                                    {"before", is_secret(c) ? "null" : cli::json_value(c.old_value)},
+                                    {"after", is_secret(c) ? "null" : cli::json_value(c.new_value)}}));
+}
+
+Result<cli::Report> case_history_report(Replica& replica, const Uuid& case_id) {
+  auto rows = case_rows(replica, case_id);
+  if (!rows) return rows.error();
+  std::vector<std::string> items;
+  if (replica.is_hub()) {
+    std::vector<Uuid> ids;
+    for (const auto& [table, id] : *rows) ids.push_back(id);
+    auto changes = replica.history_of(ids);
+    if (!changes) return changes.error();
+    cli::Table table = change_table();
+    for (const auto& c : *changes) add_change(replica, c, table, items);
+    return cli::Report{cli::json_array(items), {}}.table_or(
+        table, in_language("no change of it has reached the hub", "该案件尚无送达市级枢纽的修改"));
+  }
+  auto changes = device_history(replica, *rows);
+  if (!changes) return changes.error();
+  cli::Table table = change_table(false);
+  for (const auto& c : *changes) add_change(replica, c, table, items, false);
+  // What the hub refused of this device's writes to the case.
+  auto refused = replica.rejections();
+  if (!refused) return refused.error();
+  std::set<Uuid> ids;
+  for (const auto& [t, id] : *rows) ids.insert(id);
+  cli::Table refusals{{"at", "row", "field", "field value", "reason"}, {}};
+  for (const auto& r : *refused) {
+    if (!ids.count(r.row)) continue;
+    const std::string field = field_name(r.table, r.column);
+    refusals.rows.push_back({cli::format_time(r.at_ms), table_label(Schema::get().table(r.table).name),
+                             field_label(field), display_value(field, r.value), r.reason});
+    items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
+                                      {"table", cli::json_quote(Schema::get().table(r.table).name)},
+                                      {"row", cli::json_quote(r.row.to_string())},
+                                      {"field", cli::json_quote(field)},
+                                      {"refused", "true"},
+                                      {"value", cli::json_value(r.value)},
+                                      {"reason", cli::json_quote(r.reason)}}));
+  }
+  cli::Report report{cli::json_array(items), {}};
+  report.table(table);
+  if (!refusals.rows.empty()) report.line(in_language("refused by the hub:", "市级枢纽拒收的修改：")).table(refusals);
+  return report.line(
+      in_language("as this device knows it: values replaced before it received them are not shown; "
+                  "the hub's 'case history' has every change",
+                  "以上为本设备所知的记录：本设备收到之前已被替换的值不在其中；完整记录见市级枢纽的 case history"));
+}
+
+}  // namespace liaison::sync
