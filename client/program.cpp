@@ -11,6 +11,7 @@
 #include "client/commands.hpp"
 #include "client/output.hpp"
 #include "shared/command.hpp"
+#include "shared/staff.hpp"
 #include "sync/case_view.hpp"
 #include "sync/directives.hpp"
 #include "sync/protocol.hpp"
@@ -254,9 +255,7 @@ const std::vector<cli::Command<Handler>>& commands() {
         "--name NAME --role ROLE",
         "administrator: add an account of this county",
         {{"name", "NAME", "the login name: the person's name (王伟), up to 32 characters"},
-         {"role", "ROLE",
-          "admin (管理员: accounts only), director (负责人: also decides), officer (经办人: moves cases), "
-          "clerk (录入员: enters records), viewer (查阅人: reads)"},
+         {"role", "ROLE", kStaffRolesHelp},
          {"full-name", "NAME", "the name shown, when the login name is short"},
          {"password-file", "FILE", "read the first password from FILE (else typed twice)"}},
         "The hub checks that the one signed in is an administrator of this county.",

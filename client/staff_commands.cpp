@@ -20,10 +20,6 @@ sync::AccountWriter writer_of(Context& ctx) {
           }};
 }
 
-cli::Report done(std::string line) {
-  return cli::Report{cli::json_object({{"ok", "true"}, {"message", cli::json_quote(line)}}), {}}.line(line);
-}
-
 std::string scope_of(const Context& ctx) { return std::string(ctx.node.scope()); }
 
 // NAME of this device's county (or the city, on a city desk).
@@ -60,8 +56,8 @@ Outcome cmd_staff_signin(Invocation& in) {
                                                        account->who.name + " 的密码不正确 — 未登录"));
   }
   LIAISON_TRY(sync::sign_in(*context->replica, *account));
-  return done(in_language(sync::account_label(*account) + " is signed in on " + context->node.str(),
-                          sync::account_label(*account) + " 已在 " + context->node.str() + " 登录"));
+  return cli::message_report(in_language(sync::account_label(*account) + " is signed in on " + context->node.str(),
+                                         sync::account_label(*account) + " 已在 " + context->node.str() + " 登录"));
 }
 
 Outcome cmd_staff_signout(Invocation& in) {
@@ -69,10 +65,10 @@ Outcome cmd_staff_signout(Invocation& in) {
   LIAISON_TRY(take_words(in.args, words, 0, 0, "staff signout"));
   auto context = open_context(in);
   if (!context) return context.error();
-  if (!context->signed_in) return done(in_language("nobody was signed in", "本设备没有人员登录"));
+  if (!context->signed_in) return cli::message_report(in_language("nobody was signed in", "本设备没有人员登录"));
   LIAISON_TRY(sync::sign_out(*context->replica));
-  return done(in_language(sync::account_label(*context->signed_in) + " is signed out",
-                          sync::account_label(*context->signed_in) + " 已退出登录"));
+  return cli::message_report(in_language(sync::account_label(*context->signed_in) + " is signed out",
+                                         sync::account_label(*context->signed_in) + " 已退出登录"));
 }
 
 Outcome cmd_staff_whoami(Invocation& in) {
@@ -132,8 +128,9 @@ Outcome cmd_staff_add(Invocation& in) {
   account.password = *password;
   auto writer = writer_of(*context);
   LIAISON_TRY(sync::add_account(writer, account));
-  return done(in_language("added " + account.who.str() + "; the hub and the county's devices get it at the next sync",
-                          "已添加 " + account.who.str() + "；下次同步后市级和本单位各设备可用"));
+  return cli::message_report(
+      in_language("added " + account.who.str() + "; the hub and the county's devices get it at the next sync",
+                  "已添加 " + account.who.str() + "；下次同步后市级和本单位各设备可用"));
 }
 
 namespace {
@@ -147,9 +144,10 @@ Outcome set_disabled(Invocation& in, bool disabled, std::string_view synopsis) {
   if (!account) return account.error();
   auto writer = writer_of(*context);
   LIAISON_TRY(sync::set_account_disabled(writer, *account, disabled));
-  return done(disabled ? in_language(account->who.str() + " is disabled: it signs in nowhere after the next sync",
-                                     account->who.str() + " 已停用：同步后在任何设备都不能登录")
-                       : in_language(account->who.str() + " is enabled again", account->who.str() + " 已重新启用"));
+  return cli::message_report(
+      disabled ? in_language(account->who.str() + " is disabled: it signs in nowhere after the next sync",
+                             account->who.str() + " 已停用：同步后在任何设备都不能登录")
+               : in_language(account->who.str() + " is enabled again", account->who.str() + " 已重新启用"));
 }
 
 }  // namespace
@@ -169,7 +167,8 @@ Outcome cmd_staff_reset(Invocation& in) {
   if (!password) return password.error();
   auto writer = writer_of(*context);
   LIAISON_TRY(sync::reset_password(writer, *account, *password));
-  return done(in_language(account->who.str() + " has a new password", account->who.str() + " 的密码已重设"));
+  return cli::message_report(
+      in_language(account->who.str() + " has a new password", account->who.str() + " 的密码已重设"));
 }
 
 }  // namespace liaison::client

@@ -4,6 +4,7 @@
 // and run it, print as they go.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,10 @@ Outcome cmd_directive_remind(Context& ctx, cli::Args& args);
 Outcome cmd_case_list(Context& ctx, cli::Args& args);
 Outcome cmd_case_search(Context& ctx, cli::Args& args);
 Outcome cmd_report(Context& ctx, cli::Args& args);
+Outcome cmd_case_sheet(Context& ctx, cli::Args& args);
+// Writes a file whole or not at all: `write_to` writes PATH.part, which is
+// renamed to PATH when it succeeded and removed when it failed.
+Status write_whole(const std::string& path, const std::function<Status(const std::string&)>& write_to);
 Outcome cmd_case_show(Context& ctx, cli::Args& args);
 Outcome cmd_case_decide(Context& ctx, cli::Args& args);
 Outcome cmd_nodes(Context& ctx, cli::Args& args);

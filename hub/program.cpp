@@ -17,6 +17,7 @@
 
 #include "hub/commands.hpp"
 #include "shared/command.hpp"
+#include "shared/staff.hpp"
 #include "sync/case_view.hpp"
 #include "sync/directives.hpp"
 #include "sync/protocol.hpp"
@@ -126,6 +127,15 @@ const std::vector<cli::Command<Handler>>& commands() {
         "'settings' is flagged (case show) and is approved only with --despite-flags.",
         kWork},
        {nullptr, cmd_case_decide}},
+      {{"case sheet",
+        "ID --out FILE.xlsx",
+        "the case's one-page sheet for the paper file: fields, people, decision, history",
+        {{"out", "FILE.xlsx", "where to write the workbook (set to print on one A4 page)"}},
+        "What 'case show' shows (fields, people, passports, programme, gifts, notes), the decision with\n"
+        "the officer who made it and when, and the latest changes with who made each (the rest are in\n"
+        "'case history'). Printed from Excel or WPS on one A4 page.",
+        kWork},
+       {nullptr, cmd_case_sheet}},
       {{"report",
         "--from YYYY-MM-DD --to YYYY-MM-DD",
         "the city's report for a period: cases, trips, visitors, incidents, donations, directives",
@@ -156,9 +166,7 @@ const std::vector<cli::Command<Handler>>& commands() {
         "add a staff account: a person who signs in at a county's devices or the city's desks",
         {{"name", "NAME", "the login name: the person's name (王伟), up to 32 characters"},
          {"county", "C|city", "the county whose devices the person works at, or city"},
-         {"role", "ROLE",
-          "admin (管理员: accounts only), director (负责人: also decides), officer (经办人: moves cases), "
-          "clerk (录入员: enters records), viewer (查阅人: reads)"},
+         {"role", "ROLE", kStaffRolesHelp},
          {"full-name", "NAME", "the name shown, when the login name is short"},
          {"password-file", "FILE", "read the first password from the first line of FILE (else typed twice)"}},
         "Only an Argon2id hash of the password is kept; it goes to the county's devices so that\n"

@@ -4,6 +4,7 @@
 // spreadsheet programs on Chinese Windows need to read it as UTF-8) or as
 // a formatted workbook (libxlsxwriter). A file is written whole or not at
 // all: to a temporary name beside it, then renamed.
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <cstdio>
@@ -160,22 +161,6 @@ std::string csv_of(const sync::CityReport& r, const std::vector<Section>& sectio
   return out;
 }
 
-Status write_whole(const std::string& path, const std::function<Status(const std::string&)>& write_to) {
-  const std::string temporary = path + ".part";
-  if (Status st = write_to(temporary); !st) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    return st;
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    return make_error(Errc::storage_failed, "can't write " + path + ": " + ec.message());
-  }
-  return {};
-}
-
 Status write_csv(const std::string& path, const std::string& body) {
   return write_whole(path, [&](const std::string& to) -> Status {
     std::ofstream file(to, std::ios::binary | std::ios::trunc);
@@ -247,6 +232,30 @@ Result<std::vector<std::string>> counties_option(const std::optional<std::string
 }
 
 }  // namespace
+
+Status write_whole(const std::string& path, const std::function<Status(const std::string&)>& write_to) {
+  const std::string temporary = path + ".part";
+  // Said before any writer tries (and libxlsxwriter prints its own line).
+  const auto folder = std::filesystem::absolute(path).parent_path();
+  if (std::error_code ec; !std::filesystem::is_directory(folder, ec) || ::access(folder.c_str(), W_OK) != 0)
+    return make_error(
+        Errc::storage_failed,
+        in_language("can't write " + path + ": the folder " + folder.string() +
+                        " is missing or not writable — give a file in a folder that exists",
+                    "无法写入 " + path + "：文件夹 " + folder.string() + " 不存在或不可写 — 请换一个已有的文件夹"));
+  if (Status st = write_to(temporary); !st) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return st;
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    return make_error(Errc::storage_failed, "can't write " + path + ": " + ec.message());
+  }
+  return {};
+}
 
 Outcome cmd_report(Context& ctx, cli::Args& args) {
   const auto from = args.option("from");

@@ -18,10 +18,6 @@ sync::AccountWriter writer_of(Context& ctx) {
           }};
 }
 
-cli::Report done(const std::string& line) {
-  return cli::Report{cli::json_object({{"ok", "true"}, {"message", cli::json_quote(line)}}), {}}.line(line);
-}
-
 Result<std::string> scope_option(cli::Args& args) {
   const auto county = args.option("county");
   if (county && *county != kCityScope && !is_county(*county))
@@ -65,7 +61,7 @@ Outcome cmd_staff_add(Context& ctx, cli::Args& args) {
   account.password = *password;
   auto writer = writer_of(ctx);
   LIAISON_TRY(sync::add_account(writer, account));
-  return done(in_language(
+  return cli::message_report(in_language(
       "added " + account.who.str() + " (" + account.role + "); " +
           (account.who.county == kCityScope ? std::string("the city's desks")
                                             : "the devices of " + account.who.county) +
@@ -78,10 +74,10 @@ Outcome cmd_staff_disable(Context& ctx, cli::Args& args) {
   if (!account) return account.error();
   auto writer = writer_of(ctx);
   LIAISON_TRY(sync::set_account_disabled(writer, *account, true));
-  return done(in_language(account->who.str() +
-                              " is disabled: each device signs it out at its next sync, and the hub refuses its "
-                              "changes made after now",
-                          account->who.str() + " 已停用：各设备下次同步后退出登录，此后以其名义的修改一律拒收"));
+  return cli::message_report(in_language(
+      account->who.str() + " is disabled: each device signs it out at its next sync, and the hub refuses its "
+                           "changes made after now",
+      account->who.str() + " 已停用：各设备下次同步后退出登录，此后以其名义的修改一律拒收"));
 }
 
 Outcome cmd_staff_enable(Context& ctx, cli::Args& args) {
@@ -89,7 +85,7 @@ Outcome cmd_staff_enable(Context& ctx, cli::Args& args) {
   if (!account) return account.error();
   auto writer = writer_of(ctx);
   LIAISON_TRY(sync::set_account_disabled(writer, *account, false));
-  return done(in_language(account->who.str() + " is enabled again", account->who.str() + " 已重新启用"));
+  return cli::message_report(in_language(account->who.str() + " is enabled again", account->who.str() + " 已重新启用"));
 }
 
 Outcome cmd_staff_reset(Context& ctx, cli::Args& args) {
@@ -100,8 +96,8 @@ Outcome cmd_staff_reset(Context& ctx, cli::Args& args) {
   if (!password) return password.error();
   auto writer = writer_of(ctx);
   LIAISON_TRY(sync::reset_password(writer, *account, *password));
-  return done(in_language(account->who.str() + " has a new password; devices get it at their next sync",
-                          account->who.str() + " 的密码已重设；各设备下次同步后生效"));
+  return cli::message_report(in_language(account->who.str() + " has a new password; devices get it at their next sync",
+                                         account->who.str() + " 的密码已重设；各设备下次同步后生效"));
 }
 
 Outcome cmd_staff_list(Context& ctx, cli::Args& args) {

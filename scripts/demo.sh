@@ -8,7 +8,8 @@
 # incident reported at once and alerted at the city; a city reception of a
 # delegation visiting Longyou and Kaihua; a task with a reminder to the
 # county that did not answer; cases found by a traveller's name; the
-# month's report, also as a workbook (/tmp/liaison-demo-report.xlsx).
+# month's report, also as a workbook (/tmp/liaison-demo-report.xlsx); the
+# trip's one-page sheet for the paper file (/tmp/liaison-demo-case-sheet.xlsx).
 # Everything people read is in Chinese (--lang
 # en for English). Installs and builds what it needs, makes a throwaway CA;
 # stops everything it started; safe to run again.
@@ -183,6 +184,8 @@ step "已报告的出访：文号、成员、护照、行程和礼品"
 hub case show "$trip"
 step "出访的修改历史：每次修改的时间、经办人、设备、字段、原值和新值"
 hub case history "$trip"
+hub case sheet "$trip" --out /tmp/liaison-demo-case-sheet.xlsx
+client longyou-field case history "$trip"
 hub audit verify
 step "查找案件：按人名（中文或护照拼写）、标题中的词、编号"
 hub case search 李敏

@@ -83,6 +83,10 @@ std::string shell_name(std::string_view program) {
 
 }  // namespace
 
+Report message_report(const std::string& line) {
+  return Report{json_object({{"ok", "true"}, {"message", json_quote(line)}}), {}}.line(line);
+}
+
 void render(std::ostream& out, const Report& report, bool json) {
   if (json) {
     out << report.json << "\n";

@@ -81,6 +81,9 @@ struct Report {
   // The table, or the line `empty` when it has no rows ("no conflicts to review").
   Report& table_or(Table t, std::string empty) { return t.rows.empty() ? line(std::move(empty)) : table(std::move(t)); }
 };
+// A command's one line of outcome ("王伟 is signed in"): for people the
+// line, for scripts {"ok": true, "message": line}.
+Report message_report(const std::string& line);
 // Prints `report` to `out`: its JSON and a newline with `json`, else its
 // tables and lines.
 void render(std::ostream& out, const Report& report, bool json);

@@ -27,6 +27,11 @@ namespace liaison {
 inline constexpr std::array<Choice, 5> kStaffRoles = {
     {{"admin", "管理员"}, {"director", "负责人"}, {"officer", "经办人"}, {"clerk", "录入员"}, {"viewer", "查阅人"}}};
 
+// The roles as the programs' help gives them.
+inline constexpr std::string_view kStaffRolesHelp =
+    "admin (管理员: accounts only), director (负责人: also decides), officer (经办人: moves cases), "
+    "clerk (录入员: enters records), viewer (查阅人: reads)";
+
 // What a cell does, for the role check.
 enum class StaffAct {
   device,           // written by the device itself (a directive marked received): no one's act

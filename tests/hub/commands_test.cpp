@@ -3,6 +3,7 @@
 // on a fresh hub, and the admin log.
 #include "hub/program.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -73,7 +74,7 @@ TEST_CASE("liaison-hub usage errors exit 2; with --json they are one JSON object
   const Ran json = hub({"--json", "case", "frob"});
   CHECK(json.status == 2);
   CHECK(json.out ==
-        "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, search, show, decide, history)\"}\n");
+        "{\"error\":\"usage\",\"message\":\"no command 'case frob' (list, search, show, decide, sheet, history)\"}\n");
 }
 
 TEST_CASE("admin commands on a fresh hub: a directive issued is listed, a missing case is not_found, all recorded") {
@@ -571,6 +572,66 @@ TEST_CASE("case decide --by names the deciding officer, held to a director's rol
   REQUIRE_MESSAGE(director.status == 0, director.err);
   const Ran history = h({"--json", "case", "history", trip.to_string()});
   CHECK(contains(history.out, "\"staff\":\"city/周敏\""));
+}
+
+}  // namespace liaison::hub
+
+namespace liaison::hub {
+
+TEST_CASE(
+    "case sheet: one A4 page of the case, its people, the decision with its officer and the history, in Chinese") {
+  Hub h;
+  const std::string pw = h.data + "/../pw.txt";
+  std::ofstream(pw) << "Quzhou-2026\n";
+  REQUIRE(
+      h({"staff", "add", "--name", "周敏", "--county", "city", "--role", "director", "--password-file", pw}).status ==
+      0);
+  Uuid trip;
+  {
+    auto replica = h.replica();
+    trip = replica
+               ->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                         {"county", std::string("longyou")},
+                                         {"title", std::string("赴德国汉堡经贸考察")},
+                                         {"destination", std::string("德国")},
+                                         {"status", std::string("submitted")}})
+               .value();
+    REQUIRE(replica
+                ->insert(TableId::people, {{"case_id", trip.to_string()},
+                                           {"name", std::string("王立新")},
+                                           {"name_latin", std::string("WANG LIXIN")},
+                                           {"role", std::string("团长")}})
+                .ok());
+  }
+  REQUIRE(h({"case", "decide", trip.to_string(), "return", "--reason", "请补录出访公示", "--by", "周敏"}).status == 0);
+  const std::string sheet = h.data + "/../sheet.xlsx";
+  const Ran wrote = h({"--lang", "zh", "case", "sheet", trip.to_string(), "--out", sheet});
+  REQUIRE_MESSAGE(wrote.status == 0, wrote.err);
+  CHECK(contains(wrote.out, "A4"));
+  const std::string script = h.data + "/../read_sheet.py", read_path = h.data + "/../sheet.txt";
+  std::ofstream(script) << "import openpyxl, sys\n"
+                           "sheet = openpyxl.load_workbook(sys.argv[1]).active\n"
+                           "print('title', sheet.title)\n"
+                           "setup = sheet.page_setup  # 1, the default, reads as None\n"
+                           "print('paper', setup.paperSize, setup.fitToWidth or 1, setup.fitToHeight or 1,\n"
+                           "      sheet.sheet_properties.pageSetUpPr.fitToPage)\n"
+                           "for row in sheet.iter_rows(values_only=True):\n"
+                           "    print(' | '.join(str(v) for v in row if v is not None))\n";
+  REQUIRE(std::system(("/usr/bin/python3 " + script + " " + sheet + " > " + read_path).c_str()) == 0);
+  std::ifstream in(read_path);
+  const std::string read((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(contains(read, "title 案件登记表"));
+  CAPTURE(read);
+  CHECK(contains(read, "paper 9 1 1 True"));  // A4, one page wide and tall
+  for (const char* part : {"衢州市人民政府外事办公室　案件登记表", "赴德国汉堡经贸考察", "王立新", "WANG LIXIN",
+                           "审批决定：退回修改，周敏（市外办）", "请补录出访公示", "修改记录", "（新建）"})
+    CHECK_MESSAGE(contains(read, part), part);
+
+  CHECK(h({"case", "sheet", trip.to_string()}).status == 2);
+  const Ran nowhere = h({"case", "sheet", trip.to_string(), "--out", h.data + "/no/such/folder/sheet.xlsx"});
+  CHECK(nowhere.status == 1);
+  CHECK(contains(nowhere.err, "can't write"));
+  CHECK_FALSE(std::filesystem::exists(h.data + "/no/such/folder/sheet.xlsx.part"));
 }
 
 }  // namespace liaison::hub
