@@ -364,6 +364,13 @@ Verdict staff_problem(const AuthorityRequest& req, const TableDef& def, const Ce
   const StaffAct act = staff_act(req, def, cell);
   if (act == StaffAct::device) return {};
   if (cell.staff.empty()) {
+    // A device alone never keeps accounts: a county's first is the city's
+    // to add, so that no device enrols its county by itself.
+    if (act == StaffAct::manage_accounts)
+      return {Errc::not_permitted,
+              in_language("accounts are kept by an administrator signed in; a county's first account is added by "
+                          "the city ('liaison-hub staff add')",
+                          "账号须由已登录的管理员维护；各单位的第一个账号由市外办添加（liaison-hub staff add）")};
     if (req.staff_since_hlc == 0 || cell.stamp.hlc < req.staff_since_hlc) return {};
     return {Errc::not_permitted,
             in_language("nobody was signed in on " + req.writer.str() +

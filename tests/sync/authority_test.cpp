@@ -1021,6 +1021,12 @@ TEST_CASE(
   check_all(
       hub.check_by("longyou/主任", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
       Errc::not_permitted, "may not change accounts");
+  // A device with nobody signed in does not enrol its county, not even
+  // before the county has any account.
+  hub.since = 0;
+  check_all(hub.check_by("", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
+            Errc::not_permitted, "added by the city");
+  hub.since = hlc_pack(kNow - 100'000, 0);
   const StaffRef elsewhere{"kaihua", "新人"};
   Values theirs = account;
   theirs[1].second = std::string("kaihua");
