@@ -1,6 +1,8 @@
 // UUID formatting, parsing and generation.
 #include "shared/ids.hpp"
 
+#include <algorithm>
+
 #include <cstring>
 
 namespace liaison {
@@ -66,9 +68,16 @@ Uuid Uuid::from_bytes(const void* data) {
   return id;
 }
 
+std::array<std::uint8_t, 6> uuid_v7_prefix(std::uint64_t unix_ms) noexcept {
+  std::array<std::uint8_t, 6> out;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
+  return out;
+}
+
 Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng) {
   Uuid id;
-  for (int i = 0; i < 6; ++i) id.bytes[i] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
+  const auto prefix = uuid_v7_prefix(unix_ms);
+  std::copy(prefix.begin(), prefix.end(), id.bytes.begin());
   std::uint64_t r1 = rng(), r2 = rng();
   std::memcpy(&id.bytes[6], &r1, 2);
   std::memcpy(&id.bytes[8], &r2, 8);

@@ -29,6 +29,9 @@ struct Uuid {
 Uuid new_uuid_v7(std::uint64_t unix_ms, std::mt19937_64& rng);
 // When a version-7 UUID was made (Unix ms); nullopt for other versions.
 std::optional<std::uint64_t> uuid_v7_ms(const Uuid& id) noexcept;
+// The first six bytes of every version-7 UUID made at `unix_ms`: ids made
+// from one moment to another lie between two such prefixes, in byte order.
+std::array<std::uint8_t, 6> uuid_v7_prefix(std::uint64_t unix_ms) noexcept;
 
 // Deterministic (version-8, SHA-free FNV-based) id derived from a parent id
 // and a name: the same inputs give the same id on every device.

@@ -47,12 +47,6 @@ int county_rank(std::string_view county) {
   return static_cast<int>(kCounties.size());
 }
 
-std::array<std::uint8_t, 6> id_prefix(std::uint64_t unix_ms) {
-  std::array<std::uint8_t, 6> out;
-  for (int i = 0; i < 6; ++i) out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(unix_ms >> (40 - 8 * i));
-  return out;
-}
-
 std::string text_at(const sql::Statement& st, int column) {
   return st.column_is_null(column) ? std::string() : st.column_text(column);
 }
@@ -135,8 +129,8 @@ class ReportBuilder {
 
   Status count_opened() {
     const auto& q = report_.query;
-    const auto lo = id_prefix(china_day_start_ms(q.from_day));
-    const auto hi = id_prefix(china_day_start_ms(date_after(q.to_day, 1)));
+    const auto lo = uuid_v7_prefix(china_day_start_ms(q.from_day));
+    const auto hi = uuid_v7_prefix(china_day_start_ms(date_after(q.to_day, 1)));
     auto st = I.db->prepare(
         "SELECT id, county, kind, status, amount, currency FROM cases"
         " WHERE id >= ? AND id < ? AND COALESCE(deleted, 0) = 0 AND kind IS NOT NULL");
