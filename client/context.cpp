@@ -93,7 +93,10 @@ Result<CaseAt> open_case(const Invocation& in, const std::string& reference) {
 }
 
 Status precheck(Context& context, TableId table, const Uuid& row, const sync::Fields& fields) {
-  if (!context.signed_in) {
+  // Marking a directive read is the device's, whoever reads it.
+  const bool device_only = std::all_of(fields.begin(), fields.end(),
+                                       [&](const auto& field) { return sync::device_written(table, field.first); });
+  if (!context.signed_in && !device_only) {
     auto since = context.replica->staff_since(context.node.scope());
     if (!since) return since.error();
     if (*since != 0 && !context.signed_out.empty())

@@ -37,9 +37,9 @@ Outcome cmd_conflicts(Invocation& in) {
                                       {"table", cli::json_quote(table_name(c.table))},
                                       {"row", cli::json_quote(c.row.to_string())},
                                       {"field", cli::json_quote(field)},
-                                      {"loser_value", cli::json_value(c.loser_value)},
+                                      {"loser_value", sync::json_cell(field, c.loser_value)},
                                       {"loser_node", cli::json_quote(c.loser.node)},
-                                      {"winner_value", cli::json_value(c.winner_value)},
+                                      {"winner_value", sync::json_cell(field, c.winner_value)},
                                       {"winner_node", cli::json_quote(c.winner.node)},
                                       {"restored", c.restored ? "true" : "false"}}));
     table.rows.push_back({std::to_string(c.id), table_name(c.table), c.row.to_string(), field,
@@ -82,7 +82,7 @@ Outcome cmd_conflicts_restore(Invocation& in) {
                                        {"table", cli::json_quote(table_name(found->table))},
                                        {"row", cli::json_quote(found->row.to_string())},
                                        {"field", cli::json_quote(field)},
-                                       {"value", cli::json_value(found->loser_value)}}),
+                                       {"value", sync::json_cell(field, found->loser_value)}}),
                      {}};
   return report.line("restored " + field + " = '" + display_value(field, found->loser_value) + "' on " +
                      table_name(found->table) + " " + found->row.to_string() + "; the hub gets it at the next sync");
@@ -102,7 +102,7 @@ Outcome cmd_rejections(Invocation& in) {
     items.push_back(cli::json_object({{"table", cli::json_quote(table_name(r.table))},
                                       {"row", cli::json_quote(r.row.to_string())},
                                       {"field", cli::json_quote(field)},
-                                      {"value", cli::json_value(r.value)},
+                                      {"value", sync::json_cell(field, r.value)},
                                       {"code", cli::json_quote(errc_name(r.code))},
                                       {"reason", cli::json_quote(r.reason)}}));
     table.rows.push_back({cli::format_time(r.at_ms), table_name(r.table), r.row.to_string(), field,

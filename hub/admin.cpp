@@ -499,15 +499,16 @@ Outcome cmd_conflicts(Context& ctx, cli::Args& args) {
     auto row = ctx.replica->get(c.table, c.row);
     const std::string county = row && *row ? (*row)->scope : "";
     table.rows.push_back({std::to_string(c.id), county, std::string(def.name) + " " + short_id(c.row), field,
-                          to_display(c.winner_value), c.winner.node, to_display(c.loser_value), c.loser.node});
+                          sync::display_value(field, c.winner_value), c.winner.node,
+                          sync::display_value(field, c.loser_value), c.loser.node});
     items.push_back(cli::json_object({{"id", std::to_string(c.id)},
                                       {"scope", cli::json_quote(county)},
                                       {"table", cli::json_quote(def.name)},
                                       {"row", cli::json_quote(c.row.to_string())},
                                       {"field", cli::json_quote(field)},
-                                      {"winner_value", cli::json_value(c.winner_value)},
+                                      {"winner_value", sync::json_cell(field, c.winner_value)},
                                       {"winner_node", cli::json_quote(c.winner.node)},
-                                      {"loser_value", cli::json_value(c.loser_value)},
+                                      {"loser_value", sync::json_cell(field, c.loser_value)},
                                       {"loser_node", cli::json_quote(c.loser.node)},
                                       {"restored", c.restored ? "true" : "false"}}));
   }
@@ -538,7 +539,7 @@ Outcome cmd_rejections(Context& ctx, cli::Args& args) {
     const auto& def = Schema::get().table(r.table);
     const std::string field(def.columns.at(r.column).name);
     table.rows.push_back({cli::format_time(r.at_ms), r.node, r.certificate,
-                          std::string(def.name) + " " + short_id(r.row), field, to_display(r.value),
+                          std::string(def.name) + " " + short_id(r.row), field, sync::display_value(field, r.value),
                           std::string(errc_name(r.code)) + ": " + r.reason});
     items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
                                       {"node", cli::json_quote(r.node)},
@@ -546,7 +547,7 @@ Outcome cmd_rejections(Context& ctx, cli::Args& args) {
                                       {"table", cli::json_quote(def.name)},
                                       {"row", cli::json_quote(r.row.to_string())},
                                       {"field", cli::json_quote(field)},
-                                      {"value", cli::json_value(r.value)},
+                                      {"value", sync::json_cell(field, r.value)},
                                       {"stamp_node", cli::json_quote(r.stamp.node)},
                                       {"code", cli::json_quote(errc_name(r.code))},
                                       {"reason", cli::json_quote(r.reason)}}));

@@ -353,7 +353,30 @@ StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell&
   }
   const std::string to = to_display(cell.value);
   if (to == from) return StaffAct::write_record;
-  return is_decision(to) ? StaffAct::decide : StaffAct::change_status;
+  if (is_decision(to)) return StaffAct::decide;
+  // A move made offline in several steps is a decision when every way to
+  // it passes one (submitted, then briefed, is an approval on the way).
+  const CaseKind* kind = nullptr;
+  if (req.current.exists) {
+    kind = Schema::get().find_kind(to_display(req.current.values.at(*def.column_index("kind"))));
+  } else {
+    for (const Cell& c : req.cells)
+      if (c.column == *def.column_index("kind")) kind = Schema::get().find_kind(to_display(c.value));
+  }
+  if (!kind) return StaffAct::change_status;
+  std::vector<std::string_view> reached = {from}, next = {from};
+  while (!next.empty()) {
+    const std::string_view at = next.back();
+    next.pop_back();
+    for (const auto& t : kind->transitions) {
+      if (t.from != at || is_decision(t.to) || std::find(reached.begin(), reached.end(), t.to) != reached.end())
+        continue;
+      if (t.to == to) return StaffAct::change_status;
+      reached.push_back(t.to);
+      next.push_back(t.to);
+    }
+  }
+  return StaffAct::decide;
 }
 
 // The person named with a cell: of the writer's county, with an account
@@ -362,7 +385,23 @@ StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell&
 // without accounts, or made before its first one.
 Verdict staff_problem(const AuthorityRequest& req, const TableDef& def, const Cell& cell) {
   const StaffAct act = staff_act(req, def, cell);
-  if (act == StaffAct::device) return {};
+  const auto other_county = [&](const StaffRef& who) -> std::optional<Verdict> {
+    if (who.county == req.writer.scope()) return std::nullopt;
+    return Verdict{Errc::forged_attribution,
+                   in_language(cell.staff + " is not of " + std::string(req.writer.scope()) + "; " + req.writer.str() +
+                                   " names only its own staff",
+                               "人员 " + cell.staff + " 不属于" + county_label(req.writer.scope()) +
+                                   "，设备只能以本单位人员的名义修改")};
+  };
+  // What a device writes of itself is no one's act; it names, at most,
+  // someone of its own county.
+  if (act == StaffAct::device) {
+    if (cell.staff.empty()) return {};
+    auto who = parse_staff_ref(cell.staff);
+    if (!who) return {Errc::bad_value, who.error().message};
+    if (auto forged = other_county(*who)) return *forged;
+    return {};
+  }
   if (cell.staff.empty()) {
     // A device alone never keeps accounts: a county's first is the city's
     // to add, so that no device enrols its county by itself.
@@ -380,11 +419,7 @@ Verdict staff_problem(const AuthorityRequest& req, const TableDef& def, const Ce
   }
   auto who = parse_staff_ref(cell.staff);
   if (!who) return {Errc::bad_value, who.error().message};
-  if (who->county != req.writer.scope())
-    return {Errc::forged_attribution, in_language(cell.staff + " is not of " + std::string(req.writer.scope()) + "; " +
-                                                      req.writer.str() + " names only its own staff",
-                                                  "人员 " + cell.staff + " 不属于" + county_label(req.writer.scope()) +
-                                                      "，设备只能以本单位人员的名义修改")};
+  if (auto forged = other_county(*who)) return *forged;
   const auto account = req.lookup(TableId::staff, staff_row_id(*who));
   const auto& staff_def = Schema::get().table(TableId::staff);
   const auto column = [&](std::string_view name) { return *staff_def.column_index(name); };
@@ -520,6 +555,15 @@ std::optional<Verdict> row_problem(const AuthorityRequest& req, const TableDef& 
   if (req.table == TableId::directive_receipts && !req.current.exists) return receipt_problem(req, def, after, scope);
 
   if (req.table == TableId::settings) return settings_row_problem(def, after);
+  // An account's row is the one its county and name derive: no other row
+  // may stand for a person (and be found as them).
+  if (req.table == TableId::staff && !req.current.exists) {
+    auto who =
+        parse_staff_ref(to_display(after[def.scope_column]) + "/" + to_display(after[*def.column_index("name")]));
+    if (!who || staff_row_id(*who) != req.row)
+      return Verdict{Errc::bad_value, in_language("an account's id must be derived from its county and name",
+                                                  "账号的标识须由其单位和登录名生成")};
+  }
   if (!req.current.exists)
     for (const auto& column : def.columns)
       if (column.required && is_null(after[*def.column_index(column.name)]))

@@ -25,11 +25,6 @@ std::string what_it_is(TableId table, const Row& row) {
   return {};
 }
 
-// A change of a password: its hash is shown to no one, not even in the history.
-bool is_secret(const Change& c) {
-  return c.table == TableId::staff && !c.created_row && field_name(c.table, c.column) == "password";
-}
-
 using RowRef = std::pair<TableId, Uuid>;
 
 // The case and every record of it, deleted ones too.
@@ -118,10 +113,7 @@ void add_change(Replica& replica, const Change& c, cli::Table& table, std::vecto
   if (c.created_row) {
     line.insert(line.end(), {in_language("(created the row)", "（新建）"), "", name});
   } else {
-    const auto shown = [&](const Value& v) {
-      if (is_secret(c) && !is_null(v)) return std::string("******");
-      return value_label(field, kind, display_value(field, v));
-    };
+    const auto shown = [&](const Value& v) { return value_label(field, kind, display_value(field, v)); };
     line.insert(line.end(), {field_label(field), shown(c.old_value), shown(c.new_value)});
   }
   table.rows.push_back(std::move(line));
@@ -134,8 +126,8 @@ void add_change(Replica& replica, const Change& c, cli::Table& table, std::vecto
                                     {"row", cli::json_quote(c.row.to_string())},
                                     {"field", c.created_row ? "null" : cli::json_quote(field)},
                                     {"created_row", c.created_row ? "true" : "false"},
-                                    {"before", is_secret(c) ? "null" : cli::json_value(c.old_value)},
-                                    {"after", is_secret(c) ? "null" : cli::json_value(c.new_value)}}));
+                                    {"before", c.created_row ? "null" : json_cell(field, c.old_value)},
+                                    {"after", c.created_row ? "null" : json_cell(field, c.new_value)}}));
 }
 
 Result<cli::Report> case_history_report(Replica& replica, const Uuid& case_id) {

@@ -294,6 +294,25 @@ bool judged_by_case_status(TableId table) {
 // they stood before it: a person added offline before the case was
 // submitted arrives in the same push, after the submit, and is judged by the
 // case the writer worked on.
+// From when `from`'s changes must name a person: its county's first
+// account's stamp, once the device has pulled an account of its county (0
+// before: a device that did not know of accounts wrote as itself, and what
+// it wrote offline is kept).
+Result<std::uint64_t> staff_required_since(Replica& replica, Replica::Impl& I, const NodeId& from) {
+  auto first = I.db->prepare("SELECT min(_seq) FROM staff WHERE county = ?1");
+  if (!first) return first.error();
+  first->bind(1, from.scope());
+  auto found = first->step();
+  if (!found) return found.error();
+  if (!*found || first->column_is_null(0)) return std::uint64_t{0};
+  const auto first_seq = static_cast<std::uint64_t>(first->column_int(0));
+  first->reset();
+  auto peer = replica.peer(from.str());
+  if (!peer) return peer.error();
+  if (peer->pulled.pos < first_seq) return std::uint64_t{0};
+  return replica.staff_since(from.scope());
+}
+
 Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Impl& I, std::span<const Cell> cells) {
   std::map<Uuid, std::optional<CurrentRow>> before;
   std::map<Uuid, const Value*> pushed_case;  // record -> the case_id this push gives it
@@ -324,15 +343,24 @@ Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Imp
 
 }  // namespace
 
-Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell> cells,
+Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell> pushed,
                                        std::uint64_t max_clock_ahead_ms, std::string_view certificate) {
   auto& I = *impl_;
   PushResult result;
+  // Accounts first: a person added offline (or an account changed since)
+  // comes later in the feed than the changes that name them.
+  std::vector<Cell> accounts_first;
+  const auto is_account = [](const Cell& c) { return c.table == TableId::staff; };
+  if (std::any_of(pushed.begin(), pushed.end(), is_account) && !std::all_of(pushed.begin(), pushed.end(), is_account)) {
+    accounts_first.assign(pushed.begin(), pushed.end());
+    std::stable_partition(accounts_first.begin(), accounts_first.end(), is_account);
+  }
+  const std::span<const Cell> cells = accounts_first.empty() ? pushed : std::span<const Cell>(accounts_first);
   const RowLookup lookup = I.lookup();
   Status st = transact([&]() -> Status {
     auto before = cases_before_push(I, cells);
     if (!before) return before.error();
-    auto staff_since = this->staff_since(from.scope());
+    auto staff_since = staff_required_since(*this, I, from);
     if (!staff_since) return staff_since.error();
     const RowLookup before_push = [&](TableId table, const Uuid& id) -> std::optional<CurrentRow> {
       if (table == TableId::cases)

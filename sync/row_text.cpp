@@ -22,7 +22,16 @@ std::string row_json(const Row& row, const std::vector<std::pair<std::string, st
   return cli::json_object(members);
 }
 
+// A staff account's password hash is shown to no one, wherever it appears
+// (a conflict, a rejection, the history).
+constexpr std::string_view kSecretColumn = "password";
+
+std::string json_cell(std::string_view column, const Value& value) {
+  return column == kSecretColumn ? "null" : cli::json_value(value);
+}
+
 std::string display_value(std::string_view column, const Value& value) {
+  if (column == kSecretColumn) return is_null(value) ? "" : "******";
   if (const auto* ms = std::get_if<std::int64_t>(&value); ms && is_time_column(column) && *ms > 0)
     return cli::format_time(static_cast<std::uint64_t>(*ms));
   return to_display(value);

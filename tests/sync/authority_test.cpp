@@ -980,6 +980,13 @@ TEST_CASE("roles: a viewer changes nothing, a clerk moves no case, only a direct
   };
   check_all(approve("city/officer"), Errc::not_permitted, "director");
   check_all(approve("city/director"), Errc::ok);
+  // Past the decision in one push (approved, then briefed, offline): still
+  // a decision.
+  const auto past = hub.check_by("city/officer", kCity, TableId::cases, id("s"),
+                                 {cell(TableId::cases, id("s"), "status", std::string("briefed"), kCity)});
+  REQUIRE(past.size() == 1);
+  CHECK(past[0].code == Errc::not_permitted);
+  CHECK(past[0].reason.find("director") != std::string::npos);
 }
 
 TEST_CASE("a device marks a directive received whoever is signed in; a viewer's reply is refused") {
@@ -1027,6 +1034,11 @@ TEST_CASE(
   check_all(hub.check_by("", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
             Errc::not_permitted, "added by the city");
   hub.since = hlc_pack(kNow - 100'000, 0);
+  // A row standing for someone else (the city's director) is refused.
+  const Uuid borrowed = staff_row_id(StaffRef{"city", "主任"});
+  check_all(hub.check_by("longyou/管理员", kLongyou, TableId::staff, borrowed,
+                         cells_of(TableId::staff, borrowed, account, kLongyou)),
+            Errc::bad_value, "derived from its county and name");
   const StaffRef elsewhere{"kaihua", "新人"};
   Values theirs = account;
   theirs[1].second = std::string("kaihua");

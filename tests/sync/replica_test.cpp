@@ -791,3 +791,47 @@ TEST_CASE("a cell keeps the person who wrote it: across a reopen, in the push, a
 }
 
 }  // namespace liaison::sync
+
+namespace liaison::sync {
+
+TEST_CASE("a device that has not yet received its county's accounts writes as itself; once it has, it names someone") {
+  TempDir dir;
+  std::uint64_t wall = 1'760'000'000'000;
+  auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
+  auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
+  const NodeId longyou = NodeId::parse("longyou:office-1").value();
+  wall += 1000;
+  REQUIRE(hub->insert(TableId::staff,
+                      {{"name", std::string("王伟")},
+                       {"county", std::string("longyou")},
+                       {"role", std::string("officer")},
+                       {"password", std::string("$argon2id$test")}},
+                      staff_row_id(StaffRef{"longyou", "王伟"}))
+              .ok());
+  // Offline since before the city enrolled the county: it knows of no
+  // account, and what it writes now is kept.
+  wall += 1000;
+  const auto push_a_case = [&](const char* title) {
+    const Uuid id = pc->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                                {"county", std::string("longyou")},
+                                                {"title", std::string(title)}})
+                        .value();
+    auto page = pc->read_feed({}, 1000, FeedFilter{.own_cells_only = true});
+    REQUIRE(page.ok());
+    std::vector<Cell> mine;
+    for (const Cell& c : page->cells)
+      if (c.row == id) mine.push_back(c);
+    return hub->apply_push(longyou, mine, 60'000, "1001").value();
+  };
+  CHECK(push_a_case("离线时写的申请").rejections.empty());
+  // Once it has pulled past the account, a change naming nobody is refused.
+  PeerState state;
+  state.pulled = {0, hub->feed_end()};
+  REQUIRE(hub->set_peer(longyou.str(), state).ok());
+  wall += 1000;
+  const auto refused = push_a_case("无人登录时写的申请");
+  REQUIRE_FALSE(refused.rejections.empty());
+  CHECK(refused.rejections.front().reason.find("nobody was signed in") != std::string::npos);
+}
+
+}  // namespace liaison::sync
