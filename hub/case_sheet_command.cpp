@@ -23,7 +23,8 @@ constexpr std::size_t kHistoryOnSheet = 25;
 constexpr int kColumns = 8;
 
 // The decision on the case and who made it, from the hub's history: the
-// latest move into approved, rejected, returned or forwarded.
+// latest move of a case awaiting one into approved, rejected, returned or
+// forwarded.
 std::string decision_line(sync::Replica& replica, const sync::Row& row) {
   const std::vector<Uuid> rows = {row.id};
   auto history = replica.history_of(rows);
@@ -31,7 +32,8 @@ std::string decision_line(sync::Replica& replica, const sync::Row& row) {
   const sync::Change* decided = nullptr;
   if (history)
     for (const auto& c : *history)
-      if (!c.created_row && c.column == status && is_decision(to_display(c.new_value))) decided = &c;
+      if (!c.created_row && c.column == status && is_decision(to_display(c.old_value), to_display(c.new_value)))
+        decided = &c;
   if (!decided) return in_language("decision: none yet", "审批决定：尚无");
   const std::string kind = to_display(row["kind"]);
   const std::string who = decided->staff.empty() ? decided->node : sync::staff_label(decided->staff);

@@ -30,8 +30,9 @@ std::string role_label(std::string_view role) {
 
 }  // namespace
 
-bool is_decision(std::string_view status) noexcept {
-  return status == "approved" || status == "rejected" || status == "returned" || status == "forwarded";
+bool is_decision(std::string_view from, std::string_view to) noexcept {
+  const bool awaiting = from.empty() || from == "submitted" || from == "forwarded";
+  return awaiting && (to == "approved" || to == "rejected" || to == "returned" || to == "forwarded");
 }
 
 std::optional<std::string> role_refusal(std::string_view role, StaffAct act) {

@@ -45,8 +45,11 @@ enum class StaffAct {
 // cases"), in the reader's language; nothing when the role allows it.
 std::optional<std::string> role_refusal(std::string_view role, StaffAct act);
 
-// Whether moving a case into `status` is a decision on it.
-bool is_decision(std::string_view status) noexcept;
+// Whether moving a case from `from` to `to` is a decision on it: a case
+// awaiting one (submitted, or forwarded to the province; `from` empty: a
+// case made straight into `to`) approved, rejected, returned or forwarded.
+// A passport's "returned" (handed back) is not.
+bool is_decision(std::string_view from, std::string_view to) noexcept;
 
 // The person behind a cell: county (or "city") and login name.
 struct StaffRef {

@@ -353,7 +353,7 @@ StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell&
   }
   const std::string to = to_display(cell.value);
   if (to == from) return StaffAct::write_record;
-  if (is_decision(to)) return StaffAct::decide;
+  if (is_decision(from, to)) return StaffAct::decide;
   // A move made offline in several steps is a decision when every way to
   // it passes one (submitted, then briefed, is an approval on the way).
   const CaseKind* kind = nullptr;
@@ -369,7 +369,7 @@ StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell&
     const std::string_view at = next.back();
     next.pop_back();
     for (const auto& t : kind->transitions) {
-      if (t.from != at || is_decision(t.to) || std::find(reached.begin(), reached.end(), t.to) != reached.end())
+      if (t.from != at || is_decision(t.from, t.to) || std::find(reached.begin(), reached.end(), t.to) != reached.end())
         continue;
       if (t.to == to) return StaffAct::change_status;
       reached.push_back(t.to);

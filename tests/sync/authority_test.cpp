@@ -987,6 +987,11 @@ TEST_CASE("roles: a viewer changes nothing, a clerk moves no case, only a direct
   REQUIRE(past.size() == 1);
   CHECK(past[0].code == Errc::not_permitted);
   CHECK(past[0].reason.find("director") != std::string::npos);
+  // A passport handed back is no decision: an officer records it.
+  hub.add(TableId::cases, id("p"), a_case("longyou", "issued", "passport"), "longyou");
+  check_all(hub.check_by("city/officer", kCity, TableId::cases, id("p"),
+                         {cell(TableId::cases, id("p"), "status", std::string("returned"), kCity)}),
+            Errc::ok);
 }
 
 TEST_CASE("a device marks a directive received whoever is signed in; a viewer's reply is refused") {
