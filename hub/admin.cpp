@@ -97,11 +97,8 @@ Outcome cmd_case_search(Context& ctx, cli::Args& args) {
   return sync::case_search_report(*ctx.replica, *query);
 }
 
-Outcome cmd_case_show(Context& ctx, cli::Args& args) {
-  const auto ids = args.positionals();
-  LIAISON_TRY(args.finish());
-  if (ids.size() != 1) return make_error(Errc::usage, "case show needs one case id — see --help");
-  auto id = resolve_id(*ctx.replica, TableId::cases, ids[0]);
+Result<ShownCase> show_case(Context& ctx, const std::string& reference) {
+  auto id = resolve_id(*ctx.replica, TableId::cases, reference);
   if (!id) return id.error();
   auto row = ctx.replica->get(TableId::cases, *id);
   if (!row) return row.error();
@@ -110,7 +107,18 @@ Outcome cmd_case_show(Context& ctx, cli::Args& args) {
   if (!rules) return rules.error();
   auto flags = sync::review_case(*ctx.replica, **row, *rules, china_date(static_cast<std::uint64_t>(now_ms())));
   if (!flags) return flags.error();
-  return sync::case_sheet(*ctx.replica, **row, *flags);
+  auto sheet = sync::case_sheet(*ctx.replica, **row, *flags);
+  if (!sheet) return sheet.error();
+  return ShownCase{std::move(**row), std::move(*sheet)};
+}
+
+Outcome cmd_case_show(Context& ctx, cli::Args& args) {
+  const auto ids = args.positionals();
+  LIAISON_TRY(args.finish());
+  if (ids.size() != 1) return make_error(Errc::usage, "case show needs one case id — see --help");
+  auto shown = show_case(ctx, ids[0]);
+  if (!shown) return shown.error();
+  return std::move(shown->sheet);
 }
 
 Outcome cmd_case_decide(Context& ctx, cli::Args& args) {

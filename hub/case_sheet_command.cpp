@@ -9,9 +9,8 @@
 
 #include "hub/commands.hpp"
 #include "shared/labels.hpp"
+#include "shared/staff.hpp"
 #include "sync/case_history.hpp"
-#include "sync/case_view.hpp"
-#include "sync/review.hpp"
 #include "sync/staff_accounts.hpp"
 
 namespace liaison::hub {
@@ -141,19 +140,10 @@ Outcome cmd_case_sheet(Context& ctx, cli::Args& args) {
   if (words.size() != 1 || !out)
     return make_error(Errc::usage, in_language("case sheet needs one case and --out FILE.xlsx — see --help",
                                                "case sheet 需要一件案件和 --out 文件.xlsx — 见 --help"));
-  auto id = resolve_id(*ctx.replica, TableId::cases, words[0]);
-  if (!id) return id.error();
-  auto row = ctx.replica->get(TableId::cases, *id);
-  if (!row) return row.error();
-  if (!*row) return make_error(Errc::not_found, "no case with id " + id->to_string() + " at the hub");
-  auto rules = sync::load_rules(*ctx.replica);
-  if (!rules) return rules.error();
-  auto flags =
-      sync::review_case(*ctx.replica, **row, *rules, china_date(static_cast<std::uint64_t>(std::time(nullptr)) * 1000));
-  if (!flags) return flags.error();
-  auto sheet = sync::case_sheet(*ctx.replica, **row, *flags);
-  if (!sheet) return sheet.error();
-  auto history = sync::case_history_report(*ctx.replica, *id);
+  auto shown = show_case(ctx, words[0]);
+  if (!shown) return shown.error();
+  const sync::Row& row = shown->row;
+  auto history = sync::case_history_report(*ctx.replica, row.id);
   if (!history) return history.error();
   // The latest changes only: the rows of the history's table, cut.
   std::size_t left_out = 0;
@@ -162,16 +152,16 @@ Outcome cmd_case_sheet(Context& ctx, cli::Args& args) {
       left_out = t->rows.size() - kHistoryOnSheet;
       t->rows.erase(t->rows.begin(), t->rows.begin() + static_cast<std::ptrdiff_t>(left_out));
     }
-  const std::string kind = to_display((**row)["kind"]);
-  const std::string number = to_display((**row)["number"]);
-  const std::string heading_line = kind_label(kind) + in_language("   ref ", "　编号 ") + to_display((**row)["ref"]) +
+  const std::string kind = to_display(row["kind"]);
+  const std::string number = to_display(row["number"]);
+  const std::string heading_line = kind_label(kind) + in_language("   ref ", "　编号 ") + to_display(row["ref"]) +
                                    (number.empty() ? "" : in_language("   number ", "　文号 ") + number) +
                                    in_language("   printed ", "　打印于 ") +
                                    cli::format_time(static_cast<std::uint64_t>(std::time(nullptr)) * 1000);
-  LIAISON_TRY(write_sheet(*out, heading_line, *sheet, decision_line(*ctx.replica, **row), *history, left_out));
+  LIAISON_TRY(write_sheet(*out, heading_line, shown->sheet, decision_line(*ctx.replica, row), *history, left_out));
   const std::string done =
-      in_language("wrote the case sheet of " + to_display((**row)["ref"]) + " to " + *out + " (one A4 page)",
-                  "已将案件 " + to_display((**row)["ref"]) + " 的登记表写入 " + *out + "（A4 一页）");
+      in_language("wrote the case sheet of " + to_display(row["ref"]) + " to " + *out + " (one A4 page)",
+                  "已将案件 " + to_display(row["ref"]) + " 的登记表写入 " + *out + "（A4 一页）");
   return cli::message_report(done);
 }
 

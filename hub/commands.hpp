@@ -42,6 +42,12 @@ Outcome cmd_case_list(Context& ctx, cli::Args& args);
 Outcome cmd_case_search(Context& ctx, cli::Args& args);
 Outcome cmd_report(Context& ctx, cli::Args& args);
 Outcome cmd_case_sheet(Context& ctx, cli::Args& args);
+// A case by its ref, number or id, and what `case show` prints of it.
+struct ShownCase {
+  sync::Row row;
+  cli::Report sheet;
+};
+Result<ShownCase> show_case(Context& ctx, const std::string& reference);
 // Writes a file whole or not at all: `write_to` writes PATH.part, which is
 // renamed to PATH when it succeeded and removed when it failed.
 Status write_whole(const std::string& path, const std::function<Status(const std::string&)>& write_to);
