@@ -8,10 +8,7 @@
 namespace liaison::client {
 namespace {
 
-std::string column_name(TableId table, std::uint16_t column) {
-  const auto& def = Schema::get().table(table);
-  return column < def.columns.size() ? std::string(def.columns[column].name) : "#" + std::to_string(column);
-}
+using sync::column_name;
 
 std::string table_name(TableId table) { return std::string(Schema::get().table(table).name); }
 

@@ -13,10 +13,6 @@
 namespace liaison::hub {
 namespace {
 
-std::string field_name(TableId table, std::uint16_t column) {
-  return std::string(Schema::get().table(table).columns.at(column).name);
-}
-
 std::string row_name(TableId table, const Uuid& row) {
   return std::string(Schema::get().table(table).name) + " " + row.to_string();
 }
@@ -96,7 +92,7 @@ Outcome cmd_revert(Context& ctx, cli::Args& args) {
   cli::Table table{{"action", "row", "field", "now", "back to"}, {}};
   for (const auto& step : plan->steps) {
     using Action = sync::RevertStep::Action;
-    const std::string field = step.column ? field_name(step.table, *step.column) : "";
+    const std::string field = step.column ? sync::column_name(step.table, *step.column) : "";
     std::string action, now, back;
     switch (step.action) {
       case Action::restore:

@@ -22,13 +22,13 @@ constexpr std::size_t kMaxNameChars = 32;
 constexpr std::size_t kMinPasswordChars = 6;
 constexpr std::size_t kMaxPasswordBytes = 256;
 
+}  // namespace
+
 std::string role_label(std::string_view role) {
   for (const auto& choice : kStaffRoles)
     if (choice.value == role) return english() ? std::string(role) : std::string(choice.label);
   return std::string(role);
 }
-
-}  // namespace
 
 bool is_decision(std::string_view from, std::string_view to) noexcept {
   const bool awaiting = from.empty() || from == "submitted" || from == "forwarded";

@@ -41,6 +41,9 @@ enum class StaffAct {
   manage_accounts,  // a staff account added, changed or disabled
 };
 
+// 负责人 / "director": a role as people read it (an unknown one as it is).
+std::string role_label(std::string_view role);
+
 // The refusal of `act` to someone of `role` ("a clerk does not move
 // cases"), in the reader's language; nothing when the role allows it.
 std::optional<std::string> role_refusal(std::string_view role, StaffAct act);

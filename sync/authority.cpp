@@ -340,29 +340,24 @@ StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell&
   const std::string_view name = def.columns[cell.column].name;
   if (device_written(req.table, name)) return StaffAct::device;
   if (req.table != TableId::cases || name != "status") return StaffAct::write_record;
-  // A new case starts in its kind's first status.
-  std::string from;
+  // The case's kind: as held, or as this push makes the case.
+  const auto kind_column = *def.column_index("kind");
+  const CaseKind* kind = nullptr;
   if (req.current.exists) {
-    from = to_display(req.current.values.at(cell.column));
+    kind = Schema::get().find_kind(to_display(req.current.values.at(kind_column)));
   } else {
-    const Cell* kind_cell = nullptr;
     for (const Cell& c : req.cells)
-      if (c.column == *def.column_index("kind")) kind_cell = &c;
-    const CaseKind* kind = kind_cell ? Schema::get().find_kind(to_display(kind_cell->value)) : nullptr;
-    from = kind ? std::string(kind->initial_status) : std::string();
+      if (c.column == kind_column) kind = Schema::get().find_kind(to_display(c.value));
   }
+  // A new case starts in its kind's first status.
+  const std::string from = req.current.exists ? to_display(req.current.values.at(cell.column))
+                           : kind             ? std::string(kind->initial_status)
+                                              : std::string();
   const std::string to = to_display(cell.value);
   if (to == from) return StaffAct::write_record;
   if (is_decision(from, to)) return StaffAct::decide;
   // A move made offline in several steps is a decision when every way to
   // it passes one (submitted, then briefed, is an approval on the way).
-  const CaseKind* kind = nullptr;
-  if (req.current.exists) {
-    kind = Schema::get().find_kind(to_display(req.current.values.at(*def.column_index("kind"))));
-  } else {
-    for (const Cell& c : req.cells)
-      if (c.column == *def.column_index("kind")) kind = Schema::get().find_kind(to_display(c.value));
-  }
   if (!kind) return StaffAct::change_status;
   std::vector<std::string_view> reached = {from}, next = {from};
   while (!next.empty()) {

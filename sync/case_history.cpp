@@ -13,10 +13,6 @@
 namespace liaison::sync {
 namespace {
 
-std::string field_name(TableId table, std::uint16_t column) {
-  return std::string(Schema::get().table(table).columns.at(column).name);
-}
-
 // What a row is called now, to recognise it in a list of changes: a case's
 // title, a person's name, an item's time, a gift.
 std::string what_it_is(TableId table, const Row& row) {
@@ -98,7 +94,7 @@ cli::Table change_table(bool certificates) {
 
 void add_change(Replica& replica, const Change& c, cli::Table& table, std::vector<std::string>& items,
                 bool certificates) {
-  const std::string field = c.created_row ? std::string() : field_name(c.table, c.column);
+  const std::string field = c.created_row ? std::string() : column_name(c.table, c.column);
   // The row as it is now: what it is called, and a case's kind (for its
   // status's label).
   auto now = replica.get(c.table, c.row);
@@ -156,7 +152,7 @@ Result<cli::Report> case_history_report(Replica& replica, const Uuid& case_id) {
   cli::Table refusals{{"at", "row", "field", "field value", "reason"}, {}};
   for (const auto& r : *refused) {
     if (!ids.count(r.row)) continue;
-    const std::string field = field_name(r.table, r.column);
+    const std::string field = column_name(r.table, r.column);
     refusals.rows.push_back({cli::format_time(r.at_ms), table_label(Schema::get().table(r.table).name),
                              field_label(field), display_value(field, r.value), r.reason});
     items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},

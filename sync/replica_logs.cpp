@@ -40,6 +40,22 @@ Result<std::vector<T>> select_all(sql::Database& db, std::string_view sql, Bind&
   return out;
 }
 
+// A log's entries about `rows`, in the order they were written (by id):
+// `sql` selects one row's entries (?1), `read` makes a Change of each.
+template <class Read>
+Result<std::vector<Change>> changes_of_rows(sql::Database& db, const std::string& sql, std::span<const Uuid> rows,
+                                            Read&& read) {
+  std::vector<Change> out;
+  for (const Uuid& row : rows) {
+    auto changes = select_all<Change>(
+        db, sql, [&](sql::Statement& st) { st.bind_blob(1, row.bytes); }, read);
+    if (!changes) return changes.error();
+    out.insert(out.end(), changes->begin(), changes->end());
+  }
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
+  return out;
+}
+
 Status prepare_into(sql::Database& db, std::string_view sql, sql::Statement& out) {
   auto st = db.prepare(sql);
   if (!st) return st.error();
@@ -228,34 +244,25 @@ Status SeenChanges::record(TableId table, const Uuid& row, std::uint16_t column,
 }
 
 Result<std::vector<Change>> SeenChanges::of_rows(std::span<const Uuid> rows) {
-  std::vector<Change> out;
-  for (const Uuid& row : rows) {
-    auto changes = select_all<Change>(
-        *db_,
-        "SELECT id, tbl, row, col, old_value, old_hlc, old_node, new_value, new_hlc, new_node, staff"
-        " FROM _seen_changes WHERE row = ?1",
-        [&](sql::Statement& st) { st.bind_blob(1, row.bytes); },
-        [](const sql::Statement& st) {
-          Change c;
-          c.id = st.column_int(0);
-          const CellRef ref = cell_ref_at(st, 1);
-          c.table = ref.table;
-          c.row = ref.row;
-          c.column = ref.column;
-          c.old_value = st.column_value(4);
-          c.old_stamp = stamp_at(st, 5);
-          c.new_value = st.column_value(7);
-          c.new_stamp = stamp_at(st, 8);
-          c.node = c.new_stamp.node;
-          c.staff = st.column_text(10);
-          c.at_ms = hlc_ms(c.new_stamp.hlc);
-          return c;
-        });
-    if (!changes) return changes.error();
-    out.insert(out.end(), changes->begin(), changes->end());
-  }
-  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
-  return out;
+  return changes_of_rows(*db_,
+                         "SELECT id, tbl, row, col, old_value, old_hlc, old_node, new_value, new_hlc, new_node, staff"
+                         " FROM _seen_changes WHERE row = ?1",
+                         rows, [](const sql::Statement& st) {
+                           Change c;
+                           c.id = st.column_int(0);
+                           const CellRef ref = cell_ref_at(st, 1);
+                           c.table = ref.table;
+                           c.row = ref.row;
+                           c.column = ref.column;
+                           c.old_value = st.column_value(4);
+                           c.old_stamp = stamp_at(st, 5);
+                           c.new_value = st.column_value(7);
+                           c.new_stamp = stamp_at(st, 8);
+                           c.node = c.new_stamp.node;
+                           c.staff = st.column_text(10);
+                           c.at_ms = hlc_ms(c.new_stamp.hlc);
+                           return c;
+                         });
 }
 
 // ---- history (hub) ----
@@ -459,16 +466,8 @@ Result<std::vector<Change>> ChangeHistory::list(const ChangeFilter& filter) {
 }
 
 Result<std::vector<Change>> ChangeHistory::of_rows(std::span<const Uuid> rows) {
-  std::vector<Change> out;
-  for (const Uuid& row : rows) {
-    auto changes = select_all<Change>(
-        *db_, "SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE row = ?1",
-        [&](sql::Statement& st) { st.bind_blob(1, row.bytes); }, change_at);
-    if (!changes) return changes.error();
-    out.insert(out.end(), changes->begin(), changes->end());
-  }
-  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
-  return out;
+  return changes_of_rows(*db_, "SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE row = ?1", rows,
+                         change_at);
 }
 
 Result<AuditCheck> ChangeHistory::verify(std::string_view exported_head) {

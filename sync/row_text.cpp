@@ -26,6 +26,11 @@ std::string row_json(const Row& row, const std::vector<std::pair<std::string, st
 // (a conflict, a rejection, the history).
 constexpr std::string_view kSecretColumn = "password";
 
+std::string column_name(TableId table, std::uint16_t column) {
+  const auto& def = Schema::get().table(table);
+  return column < def.columns.size() ? std::string(def.columns[column].name) : "#" + std::to_string(column);
+}
+
 std::string json_cell(std::string_view column, const Value& value) {
   return column == kSecretColumn ? "null" : cli::json_value(value);
 }

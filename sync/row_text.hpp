@@ -22,6 +22,9 @@ std::string row_json(const Row& row, const std::vector<std::pair<std::string, st
 // A value as stored, for people: integer `*_at` columns (ms since the
 // epoch) in local time, the rest as text.
 std::string display_value(std::string_view column, const Value& value);
+// A column of `table` by its schema name; "#N" for an index the schema
+// does not have (a damaged file).
+std::string column_name(TableId table, std::uint16_t column);
 // A value for JSON: json_value, but never a password's hash (null).
 std::string json_cell(std::string_view column, const Value& value);
 

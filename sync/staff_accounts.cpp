@@ -27,13 +27,6 @@ StaffAccount account_of(const Row& row) {
   return a;
 }
 
-std::string role_label(std::string_view role) {
-  if (english()) return std::string(role);
-  for (const auto& choice : kStaffRoles)
-    if (choice.value == role) return std::string(choice.label);
-  return std::string(role);
-}
-
 std::string roles_list() {
   std::string out;
   for (const auto& choice : kStaffRoles)
