@@ -52,7 +52,8 @@ client city-desk staff signin 周敏 --password-file "$LIAISON_WORK/password"
 
 # The trip leaves in five days and is away five, its publicity done: seven
 # days just past always hold five working days.
-day() { date -d "$1" +%F; }
+# Days as the programs count them: in China (UTC+8).
+day() { TZ=UTC-8 date -d "$1" +%F; }
 DEPART=$(day "+5 days") RETURN=$(day "+9 days")
 
 step "各县离线办公"

@@ -62,6 +62,11 @@ e2e_abort() {
 }
 
 # ---- running things ----
+# A day relative to now ("+3 days", "-25 days") as the programs count days:
+# in China (UTC+8), whatever this machine's time zone. Between 16:00 and
+# midnight UTC the two calendars differ by a day.
+day() { TZ=UTC-8 date -d "$1" +%F; }
+
 now_ms() {
   local t=${EPOCHREALTIME/./}
   echo $((t / 1000))

@@ -20,7 +20,6 @@ client_init kaihua kaihua:office-1
 client_init jiangshan jiangshan:office-1
 client_init desk city:desk-1
 
-day() { date -d "$1" +%F; }
 sync_all() {
   for node in desk longyou kaihua jiangshan; do
     run client "$node" sync

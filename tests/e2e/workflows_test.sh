@@ -22,7 +22,6 @@ hub_start
 client_init office longyou:office-1
 client_init desk city:desk-1
 
-day() { date -d "$1" +%F; }
 
 # ---- drafted at Longyou: seven members, their passports, a short publicity ----
 run client office --json case new --kind outbound_trip --title "龙游县赴德国汉堡经贸考察" \
