@@ -4,6 +4,7 @@
 
 #include "client/commands.hpp"
 #include "client/output.hpp"
+#include "sync/staff_accounts.hpp"
 
 namespace liaison::client {
 namespace {
@@ -93,17 +94,18 @@ Outcome cmd_rejections(Invocation& in) {
   auto rejections = context->replica->rejections();
   if (!rejections) return rejections.error();
   std::vector<std::string> items;
-  cli::Table table{{"when", "table", "row", "field", "refused value", "code", "reason"}, {}};
+  cli::Table table{{"when", "staff", "table", "row", "field", "refused value", "code", "reason"}, {}};
   for (const auto& r : *rejections) {
     const std::string field = column_name(r.table, r.column);
     items.push_back(cli::json_object({{"table", cli::json_quote(table_name(r.table))},
                                       {"row", cli::json_quote(r.row.to_string())},
                                       {"field", cli::json_quote(field)},
                                       {"value", sync::json_cell(field, r.value)},
+                                      {"staff", r.staff.empty() ? "null" : cli::json_quote(r.staff)},
                                       {"code", cli::json_quote(errc_name(r.code))},
                                       {"reason", cli::json_quote(r.reason)}}));
-    table.rows.push_back({cli::format_time(r.at_ms), table_name(r.table), r.row.to_string(), field,
-                          display_value(field, r.value), errc_name(r.code), r.reason});
+    table.rows.push_back({cli::format_time(r.at_ms), sync::staff_label(r.staff), table_name(r.table), r.row.to_string(),
+                          field, display_value(field, r.value), errc_name(r.code), r.reason});
   }
   cli::Report report{cli::json_array(items), {}};
   return report.table_or(table, "the hub has refused nothing from this node");

@@ -542,15 +542,16 @@ Outcome cmd_rejections(Context& ctx, cli::Args& args) {
   auto refused = ctx.replica->refusals(filter);
   if (!refused) return refused.error();
   std::vector<std::string> items;
-  cli::Table table{{"at", "node", "certificate", "row", "field", "tried", "why"}, {}};
+  cli::Table table{{"at", "staff", "node", "certificate", "row", "field", "tried", "why"}, {}};
   for (const auto& r : *refused) {
     const auto& def = Schema::get().table(r.table);
     const std::string field(def.columns.at(r.column).name);
-    table.rows.push_back({cli::format_time(r.at_ms), r.node, r.certificate,
+    table.rows.push_back({cli::format_time(r.at_ms), sync::staff_label(r.staff), r.node, r.certificate,
                           std::string(def.name) + " " + short_id(r.row), field, sync::display_value(field, r.value),
                           std::string(errc_name(r.code)) + ": " + r.reason});
     items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
                                       {"node", cli::json_quote(r.node)},
+                                      {"staff", r.staff.empty() ? "null" : cli::json_quote(r.staff)},
                                       {"certificate", cli::json_quote(r.certificate)},
                                       {"table", cli::json_quote(def.name)},
                                       {"row", cli::json_quote(r.row.to_string())},

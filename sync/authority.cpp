@@ -374,6 +374,19 @@ StaffAct staff_act(const AuthorityRequest& req, const TableDef& def, const Cell&
   return StaffAct::decide;
 }
 
+}  // namespace
+
+bool disabled_at(const DisabledTimeline& timeline, std::uint64_t hlc) noexcept {
+  bool disabled = false;
+  for (const auto& [stamped, value] : timeline) {
+    if (stamped > hlc) break;
+    disabled = value;
+  }
+  return disabled;
+}
+
+namespace {
+
 // The person named with a cell: of the writer's county, with an account
 // the hub knows, not disabled before the change was made, in a role that
 // allows it. A cell naming nobody is the device's: accepted from a county
@@ -424,7 +437,12 @@ Verdict staff_problem(const AuthorityRequest& req, const TableDef& def, const Ce
                                                  "with 'staff add'",
                                              "市级枢纽没有账号 " + cell.staff + " — 请管理员用 staff add 添加")};
   const auto disabled = column("disabled");
-  if (account->values.at(disabled) == Value{std::int64_t{1}} && account->stamps.at(disabled).hlc <= cell.stamp.hlc)
+  bool disabled_then =
+      account->values.at(disabled) == Value{std::int64_t{1}} && account->stamps.at(disabled).hlc <= cell.stamp.hlc;
+  if (req.disabled_timelines)
+    if (const auto it = req.disabled_timelines->find(staff_row_id(*who)); it != req.disabled_timelines->end())
+      disabled_then = disabled_then || disabled_at(it->second, cell.stamp.hlc);
+  if (disabled_then)
     return {Errc::not_permitted, in_language("the account " + cell.staff + " was disabled before this change",
                                              "账号 " + cell.staff + " 在此修改之前已被停用")};
   if (auto refused = role_refusal(to_display(account->values.at(column("role"))), act))

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +41,13 @@ struct CurrentRow {
 };
 
 using RowLookup = std::function<std::optional<CurrentRow>(TableId, const Uuid&)>;
+
+// An account's `disabled` values over time: (stamp's hlc, disabled), in
+// the order of their stamps.
+using DisabledTimeline = std::vector<std::pair<std::uint64_t, bool>>;
+// Whether the account was disabled at `hlc`: its latest value stamped at
+// or before it (not disabled before its first).
+bool disabled_at(const DisabledTimeline& timeline, std::uint64_t hlc) noexcept;
 
 struct Verdict {
   Errc code = Errc::ok;  // ok: accepted
@@ -66,6 +74,11 @@ struct AuthorityRequest {
   // after it must name the person signed in; one made before, on a device
   // that did not know of accounts yet, is the device's.
   std::uint64_t staff_since_hlc = 0;
+  // At the hub, the accounts named in the push that were ever disabled or
+  // enabled again, by row id, from its history: a change made while its
+  // person's account was disabled stays refused once the account is
+  // enabled again. Null, or an account not in it: its present state decides.
+  const std::map<Uuid, DisabledTimeline>* disabled_timelines = nullptr;
 };
 
 // The side a writer acts for on a case of `case_county`: its own, and both

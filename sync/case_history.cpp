@@ -126,46 +126,118 @@ void add_change(Replica& replica, const Change& c, cli::Table& table, std::vecto
                                     {"after", c.created_row ? "null" : json_cell(field, c.new_value)}}));
 }
 
+namespace {
+
+// One refused write for the case's history: when, who tried it and from
+// which device, the field, the value tried and why it was refused.
+struct RefusedWrite {
+  std::uint64_t at_ms = 0;
+  std::string staff, node;
+  TableId table = TableId::cases;
+  Uuid row;
+  std::uint16_t column = 0;
+  Value value;
+  std::string reason;
+};
+
+// The JSON of one refused cell.
+std::string refused_item(const RefusedWrite& r) {
+  const std::string field = column_name(r.table, r.column);
+  return cli::json_object({{"at_ms", std::to_string(r.at_ms)},
+                           {"staff", r.staff.empty() ? "null" : cli::json_quote(r.staff)},
+                           {"node", cli::json_quote(r.node)},
+                           {"table", cli::json_quote(Schema::get().table(r.table).name)},
+                           {"row", cli::json_quote(r.row.to_string())},
+                           {"field", cli::json_quote(field)},
+                           {"refused", "true"},
+                           {"value", json_cell(field, r.value)},
+                           {"reason", cli::json_quote(r.reason)}});
+}
+
+// The refused cells as lines: a record refused whole (its cells carry the
+// field only its making sets: a case's kind, a record's case) is one line,
+// named as its title, name, time or text; an edit is a line per field.
+void add_refused(std::span<const RefusedWrite> refused, cli::Table& table, std::vector<std::string>& items) {
+  const auto same_attempt = [](const RefusedWrite& a, const RefusedWrite& b) {
+    return a.row == b.row && a.at_ms == b.at_ms && a.node == b.node && a.staff == b.staff && a.reason == b.reason;
+  };
+  for (std::size_t i = 0; i < refused.size();) {
+    std::size_t end = i;
+    while (end < refused.size() && same_attempt(refused[i], refused[end])) ++end;
+    const auto attempt = refused.subspan(i, end - i);
+    const RefusedWrite& first = attempt.front();
+    const std::string made_by = first.table == TableId::cases ? "kind" : "case_id";
+    Row tried{first.table, first.row, std::vector<Value>(Schema::get().table(first.table).columns.size()), {}, 0};
+    bool making = false;
+    for (const auto& r : attempt) {
+      making = making || column_name(r.table, r.column) == made_by;
+      if (r.column < tried.values.size()) tried.values[r.column] = r.value;
+      items.push_back(refused_item(r));
+    }
+    const auto line = [&](std::string field, std::string value) {
+      table.rows.push_back({cli::format_time(first.at_ms), staff_label(first.staff), first.node,
+                            table_label(Schema::get().table(first.table).name), std::move(field), std::move(value),
+                            first.reason});
+    };
+    if (making) {
+      line(in_language("(a new record)", "（新建）"), what_it_is(first.table, tried));
+    } else {
+      for (const auto& r : attempt) {
+        const std::string field = column_name(r.table, r.column);
+        line(field_label(field), display_value(field, r.value));
+      }
+    }
+    i = end;
+  }
+}
+
+// What was refused of the writes to a case and its rows: at the hub, every
+// device's attempts; on a device, its own.
+Result<std::vector<RefusedWrite>> refused_writes(Replica& replica, const Uuid& case_id, std::span<const Uuid> rows) {
+  std::vector<RefusedWrite> out;
+  if (replica.is_hub()) {
+    auto refused = replica.refusals_of_case(case_id, rows);
+    if (!refused) return refused.error();
+    for (const auto& r : *refused)
+      out.push_back({r.at_ms, r.staff, r.node, r.table, r.row, r.column, r.value, r.reason});
+    return out;
+  }
+  auto refused = replica.rejections();
+  if (!refused) return refused.error();
+  const std::set<Uuid> wanted(rows.begin(), rows.end());
+  for (const auto& r : *refused)
+    if (wanted.count(r.row))
+      out.push_back({r.at_ms, r.staff, r.stamp.node, r.table, r.row, r.column, r.value, r.reason});
+  return out;
+}
+
+}  // namespace
+
 Result<cli::Report> case_history_report(Replica& replica, const Uuid& case_id) {
   auto rows = case_rows(replica, case_id);
   if (!rows) return rows.error();
+  std::vector<Uuid> ids;
+  for (const auto& [table, id] : *rows) ids.push_back(id);
   std::vector<std::string> items;
-  if (replica.is_hub()) {
-    std::vector<Uuid> ids;
-    for (const auto& [table, id] : *rows) ids.push_back(id);
-    auto changes = replica.history_of(ids);
-    if (!changes) return changes.error();
-    cli::Table table = change_table();
-    for (const auto& c : *changes) add_change(replica, c, table, items);
-    return cli::Report{cli::json_array(items), {}}.table_or(
-        table, in_language("no change of it has reached the hub", "该案件尚无送达市级枢纽的修改"));
-  }
-  auto changes = device_history(replica, *rows);
+  const bool hub = replica.is_hub();
+  auto changes = hub ? replica.history_of(ids) : device_history(replica, *rows);
   if (!changes) return changes.error();
-  cli::Table table = change_table(false);
-  for (const auto& c : *changes) add_change(replica, c, table, items, false);
-  // What the hub refused of this device's writes to the case.
-  auto refused = replica.rejections();
+  cli::Table table = change_table(hub);
+  for (const auto& c : *changes) add_change(replica, c, table, items, hub);
+  auto refused = refused_writes(replica, case_id, ids);
   if (!refused) return refused.error();
-  std::set<Uuid> ids;
-  for (const auto& [t, id] : *rows) ids.insert(id);
-  cli::Table refusals{{"at", "row", "field", "field value", "reason"}, {}};
-  for (const auto& r : *refused) {
-    if (!ids.count(r.row)) continue;
-    const std::string field = column_name(r.table, r.column);
-    refusals.rows.push_back({cli::format_time(r.at_ms), table_label(Schema::get().table(r.table).name),
-                             field_label(field), display_value(field, r.value), r.reason});
-    items.push_back(cli::json_object({{"at_ms", std::to_string(r.at_ms)},
-                                      {"table", cli::json_quote(Schema::get().table(r.table).name)},
-                                      {"row", cli::json_quote(r.row.to_string())},
-                                      {"field", cli::json_quote(field)},
-                                      {"refused", "true"},
-                                      {"value", cli::json_value(r.value)},
-                                      {"reason", cli::json_quote(r.reason)}}));
-  }
+  cli::Table refusals{{"at", "staff", "node", "row", "field", "tried", "reason"}, {}};
+  add_refused(*refused, refusals, items);
+
   cli::Report report{cli::json_array(items), {}};
-  report.table(table);
-  if (!refusals.rows.empty()) report.line(in_language("refused by the hub:", "市级枢纽拒收的修改：")).table(refusals);
+  report.table_or(table, hub ? in_language("no change of it has reached the hub", "该案件尚无送达市级枢纽的修改")
+                             : in_language("no change of it on this device", "本设备上没有该案件的修改"));
+  if (!refusals.rows.empty())
+    report
+        .line(hub ? in_language("refused:", "拒收的修改：")
+                  : in_language("refused by the hub:", "市级枢纽拒收的修改："))
+        .table(refusals);
+  if (hub) return report;
   return report.line(
       in_language("as this device knows it: values replaced before it received them are not shown; "
                   "the hub's 'case history' has every change",

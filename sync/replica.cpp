@@ -66,7 +66,8 @@ Status create_schema(sql::Database& db, bool hub) {
       " restored INTEGER NOT NULL DEFAULT 0, UNIQUE (tbl, row, col, loser_hlc, loser_node));"
       "CREATE TABLE IF NOT EXISTS _rejections (id INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, row BLOB NOT NULL,"
       " col INTEGER NOT NULL, value, hlc INTEGER NOT NULL, node TEXT NOT NULL, code TEXT NOT NULL,"
-      " reason TEXT NOT NULL, at_ms INTEGER NOT NULL, UNIQUE (tbl, row, col, hlc, node));";
+      " reason TEXT NOT NULL, at_ms INTEGER NOT NULL, staff TEXT NOT NULL DEFAULT '',"
+      " UNIQUE (tbl, row, col, hlc, node));";
   // A client's record of the values it saw replaced (SeenChanges).
   if (!hub)
     ddl +=
@@ -82,8 +83,12 @@ Status create_schema(sql::Database& db, bool hub) {
         "CREATE TABLE IF NOT EXISTS _refusals (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, node TEXT NOT NULL,"
         " certificate TEXT NOT NULL, tbl INTEGER NOT NULL, row BLOB NOT NULL, col INTEGER NOT NULL, value,"
         " hlc INTEGER NOT NULL, stamp_node TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,"
-        " UNIQUE (tbl, row, col, hlc, stamp_node, code));"
+        " staff TEXT NOT NULL DEFAULT '', UNIQUE (tbl, row, col, hlc, stamp_node, code));"
         "CREATE INDEX IF NOT EXISTS _refusals__node ON _refusals (node, at_ms);"
+        // A case's history reads its rows' refusals.
+        "CREATE INDEX IF NOT EXISTS _refusals__row ON _refusals (row);"
+        // ...and those of records refused whole, by the case they named.
+        "CREATE INDEX IF NOT EXISTS _refusals__value ON _refusals (col, value);"
         // Every change the hub accepted, and the value it replaced: what a
         // revert after a stolen laptop restores. A row's creation is one
         // entry (created_row = 1, col 0, no values): its first values are
@@ -126,11 +131,15 @@ Result<bool> add_column_if_missing(sql::Database& db, std::string_view table, st
 // A hub's history from before the hash chain (the release of schema 3)
 // gains its column, once: true when it did, and its entries are to be
 // chained now. Never again afterwards: an entry found unchained later was
-// tampered with, and chaining it would hide that. The history of a release
-// before staff accounts (schema 5) gains the staff column, empty.
-Result<bool> add_history_columns(sql::Database& db) {
-  auto staff = add_column_if_missing(db, "_history", "staff", "TEXT NOT NULL DEFAULT ''");
-  if (!staff) return staff.error();
+// tampered with, and chaining it would hide that. The logs of a release
+// before staff accounts (schema 5) gain the person's column, empty.
+Result<bool> add_log_columns(sql::Database& db, bool hub) {
+  for (std::string_view log : {"_history", "_refusals", "_rejections"}) {
+    if (!hub && log != "_rejections") continue;
+    auto staff = add_column_if_missing(db, log, "staff", "TEXT NOT NULL DEFAULT ''");
+    if (!staff) return staff.error();
+  }
+  if (!hub) return false;
   return add_column_if_missing(db, "_history", "chain", "BLOB");
 }
 
@@ -596,11 +605,9 @@ Status register_existing_cases(Replica::Impl& I) {
 
 Status set_up(Replica::Impl& I) {
   LIAISON_TRY(create_schema(*I.db, I.options.hub));
-  if (I.options.hub) {
-    auto added = add_history_columns(*I.db);
-    if (!added) return added.error();
-    I.chain_old_history = *added;
-  }
+  auto chain_added = add_log_columns(*I.db, I.options.hub);
+  if (!chain_added) return chain_added.error();
+  I.chain_old_history = *chain_added;
   LIAISON_TRY(prepare_meta(I));
   auto schema = read_meta(I, meta_key::kSchemaVersion);
   if (!schema) return schema.error();

@@ -128,6 +128,7 @@ struct RecordedRejection {
   std::uint16_t column = 0;
   Value value;  // the refused value as this replica had it
   Stamp stamp;
+  std::string staff;  // who was signed in when it was written (a StaffRef), or ""
   Errc code = Errc::not_permitted;
   std::string reason;
   std::uint64_t at_ms = 0;
@@ -142,8 +143,9 @@ struct Refusal {
   TableId table = TableId::cases;
   Uuid row;
   std::uint16_t column = 0;
-  Value value;  // what it tried to write
-  Stamp stamp;  // as sent
+  Value value;        // what it tried to write
+  Stamp stamp;        // as sent
+  std::string staff;  // the person the cell named (a StaffRef), or ""
   Errc code = Errc::not_permitted;
   std::string reason;
 };
@@ -307,6 +309,9 @@ class Replica {
   // ---- refusals (hub) ----
   // Cells the hub refused, oldest first: the record of what each node tried.
   Result<std::vector<Refusal>> refusals(const RefusalFilter& filter = {});
+  // The refusals of a case, oldest first: of `rows` (the case and its
+  // records), and of records refused whole that named the case.
+  Result<std::vector<Refusal>> refusals_of_case(const Uuid& case_id, std::span<const Uuid> rows);
 
   // ---- history (hub) ----
   // Changes the hub accepted, oldest first.

@@ -41,18 +41,18 @@ Result<std::vector<T>> select_all(sql::Database& db, std::string_view sql, Bind&
 }
 
 // A log's entries about `rows`, in the order they were written (by id):
-// `sql` selects one row's entries (?1), `read` makes a Change of each.
-template <class Read>
-Result<std::vector<Change>> changes_of_rows(sql::Database& db, const std::string& sql, std::span<const Uuid> rows,
-                                            Read&& read) {
-  std::vector<Change> out;
+// `sql` selects one row's entries (?1), `read` makes a T of each.
+template <class T, class Read>
+Result<std::vector<T>> entries_of_rows(sql::Database& db, const std::string& sql, std::span<const Uuid> rows,
+                                       Read&& read) {
+  std::vector<T> out;
   for (const Uuid& row : rows) {
-    auto changes = select_all<Change>(
+    auto entries = select_all<T>(
         db, sql, [&](sql::Statement& st) { st.bind_blob(1, row.bytes); }, read);
-    if (!changes) return changes.error();
-    out.insert(out.end(), changes->begin(), changes->end());
+    if (!entries) return entries.error();
+    out.insert(out.end(), entries->begin(), entries->end());
   }
-  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(), [](const T& a, const T& b) { return a.id < b.id; });
   return out;
 }
 
@@ -127,12 +127,12 @@ Status ConflictLog::mark_restored(std::int64_t id) {
 Status RejectionLog::prepare(sql::Database& db) {
   db_ = &db;
   return prepare_into(db,
-                      "INSERT OR IGNORE INTO _rejections (tbl, row, col, value, hlc, node, code, reason, at_ms)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "INSERT OR IGNORE INTO _rejections (tbl, row, col, value, hlc, node, code, reason, at_ms,"
+                      " staff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       insert_);
 }
 
-Status RejectionLog::record(const Rejection& r, const Value& value, std::uint64_t at_ms) {
+Status RejectionLog::record(const Rejection& r, const Value& value, std::string_view staff, std::uint64_t at_ms) {
   return insert_.bind(1, static_cast<std::int64_t>(r.table))
       .bind_blob(2, r.row.bytes)
       .bind(3, r.column)
@@ -142,12 +142,13 @@ Status RejectionLog::record(const Rejection& r, const Value& value, std::uint64_
       .bind(7, std::string_view(errc_name(r.code)))
       .bind(8, std::string_view(r.reason))
       .bind(9, static_cast<std::int64_t>(at_ms))
+      .bind(10, staff)
       .run();
 }
 
 Result<std::vector<RecordedRejection>> RejectionLog::list() {
   return select_all<RecordedRejection>(
-      *db_, "SELECT id, tbl, row, col, value, hlc, node, code, reason, at_ms FROM _rejections ORDER BY id",
+      *db_, "SELECT id, tbl, row, col, value, hlc, node, code, reason, at_ms, staff FROM _rejections ORDER BY id",
       [](sql::Statement&) {},
       [](const sql::Statement& st) {
         RecordedRejection r;
@@ -161,6 +162,7 @@ Result<std::vector<RecordedRejection>> RejectionLog::list() {
         r.code = errc_from_name(st.column_text(7));
         r.reason = st.column_text(8);
         r.at_ms = static_cast<std::uint64_t>(st.column_int(9));
+        r.staff = st.column_text(10);
         return r;
       });
 }
@@ -171,7 +173,7 @@ Status RefusalLog::prepare(sql::Database& db) {
   db_ = &db;
   return prepare_into(db,
                       "INSERT OR IGNORE INTO _refusals (at_ms, node, certificate, tbl, row, col, value, hlc,"
-                      " stamp_node, code, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " stamp_node, code, reason, staff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       insert_);
 }
 
@@ -188,33 +190,58 @@ Status RefusalLog::record(std::uint64_t at_ms, std::string_view node, std::strin
       .bind(9, std::string_view(cell.stamp.node))
       .bind(10, std::string_view(errc_name(verdict.code)))
       .bind(11, std::string_view(verdict.reason))
+      .bind(12, std::string_view(cell.staff))
       .run();
 }
+
+namespace {
+
+constexpr std::string_view kRefusalColumns =
+    "id, at_ms, node, certificate, tbl, row, col, value, hlc, stamp_node, code, reason, staff";
+
+Refusal refusal_at(const sql::Statement& st) {
+  Refusal r;
+  r.id = st.column_int(0);
+  r.at_ms = static_cast<std::uint64_t>(st.column_int(1));
+  r.node = st.column_text(2);
+  r.certificate = st.column_text(3);
+  const CellRef ref = cell_ref_at(st, 4);
+  r.table = ref.table;
+  r.row = ref.row;
+  r.column = ref.column;
+  r.value = st.column_value(7);
+  r.stamp = stamp_at(st, 8);
+  r.code = errc_from_name(st.column_text(10));
+  r.reason = st.column_text(11);
+  r.staff = st.column_text(12);
+  return r;
+}
+
+}  // namespace
 
 Result<std::vector<Refusal>> RefusalLog::list(const RefusalFilter& filter) {
   return select_all<Refusal>(
       *db_,
-      "SELECT id, at_ms, node, certificate, tbl, row, col, value, hlc, stamp_node, code, reason FROM _refusals"
-      " WHERE (?1 = '' OR node = ?1) AND at_ms >= ?2 ORDER BY id",
+      "SELECT " + std::string(kRefusalColumns) +
+          " FROM _refusals WHERE (?1 = '' OR node = ?1) AND at_ms >= ?2 ORDER BY id",
       [&](sql::Statement& st) {
         st.bind(1, std::string_view(filter.node)).bind(2, static_cast<std::int64_t>(filter.since_ms));
       },
-      [](const sql::Statement& st) {
-        Refusal r;
-        r.id = st.column_int(0);
-        r.at_ms = static_cast<std::uint64_t>(st.column_int(1));
-        r.node = st.column_text(2);
-        r.certificate = st.column_text(3);
-        const CellRef ref = cell_ref_at(st, 4);
-        r.table = ref.table;
-        r.row = ref.row;
-        r.column = ref.column;
-        r.value = st.column_value(7);
-        r.stamp = stamp_at(st, 8);
-        r.code = errc_from_name(st.column_text(10));
-        r.reason = st.column_text(11);
-        return r;
-      });
+      refusal_at);
+}
+
+Result<std::vector<Refusal>> RefusalLog::of_case(const Uuid& case_id, std::span<const Uuid> rows) {
+  std::vector<Uuid> all(rows.begin(), rows.end());
+  auto named = db_->prepare("SELECT DISTINCT row FROM _refusals WHERE col = ?1 AND value = ?2 AND tbl != ?3");
+  if (!named) return named.error();
+  named->bind(1, kCaseIdColumn).bind(2, case_id.to_string()).bind(3, static_cast<std::int64_t>(TableId::cases));
+  LIAISON_TRY(named->for_each_row([&]() -> Status {
+    if (auto row = named->column_uuid(0); row && std::find(all.begin(), all.end(), *row) == all.end())
+      all.push_back(*row);
+    return {};
+  }));
+  return entries_of_rows<Refusal>(*db_, "SELECT " + std::string(kRefusalColumns) + " FROM _refusals WHERE row = ?1",
+                                  all, refusal_at);
 }
 
 // ---- changes seen (client) ----
@@ -244,25 +271,26 @@ Status SeenChanges::record(TableId table, const Uuid& row, std::uint16_t column,
 }
 
 Result<std::vector<Change>> SeenChanges::of_rows(std::span<const Uuid> rows) {
-  return changes_of_rows(*db_,
-                         "SELECT id, tbl, row, col, old_value, old_hlc, old_node, new_value, new_hlc, new_node, staff"
-                         " FROM _seen_changes WHERE row = ?1",
-                         rows, [](const sql::Statement& st) {
-                           Change c;
-                           c.id = st.column_int(0);
-                           const CellRef ref = cell_ref_at(st, 1);
-                           c.table = ref.table;
-                           c.row = ref.row;
-                           c.column = ref.column;
-                           c.old_value = st.column_value(4);
-                           c.old_stamp = stamp_at(st, 5);
-                           c.new_value = st.column_value(7);
-                           c.new_stamp = stamp_at(st, 8);
-                           c.node = c.new_stamp.node;
-                           c.staff = st.column_text(10);
-                           c.at_ms = hlc_ms(c.new_stamp.hlc);
-                           return c;
-                         });
+  return entries_of_rows<Change>(
+      *db_,
+      "SELECT id, tbl, row, col, old_value, old_hlc, old_node, new_value, new_hlc, new_node, staff"
+      " FROM _seen_changes WHERE row = ?1",
+      rows, [](const sql::Statement& st) {
+        Change c;
+        c.id = st.column_int(0);
+        const CellRef ref = cell_ref_at(st, 1);
+        c.table = ref.table;
+        c.row = ref.row;
+        c.column = ref.column;
+        c.old_value = st.column_value(4);
+        c.old_stamp = stamp_at(st, 5);
+        c.new_value = st.column_value(7);
+        c.new_stamp = stamp_at(st, 8);
+        c.node = c.new_stamp.node;
+        c.staff = st.column_text(10);
+        c.at_ms = hlc_ms(c.new_stamp.hlc);
+        return c;
+      });
 }
 
 // ---- history (hub) ----
@@ -466,8 +494,8 @@ Result<std::vector<Change>> ChangeHistory::list(const ChangeFilter& filter) {
 }
 
 Result<std::vector<Change>> ChangeHistory::of_rows(std::span<const Uuid> rows) {
-  return changes_of_rows(*db_, "SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE row = ?1", rows,
-                         change_at);
+  return entries_of_rows<Change>(*db_, "SELECT " + std::string(kHistoryColumns) + " FROM _history WHERE row = ?1", rows,
+                                 change_at);
 }
 
 Result<AuditCheck> ChangeHistory::verify(std::string_view exported_head) {

@@ -37,8 +37,9 @@ class ConflictLog {
 class RejectionLog {
  public:
   Status prepare(sql::Database& db);
-  // `value` is the refused value as this replica holds it.
-  Status record(const Rejection& rejection, const Value& value, std::uint64_t at_ms);
+  // `value` is the refused value as this replica holds it, `staff` the
+  // person its cell names.
+  Status record(const Rejection& rejection, const Value& value, std::string_view staff, std::uint64_t at_ms);
   Result<std::vector<RecordedRejection>> list();
 
  private:
@@ -70,6 +71,8 @@ class RefusalLog {
   Status record(std::uint64_t at_ms, std::string_view node, std::string_view certificate, const Cell& cell,
                 const Verdict& verdict);
   Result<std::vector<Refusal>> list(const RefusalFilter& filter);
+  // Of `rows`, and of the records refused whole that named `case_id`.
+  Result<std::vector<Refusal>> of_case(const Uuid& case_id, std::span<const Uuid> rows);
 
  private:
   sql::Database* db_ = nullptr;

@@ -13,6 +13,7 @@
 #include "sync/replica_impl.hpp"
 
 #include "shared/labels.hpp"
+#include "shared/staff.hpp"
 
 namespace liaison::sync {
 namespace {
@@ -313,6 +314,38 @@ Result<std::uint64_t> staff_required_since(Replica& replica, Replica::Impl& I, c
   return replica.staff_since(from.scope());
 }
 
+// The timelines of the accounts `cells` name that were disabled or enabled
+// again since they were made (the `disabled` cell's stamp differs from the
+// account's making), read from the hub's history: each replaced value with
+// its stamp, and the value the account holds now.
+Result<std::map<Uuid, DisabledTimeline>> disabled_timelines(Replica::Impl& I, std::span<const Cell> cells) {
+  const auto& def = Schema::get().table(TableId::staff);
+  const auto disabled = *def.column_index("disabled");
+  const auto name = *def.column_index("name");
+  std::map<Uuid, DisabledTimeline> out;
+  std::set<std::string_view> named;
+  for (const Cell& cell : cells) {
+    if (cell.staff.empty() || !named.insert(cell.staff).second) continue;
+    const auto who = parse_staff_ref(cell.staff);
+    if (!who) continue;  // the check refuses it
+    const Uuid id = staff_row_id(*who);
+    auto account = I.load(TableId::staff, id);
+    if (!account) return account.error();
+    if (!account->exists || account->meta[disabled].hlc == account->meta[name].hlc) continue;
+    DisabledTimeline timeline = {{account->meta[disabled].hlc, account->values[disabled] == Value{std::int64_t{1}}}};
+    auto changes = I.history.of_rows(std::span<const Uuid>(&id, 1));
+    if (!changes) return changes.error();
+    for (const Change& c : *changes) {
+      if (c.created_row || c.table != TableId::staff || c.column != disabled) continue;
+      timeline.emplace_back(c.old_stamp.hlc, c.old_value == Value{std::int64_t{1}});
+      timeline.emplace_back(c.new_stamp.hlc, c.new_value == Value{std::int64_t{1}});
+    }
+    std::sort(timeline.begin(), timeline.end());
+    out[id] = std::move(timeline);
+  }
+  return out;
+}
+
 Result<std::map<Uuid, std::optional<CurrentRow>>> cases_before_push(Replica::Impl& I, std::span<const Cell> cells) {
   std::map<Uuid, std::optional<CurrentRow>> before;
   std::map<Uuid, const Value*> pushed_case;  // record -> the case_id this push gives it
@@ -362,6 +395,8 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
     if (!before) return before.error();
     auto staff_since = staff_required_since(*this, I, from);
     if (!staff_since) return staff_since.error();
+    auto timelines = disabled_timelines(I, cells);
+    if (!timelines) return timelines.error();
     const RowLookup before_push = [&](TableId table, const Uuid& id) -> std::optional<CurrentRow> {
       if (table == TableId::cases)
         if (const auto it = before->find(id); it != before->end()) return it->second;
@@ -373,7 +408,7 @@ Result<PushResult> Replica::apply_push(const NodeId& from, std::span<const Cell>
       auto row = I.load(table, id);
       if (!row) return row.error();
       auto verdicts = check_authority({from, table, id, I.current_of(*row), run, lookup, I.clock.wall_ms(),
-                                       max_clock_ahead_ms, &before_push, *staff_since});
+                                       max_clock_ahead_ms, &before_push, *staff_since, &*timelines});
       return PushedRow(I, from, certificate, *row, run, result).apply(std::move(verdicts), lookup);
     });
   });
@@ -425,7 +460,7 @@ Status Replica::record_push_outcome(std::span<const Rejection> rejections, std::
       if (!row->exists || r.column >= row->meta.size()) continue;
       const CellMeta& m = row->meta[r.column];
       if (!m.present() || I.stamp_of(m) != r.stamp) continue;  // already rewritten since: nothing refused remains
-      LIAISON_TRY(I.rejection_log.record(r, row->values[r.column], I.clock.wall_ms()));
+      LIAISON_TRY(I.rejection_log.record(r, row->values[r.column], I.staff_of(m), I.clock.wall_ms()));
       if (recovery_of(r.code) == Recovery::retry) LIAISON_TRY(restamp(r.table, r.row, r.column));
     }
     auto merged = apply_remote(corrections);
@@ -457,6 +492,11 @@ Status Replica::restore_conflict(std::int64_t conflict_id) {
 Result<std::vector<Refusal>> Replica::refusals(const RefusalFilter& filter) {
   if (!impl_->options.hub) return std::vector<Refusal>{};
   return impl_->refusal_log.list(filter);
+}
+
+Result<std::vector<Refusal>> Replica::refusals_of_case(const Uuid& case_id, std::span<const Uuid> rows) {
+  if (!impl_->options.hub) return std::vector<Refusal>{};
+  return impl_->refusal_log.of_case(case_id, rows);
 }
 
 Result<std::vector<RecordedRejection>> Replica::rejections() { return impl_->rejection_log.list(); }

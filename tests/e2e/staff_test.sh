@@ -136,6 +136,11 @@ run client laptop rejections
 check_contains "the refusal says why" "$OUT" "disabled"
 run client laptop case history "$trip"
 check_contains "the laptop's case history lists the refusal with its reason" "$OUT" "was disabled before this change"
+run hub --json case history "$trip"
+check_true "the hub's case history lists the refused note, naming her and the laptop" "$OUT" \
+  has_entry "$OUT" '"refused":true' '"staff":"longyou/李娜"' '"node":"longyou:field-2"' '"field":"body"'
+run hub --json rejections --node longyou:field-2
+check_true "...as does the hub's list of refusals" "$OUT" has_entry "$OUT" '"staff":"longyou/李娜"' '"field":"body"'
 run hub --json case show "$trip"
 check_lacks "the hub kept nothing she wrote after the disabling" "$OUT" "李娜停用后"
 run client pc sync

@@ -835,3 +835,56 @@ TEST_CASE("a device that has not yet received its county's accounts writes as it
 }
 
 }  // namespace liaison::sync
+
+namespace liaison::sync {
+
+TEST_CASE("an account disabled and enabled again: what its person wrote in between stays refused, named") {
+  TempDir dir;
+  std::uint64_t wall = 1'760'000'000'000;
+  auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
+  const Uuid li = staff_row_id(StaffRef{"longyou", "李娜"});
+  REQUIRE(hub->insert(TableId::staff,
+                      {{"name", std::string("李娜")},
+                       {"county", std::string("longyou")},
+                       {"role", std::string("officer")},
+                       {"password", std::string("$argon2id$test")}},
+                      li)
+              .ok());
+  auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
+  const NodeId longyou = NodeId::parse("longyou:office-1").value();
+  pc->set_staff("longyou/李娜");
+  wall += 1000;
+  const Uuid trip = pc->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                                {"county", std::string("longyou")},
+                                                {"title", std::string("赴德国汉堡")}})
+                        .value();
+  wall += 1000;
+  REQUIRE(hub->update(TableId::staff, li, {{"disabled", std::int64_t{1}}}).ok());
+  wall += 1000;
+  REQUIRE(pc->update(TableId::cases, trip, {{"summary", std::string("停用期间写的摘要")}}).ok());
+  wall += 1000;
+  REQUIRE(hub->update(TableId::staff, li, {{"disabled", std::int64_t{0}}}).ok());
+  wall += 1000;
+  REQUIRE(pc->update(TableId::cases, trip, {{"purpose", std::string("恢复后写的目的")}}).ok());
+
+  auto page = pc->read_feed({}, 1000, FeedFilter{.own_cells_only = true});
+  REQUIRE(page.ok());
+  const auto pushed = hub->apply_push(longyou, page->cells, 60'000, "1001").value();
+  const auto summary = *Schema::get().table(TableId::cases).column_index("summary");
+  REQUIRE(pushed.rejections.size() == 1);
+  CHECK(pushed.rejections[0].column == summary);
+  CHECK(pushed.rejections[0].reason.find("was disabled before this change") != std::string::npos);
+  const auto row = hub->get(TableId::cases, trip).value();
+  REQUIRE(row);
+  CHECK(to_display((*row)["title"]) == "赴德国汉堡");
+  CHECK(to_display((*row)["purpose"]) == "恢复后写的目的");
+  CHECK(to_display((*row)["summary"]).empty());
+
+  // The hub's record of the refusal names who tried.
+  const auto refused = hub->refusals_of_case(trip, std::vector<Uuid>{trip}).value();
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].staff == "longyou/李娜");
+  CHECK(refused[0].node == "longyou:office-1");
+}
+
+}  // namespace liaison::sync
