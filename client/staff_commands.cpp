@@ -45,6 +45,13 @@ Outcome cmd_staff_signin(Invocation& in) {
     return make_error(Errc::not_permitted,
                       in_language("the account " + account->who.str() + " is disabled — an administrator enables it",
                                   "账号 " + account->who.str() + " 已停用 — 请联系管理员启用"));
+  // A hash from an older release, or damaged: asking for the password
+  // would only end in "wrong password".
+  if (password_hash_problem(account->password_hash))
+    return make_error(Errc::not_permitted,
+                      in_language("the stored password of " + account->who.str() +
+                                      " is not one this program can check — an administrator resets it ('staff reset')",
+                                  "账号 " + account->who.str() + " 保存的密码无法校验 — 请管理员重置（staff reset）"));
   auto password = sync::read_password(file, in_language("Password: ", "密码："), false);
   if (!password) return password.error();
   if (!password_matches(account->password_hash, *password)) {

@@ -135,7 +135,8 @@ std::optional<std::string> format_problem(ValueFormat format, std::span<const Ch
   const auto shown = [&] { return "'" + escape_for_terminal(to_display(value)) + "'"; };
   switch (format) {
     case ValueFormat::free:
-    case ValueFormat::case_ref: return std::nullopt;  // case_ref: schema.cpp
+    case ValueFormat::case_ref:
+    case ValueFormat::password_hash: return std::nullopt;  // schema.cpp
     case ValueFormat::date:
       if (text && is_calendar_date(*text)) return std::nullopt;
       return shown() + in_language(" is not a date like 2026-12-31", "不是日期，应写作 2026-12-31");

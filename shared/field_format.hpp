@@ -22,13 +22,14 @@ namespace liaison {
 
 enum class ValueFormat : std::uint8_t {
   free,
-  case_ref,  // "K7Q-3M9" (shared/case_ref.hpp)
-  date,      // "2026-12-31", a day of the calendar
-  flag,      // 0 or 1
-  count,     // 0, 1, 2, ...
-  currency,  // "EUR": three capital letters (ISO 4217)
-  period,    // "2027-Q1" (a quarter) or "2027-03" (a month)
-  choice,    // one of the column's choices
+  case_ref,       // "K7Q-3M9" (shared/case_ref.hpp)
+  date,           // "2026-12-31", a day of the calendar
+  flag,           // 0 or 1
+  count,          // 0, 1, 2, ...
+  currency,       // "EUR": three capital letters (ISO 4217)
+  period,         // "2027-Q1" (a quarter) or "2027-03" (a month)
+  choice,         // one of the column's choices
+  password_hash,  // Argon2id as libsodium writes it (shared/staff.hpp)
 };
 
 // One value of a choice field, with what people read.

@@ -500,7 +500,7 @@ Schema::Schema() {
                        {"name", kText, kBoth, true, 5},
                        {"county", kText, kBoth, true, 5},
                        {"role", kText, kBoth, false, 5, false, ValueFormat::choice, kStaffRoles},
-                       {"password", kText, kBoth, false, 5},  // Argon2id, crypto_pwhash_str
+                       {"password", kText, kBoth, false, 5, false, ValueFormat::password_hash},
                        {"disabled", kInt, kBoth, false, 5, false, ValueFormat::flag},
                        {"full_name", kText, kBoth, false, 5},  // as shown, when the login name is short
                    }};
@@ -642,6 +642,8 @@ std::optional<std::string> value_problem(const ColumnDef& column, const Value& v
     if (column.format == ValueFormat::case_ref && !is_case_ref(*text))
       return name + space + "'" + escape_for_terminal(*text) + "'" +
              in_language(" is not a case reference like K7Q-3M9", "不是 K7Q-3M9 这样的案件编号");
+    if (column.format == ValueFormat::password_hash)
+      if (auto problem = password_hash_problem(*text)) return name + space + *problem;
   }
   if (auto problem = format_problem(column.format, column.choices, value)) return name + space + *problem;
   return std::nullopt;

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "shared/labels.hpp"
 #include "shared/node_id.hpp"
@@ -67,6 +68,9 @@ std::optional<std::string> staff_name_problem(std::string_view name) {
     return in_language("the name starts or ends with a space", "姓名首尾不能有空格");
   if (std::any_of(name.begin(), name.end(), [](char c) { return c == '/' || static_cast<unsigned char>(c) < 0x20; }))
     return in_language("the name holds '/' or a control character", "姓名不能包含「/」或控制字符");
+  if (has_invisible_char(name) || text_problem(name, {}))
+    return in_language("the name holds an invisible or control character — type it again",
+                       "姓名含有不可见字符或控制字符 — 请重新输入");
   return std::nullopt;
 }
 
@@ -101,8 +105,30 @@ Result<std::string> hash_password(std::string_view password) {
   return std::string(out);
 }
 
+std::optional<std::string> password_hash_problem(std::string_view hash) {
+  const auto refused = [] {
+    return in_language("is not a password hash of this program (Argon2id, 64-256 MiB, 2-4 passes)",
+                       "不是本程序生成的密码摘要（Argon2id，64–256 MiB，2–4 轮）");
+  };
+  // "$argon2id$v=19$m=65536,t=2,p=1$<salt>$<hash>": libsodium's format.
+  if (hash.size() >= crypto_pwhash_STRBYTES || !hash.starts_with("$argon2id$v=19$m=")) return refused();
+  unsigned long memory_kib = 0, passes = 0, lanes = 0;
+  const std::string copy(hash);
+  if (std::sscanf(copy.c_str(), "$argon2id$v=19$m=%lu,t=%lu,p=%lu$", &memory_kib, &passes, &lanes) != 3)
+    return refused();
+  if (memory_kib * 1024 < crypto_pwhash_MEMLIMIT_INTERACTIVE || memory_kib * 1024 > crypto_pwhash_MEMLIMIT_MODERATE ||
+      passes < crypto_pwhash_OPSLIMIT_INTERACTIVE || passes > crypto_pwhash_OPSLIMIT_SENSITIVE || lanes != 1)
+    return refused();
+  // libsodium parses the rest (salt and hash in base64).
+  if (sodium_init() < 0 || crypto_pwhash_str_needs_rehash(copy.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) < 0)
+    return refused();
+  return std::nullopt;
+}
+
 bool password_matches(std::string_view hash, std::string_view password) {
-  if (sodium_init() < 0 || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  // A hash with other limits could ask for gigabytes: not this program's.
+  if (sodium_init() < 0 || password_hash_problem(hash)) return false;
   char stored[crypto_pwhash_STRBYTES] = {};
   std::copy(hash.begin(), hash.end(), stored);
   return crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;

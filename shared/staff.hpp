@@ -75,6 +75,12 @@ Uuid staff_row_id(const StaffRef& who);
 // form in which a password or PIN is kept.
 Result<std::string> hash_password(std::string_view password);
 bool password_matches(std::string_view hash, std::string_view password);
+// What is wrong with `hash` as a stored password: not Argon2id in
+// libsodium's form, or limits outside what this program uses (64-256 MiB
+// of memory, 2-4 passes, one lane: a device would not sign anyone in with
+// a hash asking for gigabytes, nor keep one weaker than its own), or
+// nothing. Never names the hash.
+std::optional<std::string> password_hash_problem(std::string_view hash);
 // What is wrong with a new password (too short, too long), or nothing.
 std::optional<std::string> password_problem(std::string_view password);
 

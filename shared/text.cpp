@@ -50,6 +50,19 @@ bool is_bidi_control(std::uint32_t cp) noexcept {
 
 }  // namespace
 
+bool has_invisible_char(std::string_view text) noexcept {
+  std::uint32_t cp;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t len = decode_one(text, i, cp);
+    if (len == 0) return false;
+    if ((cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff || cp == 0x00ad || cp == 0x180e ||
+        is_bidi_control(cp))
+      return true;
+    i += len;
+  }
+  return false;
+}
+
 bool is_valid_utf8(std::string_view text) noexcept {
   // Every cell a sync receives passes here: runs of ASCII (ids, dates,
   // codes, pinyin) are skipped eight bytes at a time.

@@ -30,6 +30,12 @@ std::size_t count_chars(std::string_view utf8) noexcept;
 // long; at most 200"), or nothing when it is fine.
 std::optional<std::string> text_problem(std::string_view text, const TextRule& rule);
 
+// Whether `text` (valid UTF-8) holds a character that shows nothing: a
+// zero-width space or joiner, a word joiner, a byte-order mark, a soft
+// hyphen, a text-direction mark. Such a character makes two names that
+// look the same different: refused where a name identifies someone.
+bool has_invisible_char(std::string_view text) noexcept;
+
 // The pieces of a list such as "longyou,kaihua" between `separator`s,
 // empty pieces included ("a," is "a" and ""), each a view into `list`.
 std::vector<std::string_view> split_list(std::string_view list, char separator);

@@ -755,6 +755,20 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
     check_date_ranges(req, def, verdicts);
     judge_again_on_kept_cells(req, def, after, verdicts);
   }
+  // A new row whose county or a field it needs was refused is refused
+  // whole: nothing is kept of a row that would lack it.
+  if (!req.current.exists)
+    for (std::size_t i = 0; i < req.cells.size(); ++i) {
+      const auto column = req.cells[i].column;
+      if (verdicts[i].accepted() || (column != def.scope_column && !def.columns[column].required)) continue;
+      const Verdict lacking{verdicts[i].code,
+                            in_language("the new row's " + std::string(def.columns[column].name) + " was refused: ",
+                                        "该新记录的必填项「" + field_label(def.columns[column].name) + "」被拒收：") +
+                                verdicts[i].reason};
+      for (auto& v : verdicts)
+        if (v.accepted()) v = lacking;
+      break;
+    }
   return verdicts;
 }
 

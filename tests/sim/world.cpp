@@ -21,6 +21,7 @@
 #include "sync/receipts.hpp"
 #include "sync/session.hpp"
 #include "workload.hpp"
+#include "tests/password_hash_fixture.hpp"
 
 namespace liaison::sim {
 namespace {
@@ -458,13 +459,12 @@ Status World::add_staff_accounts() {
     people.emplace_back(kViewer, "viewer");
     for (const auto& [name, role] : people) {
       const StaffRef who{scope, std::string(name)};
-      // The hub never checks a password: a hash stands in (Argon2id would
-      // cost a tenth of a second per account and run).
+      // The hub never checks a password: one stored hash serves everyone.
       LIAISON_TRY(write_at_hub(TableId::staff, staff_row_id(who),
                                {{"name", who.name},
                                 {"county", scope},
                                 {"role", std::string(role)},
-                                {"password", std::string("$argon2id$sim")}}));
+                                {"password", std::string(kTestPasswordHash)}}));
     }
   }
   return {};

@@ -16,6 +16,7 @@
 #include "shared/staff.hpp"
 #include "shared/workflow_rules.hpp"
 #include "sync/replica.hpp"
+#include "password_hash_fixture.hpp"
 
 namespace liaison::sync {
 namespace {
@@ -905,7 +906,7 @@ struct StaffedHub : HubRows {
         {{"name", std::string(name)},
          {"county", std::string(county)},
          {"role", std::string(role)},
-         {"password", std::string("$argon2id$test")},
+         {"password", std::string(kTestPasswordHash)},
          {"disabled", std::int64_t{disabled_at ? 1 : 0}}},
         county);
     if (disabled_at)
@@ -1025,7 +1026,7 @@ TEST_CASE(
   const Values account = {{"name", std::string("新人")},
                           {"county", std::string("longyou")},
                           {"role", std::string("clerk")},
-                          {"password", std::string("$argon2id$x")}};
+                          {"password", std::string(kTestPasswordHash)}};
   const Uuid row = staff_row_id(newcomer);
   check_all(
       hub.check_by("longyou/管理员", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
@@ -1033,6 +1034,19 @@ TEST_CASE(
   check_all(
       hub.check_by("longyou/主任", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, account, kLongyou)),
       Errc::not_permitted, "may not change accounts");
+  // A hash that would take 4 GiB to check on every device of the county.
+  Values costly = account;
+  costly[3].second = std::string(
+      "$argon2id$v=19$m=4194304,t=2,p=1$MRn2SCPgJeGtum06loxFfQ$EnGb5rgSo2SAG1F3MV+mVTx7zXipHX65p9QIlEAdf24");
+  const auto costly_verdicts =
+      hub.check_by("longyou/管理员", kLongyou, TableId::staff, row, cells_of(TableId::staff, row, costly, kLongyou));
+  const auto password = col(TableId::staff, "password");
+  for (std::size_t i = 0; i < costly_verdicts.size(); ++i) {
+    CAPTURE(i);
+    CHECK(costly_verdicts[i].code == Errc::bad_value);  // the row is refused whole: its password is required
+    if (cells_of(TableId::staff, row, costly, kLongyou)[i].column == password)
+      CHECK(costly_verdicts[i].reason.find("not a password hash of this program") != std::string::npos);
+  }
   // A device with nobody signed in does not enrol its county, not even
   // before the county has any account.
   hub.since = 0;

@@ -17,6 +17,7 @@
 
 #include "shared/staff.hpp"
 #include "sync/scratch_replica.hpp"
+#include "password_hash_fixture.hpp"
 
 namespace liaison::sync {
 namespace {
@@ -746,7 +747,7 @@ TEST_CASE("a cell keeps the person who wrote it: across a reopen, in the push, a
                         {{"name", std::string(name)},
                          {"county", std::string("longyou")},
                          {"role", std::string("officer")},
-                         {"password", std::string("$argon2id$test")}},
+                         {"password", std::string(kTestPasswordHash)}},
                         staff_row_id(StaffRef{"longyou", name}))
                 .ok());
   auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
@@ -805,7 +806,7 @@ TEST_CASE("a device that has not yet received its county's accounts writes as it
                       {{"name", std::string("王伟")},
                        {"county", std::string("longyou")},
                        {"role", std::string("officer")},
-                       {"password", std::string("$argon2id$test")}},
+                       {"password", std::string(kTestPasswordHash)}},
                       staff_row_id(StaffRef{"longyou", "王伟"}))
               .ok());
   // Offline since before the city enrolled the county: it knows of no
@@ -847,7 +848,7 @@ TEST_CASE("an account disabled and enabled again: what its person wrote in betwe
                       {{"name", std::string("李娜")},
                        {"county", std::string("longyou")},
                        {"role", std::string("officer")},
-                       {"password", std::string("$argon2id$test")}},
+                       {"password", std::string(kTestPasswordHash)}},
                       li)
               .ok());
   auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
