@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <iostream>
 
@@ -43,26 +44,49 @@ std::string first_line(std::istream& in) {
 }
 
 // Typed at the terminal with echo off; nothing when there is no terminal.
-std::optional<std::string> typed_at_terminal(std::string_view prompt) {
+// The terminal is read key by key, with Ctrl-C and Ctrl-\ as keys rather
+// than signals, so that its echo is always put back: they cancel. The
+// erase key takes back a character, the kill key (Ctrl-U) the whole line.
+Result<std::optional<std::string>> typed_at_terminal(std::string_view prompt) {
   const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (tty < 0) return std::nullopt;
+  if (tty < 0) return std::optional<std::string>();
   termios saved{};
   if (::tcgetattr(tty, &saved) != 0) {
     ::close(tty);
-    return std::nullopt;
+    return std::optional<std::string>();
   }
   termios quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ICANON | ISIG);
+  quiet.c_cc[VMIN] = 1;
+  quiet.c_cc[VTIME] = 0;
   ::tcsetattr(tty, TCSAFLUSH, &quiet);
   (void)!::write(tty, prompt.data(), prompt.size());
   std::string typed;
-  char c = 0;
-  while (::read(tty, &c, 1) == 1 && c != '\n') typed += c;
+  bool cancelled = false;
+  for (;;) {
+    unsigned char c = 0;
+    const ssize_t got = ::read(tty, &c, 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got != 1 || c == '\n' || c == '\r' || c == saved.c_cc[VEOF]) break;
+    if (c == saved.c_cc[VINTR] || c == saved.c_cc[VQUIT]) {
+      cancelled = true;
+      break;
+    }
+    if (c == saved.c_cc[VERASE] || c == '\b') {
+      while (!typed.empty() && (static_cast<unsigned char>(typed.back()) & 0xc0) == 0x80) typed.pop_back();
+      if (!typed.empty()) typed.pop_back();
+    } else if (c == saved.c_cc[VKILL]) {
+      typed.clear();
+    } else {
+      typed += static_cast<char>(c);
+    }
+  }
   ::tcsetattr(tty, TCSAFLUSH, &saved);
   (void)!::write(tty, "\n", 1);
   ::close(tty);
-  if (!typed.empty() && typed.back() == '\r') typed.pop_back();
-  return typed;
+  if (cancelled)
+    return make_error(Errc::usage, in_language("cancelled — nothing was changed", "已取消 — 未作任何修改"));
+  return std::optional<std::string>(std::move(typed));
 }
 
 }  // namespace
@@ -172,13 +196,16 @@ Result<std::string> read_password(const std::optional<std::string>& file, std::s
                                                  "无法读取密码文件 " + *file + " — 文件第一行应为密码"));
     return first_line(in);
   }
-  if (auto typed = typed_at_terminal(prompt)) {
-    if (!confirm) return *typed;
+  auto typed = typed_at_terminal(prompt);
+  if (!typed) return typed.error();
+  if (*typed) {
+    if (!confirm) return **typed;
     auto again = typed_at_terminal(in_language("Again: ", "再输入一次："));
-    if (!again || *again != *typed)
+    if (!again) return again.error();
+    if (!*again || **again != **typed)
       return make_error(Errc::usage, in_language("the two passwords differ — nothing was changed",
                                                  "两次输入的密码不一致 — 未作任何修改"));
-    return *typed;
+    return **typed;
   }
   if (std::cin.good()) return first_line(std::cin);
   return make_error(Errc::usage, in_language("no password: type it at a terminal, or give --password-file FILE",

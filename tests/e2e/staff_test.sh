@@ -47,6 +47,20 @@ check_contains "...naming the roles" "$ERR" "officer"
 run hub --json staff list --county longyou
 check_eq "the hub lists the two accounts" "$(json_count "$OUT" name)" 2
 check_lacks "...and never a password's hash" "$OUT" "argon2"
+
+# ---- a password typed at a terminal: not shown; Ctrl-C cancels and gives the echo back ----
+at_terminal() { python3 "$here/at_terminal.py" "$@"; }
+OUT=$(at_terminal 'abc\x03' -- "$HUB_BIN" --data "$HUB_DATA" staff add --name 张三 --county city --role clerk)
+check_contains "Ctrl-C at the password prompt cancels" "$OUT" "cancelled — nothing was changed"
+check_contains "...with the exit status of a usage error" "$OUT" "exit 2"
+check_contains "...and the terminal echoes again" "$OUT" "echo on"
+OUT=$(at_terminal 'secret9\n' 'secret9\n' -- "$HUB_BIN" --data "$HUB_DATA" staff add --name 张三 --county city \
+  --role clerk)
+check_contains "a password typed twice adds the account" "$OUT" "exit 0"
+check_lacks "...without showing it" "$OUT" "secret9"
+check_contains "...and the terminal echoes again" "$OUT" "echo on"
+OUT=$(at_terminal 'secret9\n' 'secret8\n' -- "$HUB_BIN" --data "$HUB_DATA" staff reset 张三 --county city)
+check_contains "two different passwords change nothing" "$OUT" "the two passwords differ"
 for node in pc laptop kaihua; do
   run client "$node" sync
   [ "$RC" -eq 0 ] || e2e_abort "$node syncs: exit $RC, $ERR"
