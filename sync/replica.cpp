@@ -9,6 +9,7 @@
 #include <charconv>
 #include <utility>
 
+#include "shared/labels.hpp"
 #include "sync/replica_impl.hpp"
 
 namespace liaison::sync {
@@ -268,7 +269,7 @@ std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta) {
   return out;
 }
 
-bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta) {
+bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta, std::size_t node_count) {
   while (!blob.empty()) {
     std::uint64_t col, hlc, node, seq, base_hlc, base_node, staff = 0;
     if (!get_varint(blob, col) || !get_varint(blob, hlc) || !get_varint(blob, node) || !get_varint(blob, seq) ||
@@ -278,7 +279,7 @@ bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& met
       col &= ~kClockStaffFlag;
       if (!get_varint(blob, staff)) return false;
     }
-    if (col >= meta.size()) return false;
+    if (col >= meta.size() || node >= node_count || base_node >= node_count || staff >= node_count) return false;
     meta[col] = {hlc,      static_cast<std::uint32_t>(node),      seq,
                  base_hlc, static_cast<std::uint32_t>(base_node), static_cast<std::uint32_t>(staff)};
   }
@@ -317,7 +318,7 @@ Status Replica::Impl::reload_nodes() {
   });
 }
 
-void Replica::Impl::read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const {
+Status Replica::Impl::read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const {
   const auto& def = Schema::get().table(table);
   const int n = static_cast<int>(def.columns.size());
   row.exists = true;
@@ -326,7 +327,14 @@ void Replica::Impl::read_row(sql::Statement& st, int first, TableId table, Store
   row.scope = st.column_text(first + n);
   row.seq = static_cast<std::uint64_t>(st.column_int(first + n + 1));
   row.meta.assign(def.columns.size(), CellMeta{});
-  decode_clock(st.column_blob(first + n + 2), row.meta);
+  if (!decode_clock(st.column_blob(first + n + 2), row.meta, node_names.size()))
+    return make_error(
+        Errc::storage_failed,
+        in_language("replica " + options.path + ": the record of who wrote a row of " + std::string(def.name) +
+                        " is damaged — restore the file from a backup, or set this node up again",
+                    "副本 " + options.path + "：" + table_label(def.name) +
+                        "中一条记录的修改信息已损坏 — 请从备份恢复该文件，或重新设置本节点"));
+  return {};
 }
 
 Result<StoredRow> Replica::Impl::load(TableId table, const Uuid& id) {
@@ -337,7 +345,10 @@ Result<StoredRow> Replica::Impl::load(TableId table, const Uuid& id) {
   if (!found) return found.error();
   if (*found) {
     row.rowid = st.column_int(0);
-    read_row(st, 2, table, row);
+    if (Status read = read_row(st, 2, table, row); !read) {
+      st.reset();
+      return read.error();
+    }
   } else {
     const auto n = Schema::get().table(table).columns.size();
     row.values.resize(n);

@@ -101,7 +101,7 @@ class FeedPageReader {
     if (!*more) return {};
     Candidate c{head.table, Uuid::from_bytes(head.st->column_blob(1).data()), {}};
     c.row.rowid = head.st->column_int(0);
-    I.read_row(*head.st, 2, head.table, c.row);
+    LIAISON_TRY(I.read_row(*head.st, 2, head.table, c.row));
     head.row = std::move(c);
     return {};
   }

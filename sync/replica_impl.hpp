@@ -47,7 +47,9 @@ struct StoredRow {
 // seventh varint, the staff ref: blobs written before read unchanged.
 inline constexpr std::uint64_t kClockStaffFlag = 1u << 14;
 std::vector<std::uint8_t> encode_clock(const std::vector<CellMeta>& meta);
-bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta);
+// False when the blob is cut short, names a column the table lacks, or a
+// node or person ref of `node_count` or more: a damaged file.
+bool decode_clock(std::span<const std::uint8_t> blob, std::vector<CellMeta>& meta, std::size_t node_count);
 
 struct TableStatements {
   sql::Statement select_by_id;
@@ -114,7 +116,8 @@ struct Replica::Impl {
   CurrentRow current_of(const StoredRow& row) const;
   RowLookup lookup();
   // Row fields read by a feed or select statement starting at column `first`.
-  void read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const;
+  // A row whose clock is damaged is an error that says so.
+  Status read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const;
 
   // Last-writer-wins merge of one cell into a loaded row; true if it changed.
   Result<bool> merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell, std::uint64_t seq,

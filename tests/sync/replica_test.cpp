@@ -5,6 +5,7 @@
 #include "sync/replica.hpp"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -886,6 +887,36 @@ TEST_CASE("an account disabled and enabled again: what its person wrote in betwe
   REQUIRE(refused.size() == 1);
   CHECK(refused[0].staff == "longyou/李娜");
   CHECK(refused[0].node == "longyou:office-1");
+}
+
+}  // namespace liaison::sync
+
+namespace liaison::sync {
+
+TEST_CASE("a row whose record of who wrote it is damaged in the file is an error that says so, not a crash") {
+  TempDir dir;
+  std::uint64_t wall = 1'760'000'000'000;
+  const std::string path = dir.path("pc.db");
+  Uuid trip;
+  {
+    auto pc = open_replica(path, "longyou:office-1", &wall);
+    trip = pc->insert(TableId::cases, {{"kind", std::string("outbound_trip")},
+                                       {"county", std::string("longyou")},
+                                       {"title", std::string("赴德国汉堡")}})
+               .value();
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  // Column 3 written by node ref 200, which the node table lacks.
+  REQUIRE(sqlite3_exec(db, "UPDATE cases SET _clock = x'0301c801010000'", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto pc = open_replica(path, "longyou:office-1", &wall);
+  const auto row = pc->get(TableId::cases, trip);
+  REQUIRE_FALSE(row);
+  CHECK(row.error().message.find("is damaged — restore the file from a backup") != std::string::npos);
+  const auto feed = pc->read_feed({}, 100, FeedFilter{.own_cells_only = true});
+  REQUIRE_FALSE(feed);
+  CHECK(feed.error().message.find("is damaged") != std::string::npos);
 }
 
 }  // namespace liaison::sync
