@@ -39,6 +39,7 @@ client_init city-desk city:desk-1
 
 step "人员账号：市外办为各单位添加账号，设备同步后由本人登录（此后每次修改都记在本人名下）"
 printf 'Liaison-2026\n' >"$LIAISON_WORK/password"
+chmod 600 "$LIAISON_WORK/password"
 hub staff add --name 张晓燕 --county longyou --role officer --full-name 张晓燕 --password-file "$LIAISON_WORK/password"
 hub staff add --name 陈刚 --county longyou --role officer --password-file "$LIAISON_WORK/password"
 hub staff add --name 吴海 --county kaihua --role officer --password-file "$LIAISON_WORK/password"

@@ -2,6 +2,7 @@
 #include "sync/staff_accounts.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 
 #include "shared/labels.hpp"
 #include "shared/node_id.hpp"
+#include "shared/text.hpp"
 
 namespace liaison::sync {
 namespace {
@@ -189,6 +191,14 @@ Status reset_password(AccountWriter& writer, const StaffAccount& account, std::s
 
 Result<std::string> read_password(const std::optional<std::string>& file, std::string_view prompt, bool confirm) {
   if (file) {
+    // Said, not refused: scripts pass a file they made, and a person should
+    // know who else can read it.
+    if (struct stat st{}; ::stat(file->c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+      std::cerr << in_language("warning: other users of this computer can read the password file " +
+                                   escape_for_terminal(*file) + " — chmod 600 it",
+                               "注意：本机其他用户可以读取密码文件 " + escape_for_terminal(*file) +
+                                   " — 请执行 chmod 600 " + escape_for_terminal(*file))
+                << '\n';
     std::ifstream in(*file);
     if (!in)
       return make_error(Errc::usage, in_language("can't read the password file " + *file +

@@ -21,6 +21,7 @@ client_init kaihua kaihua:office-1
 W=$LIAISON_WORK
 printf 'wang-secret-1\n' >"$W/wang.pw"
 printf 'li-secret-22\n' >"$W/li.pw"
+chmod 600 "$W/wang.pw" "$W/li.pw"
 printf 'wrong-guess\n' >"$W/wrong.pw"
 # has_entry JSON NEEDLE...: some object of JSON holds every NEEDLE.
 has_entry() {

@@ -500,15 +500,21 @@ TEST_CASE("staff accounts at the hub: added, listed without their hash, disabled
   const std::string pw = h.data + "/../pw.txt", short_pw = h.data + "/../short.txt";
   std::ofstream(pw) << "Quzhou-2026\n";
   std::ofstream(short_pw) << "12345\n";
+  std::filesystem::permissions(pw, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const auto add = [&](const char* name, const char* county, const char* role, const std::string& file) {
     return h({"staff", "add", "--name", name, "--county", county, "--role", role, "--password-file", file});
   };
-  REQUIRE(add("王伟", "longyou", "officer", pw).status == 0);
+  const Ran private_file = add("王伟", "longyou", "officer", pw);
+  REQUIRE(private_file.status == 0);
+  CHECK_FALSE(contains(private_file.err, "warning"));
   REQUIRE(add("王伟", "kaihua", "clerk", pw).status == 0);
   REQUIRE(add("周敏", "city", "director", pw).status == 0);
   REQUIRE(add("李强", "city", "officer", pw).status == 0);
 
+  // A file others can read is used, with a word about it.
+  std::filesystem::permissions(short_pw, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
   const Ran short_one = add("赵六", "longyou", "clerk", short_pw);
+  CHECK(contains(short_one.err, "other users of this computer can read the password file"));
   CHECK(short_one.status == 2);
   CHECK(contains(short_one.err, "shorter than 6"));
   const Ran nowhere = add("赵六", "hangzhou", "clerk", pw);
