@@ -1016,6 +1016,11 @@ Result<bool> Replica::integrity_ok() {
   return *row && st->column_text(0) == "ok";
 }
 
+bool row_visible(TableId table, std::string_view scope, std::string_view county) {
+  if (table == TableId::staff && county == kCityScope) return scope == kCityScope;
+  return scope_visible(scope, county);
+}
+
 bool scope_visible(std::string_view scope, std::string_view county) {
   if (county == kCityScope) return true;
   if (scope == "*") return true;

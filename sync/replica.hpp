@@ -334,8 +334,10 @@ class Replica {
   Result<std::optional<std::string>> meta(std::string_view key);
   Status set_meta(std::string_view key, std::string_view value);
 
-  // Order-independent hash of the visible rows in `scope` ("city": all), over
-  // ids and values only: equal on two replicas iff they show the same data.
+  // Order-independent hash of the rows a node of `scope` is sent
+  // (row_visible; "city": all but the counties' accounts), or of every row
+  // (kEveryRow), over ids and values only: equal on two replicas iff they
+  // show the same data.
   Result<std::uint64_t> content_hash(std::string_view scope);
   // PRAGMA integrity_check == ok.
   Result<bool> integrity_ok();
@@ -380,6 +382,12 @@ Result<std::int64_t> meta_number(Replica& replica, std::string_view key);
 
 // True when a row with `scope` is visible to a node of county `county`.
 bool scope_visible(std::string_view scope, std::string_view county);
+// ...and a row of `table` is sent to it: as scope_visible, except that the
+// city's desks get only the city's accounts. A password's hash goes only to
+// the devices where its person signs in.
+bool row_visible(TableId table, std::string_view scope, std::string_view county);
+// content_hash over every row a replica holds, whatever its scope.
+inline constexpr std::string_view kEveryRow = "*";
 // The _scope stored for a directive addressed to `targets` ("all" or "a,b").
 std::string directive_scope(std::string_view targets);
 

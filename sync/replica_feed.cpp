@@ -77,9 +77,10 @@ class FeedPageReader {
   };
 
   Status open_cursors() {
-    const bool scoped = filter_.scope && *filter_.scope != kCityScope;
     for (const auto& def : Schema::get().tables()) {
       if (filter_.only_table && def.id != *filter_.only_table) continue;
+      // The city's desks are sent the city's accounts only (row_visible).
+      const bool scoped = filter_.scope && (*filter_.scope != kCityScope || def.id == TableId::staff);
       auto& st = scoped ? I.stmts(def.id).feed_scoped : I.stmts(def.id).feed;
       st.bind(1, static_cast<std::int64_t>(from_.pos)).bind(2, std::int64_t{-1});
       if (scoped) st.bind(3, std::string_view(*filter_.scope));
@@ -182,7 +183,7 @@ Result<std::uint64_t> Replica::content_hash(std::string_view scope) {
     auto rows = list(def.id);
     if (!rows) return rows.error();
     for (const Row& row : *rows) {
-      if (!scope_visible(row.scope, scope)) continue;
+      if (scope != kEveryRow && !row_visible(def.id, row.scope, scope)) continue;
       std::uint64_t h = kFnvOffset;
       const auto table = static_cast<std::uint8_t>(def.id);
       h = fnv1a64(h, &table, 1);

@@ -554,7 +554,7 @@ std::string difference(Replica& hub, const Node& node) {
     if (!theirs || !mine) return " (list failed)";
     std::map<Uuid, const Row*> at_hub, at_node;
     for (const Row& r : *theirs)
-      if (scope_visible(r.scope, node.id.scope())) at_hub[r.id] = &r;
+      if (row_visible(def.id, r.scope, node.id.scope())) at_hub[r.id] = &r;
     for (const Row& r : *mine) at_node[r.id] = &r;
     for (const auto& [id, row] : at_hub) {
       auto it = at_node.find(id);
@@ -596,7 +596,7 @@ std::optional<std::string> World::converged() {
   Replica& hub = *nodes_[0]->replica;
   for (auto& n : nodes_) {
     if (n->hub) continue;
-    auto mine = n->replica->content_hash(kCityScope);
+    auto mine = n->replica->content_hash(kEveryRow);
     auto theirs = hub.content_hash(n->id.scope());
     if (!mine || !theirs) return "hash failed";
     if (*mine != *theirs) return n->id.str() + " differs from the hub on its scope" + difference(hub, *n);

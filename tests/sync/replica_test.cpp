@@ -920,3 +920,32 @@ TEST_CASE("a row whose record of who wrote it is damaged in the file is an error
 }
 
 }  // namespace liaison::sync
+
+namespace liaison::sync {
+
+TEST_CASE("a county's accounts, with their password hashes, go to that county's devices and not to the city's desks") {
+  TempDir dir;
+  std::uint64_t wall = 1'760'000'000'000;
+  auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
+  for (const auto& [county, name] : {std::pair{"longyou", "王伟"}, std::pair{"city", "周敏"}})
+    REQUIRE(hub->insert(TableId::staff,
+                        {{"name", std::string(name)},
+                         {"county", std::string(county)},
+                         {"role", std::string("officer")},
+                         {"password", std::string(kTestPasswordHash)}},
+                        staff_row_id(StaffRef{county, name}))
+                .ok());
+  const auto accounts_sent_to = [&](const char* scope) {
+    std::set<Uuid> rows;
+    for (const Cell& c : hub->read_feed({}, 1000, FeedFilter{.scope = std::string(scope)}).value().cells)
+      if (c.table == TableId::staff) rows.insert(c.row);
+    return rows;
+  };
+  const Uuid wang = staff_row_id(StaffRef{"longyou", "王伟"}), zhou = staff_row_id(StaffRef{"city", "周敏"});
+  CHECK(accounts_sent_to("longyou") == std::set<Uuid>{wang});
+  CHECK(accounts_sent_to("city") == std::set<Uuid>{zhou});
+  CHECK(accounts_sent_to("kaihua").empty());
+  CHECK(hub->content_hash("city").value() != hub->content_hash(kEveryRow).value());
+}
+
+}  // namespace liaison::sync
