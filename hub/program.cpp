@@ -237,9 +237,10 @@ const std::vector<cli::Command<Handler>>& commands() {
        {nullptr, cmd_changes}},
       {{"case history",
         "ID",
-        "every change the hub accepted to a case and its records: when, which device, field, before, after",
+        "every change the hub accepted to a case and its records: when, who, which device, field, before, after",
         {},
-        "",
+        "Then what the hub refused of the case: when, who tried it from which device, the field and\n"
+        "the value tried, and why (a record refused whole is one line).",
         kWatch},
        {nullptr, cmd_case_history}},
       {{"audit verify",
