@@ -331,7 +331,8 @@ Result<std::map<Uuid, DisabledTimeline>> disabled_timelines(Replica::Impl& I, st
     const Uuid id = staff_row_id(*who);
     auto account = I.load(TableId::staff, id);
     if (!account) return account.error();
-    if (!account->exists || account->meta[disabled].hlc == account->meta[name].hlc) continue;
+    const std::uint64_t disabled_hlc = account->meta[disabled].hlc;
+    if (!account->exists || disabled_hlc == 0 || disabled_hlc == account->meta[name].hlc) continue;
     DisabledTimeline timeline = {{account->meta[disabled].hlc, account->values[disabled] == Value{std::int64_t{1}}}};
     auto changes = I.history.of_rows(std::span<const Uuid>(&id, 1));
     if (!changes) return changes.error();

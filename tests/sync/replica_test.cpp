@@ -739,18 +739,26 @@ TEST_CASE("property: any permutation and split of several batches gives the same
 
 namespace liaison::sync {
 
+namespace {
+
+// An officer's account of `county`, written at the hub as 'staff add' does.
+void add_officer(Replica& hub, const std::string& county, const std::string& name) {
+  REQUIRE(hub.insert(TableId::staff,
+                     {{"name", name},
+                      {"county", county},
+                      {"role", std::string("officer")},
+                      {"password", std::string(kTestPasswordHash)}},
+                     staff_row_id(StaffRef{county, name}))
+              .ok());
+}
+
+}  // namespace
+
 TEST_CASE("a cell keeps the person who wrote it: across a reopen, in the push, at the hub and in its history") {
   TempDir dir;
   std::uint64_t wall = 1'760'000'000'000;
   auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
-  for (const char* name : {"王伟", "李娜"})
-    REQUIRE(hub->insert(TableId::staff,
-                        {{"name", std::string(name)},
-                         {"county", std::string("longyou")},
-                         {"role", std::string("officer")},
-                         {"password", std::string(kTestPasswordHash)}},
-                        staff_row_id(StaffRef{"longyou", name}))
-                .ok());
+  for (const char* name : {"王伟", "李娜"}) add_officer(*hub, "longyou", name);
   auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
   pc->set_staff("longyou/王伟");
   wall += 1000;
@@ -803,13 +811,7 @@ TEST_CASE("a device that has not yet received its county's accounts writes as it
   auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
   const NodeId longyou = NodeId::parse("longyou:office-1").value();
   wall += 1000;
-  REQUIRE(hub->insert(TableId::staff,
-                      {{"name", std::string("王伟")},
-                       {"county", std::string("longyou")},
-                       {"role", std::string("officer")},
-                       {"password", std::string(kTestPasswordHash)}},
-                      staff_row_id(StaffRef{"longyou", "王伟"}))
-              .ok());
+  add_officer(*hub, "longyou", "王伟");
   // Offline since before the city enrolled the county: it knows of no
   // account, and what it writes now is kept.
   wall += 1000;
@@ -845,13 +847,7 @@ TEST_CASE("an account disabled and enabled again: what its person wrote in betwe
   std::uint64_t wall = 1'760'000'000'000;
   auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
   const Uuid li = staff_row_id(StaffRef{"longyou", "李娜"});
-  REQUIRE(hub->insert(TableId::staff,
-                      {{"name", std::string("李娜")},
-                       {"county", std::string("longyou")},
-                       {"role", std::string("officer")},
-                       {"password", std::string(kTestPasswordHash)}},
-                      li)
-              .ok());
+  add_officer(*hub, "longyou", "李娜");
   auto pc = open_replica(dir.path("pc.db"), "longyou:office-1", &wall);
   const NodeId longyou = NodeId::parse("longyou:office-1").value();
   pc->set_staff("longyou/李娜");
@@ -928,13 +924,7 @@ TEST_CASE("a county's accounts, with their password hashes, go to that county's 
   std::uint64_t wall = 1'760'000'000'000;
   auto hub = open_replica(dir.path("hub.db"), "city:hub", &wall, true);
   for (const auto& [county, name] : {std::pair{"longyou", "王伟"}, std::pair{"city", "周敏"}})
-    REQUIRE(hub->insert(TableId::staff,
-                        {{"name", std::string(name)},
-                         {"county", std::string(county)},
-                         {"role", std::string("officer")},
-                         {"password", std::string(kTestPasswordHash)}},
-                        staff_row_id(StaffRef{county, name}))
-                .ok());
+    add_officer(*hub, county, name);
   const auto accounts_sent_to = [&](const char* scope) {
     std::set<Uuid> rows;
     for (const Cell& c : hub->read_feed({}, 1000, FeedFilter{.scope = std::string(scope)}).value().cells)
