@@ -116,7 +116,7 @@ std::optional<std::string> password_hash_problem(std::string_view hash) {
   const std::string copy(hash);
   if (std::sscanf(copy.c_str(), "$argon2id$v=19$m=%lu,t=%lu,p=%lu$", &memory_kib, &passes, &lanes) != 3)
     return refused();
-  if (memory_kib * 1024 < crypto_pwhash_MEMLIMIT_INTERACTIVE || memory_kib * 1024 > crypto_pwhash_MEMLIMIT_MODERATE ||
+  if (memory_kib < crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024 || memory_kib > crypto_pwhash_MEMLIMIT_MODERATE / 1024 ||
       passes < crypto_pwhash_OPSLIMIT_INTERACTIVE || passes > crypto_pwhash_OPSLIMIT_SENSITIVE || lanes != 1)
     return refused();
   // libsodium parses the rest (salt and hash in base64).

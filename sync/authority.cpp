@@ -388,8 +388,9 @@ bool disabled_at(const DisabledTimeline& timeline, std::uint64_t hlc) noexcept {
 namespace {
 
 // The person named with a cell: of the writer's county, with an account
-// the hub knows, not disabled before the change was made, in a role that
-// allows it. A cell naming nobody is the device's: accepted from a county
+// the hub knows, not disabled when the change was made (by its stamp; the
+// hub's history gives the periods of an account enabled again), in a role
+// that allows it. A cell naming nobody is the device's: accepted from a county
 // without accounts, or made before its first one.
 Verdict staff_problem(const AuthorityRequest& req, const TableDef& def, const Cell& cell) {
   const StaffAct act = staff_act(req, def, cell);
@@ -760,10 +761,12 @@ std::vector<Verdict> check_authority(const AuthorityRequest& req) {
   if (!req.current.exists)
     for (std::size_t i = 0; i < req.cells.size(); ++i) {
       const auto column = req.cells[i].column;
-      if (verdicts[i].accepted() || (column != def.scope_column && !def.columns[column].required)) continue;
+      if (verdicts[i].accepted() || column >= def.columns.size() ||
+          (column != def.scope_column && !def.columns[column].required))
+        continue;
       const Verdict lacking{verdicts[i].code,
                             in_language("the new row's " + std::string(def.columns[column].name) + " was refused: ",
-                                        "该新记录的必填项「" + field_label(def.columns[column].name) + "」被拒收：") +
+                                        "该新记录的「" + field_label(def.columns[column].name) + "」被拒收：") +
                                 verdicts[i].reason};
       for (auto& v : verdicts)
         if (v.accepted()) v = lacking;

@@ -156,10 +156,12 @@ std::string refused_item(const RefusedWrite& r) {
 
 // The refused cells as lines: a record refused whole (its cells carry the
 // field only its making sets: a case's kind, a record's case) is one line,
-// named as its title, name, time or text; an edit is a line per field.
+// named as its title, name, time or text, with the fullest of its reasons
+// (the others' "the new row's title was refused: ..." says which field);
+// an edit is a line per field.
 void add_refused(std::span<const RefusedWrite> refused, cli::Table& table, std::vector<std::string>& items) {
   const auto same_attempt = [](const RefusedWrite& a, const RefusedWrite& b) {
-    return a.row == b.row && a.at_ms == b.at_ms && a.node == b.node && a.staff == b.staff && a.reason == b.reason;
+    return a.row == b.row && a.node == b.node && a.staff == b.staff;
   };
   for (std::size_t i = 0; i < refused.size();) {
     std::size_t end = i;
@@ -174,17 +176,20 @@ void add_refused(std::span<const RefusedWrite> refused, cli::Table& table, std::
       if (r.column < tried.values.size()) tried.values[r.column] = r.value;
       items.push_back(refused_item(r));
     }
-    const auto line = [&](std::string field, std::string value) {
-      table.rows.push_back({cli::format_time(first.at_ms), staff_label(first.staff), first.node,
-                            table_label(Schema::get().table(first.table).name), std::move(field), std::move(value),
-                            first.reason});
+    const auto line = [&](const RefusedWrite& r, std::string field, std::string value) {
+      table.rows.push_back({cli::format_time(r.at_ms), staff_label(r.staff), r.node,
+                            table_label(Schema::get().table(r.table).name), std::move(field), std::move(value),
+                            r.reason});
     };
     if (making) {
-      line(in_language("(a new record)", "（新建）"), what_it_is(first.table, tried));
+      const auto fullest = std::max_element(attempt.begin(), attempt.end(), [](const auto& a, const auto& b) {
+        return a.reason.size() < b.reason.size();
+      });
+      line(*fullest, in_language("(a new record)", "（新建）"), what_it_is(first.table, tried));
     } else {
       for (const auto& r : attempt) {
         const std::string field = column_name(r.table, r.column);
-        line(field_label(field), display_value(field, r.value));
+        line(r, field_label(field), display_value(field, r.value));
       }
     }
     i = end;

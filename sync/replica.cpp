@@ -89,7 +89,9 @@ Status create_schema(sql::Database& db, bool hub) {
         // A case's history reads its rows' refusals.
         "CREATE INDEX IF NOT EXISTS _refusals__row ON _refusals (row);"
         // ...and those of records refused whole, by the case they named.
-        "CREATE INDEX IF NOT EXISTS _refusals__value ON _refusals (col, value);"
+        "CREATE INDEX IF NOT EXISTS _refusals__case ON _refusals (value) WHERE col = " +
+        std::to_string(kCaseIdColumn) +
+        ";"
         // Every change the hub accepted, and the value it replaced: what a
         // revert after a stolen laptop restores. A row's creation is one
         // entry (created_row = 1, col 0, no values): its first values are
@@ -132,8 +134,9 @@ Result<bool> add_column_if_missing(sql::Database& db, std::string_view table, st
 // A hub's history from before the hash chain (the release of schema 3)
 // gains its column, once: true when it did, and its entries are to be
 // chained now. Never again afterwards: an entry found unchained later was
-// tampered with, and chaining it would hide that. The logs of a release
-// before staff accounts (schema 5) gain the person's column, empty.
+// tampered with, and chaining it would hide that. The logs of an older
+// release gain the person's column, empty: the history before staff
+// accounts (schema 5), the refusals and rejections before they kept it.
 Result<bool> add_log_columns(sql::Database& db, bool hub) {
   for (std::string_view log : {"_history", "_refusals", "_rejections"}) {
     if (!hub && log != "_rejections") continue;
@@ -318,7 +321,7 @@ Status Replica::Impl::reload_nodes() {
   });
 }
 
-Status Replica::Impl::read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const {
+Status Replica::Impl::read_row(sql::Statement& st, int first, TableId table, StoredRow& row) {
   const auto& def = Schema::get().table(table);
   const int n = static_cast<int>(def.columns.size());
   row.exists = true;
@@ -327,7 +330,11 @@ Status Replica::Impl::read_row(sql::Statement& st, int first, TableId table, Sto
   row.scope = st.column_text(first + n);
   row.seq = static_cast<std::uint64_t>(st.column_int(first + n + 1));
   row.meta.assign(def.columns.size(), CellMeta{});
-  if (!decode_clock(st.column_blob(first + n + 2), row.meta, node_names.size()))
+  const auto clock = st.column_blob(first + n + 2);
+  if (decode_clock(clock, row.meta, node_names.size())) return {};
+  LIAISON_TRY(reload_nodes());
+  row.meta.assign(def.columns.size(), CellMeta{});
+  if (!decode_clock(clock, row.meta, node_names.size()))
     return make_error(
         Errc::storage_failed,
         in_language("replica " + options.path + ": the record of who wrote a row of " + std::string(def.name) +
@@ -619,6 +626,10 @@ Status set_up(Replica::Impl& I) {
   auto chain_added = add_log_columns(*I.db, I.options.hub);
   if (!chain_added) return chain_added.error();
   I.chain_old_history = *chain_added;
+  // A city desk of an older release was sent the counties' accounts; it
+  // is sent only the city's now, and keeps no other password's hash.
+  if (!I.options.hub && I.options.self.is_city())
+    LIAISON_TRY(I.db->exec("DELETE FROM staff WHERE _scope != '" + std::string(kCityScope) + "'"));
   LIAISON_TRY(prepare_meta(I));
   auto schema = read_meta(I, meta_key::kSchemaVersion);
   if (!schema) return schema.error();

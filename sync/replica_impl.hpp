@@ -116,8 +116,9 @@ struct Replica::Impl {
   CurrentRow current_of(const StoredRow& row) const;
   RowLookup lookup();
   // Row fields read by a feed or select statement starting at column `first`.
-  // A row whose clock is damaged is an error that says so.
-  Status read_row(sql::Statement& st, int first, TableId table, StoredRow& row) const;
+  // A row whose clock is damaged is an error that says so (after reading
+  // the node table again: another program may have added to it).
+  Status read_row(sql::Statement& st, int first, TableId table, StoredRow& row);
 
   // Last-writer-wins merge of one cell into a loaded row; true if it changed.
   Result<bool> merge_cell(TableId table, const Uuid& id, StoredRow& row, const Cell& cell, std::uint64_t seq,

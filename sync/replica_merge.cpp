@@ -208,6 +208,9 @@ class PushedRow {
     result_.rejections.push_back({table_, id_, cell.column, cell.stamp, verdict.code, verdict.reason});
     LIAISON_TRY(I.refusal_log.record(I.clock.wall_ms(), from_.str(), certificate_, cell, verdict));
     if (cell.column >= row_.meta.size()) return {};  // not in the schema: nothing to answer with
+    // A row the writer is not sent (a county's account, to a city desk) is
+    // not sent as a correction either.
+    if (row_.exists && !row_visible(table_, row_.scope, from_.scope())) return {};
     CellMeta& m = row_.meta[cell.column];
     switch (answer_to_refusal(verdict, row_.exists, any_accepted_, m.present() && I.stamp_of(m) > cell.stamp)) {
       case RefusalAnswer::none: return {};
@@ -314,14 +317,12 @@ Result<std::uint64_t> staff_required_since(Replica& replica, Replica::Impl& I, c
   return replica.staff_since(from.scope());
 }
 
-// The timelines of the accounts `cells` name that were disabled or enabled
-// again since they were made (the `disabled` cell's stamp differs from the
-// account's making), read from the hub's history: each replaced value with
-// its stamp, and the value the account holds now.
+// The timelines of the accounts `cells` name, read from the hub's history:
+// each replaced `disabled` value with its stamp, and the value the account
+// holds now.
 Result<std::map<Uuid, DisabledTimeline>> disabled_timelines(Replica::Impl& I, std::span<const Cell> cells) {
   const auto& def = Schema::get().table(TableId::staff);
   const auto disabled = *def.column_index("disabled");
-  const auto name = *def.column_index("name");
   std::map<Uuid, DisabledTimeline> out;
   std::set<std::string_view> named;
   for (const Cell& cell : cells) {
@@ -331,8 +332,9 @@ Result<std::map<Uuid, DisabledTimeline>> disabled_timelines(Replica::Impl& I, st
     const Uuid id = staff_row_id(*who);
     auto account = I.load(TableId::staff, id);
     if (!account) return account.error();
-    const std::uint64_t disabled_hlc = account->meta[disabled].hlc;
-    if (!account->exists || disabled_hlc == 0 || disabled_hlc == account->meta[name].hlc) continue;
+    // Never written (a row made without the field): never disabled. An
+    // account removed and added again keeps its earlier periods.
+    if (!account->exists || account->meta[disabled].hlc == 0) continue;
     DisabledTimeline timeline = {{account->meta[disabled].hlc, account->values[disabled] == Value{std::int64_t{1}}}};
     auto changes = I.history.of_rows(std::span<const Uuid>(&id, 1));
     if (!changes) return changes.error();

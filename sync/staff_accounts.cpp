@@ -69,17 +69,18 @@ Result<std::optional<std::string>> typed_at_terminal(std::string_view prompt) {
     unsigned char c = 0;
     const ssize_t got = ::read(tty, &c, 1);
     if (got < 0 && errno == EINTR) continue;
-    if (got != 1 || c == '\n' || c == '\r' || c == saved.c_cc[VEOF]) break;
-    if (c == saved.c_cc[VINTR] || c == saved.c_cc[VQUIT]) {
+    if (got != 1 || c == '\n' || c == '\r' || (saved.c_cc[VEOF] != _POSIX_VDISABLE && c == saved.c_cc[VEOF])) break;
+    const auto is_key = [&](int which) { return saved.c_cc[which] != _POSIX_VDISABLE && c == saved.c_cc[which]; };
+    if (is_key(VINTR) || is_key(VQUIT)) {
       cancelled = true;
       break;
     }
-    if (c == saved.c_cc[VERASE] || c == '\b') {
+    if (is_key(VERASE) || c == '\b' || c == 0x7f) {
       while (!typed.empty() && (static_cast<unsigned char>(typed.back()) & 0xc0) == 0x80) typed.pop_back();
       if (!typed.empty()) typed.pop_back();
-    } else if (c == saved.c_cc[VKILL]) {
+    } else if (is_key(VKILL)) {
       typed.clear();
-    } else {
+    } else if (c >= 0x20) {  // other control keys (Ctrl-Z, Esc) are no part of a password
       typed += static_cast<char>(c);
     }
   }

@@ -936,6 +936,30 @@ TEST_CASE("a county's accounts, with their password hashes, go to that county's 
   CHECK(accounts_sent_to("city") == std::set<Uuid>{zhou});
   CHECK(accounts_sent_to("kaihua").empty());
   CHECK(hub->content_hash("city").value() != hub->content_hash(kEveryRow).value());
+
+  // Nor as the answer to a desk writing to a county's account: refused,
+  // and nothing of the account comes back.
+  const NodeId desk = NodeId::parse("city:desk-1").value();
+  const auto password = *Schema::get().table(TableId::staff).column_index("password");
+  wall += 1000;
+  const Cell tried{
+      TableId::staff, wang, password, Value{std::string(kTestPasswordHash)}, Stamp{hlc_pack(wall, 0), desk.str()}, {},
+      "city/周敏"};
+  const auto pushed = hub->apply_push(desk, std::vector<Cell>{tried}, 60'000, "1002").value();
+  CHECK(pushed.rejections.size() == 1);
+  CHECK(pushed.corrections.empty());
+
+  // A desk of an older release, sent the counties' accounts, drops them
+  // when it is next opened.
+  const std::string desk_path = dir.path("desk.db");
+  {
+    auto old_desk = open_replica(desk_path, "city:desk-1", &wall);
+    REQUIRE(old_desk->apply_remote(hub->read_feed({}, 1000, FeedFilter{.scope = std::string("longyou")}).value().cells)
+                .ok());
+    REQUIRE(old_desk->get(TableId::staff, wang).value());
+  }
+  auto reopened = open_replica(desk_path, "city:desk-1", &wall);
+  CHECK_FALSE(reopened->get(TableId::staff, wang).value());
 }
 
 }  // namespace liaison::sync
