@@ -208,11 +208,13 @@ class PushedRow {
     result_.rejections.push_back({table_, id_, cell.column, cell.stamp, verdict.code, verdict.reason});
     LIAISON_TRY(I.refusal_log.record(I.clock.wall_ms(), from_.str(), certificate_, cell, verdict));
     if (cell.column >= row_.meta.size()) return {};  // not in the schema: nothing to answer with
-    // A row the writer is not sent (a county's account, to a city desk) is
-    // not sent as a correction either.
-    if (row_.exists && !row_visible(table_, row_.scope, from_.scope())) return {};
     CellMeta& m = row_.meta[cell.column];
-    switch (answer_to_refusal(verdict, row_.exists, any_accepted_, m.present() && I.stamp_of(m) > cell.stamp)) {
+    auto answer = answer_to_refusal(verdict, row_.exists, any_accepted_, m.present() && I.stamp_of(m) > cell.stamp);
+    // A row the writer is not sent (a county's account, to a city desk) is
+    // not sent as a correction either: for the writer, it is gone.
+    if (answer == RefusalAnswer::reassert && row_.exists && !row_visible(table_, row_.scope, from_.scope()))
+      answer = RefusalAnswer::tombstone;
+    switch (answer) {
       case RefusalAnswer::none: return {};
       case RefusalAnswer::tombstone:
         if (!tombstone_sent_)
