@@ -927,7 +927,8 @@ TEST_CASE("a county's accounts, with their password hashes, go to that county's 
     add_officer(*hub, county, name);
   const auto accounts_sent_to = [&](const char* scope) {
     std::set<Uuid> rows;
-    for (const Cell& c : hub->read_feed({}, 1000, FeedFilter{.scope = std::string(scope)}).value().cells)
+    const FeedPage page = hub->read_feed({}, 1000, FeedFilter{.scope = std::string(scope)}).value();
+    for (const Cell& c : page.cells)
       if (c.table == TableId::staff) rows.insert(c.row);
     return rows;
   };
